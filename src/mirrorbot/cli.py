@@ -1,0 +1,146 @@
+"""The ``mirrorbot`` command line (``../shared/CONTRACT.md`` lists every command and flag).
+
+Exit status: 0 on success, 2 on bad usage or bad input (one line on stderr saying what and how
+to fix it), 1 on an internal error, 130 when stopped by Ctrl-C (outputs are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from mirrorbot import __version__
+from mirrorbot.display import has_display
+from mirrorbot.errors import MirrorbotError, NotAvailableError, SourceError
+from mirrorbot.source_spec import SOURCE_FORMS, parse_source
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _add_view_flags(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--gui", action="store_true",
+                       help="open the PyBullet GUI and an OpenCV window (needs a display)")
+    group.add_argument("--headless", action="store_true",
+                       help="never open a window (the default when there is no display)")
+    p.add_argument("--no-video", action="store_true", help="do not render video.mp4")
+
+
+def _wants_gui(args: argparse.Namespace) -> bool:
+    if args.gui and not has_display():
+        raise MirrorbotError("--gui needs a display but none is set (DISPLAY is empty); "
+                             "use --headless, or run under xvfb-run")
+    return bool(args.gui or (not args.headless and has_display()))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``mirrorbot demo``: the built-in scripted session."""
+    from mirrorbot.demo import DemoConfig, run_demo
+
+    if args.seconds is not None and not 0 < args.seconds <= 3600:
+        raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
+    config = DemoConfig(out_dir=args.out, gui=_wants_gui(args), video=not args.no_video,
+                        seed=args.seed, **({"seconds": args.seconds} if args.seconds else {}))
+    summary = run_demo(config)
+    print(f"wrote {summary['frames']} frames to {args.out}/ "
+          f"(session.jsonl, summary.json{', video.mp4' if config.video else ''}) "
+          f"at {summary['fps']:.1f} fps")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``mirrorbot run``: mirror a person from a source."""
+    spec = parse_source(args.source)
+    if args.model is not None and not Path(args.model).is_file():
+        raise SourceError(f"pose model {args.model} does not exist; download a MediaPipe "
+                          "pose_landmarker .task file or drop --model to use the bundled one")
+    raise NotAvailableError(f"source kind {spec.kind.value!r} is not yet available in this "
+                            "build; try `mirrorbot demo`")
+
+
+def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        raise NotAvailableError(f"`mirrorbot {name}` is not yet available in this build; "
+                                "`mirrorbot demo` runs the simulator end to end")
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand of the contract."""
+    parser = argparse.ArgumentParser(
+        prog="mirrorbot",
+        description="A simulated humanoid that watches a person and mirrors their gestures.")
+    parser.add_argument("--version", action="version", version=f"mirrorbot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="run the built-in session and write a video")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
+    _add_view_flags(p)
+    p.add_argument("--seconds", type=float, default=None, help="length of the session [s]")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic session")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("run", help="mirror a person from a camera, video or recording")
+    p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
+    p.add_argument("--out", type=Path, default=Path("out/run"), help="output folder")
+    _add_view_flags(p)
+    p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror")
+    p.add_argument("--no-anticipate", action="store_true", help="copy only, never anticipate")
+    p.add_argument("--model", type=Path, default=None,
+                   help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--realtime", action="store_true", help="pace frames to the source")
+    pace.add_argument("--fast", action="store_true", help="process as fast as possible")
+    p.add_argument("--retargeter", default="ours", help="NAME or module:Class")
+    p.add_argument("--intent", default="ours", help="NAME or module:Class")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
+    p.add_argument("--source", required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seconds", type=float, default=None)
+    p.set_defaults(func=_not_available("record"))
+
+    p = sub.add_parser("learn", help="learn a new gesture from recorded demonstrations")
+    p.add_argument("name")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--out", type=Path, default=None)
+    p.set_defaults(func=_not_available("learn"))
+
+    p = sub.add_parser("eval", help="score a stage on labelled data")
+    p.add_argument("stage", choices=("retarget", "intent"))
+    p.add_argument("--data", type=Path, default=None)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_not_available("eval"))
+
+    p = sub.add_parser("bench", help="measure per-stage latency, throughput and memory")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_not_available("bench"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mirrorbot`` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except MirrorbotError as exc:
+        print(f"mirrorbot: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("mirrorbot: stopped by Ctrl-C; outputs written so far are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence turns a crash into exit 1
+        if os.environ.get("MIRRORBOT_DEBUG"):
+            traceback.print_exc()
+        print(f"mirrorbot: internal error: {exc!r} (set MIRRORBOT_DEBUG=1 for the traceback; "
+              "please report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

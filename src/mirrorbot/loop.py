@@ -1,0 +1,189 @@
+"""The run loop: apply each step's joint targets to the simulator and record the run.
+
+It writes the session log, the video and the summary.
+
+Upstream stages (source, tracker, filter, retargeter, intent) produce a stream of :class:`Step`
+values; this loop only commands, steps physics, measures and records. Ctrl-C ends the loop
+cleanly: every frame seen so far is in ``session.jsonl``, ``video.mp4`` is finalised and
+``summary.json`` says the run was interrupted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.errors import ConfigError, MirrorbotError
+from mirrorbot.overlay import OverlayInfo, blank_panel, compose_frame
+from mirrorbot.progress import Progress
+from mirrorbot.session_log import LOGGED_LINKS, ROBOT_LINK_OF, FrameRecord, SessionLogWriter
+from mirrorbot.simulator import PHYSICS_RATE_HZ, CameraConfig, Simulator
+from mirrorbot.summary import SummaryBuilder, write_summary
+
+VIDEO_CAMERA = CameraConfig(width_px=480, height_px=360)  # upscaled to the 640x480 panel
+WINDOW_NAME = "mirrorbot"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """What the upstream stages decided for one frame.
+
+    Attributes:
+        t_s: Time of the frame since the first one [s].
+        q_target_rad: Joint targets, (n,) [rad], in the robot's ``actuated`` order.
+        tracked: Whether a person was tracked.
+        goal_probs: Belief over goals.
+        committed_goal: The goal the robot acts on, or None.
+        mode: ``mirror``, ``anticipate``, ``respond`` or ``hold``.
+        reason: Why the robot is in this mode, shown on the video.
+        timing_ms: Wall time of each upstream stage [ms].
+        view_bgr: The person's view for the video's left half, or None.
+        caption: A line about the source for the left half.
+    """
+
+    t_s: float
+    q_target_rad: FloatArray
+    tracked: bool = True
+    goal_probs: dict[str, float] = field(default_factory=dict)
+    committed_goal: str | None = None
+    mode: str = "mirror"
+    reason: str = ""
+    timing_ms: dict[str, float] = field(default_factory=dict)
+    view_bgr: ImageBGR | None = None
+    caption: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoopConfig:
+    """Run-loop settings.
+
+    Attributes:
+        out_dir: Folder for session.jsonl, video.mp4 and summary.json (created if missing).
+        rate_hz: Frame rate of the source and the video [Hz].
+        video: Whether to render and write video.mp4.
+        realtime: Pace frames to the source's clock instead of running as fast as possible.
+        window: Show each video frame in an OpenCV window (needs a display).
+        progress: Print progress to stderr.
+        session_mode: ``mirror`` or ``anatomical``, for the log header.
+        goals: The goal vocabulary, for the log header.
+        source: The source as the user gave it, for the log header.
+    """
+
+    out_dir: Path
+    rate_hz: float = 30.0
+    video: bool = True
+    realtime: bool = False
+    window: bool = False
+    progress: bool = True
+    session_mode: str = "mirror"
+    goals: tuple[str, ...] = ()
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not 1.0 <= self.rate_hz <= 240.0:
+            raise ConfigError(f"rate_hz must be in [1, 240], got {self.rate_hz}")
+
+
+def _open_video(path: Path, rate_hz: float) -> Any:
+    from mirrorbot.video_writer import Mp4Writer  # ffmpeg is only started when asked for
+
+    return Mp4Writer(path, 1280, 480, rate_hz)
+
+
+def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
+             total_frames: int | None = None) -> dict[str, Any]:
+    """Drive the simulator with ``steps`` and record everything.
+
+    Args:
+        steps: The upstream stages' decisions, one per frame, in time order.
+        sim: The simulator, already reset to the start pose.
+        config: Where and how to record.
+        total_frames: For the progress bar, when known.
+
+    Returns:
+        The summary that was written to ``summary.json``.
+    """
+    out = config.out_dir
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create output folder {out} ({exc.strerror}); "
+                          "pass a writable --out DIR") from None
+    summary = SummaryBuilder()
+    robot_links = [ROBOT_LINK_OF[k] for k in LOGGED_LINKS]
+    log = SessionLogWriter(out / "session.jsonl", mode=config.session_mode,
+                           joints=sim.model.actuated, goals=config.goals, source=config.source)
+    video = _open_video(out / "video.mp4", config.rate_hz) if config.video else None
+    progress = Progress(total_frames, "frames", enabled=config.progress)
+    wall_start = time.perf_counter()
+    sim_wall_s = 0.0
+    interrupted = False
+    try:
+        for step in steps:
+            if config.realtime:
+                delay = wall_start + step.t_s - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            t0 = time.perf_counter()
+            q_cmd = sim.command(step.q_target_rad)
+            t1 = time.perf_counter()
+            n_sub = max(int(round((step.t_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
+            sim.step(n_sub)
+            t2 = time.perf_counter()
+            sim_wall_s += t2 - t1
+            timing = {**step.timing_ms, "control": 1e3 * (t1 - t0), "sim": 1e3 * (t2 - t1)}
+            positions = sim.link_positions(robot_links)
+            log.write(FrameRecord(
+                t_s=step.t_s, tracked=step.tracked, q_target_rad=q_cmd,
+                q_rad=sim.joint_positions(),
+                links_m=dict(zip(LOGGED_LINKS, positions, strict=True)),
+                goal_probs=step.goal_probs, committed_goal=step.committed_goal,
+                mode=step.mode, timing_ms=timing))
+            summary.add(tracked=step.tracked, timing_ms=timing)
+            if video is not None or config.window:
+                frame = compose_frame(
+                    step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),
+                    sim.render(VIDEO_CAMERA),
+                    OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
+                                reason=step.reason, goal_probs=step.goal_probs,
+                                committed_goal=step.committed_goal,
+                                latency_ms=sum(timing.values())))
+                if video is not None:
+                    video.write(frame)
+                if config.window and _show(frame):
+                    break
+            progress.update()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        progress.close()
+        log.close()
+        if video is not None:
+            try:
+                video.close()
+            except MirrorbotError:
+                if not interrupted:
+                    raise
+    result = summary.build(
+        wall_s=time.perf_counter() - wall_start, sim_time_s=sim.time_s, sim_wall_s=sim_wall_s,
+        extra={"source": config.source, "mode": config.session_mode,
+               "interrupted": interrupted,
+               "outputs": {"session": "session.jsonl",
+                           "video": "video.mp4" if video is not None else None}})
+    write_summary(out / "summary.json", result)
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+def _show(frame: ImageBGR) -> bool:
+    """Show a frame in the OpenCV window; True when the user pressed q or Esc."""
+    import cv2
+
+    cv2.imshow(WINDOW_NAME, frame)
+    key = cv2.waitKey(1) & 0xFF
+    return key in (ord("q"), 27)

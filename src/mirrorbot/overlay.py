@@ -1,0 +1,98 @@
+"""Drawing the video frame: the person's view beside the simulator, with what the robot thinks.
+
+The only place besides the I/O edge that imports cv2. Everything is drawn on BGR images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from mirrorbot.arrays import ImageBGR, ImageRGB
+
+PANEL_SIZE_PX = (640, 480)  # width, height of each half of the video
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+WHITE = (255, 255, 255)
+SHADOW = (20, 20, 20)
+MODE_COLOURS_BGR = {"mirror": (200, 160, 40), "anticipate": (40, 170, 240),
+                    "respond": (90, 200, 90), "hold": (80, 80, 220)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverlayInfo:
+    """What is written over the video frame.
+
+    Attributes:
+        t_s: Session time [s].
+        mode: The robot's mode.
+        caption: A line about the source (left panel).
+        reason: Why the robot is in its mode (e.g. "tracking lost").
+        goal_probs: Belief over goals, drawn as bars.
+        committed_goal: The goal the robot acts on.
+        latency_ms: Measured processing time of the frame [ms].
+    """
+
+    t_s: float
+    mode: str
+    caption: str = ""
+    reason: str = ""
+    goal_probs: dict[str, float] = field(default_factory=dict)
+    committed_goal: str | None = None
+    latency_ms: float | None = None
+
+
+def text(img: ImageBGR, msg: str, org: tuple[int, int], scale: float = 0.55,
+         colour: tuple[int, int, int] = WHITE, thickness: int = 1) -> None:
+    """Draw readable text (with a dark outline) in place."""
+    cv2.putText(img, msg, org, FONT, scale, SHADOW, thickness + 2, cv2.LINE_AA)
+    cv2.putText(img, msg, org, FONT, scale, colour, thickness, cv2.LINE_AA)
+
+
+def blank_panel(caption: str) -> ImageBGR:
+    """A dark panel with a centred caption, for sources that have no picture."""
+    w, h = PANEL_SIZE_PX
+    img = np.full((h, w, 3), 40, dtype=np.uint8)
+    size, _ = cv2.getTextSize(caption, FONT, 0.7, 1)
+    text(img, caption, ((w - size[0]) // 2, h // 2), 0.7)
+    return img
+
+
+def fit_panel(img: ImageBGR) -> ImageBGR:
+    """Resize an image to the panel size (letterboxing nothing: panels are 4:3)."""
+    w, h = PANEL_SIZE_PX
+    if img.shape[:2] == (h, w):
+        return img
+    return np.asarray(cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+def _goal_bars(img: ImageBGR, probs: dict[str, float], committed: str | None) -> None:
+    x0, y0, bar_w, row_h = 12, 92, 150, 20
+    for i, (goal, p) in enumerate(sorted(probs.items(), key=lambda kv: -kv[1])[:8]):
+        y = y0 + i * row_h
+        colour = (60, 200, 255) if goal == committed else (200, 200, 200)
+        cv2.rectangle(img, (x0 + 70, y - 12), (x0 + 70 + bar_w, y + 2), (60, 60, 60), -1)
+        cv2.rectangle(img, (x0 + 70, y - 12), (x0 + 70 + int(bar_w * p), y + 2), colour, -1)
+        text(img, goal[:9], (x0, y), 0.45)
+        text(img, f"{p:.2f}", (x0 + 76 + bar_w, y), 0.45)
+
+
+def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> ImageBGR:
+    """Side by side, (480, 1280, 3) BGR: the person's view | the simulated robot, annotated."""
+    left = fit_panel(left_bgr).copy()
+    right = fit_panel(np.ascontiguousarray(sim_rgb[:, :, ::-1])).copy()
+    text(left, info.caption, (12, 466), 0.5)
+    colour = MODE_COLOURS_BGR.get(info.mode, WHITE)
+    cv2.rectangle(right, (8, 8), (250, 40), colour, -1)
+    text(right, f"mode: {info.mode}", (16, 32), 0.7, WHITE, 2)
+    if info.reason:
+        text(right, info.reason, (12, 62), 0.5)
+    if info.committed_goal:
+        text(right, f"goal: {info.committed_goal}", (270, 32), 0.7, (60, 200, 255), 2)
+    _goal_bars(right, info.goal_probs, info.committed_goal)
+    footer = f"t = {info.t_s:5.2f} s"
+    if info.latency_ms is not None:
+        footer += f"   latency {info.latency_ms:5.1f} ms"
+    text(right, footer, (12, 466), 0.5)
+    return np.hstack([left, right])

@@ -1,0 +1,54 @@
+"""Where the project's data folders are: ``models/`` (robot, repertoire) and ``sims/`` (scenes).
+
+Both live at the repository root beside ``src/``. ``MIRRORBOT_HOME`` overrides the root, for an
+installation that keeps them elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mirrorbot.errors import ModelError
+
+ROBOT_URDF_NAME = "mirrorbot_humanoid.urdf"
+DEFAULT_SCENE_NAME = "tabletop"
+
+
+def project_root() -> Path:
+    """The folder holding ``models/`` and ``sims/``."""
+    env = os.environ.get("MIRRORBOT_HOME")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2]
+
+
+def models_dir() -> Path:
+    """The ``models/`` folder; raises ModelError when it is missing."""
+    path = project_root() / "models"
+    if not path.is_dir():
+        raise ModelError(
+            f"models folder not found at {path}; run mirrorbot from a checkout of the repository "
+            "or set MIRRORBOT_HOME to the folder that holds models/ and sims/"
+        )
+    return path
+
+
+def robot_urdf_path() -> Path:
+    """The humanoid URDF shipped in ``models/``."""
+    return models_dir() / ROBOT_URDF_NAME
+
+
+def scene_path(name_or_path: str) -> Path:
+    """A scene file: a path to a ``.json`` file, or the name of one in ``sims/scenes/``."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".json":
+        if not candidate.is_file():
+            raise ModelError(f"scene file {candidate} does not exist; pass a path to a .json scene")
+        return candidate
+    scenes = project_root() / "sims" / "scenes"
+    path = scenes / f"{name_or_path}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in scenes.glob("*.json")) if scenes.is_dir() else []
+        raise ModelError(f"scene {name_or_path!r} does not exist. Available scenes: {known}")
+    return path

@@ -1,0 +1,113 @@
+"""Scene files (``sims/scenes/*.json``): the objects around the robot, without pybullet.
+
+A scene is JSON: ``{"format": "mirrorbot-scene", "version": 1, "name": ..., "objects": [...]}``.
+Each object has a ``name``, an ``rgba`` colour, ``fixed`` (default false) or a ``mass_kg``, and
+``parts``: primitives ``{"shape": "box"|"cylinder"|"sphere", "size_m": [...], "position_m":
+[x, y, z]}`` in the robot base frame (box: x, y, z extents; cylinder: radius, length along z;
+sphere: radius). ``person_position_m`` says where the person stands or sits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mirrorbot.arrays import Vec3
+from mirrorbot.errors import ModelError
+
+SHAPE_SIZES = {"box": 3, "cylinder": 2, "sphere": 1}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScenePart:
+    """One primitive of an object, in the robot base frame."""
+
+    shape: str
+    size_m: tuple[float, ...]
+    position_m: Vec3
+
+
+@dataclass(frozen=True, kw_only=True)
+class SceneObject:
+    """A named object made of primitives; ``fixed`` objects do not move."""
+
+    name: str
+    parts: tuple[ScenePart, ...]
+    rgba: tuple[float, float, float, float]
+    fixed: bool
+    mass_kg: float
+
+    @property
+    def position_m(self) -> Vec3:
+        """Where the object is: its first part's centre, (3,) [m]."""
+        return self.parts[0].position_m
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scene:
+    """Everything a scene file says."""
+
+    name: str
+    objects: tuple[SceneObject, ...]
+    person_position_m: Vec3
+
+    def object(self, name: str) -> SceneObject:
+        """The object called ``name``; the error lists the scene's objects."""
+        for obj in self.objects:
+            if obj.name == name:
+                return obj
+        raise ModelError(f"object {name!r} is not in scene {self.name!r}. "
+                         f"Available objects: {[o.name for o in self.objects]}")
+
+
+def _vec(value: object, n: int, where: str) -> tuple[float, ...]:
+    if not isinstance(value, list) or len(value) != n or not all(
+        isinstance(v, int | float) for v in value
+    ):
+        raise ModelError(f"{where} must be a list of {n} numbers, got {value!r}")
+    return tuple(float(v) for v in value)
+
+
+def load_scene(path: Path) -> Scene:
+    """Read and validate a scene file.
+
+    Raises:
+        ModelError: The file is missing, not JSON, or a field is malformed (the message names it).
+    """
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ModelError(f"scene file {path} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"scene file {path} is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != "mirrorbot-scene":
+        raise ModelError(f"{path} is not a scene file: expected \"format\": \"mirrorbot-scene\"")
+    objects = []
+    for i, raw in enumerate(data.get("objects", [])):
+        where = f"{path.name}: objects[{i}]"
+        parts = []
+        for k, part in enumerate(raw.get("parts", [])):
+            shape = part.get("shape")
+            if shape not in SHAPE_SIZES:
+                raise ModelError(f"{where}.parts[{k}].shape must be one of "
+                                 f"{sorted(SHAPE_SIZES)}, got {shape!r}")
+            parts.append(ScenePart(
+                shape=shape,
+                size_m=_vec(part.get("size_m"), SHAPE_SIZES[shape], f"{where}.parts[{k}].size_m"),
+                position_m=np.array(_vec(part.get("position_m"), 3,
+                                         f"{where}.parts[{k}].position_m")),
+            ))
+        if not parts or not isinstance(raw.get("name"), str):
+            raise ModelError(f"{where} needs a \"name\" and at least one part")
+        rgba = _vec(raw.get("rgba", [0.7, 0.7, 0.7, 1.0]), 4, f"{where}.rgba")
+        objects.append(SceneObject(
+            name=raw["name"], parts=tuple(parts), rgba=(rgba[0], rgba[1], rgba[2], rgba[3]),
+            fixed=bool(raw.get("fixed", False)), mass_kg=float(raw.get("mass_kg", 0.0)),
+        ))
+    person = np.array(_vec(data.get("person_position_m", [1.25, 0.0, 0.0]), 3,
+                           f"{path.name}: person_position_m"))
+    return Scene(name=str(data.get("name", path.stem)), objects=tuple(objects),
+                 person_position_m=person)

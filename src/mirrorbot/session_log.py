@@ -1,0 +1,111 @@
+"""The per-frame session log, ``session.jsonl`` (format in ../shared/CONTRACT.md).
+
+Line 1 is a header, then one JSON object per frame. Each line is flushed as it is written, so
+a crash or Ctrl-C keeps every frame logged so far.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray
+
+SESSION_FORMAT = "mirrorbot-session"
+SESSION_VERSION = 1
+LOGGED_LINKS = ("left_shoulder", "left_elbow", "left_wrist",
+                "right_shoulder", "right_elbow", "right_wrist")
+"""The contract's link keys; :data:`ROBOT_LINK_OF` names the robot link frame behind each."""
+
+ROBOT_LINK_OF = {
+    f"{side}_{key}": f"{side}_{link}" for side in ("left", "right")
+    for key, link in (("shoulder", "upper_arm"), ("elbow", "forearm"), ("wrist", "hand"))
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class FrameRecord:
+    """One line of the session log.
+
+    Attributes:
+        t_s: Time since the first frame [s].
+        tracked: Whether a person was tracked in this frame.
+        q_target_rad: Commanded joint positions, (n,) [rad].
+        q_rad: Measured joint positions after the frame's physics steps, (n,) [rad].
+        links_m: Robot link origins in the base frame by contract key, each (3,) [m].
+        goal_probs: Belief over goals (sums to 1, or empty before anticipation exists).
+        committed_goal: The goal the robot acts on, or None.
+        mode: ``mirror``, ``anticipate``, ``respond`` or ``hold``.
+        timing_ms: Wall time of each stage in this frame [ms].
+    """
+
+    t_s: float
+    tracked: bool
+    q_target_rad: FloatArray
+    q_rad: FloatArray
+    links_m: dict[str, FloatArray]
+    goal_probs: dict[str, float]
+    committed_goal: str | None
+    mode: str
+    timing_ms: dict[str, float]
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the contract's JSON object (numbers rounded to what matters)."""
+        return {
+            "t": round(self.t_s, 4),
+            "tracked": self.tracked,
+            "q_target": np.round(self.q_target_rad, 5).tolist(),
+            "q": np.round(self.q_rad, 5).tolist(),
+            "links": {k: np.round(v, 5).tolist() for k, v in self.links_m.items()},
+            "goal_probs": {k: round(v, 4) for k, v in self.goal_probs.items()},
+            "committed_goal": self.committed_goal,
+            "mode": self.mode,
+            "timing_ms": {k: round(v, 3) for k, v in self.timing_ms.items()},
+        }
+
+
+class SessionLogWriter:
+    """Writes ``session.jsonl`` line by line.
+
+    Args:
+        path: The file to create (its folder must exist).
+        mode: ``mirror`` or ``anatomical``.
+        joints: Joint names, the order of every ``q``.
+        goals: The goal vocabulary of ``goal_probs``.
+        source: Where the frames come from, as the user gave it.
+    """
+
+    def __init__(self, path: Path, *, mode: str, joints: tuple[str, ...],
+                 goals: tuple[str, ...], source: str) -> None:
+        self.path = path
+        self.frames = 0
+        self._file = path.open("w", encoding="utf-8")
+        header = {"format": SESSION_FORMAT, "version": SESSION_VERSION, "mode": mode,
+                  "joints": list(joints), "goals": list(goals), "source": source}
+        self._line(header)
+
+    def _line(self, obj: dict[str, Any]) -> None:
+        self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        self._file.flush()
+
+    def write(self, record: FrameRecord) -> None:
+        """Append one frame and flush it to disk."""
+        self._line(record.to_json())
+        self.frames += 1
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if not self._file.closed:
+            self._file.close()
+
+    def __enter__(self) -> SessionLogWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

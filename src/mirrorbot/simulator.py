@@ -1,0 +1,303 @@
+"""The PyBullet adapter: the only module that imports pybullet.
+
+It loads the humanoid (fixed base, self-collision on) and a scene, steps physics at a fixed
+240 Hz, drives the joints with position control within their velocity and torque limits, and
+returns joint states, link positions, contacts and offscreen camera images. Quaternions stay
+inside this module.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import numpy.typing as npt
+
+from mirrorbot.arrays import FloatArray, ImageRGB, Vec3
+from mirrorbot.errors import ConfigError, ModelError
+from mirrorbot.paths import robot_urdf_path
+from mirrorbot.quiet import quiet_c_output
+from mirrorbot.scene import Scene
+from mirrorbot.urdf import RobotModel, load_robot_model
+
+with quiet_c_output():  # PyBullet prints its build time on import
+    import pybullet as pb
+    import pybullet_data
+
+PHYSICS_RATE_HZ = 240.0
+
+# Links joined by one anatomical joint overlap by design (the elbow and wrist caps): never
+# collide them with each other. Every other pair of links collides, arms with torso included.
+ADJACENT_LINK_PAIRS = tuple(
+    pair for side in ("left", "right")
+    for pair in ((f"{side}_upper_arm", f"{side}_forearm"), (f"{side}_forearm", f"{side}_hand"))
+)
+
+
+class SimMode(enum.Enum):
+    """How PyBullet runs: without a window, or in its own GUI window."""
+
+    DIRECT = "direct"
+    GUI = "gui"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CameraConfig:
+    """A pinhole camera looking at the robot.
+
+    Attributes:
+        eye_m: Camera position in the base frame, (3,) [m].
+        target_m: The point it looks at, (3,) [m].
+        fov_deg: Vertical field of view [deg].
+        width_px: Image width [px].
+        height_px: Image height [px].
+    """
+
+    eye_m: tuple[float, float, float] = (1.80, 0.45, 1.50)
+    target_m: tuple[float, float, float] = (0.15, 0.0, 0.98)
+    fov_deg: float = 45.0
+    width_px: int = 640
+    height_px: int = 480
+
+    def __post_init__(self) -> None:
+        if not 10.0 <= self.fov_deg <= 120.0:
+            raise ConfigError(f"fov_deg must be in [10, 120], got {self.fov_deg}")
+        if self.width_px < 16 or self.height_px < 16:
+            raise ConfigError(f"camera image must be at least 16x16 px, got "
+                              f"{self.width_px}x{self.height_px}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimConfig:
+    """Simulator settings.
+
+    Attributes:
+        mode: DIRECT (headless) or GUI.
+        urdf_path: The robot; None means the humanoid in ``models/``.
+        gravity_m_s2: Gravity along -z [m/s^2].
+        position_gain: PyBullet's position-control gain (0, 1].
+        camera: The offscreen camera for videos.
+    """
+
+    mode: SimMode = SimMode.DIRECT
+    urdf_path: Path | None = None
+    gravity_m_s2: float = 9.81
+    position_gain: float = 0.35
+    camera: CameraConfig = field(default_factory=CameraConfig)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.position_gain <= 1.0:
+            raise ConfigError(f"position_gain must be in (0, 1], got {self.position_gain}")
+        if self.gravity_m_s2 < 0:
+            raise ConfigError(f"gravity_m_s2 must be >= 0, got {self.gravity_m_s2}")
+
+
+class Simulator:
+    """A PyBullet world with the humanoid and an optional scene.
+
+    Use as a context manager, or call :meth:`close`.
+
+    Args:
+        config: Simulator settings.
+        scene: Objects to load around the robot.
+    """
+
+    def __init__(self, config: SimConfig | None = None, scene: Scene | None = None) -> None:
+        self.config = config or SimConfig()
+        urdf = self.config.urdf_path or robot_urdf_path()
+        self.model: RobotModel = load_robot_model(urdf)
+        options = "--width=1024 --height=768" if self.config.mode is SimMode.GUI else ""
+        mode = pb.GUI if self.config.mode is SimMode.GUI else pb.DIRECT
+        with quiet_c_output():
+            self._client = pb.connect(mode, options=options)
+        if self._client < 0:
+            raise ModelError("PyBullet could not open its GUI window; is a display available? "
+                             "Use --headless, or run under xvfb-run")
+        cid = self._client
+        pb.resetSimulation(physicsClientId=cid)
+        pb.setTimeStep(1.0 / PHYSICS_RATE_HZ, physicsClientId=cid)
+        pb.setGravity(0, 0, -self.config.gravity_m_s2, physicsClientId=cid)
+        pb.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=cid)
+        pb.loadURDF("plane.urdf", physicsClientId=cid)
+        try:
+            self._robot = pb.loadURDF(
+                str(urdf), basePosition=(0, 0, 0), useFixedBase=True,
+                flags=pb.URDF_USE_SELF_COLLISION | pb.URDF_USE_INERTIA_FROM_FILE,
+                physicsClientId=cid)
+        except pb.error as exc:
+            pb.disconnect(physicsClientId=cid)
+            raise ModelError(f"PyBullet could not load {urdf} ({exc})") from None
+        self._joint_index: dict[str, int] = {}
+        self._link_index: dict[str, int] = {self.model.root: -1}
+        for i in range(pb.getNumJoints(self._robot, physicsClientId=cid)):
+            info = pb.getJointInfo(self._robot, i, physicsClientId=cid)
+            self._joint_index[info[1].decode()] = i
+            self._link_index[info[12].decode()] = i
+        self._indices = [self._joint_index[name] for name in self.model.actuated]
+        self._efforts = [pb.getJointInfo(self._robot, i, physicsClientId=cid)[10]
+                         for i in self._indices]
+        for a, b in ADJACENT_LINK_PAIRS:
+            pb.setCollisionFilterPair(self._robot, self._robot, self._link_index[a],
+                                      self._link_index[b], 0, physicsClientId=cid)
+        self.objects: dict[str, list[int]] = {}
+        if scene is not None:
+            self._load_scene(scene)
+        self._steps = 0
+        self.q_target_rad = np.zeros(len(self.model.actuated))
+        self.reset(np.zeros(len(self.model.actuated)))
+        if self.config.mode is SimMode.GUI:
+            pb.configureDebugVisualizer(pb.COV_ENABLE_GUI, 0, physicsClientId=cid)
+            self.frame_gui_camera()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Disconnect from PyBullet (idempotent)."""
+        if self._client >= 0:
+            pb.disconnect(physicsClientId=self._client)
+            self._client = -1
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def _load_scene(self, scene: Scene) -> None:
+        cid = self._client
+        for obj in scene.objects:
+            bodies = []
+            for part in obj.parts:
+                if part.shape == "box":
+                    half = [s / 2 for s in part.size_m]
+                    col = pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half,
+                                                  physicsClientId=cid)
+                    vis = pb.createVisualShape(pb.GEOM_BOX, halfExtents=half, rgbaColor=obj.rgba,
+                                               physicsClientId=cid)
+                elif part.shape == "cylinder":
+                    r, h = part.size_m
+                    col = pb.createCollisionShape(pb.GEOM_CYLINDER, radius=r, height=h,
+                                                  physicsClientId=cid)
+                    vis = pb.createVisualShape(pb.GEOM_CYLINDER, radius=r, length=h,
+                                               rgbaColor=obj.rgba, physicsClientId=cid)
+                else:
+                    col = pb.createCollisionShape(pb.GEOM_SPHERE, radius=part.size_m[0],
+                                                  physicsClientId=cid)
+                    vis = pb.createVisualShape(pb.GEOM_SPHERE, radius=part.size_m[0],
+                                               rgbaColor=obj.rgba, physicsClientId=cid)
+                mass = 0.0 if obj.fixed else obj.mass_kg / len(obj.parts)
+                bodies.append(pb.createMultiBody(
+                    baseMass=mass, baseCollisionShapeIndex=col, baseVisualShapeIndex=vis,
+                    basePosition=part.position_m.tolist(), physicsClientId=cid))
+            self.objects[obj.name] = bodies
+
+    # --- state -------------------------------------------------------------------------------
+    @property
+    def time_s(self) -> float:
+        """Simulated time since the last reset [s]."""
+        return self._steps / PHYSICS_RATE_HZ
+
+    def reset(self, q_rad: FloatArray) -> None:
+        """Teleport the joints to ``q_rad`` (clamped), at rest, and hold them there."""
+        q = self.model.clamp(np.asarray(q_rad, dtype=float))
+        for idx, value in zip(self._indices, q, strict=True):
+            pb.resetJointState(self._robot, idx, float(value), 0.0, physicsClientId=self._client)
+        self._steps = 0
+        self.command(q)
+
+    def command(self, q_target_rad: FloatArray) -> FloatArray:
+        """Set joint position targets, clamped into the limits; returns the clamped targets.
+
+        Each joint moves toward its target no faster than its velocity limit and with no more
+        than its torque limit.
+        """
+        q = self.model.clamp(np.asarray(q_target_rad, dtype=float))
+        for idx, value, vmax, effort in zip(self._indices, q, self.model.velocity_rad_s,
+                                            self._efforts, strict=True):
+            pb.setJointMotorControl2(
+                self._robot, idx, pb.POSITION_CONTROL, targetPosition=float(value),
+                force=effort, maxVelocity=float(vmax), positionGain=self.config.position_gain,
+                physicsClientId=self._client)
+        self.q_target_rad = q
+        return q
+
+    def step(self, n_steps: int = 1) -> None:
+        """Advance physics by ``n_steps`` fixed steps of 1/240 s."""
+        for _ in range(n_steps):
+            pb.stepSimulation(physicsClientId=self._client)
+        self._steps += n_steps
+
+    def joint_positions(self) -> FloatArray:
+        """Measured joint positions, (n,) [rad], in ``model.actuated`` order."""
+        states = pb.getJointStates(self._robot, self._indices, physicsClientId=self._client)
+        return np.array([s[0] for s in states])
+
+    def joint_velocities(self) -> FloatArray:
+        """Measured joint velocities, (n,) [rad/s]."""
+        states = pb.getJointStates(self._robot, self._indices, physicsClientId=self._client)
+        return np.array([s[1] for s in states])
+
+    def link_positions(self, links: list[str]) -> FloatArray:
+        """Origins of the named link frames in the base frame, (k, 3) [m]."""
+        missing = [n for n in links if n not in self._link_index]
+        if missing:
+            raise ModelError(f"links {missing} do not exist. "
+                             f"Available links: {sorted(self._link_index)}")
+        out = np.zeros((len(links), 3))
+        for row, name in enumerate(links):
+            idx = self._link_index[name]
+            if idx < 0:
+                pos, _ = pb.getBasePositionAndOrientation(self._robot,
+                                                          physicsClientId=self._client)
+            else:
+                pos = pb.getLinkState(self._robot, idx, computeForwardKinematics=True,
+                                      physicsClientId=self._client)[4]
+            out[row] = pos
+        return out
+
+    def self_contacts(self) -> list[tuple[str, str, float]]:
+        """Pairs of robot links in contact or penetrating: (link_a, link_b, distance [m])."""
+        names = {i: n for n, i in self._link_index.items()}
+        pts = pb.getContactPoints(self._robot, self._robot, physicsClientId=self._client)
+        return [(names[p[3]], names[p[4]], float(p[8])) for p in pts]
+
+    def object_position(self, name: str) -> Vec3:
+        """Centre of a scene object's first part, (3,) [m]."""
+        if name not in self.objects:
+            raise ModelError(f"object {name!r} is not in the scene. "
+                             f"Available objects: {sorted(self.objects)}")
+        pos, _ = pb.getBasePositionAndOrientation(self.objects[name][0],
+                                                  physicsClientId=self._client)
+        return np.array(pos)
+
+    # --- cameras -----------------------------------------------------------------------------
+    def render(self, camera: CameraConfig | None = None) -> ImageRGB:
+        """An offscreen image from the person's side of the table, (H, W, 3) uint8 RGB."""
+        return self.render_with_mask(camera)[0]
+
+    def render_with_mask(self, camera: CameraConfig | None = None,
+                         ) -> tuple[ImageRGB, npt.NDArray[np.bool_]]:
+        """An offscreen image (H, W, 3) uint8 RGB and the mask (H, W) of the robot's pixels."""
+        cam = camera or self.config.camera
+        view = pb.computeViewMatrix(cam.eye_m, cam.target_m, (0, 0, 1),
+                                    physicsClientId=self._client)
+        proj = pb.computeProjectionMatrixFOV(cam.fov_deg, cam.width_px / cam.height_px, 0.05,
+                                             8.0, physicsClientId=self._client)
+        light = (math.cos(0.6), 0.6, 1.6)
+        _, _, rgba, _, seg = pb.getCameraImage(
+            cam.width_px, cam.height_px, view, proj, renderer=pb.ER_TINY_RENDERER,
+            lightDirection=light, shadow=0, physicsClientId=self._client)
+        image = np.asarray(rgba, dtype=np.uint8).reshape(cam.height_px, cam.width_px, 4)
+        # The segmentation buffer holds body id + (link index + 1) << 24 per pixel.
+        body = np.asarray(seg, dtype=np.int64).reshape(cam.height_px, cam.width_px) & 0xFFFFFF
+        return np.ascontiguousarray(image[:, :, :3]), body == self._robot
+
+    def frame_gui_camera(self) -> None:
+        """Point the GUI's camera at the robot from the person's side."""
+        pb.resetDebugVisualizerCamera(cameraDistance=1.9, cameraYaw=70.0, cameraPitch=-18.0,
+                                      cameraTargetPosition=(0.15, 0.0, 0.9),
+                                      physicsClientId=self._client)

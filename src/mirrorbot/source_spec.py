@@ -1,0 +1,66 @@
+"""Parsing the ``--source`` argument (``SRC`` in ../shared/CONTRACT.md) into a typed spec."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+from mirrorbot.errors import SourceError
+
+SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)", "images:DIR",
+                "recording:PATH.jsonl", "synthetic:GESTURE[,GESTURE...]")
+
+
+class SourceKind(enum.Enum):
+    """The kinds of input mirrorbot reads."""
+
+    CAMERA = "camera"
+    VIDEO = "video"
+    IMAGES = "images"
+    RECORDING = "recording"
+    SYNTHETIC = "synthetic"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A parsed source: its kind and argument (camera index, path or gesture list)."""
+
+    kind: SourceKind
+    arg: str
+    text: str
+
+    @property
+    def camera_index(self) -> int:
+        """The webcam index of a camera source."""
+        return int(self.arg)
+
+    @property
+    def path(self) -> Path:
+        """The file or folder of a video, images or recording source."""
+        return Path(self.arg)
+
+
+def parse_source(text: str) -> SourceSpec:
+    """Parse ``camera``, ``camera:1``, ``video:a.mp4``, ``a.mp4``, ``images:dir``, ...
+
+    Raises:
+        SourceError: The text matches none of the forms; the message lists them.
+    """
+    head, sep, rest = text.partition(":")
+    if text == "camera":
+        return SourceSpec(SourceKind.CAMERA, "0", text)
+    if sep and head == "camera":
+        if not rest.isdigit():
+            raise SourceError(f"camera index must be a whole number, got {rest!r}; "
+                              "try --source camera:0")
+        return SourceSpec(SourceKind.CAMERA, rest, text)
+    if sep and head in {k.value for k in SourceKind} - {"camera"}:
+        if not rest:
+            raise SourceError(f"source {text!r} needs something after the colon; "
+                              f"valid forms: {', '.join(SOURCE_FORMS)}")
+        return SourceSpec(SourceKind(head), rest, text)
+    if text and (not sep or len(head) == 1 or "/" in head or "." in head):
+        # A bare path (a Windows drive letter or a path containing ':' counts too).
+        return SourceSpec(SourceKind.VIDEO, text, text)
+    raise SourceError(f"unknown source {text!r}; valid forms: {', '.join(SOURCE_FORMS)}")

@@ -1,0 +1,45 @@
+"""Rigid transforms as pure numpy functions (``T_a_b`` maps frame-b points into frame a)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray, Mat4, Vec3
+
+
+def rotation_about_axis(axis: Vec3, angle_rad: float) -> FloatArray:
+    """Rotation matrix (3, 3) of ``angle_rad`` about the unit vector ``axis`` (Rodrigues)."""
+    x, y, z = axis
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    t = 1.0 - c
+    return np.array([
+        [t * x * x + c, t * x * y - s * z, t * x * z + s * y],
+        [t * x * y + s * z, t * y * y + c, t * y * z - s * x],
+        [t * x * z - s * y, t * y * z + s * x, t * z * z + c],
+    ])
+
+
+def rotation_from_rpy(rpy_rad: Sequence[float]) -> FloatArray:
+    """URDF roll-pitch-yaw (fixed axes x, y, z) to a rotation matrix (3, 3)."""
+    roll, pitch, yaw = rpy_rad
+    rx = rotation_about_axis(np.array([1.0, 0.0, 0.0]), roll)
+    ry = rotation_about_axis(np.array([0.0, 1.0, 0.0]), pitch)
+    rz = rotation_about_axis(np.array([0.0, 0.0, 1.0]), yaw)
+    return rz @ ry @ rx
+
+
+def transform_from_xyz_rpy(xyz_m: Sequence[float], rpy_rad: Sequence[float]) -> Mat4:
+    """Homogeneous transform (4, 4) from a translation [m] and URDF roll-pitch-yaw [rad]."""
+    T = np.eye(4)
+    T[:3, :3] = rotation_from_rpy(rpy_rad)
+    T[:3, 3] = xyz_m
+    return T
+
+
+def transform_from_rotation(R: FloatArray) -> Mat4:
+    """Homogeneous transform (4, 4) of a pure rotation (3, 3)."""
+    T = np.eye(4)
+    T[:3, :3] = R
+    return T

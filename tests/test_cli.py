@@ -1,0 +1,133 @@
+"""The command line end to end: the demo's outputs, and clear errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from helpers import run_cli
+from mirrorbot.errors import SourceError
+from mirrorbot.source_spec import SourceKind, parse_source
+
+DEMO_SECONDS = 3
+RATE_HZ = 30
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    result = run_cli("demo", "--out", str(out), "--seconds", str(DEMO_SECONDS))
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    return out
+
+
+def test_demo_writes_an_h264_video_that_opencv_reads(demo_dir: Path) -> None:
+    cap = cv2.VideoCapture(str(demo_dir / "video.mp4"))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    assert len(frames) == DEMO_SECONDS * RATE_HZ
+    assert frames[0].shape == (480, 1280, 3)
+    # The robot moves: the simulator half changes between the first and the middle frame.
+    diff = np.abs(frames[0][:, 640:].astype(int) - frames[len(frames) // 2][:, 640:].astype(int))
+    assert diff.mean() > 0.5
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        pytest.skip("ffprobe not installed (Debian ffmpeg; .ci/run installs it)")
+    probe = subprocess.run(
+        [ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=codec_name,pix_fmt", "-of", "json", str(demo_dir / "video.mp4")],
+        capture_output=True, text=True, check=True)
+    stream = json.loads(probe.stdout)["streams"][0]
+    assert stream == {"codec_name": "h264", "pix_fmt": "yuv420p"}
+
+
+def test_demo_session_log_follows_the_contract(demo_dir: Path) -> None:
+    lines = (demo_dir / "session.jsonl").read_text().splitlines()
+    header = json.loads(lines[0])
+    assert header["format"] == "mirrorbot-session" and header["version"] == 1
+    assert header["mode"] == "mirror" and len(header["joints"]) == 16
+    assert "wave" in header["goals"] and "none" in header["goals"]
+    frames = [json.loads(line) for line in lines[1:]]
+    assert len(frames) == DEMO_SECONDS * RATE_HZ
+    times = [f["t"] for f in frames]
+    assert times == sorted(times) and times[1] == pytest.approx(1 / RATE_HZ, abs=1e-3)
+    keys = {"t", "tracked", "q_target", "q", "links", "goal_probs", "committed_goal", "mode",
+            "timing_ms"}
+    for f in frames:
+        assert set(f) == keys
+        assert len(f["q"]) == len(f["q_target"]) == 16
+        assert set(f["links"]) == {f"{s}_{k}" for s in ("left", "right")
+                                   for k in ("shoulder", "elbow", "wrist")}
+        assert f["mode"] in ("mirror", "anticipate", "respond", "hold")
+    # The robot waves with its right hand: it rises above the right shoulder, the left stays low.
+    rise = [f["links"]["right_wrist"][2] - f["links"]["right_shoulder"][2] for f in frames]
+    assert max(rise) > 0.1
+    assert all(f["links"]["left_wrist"][2] < f["links"]["left_shoulder"][2] for f in frames)
+
+
+def test_demo_summary_reports_frames_and_latency(demo_dir: Path) -> None:
+    summary = json.loads((demo_dir / "summary.json").read_text())
+    assert summary["frames"] == DEMO_SECONDS * RATE_HZ
+    assert summary["tracked_fraction"] == 1.0
+    assert summary["fps"] > 0
+    assert summary["sim_realtime_factor"] > 1
+    assert {"p50", "p95", "p99", "max"} <= set(summary["latency_ms"]["sim"])
+    assert summary["interrupted"] is False
+
+
+def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
+    result = run_cli("demo", "--out", str(tmp_path), "--seconds", "1", "--no-video")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "session.jsonl").exists() and (tmp_path / "summary.json").exists()
+    assert not (tmp_path / "video.mp4").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "--source", "bogus:thing"], "unknown source 'bogus:thing'; valid forms"),
+    (["run", "--source", "camera:x"], "camera index must be a whole number"),
+    (["run", "--source", "camera:0", "--model", "/no/such.task"], "does not exist"),
+    (["demo", "--gui"], "--gui needs a display"),
+    (["demo", "--seconds", "-1"], "--seconds must be in"),
+])
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unwritable_output_folder_is_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_cli("demo", "--out", str(blocker / "sub"), "--seconds", "1", "--no-video")
+    assert result.returncode == 2 and "pass a writable --out DIR" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "kind", "arg"), [
+    ("camera", SourceKind.CAMERA, "0"), ("camera:2", SourceKind.CAMERA, "2"),
+    ("video:a.mp4", SourceKind.VIDEO, "a.mp4"), ("clips/a.mp4", SourceKind.VIDEO, "clips/a.mp4"),
+    ("images:frames", SourceKind.IMAGES, "frames"),
+    ("recording:r.jsonl", SourceKind.RECORDING, "r.jsonl"),
+    ("synthetic:wave,drink", SourceKind.SYNTHETIC, "wave,drink"),
+])
+def test_source_forms_parse(text: str, kind: SourceKind, arg: str) -> None:
+    spec = parse_source(text)
+    assert (spec.kind, spec.arg) == (kind, arg)
+
+
+def test_empty_source_argument_is_an_error() -> None:
+    with pytest.raises(SourceError, match="needs something after the colon"):
+        parse_source("video:")

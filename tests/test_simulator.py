@@ -1,0 +1,98 @@
+"""The PyBullet adapter: limits, position control, rendering, the scene."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mirrorbot.errors import ConfigError, ModelError
+from mirrorbot.paths import scene_path
+from mirrorbot.scene import load_scene
+from mirrorbot.simulator import PHYSICS_RATE_HZ, SimConfig, Simulator
+from mirrorbot.urdf import RobotModel
+
+SETTLE_TOL_RAD = 0.02
+
+
+def test_targets_beyond_limits_are_clamped(sim: Simulator) -> None:
+    model = sim.model
+    wild = np.where(np.arange(len(model.actuated)) % 2 == 0, 10.0, -10.0)
+    applied = sim.command(wild)
+    assert np.all(applied <= model.upper_rad) and np.all(applied >= model.lower_rad)
+    assert np.allclose(applied, np.clip(wild, model.lower_rad, model.upper_rad))
+    for _ in range(120):
+        sim.step(2)
+        q = sim.joint_positions()
+        assert np.all(q <= model.upper_rad + SETTLE_TOL_RAD)
+        assert np.all(q >= model.lower_rad - SETTLE_TOL_RAD)
+
+
+def test_position_control_converges_within_half_a_second(sim: Simulator) -> None:
+    model = sim.model
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        start = np.clip(rng.normal(0.0, 0.2, len(model.actuated)), model.lower_rad,
+                        model.upper_rad)
+        start[model.index("left_shoulder_abd")] = 0.3
+        start[model.index("right_shoulder_abd")] = 0.3
+        # A reachable target: at most 1 rad away, which the 3 rad/s limit covers in 0.33 s.
+        target = model.clamp(start + rng.uniform(-1.0, 1.0, len(model.actuated)))
+        target[model.index("left_shoulder_abd")] = 0.5
+        target[model.index("right_shoulder_abd")] = 0.5
+        sim.reset(start)
+        sim.command(target)
+        errors = []
+        for _ in range(int(0.5 * PHYSICS_RATE_HZ / 10)):
+            sim.step(10)
+            errors.append(np.abs(sim.joint_positions() - target).max())
+        assert errors[-1] < SETTLE_TOL_RAD, errors
+        falling = errors[: errors.index(min(errors)) + 1]
+        assert all(b <= a + 1e-3 for a, b in zip(falling, falling[1:], strict=False)), errors
+
+
+def test_joint_speed_respects_velocity_limits(sim: Simulator) -> None:
+    model = sim.model
+    sim.command(model.clamp(np.full(len(model.actuated), 2.0)))
+    peak = np.zeros(len(model.actuated))
+    for _ in range(60):
+        sim.step(1)
+        peak = np.maximum(peak, np.abs(sim.joint_velocities()))
+    assert np.all(peak <= model.velocity_rad_s * 1.05), peak / model.velocity_rad_s
+
+
+def test_render_shows_the_robot(model: RobotModel) -> None:
+    scene = load_scene(scene_path("tabletop"))
+    with Simulator(SimConfig(), scene) as sim:
+        image, robot_mask = sim.render_with_mask()
+    assert image.shape == (480, 640, 3) and image.dtype == np.uint8
+    assert image.std() > 20  # not blank
+    coverage = robot_mask.mean()
+    assert 0.03 < coverage < 0.6, coverage
+    # The robot is drawn in its own colours, not the background's.
+    assert np.abs(image[robot_mask].mean(0) - image[~robot_mask].mean(0)).max() > 10
+
+
+def test_scene_objects_sit_where_the_file_says() -> None:
+    scene = load_scene(scene_path("tabletop"))
+    with Simulator(SimConfig(), scene) as sim:
+        sim.step(240)
+        cup = sim.object_position("cup")
+        # The cup rests on the table: it moved less than 5 mm after 1 s of physics.
+        assert np.linalg.norm(cup - scene.object("cup").position_m) < 5e-3
+        with pytest.raises(ModelError, match="Available objects"):
+            sim.object_position("teapot")
+
+
+def test_bad_scene_file_is_a_clear_error(tmp_path) -> None:
+    bad = tmp_path / "s.json"
+    bad.write_text('{"format": "mirrorbot-scene", "objects": [{"name": "x", "parts": '
+                   '[{"shape": "cone", "size_m": [1], "position_m": [0, 0, 0]}]}]}')
+    with pytest.raises(ModelError, match=r"objects\[0\].parts\[0\].shape must be one of"):
+        load_scene(bad)
+    with pytest.raises(ModelError, match="Available scenes"):
+        scene_path("moon")
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ConfigError, match="position_gain"):
+        SimConfig(position_gain=0.0)
