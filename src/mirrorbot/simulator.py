@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,7 @@ with quiet_c_output():  # PyBullet prints its build time on import
     import pybullet_data
 
 PHYSICS_RATE_HZ = 240.0
+GUI_CAMERA_DISTANCE_M = 1.35
 
 # Links joined by one anatomical joint overlap by design (the elbow and wrist caps): never
 # collide them with each other. Every other pair of links collides, arms with torso included.
@@ -297,7 +299,31 @@ class Simulator:
         return np.ascontiguousarray(image[:, :, :3]), body == self._robot
 
     def frame_gui_camera(self) -> None:
-        """Point the GUI's camera at the robot from the person's side."""
-        pb.resetDebugVisualizerCamera(cameraDistance=1.9, cameraYaw=70.0, cameraPitch=-18.0,
-                                      cameraTargetPosition=(0.15, 0.0, 0.9),
+        """Point the GUI's camera (and its light) at the robot from the person's side."""
+        pb.configureDebugVisualizer(lightPosition=(-4.0, -1.5, 5.0), physicsClientId=self._client)
+        pb.resetDebugVisualizerCamera(cameraDistance=GUI_CAMERA_DISTANCE_M, cameraYaw=75.0,
+                                      cameraPitch=-12.0, cameraTargetPosition=(0.2, 0.0, 1.02),
                                       physicsClientId=self._client)
+        # The GUI thread applies the camera asynchronously; wait (at most 2 s) until it has.
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            cam = pb.getDebugVisualizerCamera(physicsClientId=self._client)
+            if abs(cam[10] - GUI_CAMERA_DISTANCE_M) < 1e-3:
+                break
+            time.sleep(0.02)
+
+    def gui_screenshot(self) -> tuple[ImageRGB, npt.NDArray[np.bool_]]:
+        """What the GUI window shows, (H, W, 3) uint8 RGB, and the robot's pixel mask (H, W).
+
+        Rendered by the GUI's OpenGL renderer from its current camera; GUI mode only.
+        """
+        if self.config.mode is not SimMode.GUI:
+            raise ConfigError("gui_screenshot needs SimMode.GUI")
+        cam = pb.getDebugVisualizerCamera(physicsClientId=self._client)
+        width, height, view, proj = cam[0], cam[1], cam[2], cam[3]
+        _, _, rgba, _, seg = pb.getCameraImage(
+            width, height, view, proj, renderer=pb.ER_BULLET_HARDWARE_OPENGL,
+            physicsClientId=self._client)
+        image = np.asarray(rgba, dtype=np.uint8).reshape(height, width, 4)
+        body = np.asarray(seg, dtype=np.int64).reshape(height, width) & 0xFFFFFF
+        return np.ascontiguousarray(image[:, :, :3]), body == self._robot

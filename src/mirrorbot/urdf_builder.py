@@ -157,23 +157,24 @@ def _link_shapes() -> dict[str, list[Shape]]:
     tx, ty, tz = TORSO_SIZE_M
     torso_bottom = SHOULDER_HEIGHT_M + 0.02 - tz
     shapes: dict[str, list[Shape]] = {
+        # PyBullet's GUI paints a whole link in the colour of its last visual: main shape last.
         "base_link": [
+            Shape(kind="cylinder", size_m=(0.045, NECK_HEIGHT_M - (torso_bottom + tz)),
+                  xyz_m=(0.0, 0.0, (NECK_HEIGHT_M + torso_bottom + tz) / 2),
+                  material="joint_dark", collides=False),
             Shape(kind="cylinder", size_m=(0.25, 0.04), xyz_m=(0.0, 0.0, 0.02), material="steel"),
             Shape(kind="cylinder", size_m=(0.07, PEDESTAL_HEIGHT_M - 0.04),
                   xyz_m=(0.0, 0.0, 0.04 + (PEDESTAL_HEIGHT_M - 0.04) / 2), material="steel"),
             Shape(kind="box", size_m=(tx, ty, tz), xyz_m=(0.0, 0.0, torso_bottom + tz / 2),
                   material="torso_blue"),
-            Shape(kind="cylinder", size_m=(0.045, NECK_HEIGHT_M - (torso_bottom + tz)),
-                  xyz_m=(0.0, 0.0, (NECK_HEIGHT_M + torso_bottom + tz) / 2),
-                  material="joint_dark", collides=False),
         ],
         "head": [
-            Shape(kind="sphere", size_m=(HEAD_RADIUS_M,), xyz_m=(0.0, 0.0, 0.10),
-                  material="shell"),
             Shape(kind="sphere", size_m=(0.018,), xyz_m=(0.088, 0.038, 0.12),
                   material="eye_black", collides=False),
             Shape(kind="sphere", size_m=(0.018,), xyz_m=(0.088, -0.038, 0.12),
                   material="eye_black", collides=False),
+            Shape(kind="sphere", size_m=(HEAD_RADIUS_M,), xyz_m=(0.0, 0.0, 0.10),
+                  material="shell"),
         ],
     }
     for side in SIDES:
