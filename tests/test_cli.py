@@ -131,3 +131,13 @@ def test_source_forms_parse(text: str, kind: SourceKind, arg: str) -> None:
 def test_empty_source_argument_is_an_error() -> None:
     with pytest.raises(SourceError, match="needs something after the colon"):
         parse_source("video:")
+
+
+def test_bench_prints_measured_figures_as_json() -> None:
+    result = run_cli("bench", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["tracking"]["found_fraction"] == 1.0
+    assert 0 < figures["tracking"]["p50"] <= figures["tracking"]["p99"]
+    assert figures["filter"]["p50"] > 0
+    assert figures["simulation"]["realtime_factor"] > 0

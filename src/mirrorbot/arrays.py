@@ -19,3 +19,6 @@ ImageRGB = npt.NDArray[np.uint8]
 
 ImageBGR = npt.NDArray[np.uint8]
 """A BGR image as OpenCV uses it, shape (H, W, 3), uint8."""
+
+BoolArray = npt.NDArray[np.bool_]
+"""A boolean mask; the docstring of each use gives its shape."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mirrorbot import __version__
 from mirrorbot.display import has_display
-from mirrorbot.errors import MirrorbotError, NotAvailableError, SourceError
+from mirrorbot.errors import MirrorbotError, NotAvailableError
 from mirrorbot.source_spec import SOURCE_FORMS, parse_source
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -54,12 +54,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``mirrorbot run``: mirror a person from a source."""
+    from mirrorbot.pose_sources import open_pose_source
+
     spec = parse_source(args.source)
-    if args.model is not None and not Path(args.model).is_file():
-        raise SourceError(f"pose model {args.model} does not exist; download a MediaPipe "
-                          "pose_landmarker .task file or drop --model to use the bundled one")
-    raise NotAvailableError(f"source kind {spec.kind.value!r} is not yet available in this "
-                            "build; try `mirrorbot demo`")
+    open_pose_source(spec, args.model).close()  # a bad source is reported before anything else
+    raise NotAvailableError("`mirrorbot run` is not yet available in this build (retargeting "
+                            "lands next); `mirrorbot record` and `mirrorbot demo` work")
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    """``mirrorbot record``: write the tracked landmarks of a source to a recording."""
+    from mirrorbot.pose_sources import open_pose_source
+    from mirrorbot.record import record_landmarks
+
+    if args.seconds is not None and not args.seconds > 0:
+        raise MirrorbotError(f"--seconds must be > 0, got {args.seconds}")
+    if args.out.suffix != ".jsonl":
+        raise MirrorbotError(f"--out {args.out} should end in .jsonl (a JSON Lines recording)")
+    source = open_pose_source(parse_source(args.source), args.model)
+    try:
+        result = record_landmarks(source, args.out, seconds=args.seconds)
+    finally:
+        source.close()
+    print(f"wrote {result.frames} frames ({result.tracked} with a person, "
+          f"{result.seconds:.1f} s) to {args.out}")
+    if result.interrupted:
+        raise KeyboardInterrupt
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """``mirrorbot bench``: measure and print per-stage figures."""
+    from mirrorbot.bench import run_bench
+
+    run_bench(as_json=args.json)
+    return EXIT_OK
 
 
 def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
@@ -100,10 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
-    p.add_argument("--source", required=True)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--seconds", type=float, default=None)
-    p.set_defaults(func=_not_available("record"))
+    p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
+    p.add_argument("--out", type=Path, required=True, help="the recording to write (.jsonl)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
+    p.add_argument("--model", type=Path, default=None,
+                   help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+    p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("learn", help="learn a new gesture from recorded demonstrations")
     p.add_argument("name")
@@ -119,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="measure per-stage latency, throughput and memory")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_not_available("bench"))
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mirrorbot.labels import GOALS
 from mirrorbot.loop import LoopConfig, Step, run_loop
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.scene import load_scene
@@ -19,7 +20,7 @@ from mirrorbot.simulator import SimConfig, SimMode, Simulator
 from mirrorbot.urdf import RobotModel
 
 DEMO_RATE_HZ = 30.0
-GOALS = ("wave", "point", "raise", "reach", "drink", "offer", "clear", "none")
+
 
 
 @dataclass(frozen=True, kw_only=True)

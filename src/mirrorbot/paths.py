@@ -52,3 +52,11 @@ def scene_path(name_or_path: str) -> Path:
         known = sorted(p.stem for p in scenes.glob("*.json")) if scenes.is_dir() else []
         raise ModelError(f"scene {name_or_path!r} does not exist. Available scenes: {known}")
     return path
+
+
+def media_path(name: str) -> Path:
+    """A file in ``models/media/`` (real test media shipped with the project)."""
+    path = models_dir() / "media" / name
+    if not path.is_file():
+        raise ModelError(f"media file {path} is missing; restore models/media/ from the repository")
+    return path

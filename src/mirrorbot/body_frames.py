@@ -1,0 +1,80 @@
+"""The person's torso frame and arm directions, as pure functions on landmark arrays.
+
+Torso frame (../shared/CONTRACT.md): x out of the chest, y to the person's left, z up, built
+from the shoulders and hips. ``R_mp_torso`` has the torso axes as columns in MediaPipe world
+axes, so ``v_torso = R_mp_torso.T @ v_mp``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, Landmark, Side
+
+MIN_LENGTH_M = 1e-6
+
+
+def _unit(v: Vec3) -> Vec3:
+    n = float(np.linalg.norm(v))
+    return v / n if n > MIN_LENGTH_M else np.zeros(3)
+
+
+def torso_rotation(world_m: FloatArray) -> FloatArray:
+    """``R_mp_torso``, (3, 3): the torso axes (columns x, y, z) in MediaPipe world axes.
+
+    Args:
+        world_m: World landmarks, (33, 3) [m].
+    """
+    ls, rs = world_m[Landmark.LEFT_SHOULDER], world_m[Landmark.RIGHT_SHOULDER]
+    lh, rh = world_m[Landmark.LEFT_HIP], world_m[Landmark.RIGHT_HIP]
+    y = _unit((ls - rs) + (lh - rh))  # toward the person's left
+    up = (ls + rs) / 2 - (lh + rh) / 2
+    z = _unit(up - np.dot(up, y) * y)
+    x = np.cross(y, z)  # out of the chest
+    return np.column_stack([x, y, z])
+
+
+def torso_origin(world_m: FloatArray) -> Vec3:
+    """The torso frame's origin, the mid-point of the shoulders, (3,) [m] in MediaPipe axes."""
+    return (world_m[Landmark.LEFT_SHOULDER] + world_m[Landmark.RIGHT_SHOULDER]) / 2
+
+
+def points_in_torso(world_m: FloatArray) -> FloatArray:
+    """All landmarks in the torso frame (origin between the shoulders), (33, 3) [m]."""
+    R = torso_rotation(world_m)
+    return (world_m - torso_origin(world_m)) @ R
+
+
+def arm_directions(world_m: FloatArray, side: Side) -> tuple[Vec3, Vec3]:
+    """Unit upper-arm (shoulder to elbow) and forearm (elbow to wrist) directions, torso frame.
+
+    Args:
+        world_m: World landmarks, (33, 3) [m].
+        side: The person's arm.
+
+    Returns:
+        Two (3,) unit vectors in the torso frame.
+    """
+    R = torso_rotation(world_m)
+    s, e, w = (world_m[i] for i in ARM_LANDMARKS[side])
+    return R.T @ _unit(e - s), R.T @ _unit(w - e)
+
+
+def hand_axes(world_m: FloatArray, side: Side) -> tuple[Vec3, Vec3]:
+    """The hand's pointing direction (wrist to knuckles) and palm normal, torso frame.
+
+    The knuckle mid-point is the mean of the index and pinky landmarks. The normal is taken so
+    that it points out of the palm for both hands.
+
+    Returns:
+        Two (3,) unit vectors in the torso frame.
+    """
+    R = torso_rotation(world_m)
+    w = world_m[ARM_LANDMARKS[side][2]]
+    index, pinky, _ = (world_m[i] for i in HAND_LANDMARKS[side])
+    point = _unit((index + pinky) / 2 - w)
+    across = index - pinky  # toward the thumb side
+    sign = 1.0 if side is Side.LEFT else -1.0
+    normal = _unit(sign * np.cross(point, across))
+    return R.T @ point, R.T @ normal

@@ -1,0 +1,168 @@
+"""Jitter filtering of tracked landmarks: a One Euro filter with visibility-aware holding.
+
+The One Euro filter (Casiez, Roussel and Vogel, CHI 2012) is a low-pass filter whose cutoff
+rises with speed: still points are smoothed hard, fast ones follow with little lag. It runs on
+each coordinate of each landmark independently, as in the paper.
+
+Landmarks whose visibility drops below ``min_visibility`` are held at their last good value
+and their output confidence decays after ``hold_s``; when the person is lost the filter says so
+(returns None) and, after ``reset_after_s``, starts afresh rather than gliding from a stale pose.
+
+Default parameters were chosen by :func:`mirrorbot.filter_tuning.tune` (``python -m
+mirrorbot.filter_tuning``): a grid search on synthetic minimum-jerk arm movements with
+MediaPipe-like noise (5 mm in the image plane, 15 mm in depth), minimising the RMS error to the
+true trajectory while keeping a 1 m/s ramp's lag under 2 frames at 30 fps and reducing a still
+point's 5 mm jitter at least 6-fold. Measured with the defaults: ramp lag 0.85 frames, still
+jitter reduced about 6x (5 mm noise) and 3.5x (15 mm).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorbot.arrays import BoolArray, FloatArray
+from mirrorbot.errors import ConfigError
+from mirrorbot.landmarks import PoseFrame
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilterConfig:
+    """One Euro and visibility parameters.
+
+    Attributes:
+        min_cutoff_hz: Cutoff when still [Hz]; lower is smoother.
+        beta: How fast the cutoff rises with speed [Hz per m/s]; higher is less lag.
+        d_cutoff_hz: Cutoff of the speed estimate [Hz].
+        min_visibility: Below this a landmark is held, not followed.
+        hold_s: How long a held landmark keeps full confidence [s].
+        decay_s: Time constant of the confidence decay after that [s].
+        reset_after_s: A tracking gap longer than this restarts the filter [s].
+    """
+
+    min_cutoff_hz: float = 0.05
+    beta: float = 3.0
+    d_cutoff_hz: float = 0.5
+    min_visibility: float = 0.5
+    hold_s: float = 0.3
+    decay_s: float = 0.5
+    reset_after_s: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("min_cutoff_hz", "d_cutoff_hz", "decay_s"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ConfigError(f"{name} must be > 0, got {value}")
+        for name in ("beta", "hold_s", "reset_after_s"):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ConfigError(f"{name} must be >= 0, got {value}")
+        if not 0.0 <= self.min_visibility <= 1.0:
+            raise ConfigError(f"min_visibility must be in [0, 1], got {self.min_visibility}")
+
+
+def _alpha(cutoff_hz: FloatArray | float, dt_s: float) -> FloatArray:
+    tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
+    return np.asarray(1.0 / (1.0 + tau / dt_s))
+
+
+class OneEuroFilter:
+    """The One Euro filter on an array of independent scalar signals.
+
+    Args:
+        config: Filter parameters (only the One Euro ones are used here).
+    """
+
+    def __init__(self, config: FilterConfig | None = None) -> None:
+        self.config = config or FilterConfig()
+        self._x: FloatArray | None = None
+        self._dx: FloatArray | None = None
+        self._t_s = 0.0
+
+    def reset(self) -> None:
+        """Forget the past: the next sample passes through unchanged."""
+        self._x = None
+        self._dx = None
+
+    def __call__(self, x: FloatArray, t_s: float, update: BoolArray | None = None) -> FloatArray:
+        """Filter one sample.
+
+        Args:
+            x: The raw sample, any shape.
+            t_s: Its time [s]; must increase.
+            update: Boolean mask of the entries to update (others hold); all when None.
+
+        Returns:
+            The filtered sample, same shape as ``x``.
+        """
+        if self._x is None or self._dx is None:
+            self._x = x.astype(np.float64, copy=True)
+            self._dx = np.zeros_like(self._x)
+            self._t_s = t_s
+            return self._x.copy()
+        dt = t_s - self._t_s
+        if dt <= 0:
+            return self._x.copy()
+        cfg = self.config
+        dx_raw = (x - self._x) / dt
+        dx = self._dx + _alpha(cfg.d_cutoff_hz, dt) * (dx_raw - self._dx)
+        cutoff = cfg.min_cutoff_hz + cfg.beta * np.abs(dx)
+        x_new = self._x + _alpha(cutoff, dt) * (x - self._x)
+        if update is not None:
+            x_new = np.where(update, x_new, self._x)
+            dx = np.where(update, dx, 0.0)
+        self._x, self._dx, self._t_s = x_new, dx, t_s
+        return x_new.copy()
+
+
+class PoseFilter:
+    """Filters a stream of PoseFrames (or None when nobody is tracked).
+
+    World and image landmarks are One Euro filtered; landmarks with low visibility are held and
+    their confidence (the output ``visibility``) decays; a dropout stays a dropout.
+
+    Args:
+        config: Filter parameters.
+    """
+
+    def __init__(self, config: FilterConfig | None = None) -> None:
+        self.config = config or FilterConfig()
+        self._world = OneEuroFilter(self.config)
+        self._image = OneEuroFilter(self.config)
+        self._last_seen_s: FloatArray | None = None
+        self._last_visibility: FloatArray | None = None
+        self._last_frame_s: float | None = None
+
+    def reset(self) -> None:
+        """Start afresh."""
+        self._world.reset()
+        self._image.reset()
+        self._last_seen_s = None
+        self._last_visibility = None
+        self._last_frame_s = None
+
+    def __call__(self, pose: PoseFrame | None, t_s: float) -> PoseFrame | None:
+        """Filter one frame taken at ``t_s`` [s]; None in, None out (a dropout is kept)."""
+        cfg = self.config
+        if pose is None:
+            if self._last_frame_s is not None and t_s - self._last_frame_s > cfg.reset_after_s:
+                self.reset()
+            return None
+        if self._last_frame_s is not None and t_s - self._last_frame_s > cfg.reset_after_s:
+            self.reset()
+        visible = pose.visibility >= cfg.min_visibility
+        if self._last_seen_s is None or self._last_visibility is None:
+            self._last_seen_s = np.full(pose.visibility.shape, t_s)
+            self._last_visibility = pose.visibility.copy()
+        self._last_seen_s = np.where(visible, t_s, self._last_seen_s)
+        self._last_visibility = np.where(visible, pose.visibility, self._last_visibility)
+        self._last_frame_s = t_s
+        update = visible[:, None]
+        world = self._world(pose.world_m, t_s, update)
+        image = None if pose.image_uv is None else self._image(pose.image_uv, t_s, update)
+        unseen_s = t_s - self._last_seen_s
+        fade = np.exp(-np.maximum(unseen_s - cfg.hold_s, 0.0) / cfg.decay_s)
+        confidence = np.where(visible, pose.visibility, self._last_visibility * fade)
+        return PoseFrame(t_s=t_s, world_m=world, visibility=confidence, image_uv=image)

@@ -1,0 +1,156 @@
+"""Landmark sources: every ``--source`` kind as one stream of :class:`PoseSample`.
+
+Image sources (camera, video, images) go through the tracker; a recording is replayed with its
+original timestamps; the synthetic person produces landmarks directly. Downstream stages see the
+same thing from all of them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from mirrorbot.arrays import ImageBGR
+from mirrorbot.errors import NotAvailableError, SourceError
+from mirrorbot.frame_sources import (
+    CameraSource,
+    FrameSource,
+    ImageFolderSource,
+    VideoFileSource,
+)
+from mirrorbot.labels import GestureLabel
+from mirrorbot.landmarks import PoseFrame
+from mirrorbot.recording import ReadStats, RecordingReader
+from mirrorbot.source_spec import SourceKind, SourceSpec
+from mirrorbot.tracker import Tracker, open_tracker
+
+
+@dataclass(frozen=True)
+class PoseSample:
+    """One frame of a landmark source.
+
+    Attributes:
+        t_s: Time since the first frame [s].
+        pose: The tracked person, or None when nobody is seen.
+        image_bgr: The camera image, (H, W, 3) uint8, when the source has one.
+        track_ms: Wall time the tracker took on this frame [ms] (0 without a tracker).
+    """
+
+    t_s: float
+    pose: PoseFrame | None
+    image_bgr: ImageBGR | None = None
+    track_ms: float = 0.0
+
+
+class PoseSource(Protocol):
+    """A stream of PoseSamples with what is known about it."""
+
+    text: str
+    rate_hz: float
+    frame_count: int | None
+    labels: tuple[GestureLabel, ...]
+    is_live: bool
+
+    def __iter__(self) -> Iterator[PoseSample]:
+        """The samples in time order."""
+        ...
+
+    def close(self) -> None:
+        """Release devices, files and models."""
+        ...
+
+
+class TrackedSource:
+    """Images from a FrameSource run through a Tracker.
+
+    Args:
+        text: The source as the user gave it.
+        frames: The image source (owned: closed with this one).
+        tracker: The tracker (owned).
+        is_live: Whether frames come from a live camera.
+    """
+
+    def __init__(self, text: str, frames: FrameSource, tracker: Tracker, *,
+                 is_live: bool = False) -> None:
+        self.text = text
+        self.rate_hz = frames.rate_hz
+        self.frame_count = frames.frame_count
+        self.labels: tuple[GestureLabel, ...] = ()
+        self.is_live = is_live
+        self._frames = frames
+        self._tracker = tracker
+
+    def __iter__(self) -> Iterator[PoseSample]:
+        """Tracks each image as it arrives."""
+        for frame in self._frames:
+            t0 = time.perf_counter()
+            pose = self._tracker.track(frame.image_bgr, frame.t_s)
+            track_ms = 1e3 * (time.perf_counter() - t0)
+            yield PoseSample(frame.t_s, pose, frame.image_bgr, track_ms)
+
+    def close(self) -> None:
+        """Close the images and the tracker."""
+        self._frames.close()
+        self._tracker.close()
+
+
+class RecordingSource:
+    """A recording replayed with its original timestamps (deterministic)."""
+
+    is_live = False
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.text = text
+        self._reader = RecordingReader(path)
+        self.rate_hz = self._reader.fps
+        self.frame_count: int | None = None
+        self.labels = self._reader.header.labels
+
+    @property
+    def stats(self) -> ReadStats:
+        """What the reader repaired so far."""
+        return self._reader.stats
+
+    def __iter__(self) -> Iterator[PoseSample]:
+        """The recorded frames."""
+        for t_s, pose in self._reader:
+            yield PoseSample(t_s, pose)
+
+    def close(self) -> None:
+        """Nothing to release (the file is opened per iteration)."""
+
+
+def open_pose_source(spec: SourceSpec, model_path: Path | None = None) -> PoseSource:
+    """Open any ``--source`` as a PoseSource.
+
+    Args:
+        spec: The parsed source.
+        model_path: A MediaPipe ``.task`` model for image sources, or None for the bundled one.
+
+    Raises:
+        SourceError: The source cannot be opened (the message says why and what to try).
+        ModelError: The pose model cannot be loaded.
+    """
+    if spec.kind is SourceKind.RECORDING:
+        return RecordingSource(spec.text, spec.path)
+    if spec.kind is SourceKind.SYNTHETIC:
+        raise NotAvailableError("the synthetic person is not yet available in this build; "
+                                "try --source video:FILE or recording:FILE.jsonl")
+    tracker = open_tracker(model_path)  # a bad --model is reported before the device opens
+    frames: FrameSource
+    try:
+        if spec.kind is SourceKind.CAMERA:
+            frames = CameraSource(spec.camera_index)
+        elif spec.kind is SourceKind.VIDEO:
+            frames = VideoFileSource(spec.path)
+        elif spec.kind is SourceKind.IMAGES:
+            frames = ImageFolderSource(spec.path)
+        else:  # pragma: no cover - every kind is handled above
+            raise SourceError(f"unsupported source {spec.text!r}")
+    except BaseException:
+        tracker.close()
+        raise
+    return TrackedSource(spec.text, frames, tracker, is_live=spec.kind is SourceKind.CAMERA)

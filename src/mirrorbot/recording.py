@@ -1,0 +1,276 @@
+"""Landmark recordings: the contract's JSON Lines format (docs/recording.md), written and read.
+
+The writer flushes every line as it is written, so Ctrl-C or a crash loses at most the frame in
+flight. The reader is strict about the header (a wrong header is an error naming the problem)
+and forgiving about frames: a truncated last line is dropped with a warning, a malformed line
+in the middle becomes a dropout (or is skipped when even its time is unreadable), also with a
+warning. Floats are written with Python's shortest exact representation, so a replay gives the
+recorded landmarks bit for bit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from mirrorbot.errors import ConfigError, SourceError
+from mirrorbot.labels import GestureLabel
+from mirrorbot.landmarks import PoseFrame, check_pose_arrays
+
+RECORDING_FORMAT = "mirrorbot-recording"
+RECORDING_VERSION = 1
+LANDMARK_SET = "mediapipe-pose-33"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordingHeader:
+    """Line 1 of a recording.
+
+    Attributes:
+        fps: Nominal frame rate of the source [Hz].
+        source: Where the landmarks came from, as the user gave it.
+        labels: Labelled gestures, times from the first frame.
+        extra: Any other header keys, kept as they are.
+    """
+
+    fps: float
+    source: str
+    labels: tuple[GestureLabel, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The header object."""
+        out: dict[str, Any] = {"format": RECORDING_FORMAT, "version": RECORDING_VERSION,
+                               "fps": self.fps, "source": self.source,
+                               "landmarks": LANDMARK_SET}
+        if self.labels:
+            out["labels"] = [label.to_json() for label in self.labels]
+        return {**self.extra, **out}
+
+
+def frame_to_json(t_s: float, pose: PoseFrame | None) -> dict[str, Any]:
+    """One frame line: ``world`` is null when nobody is tracked."""
+    if pose is None:
+        return {"t": t_s, "world": None, "visibility": None}
+    out: dict[str, Any] = {"t": t_s, "world": pose.world_m.tolist(),
+                           "visibility": pose.visibility.tolist()}
+    if pose.image_uv is not None:
+        out["image"] = pose.image_uv.tolist()
+    return out
+
+
+class RecordingWriter:
+    """Writes a recording line by line, flushing each.
+
+    Args:
+        path: The ``.jsonl`` file to create; its folder is created if missing.
+        header: The header (line 1).
+
+    Raises:
+        ConfigError: The file cannot be created.
+    """
+
+    def __init__(self, path: Path, header: RecordingHeader) -> None:
+        self.path = path
+        self.frames = 0
+        self._last_t_s = -math.inf
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write recording {path} ({exc.strerror}); pass a writable "
+                              "--out FILE.jsonl") from None
+        self._line(header.to_json())
+
+    def _line(self, obj: dict[str, Any]) -> None:
+        self._file.write(json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n")
+        self._file.flush()
+
+    def write(self, t_s: float, pose: PoseFrame | None) -> None:
+        """Append one frame at ``t_s`` [s] (strictly after the previous one)."""
+        if not t_s > self._last_t_s:
+            raise ValueError(f"frame times must increase: {t_s} after {self._last_t_s}")
+        self._last_t_s = t_s
+        self._line(frame_to_json(t_s, pose))
+        self.frames += 1
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if not self._file.closed:
+            self._file.close()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _warn(message: str) -> None:
+    print(f"mirrorbot: warning: {message}", file=sys.stderr)
+
+
+def parse_header(line: str, path: Path) -> RecordingHeader:
+    """Parse and check line 1.
+
+    Raises:
+        SourceError: Not JSON, not a mirrorbot recording, a newer version, or bad fields.
+    """
+    where = f"recording {path}, line 1"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        raise SourceError(f"{where}: the header is not valid JSON; is this a mirrorbot "
+                          "recording (made by `mirrorbot record`)?") from None
+    if not isinstance(obj, dict) or obj.get("format") != RECORDING_FORMAT:
+        raise SourceError(f"{where}: the header must have \"format\": \"{RECORDING_FORMAT}\"; "
+                          "is this a mirrorbot recording (see docs/recording.md)?")
+    version = obj.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SourceError(f"{where}: \"version\" must be a whole number, got {version!r}")
+    if version > RECORDING_VERSION:
+        raise SourceError(f"{where}: version {version} is newer than this mirrorbot reads "
+                          f"({RECORDING_VERSION}); upgrade mirrorbot")
+    landmarks = obj.get("landmarks", LANDMARK_SET)
+    if landmarks != LANDMARK_SET:
+        raise SourceError(f"{where}: landmarks {landmarks!r} are not supported; "
+                          f"expected {LANDMARK_SET!r}")
+    fps = obj.get("fps")
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= 1000:
+        raise SourceError(f"{where}: \"fps\" must be a number in (0, 1000], got {fps!r}")
+    labels_raw = obj.get("labels", [])
+    if not isinstance(labels_raw, list):
+        raise SourceError(f"{where}: \"labels\" must be a list of "
+                          "{\"start\", \"end\", \"goal\"} objects")
+    labels = []
+    for k, item in enumerate(labels_raw):
+        try:
+            labels.append(GestureLabel(float(item["start"]), float(item["end"]),
+                                       str(item["goal"])))
+        except (TypeError, KeyError, ValueError, ConfigError) as exc:
+            raise SourceError(f"{where}: label {k} is invalid ({exc}); each label needs "
+                              "numbers \"start\" < \"end\" and a \"goal\" name") from None
+    known = {"format", "version", "fps", "source", "landmarks", "labels"}
+    return RecordingHeader(fps=float(fps), source=str(obj.get("source", "")),
+                           labels=tuple(labels),
+                           extra={k: v for k, v in obj.items() if k not in known})
+
+
+def parse_frame(obj: Any, where: str) -> tuple[float, PoseFrame | None]:
+    """Parse one frame object into (t [s], PoseFrame or None).
+
+    Raises:
+        SourceError: The time or the landmarks are invalid; the message says which.
+    """
+    if not isinstance(obj, dict):
+        raise SourceError(f"{where}: a frame must be a JSON object")
+    t = obj.get("t")
+    if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t):
+        raise SourceError(f"{where}: \"t\" must be a finite number of seconds, got {t!r}")
+    if obj.get("world") is None:
+        return float(t), None
+    world, vis, uv = check_pose_arrays(obj.get("world"), obj.get("visibility"),
+                                       obj.get("image"), where)
+    return float(t), PoseFrame(t_s=float(t), world_m=world, visibility=vis, image_uv=uv)
+
+
+@dataclass
+class ReadStats:
+    """What the reader had to repair, for the summary and the warnings."""
+
+    frames: int = 0
+    dropouts: int = 0
+    bad_lines: int = 0
+    truncated_last_line: bool = False
+
+
+class RecordingReader:
+    """Reads a recording: the header at once, frames lazily in file order.
+
+    Args:
+        path: The ``.jsonl`` file.
+
+    Raises:
+        SourceError: The file is missing, empty, or its header is invalid.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stats = ReadStats()
+        if not path.is_file():
+            raise SourceError(f"recording {path} does not exist; make one with "
+                              "`mirrorbot record --source SRC --out FILE.jsonl`")
+        try:
+            with path.open("r", encoding="utf-8") as f:
+                first = f.readline()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SourceError(f"recording {path} cannot be read ({exc}); is it a "
+                              "mirrorbot recording?") from None
+        if not first.strip():
+            raise SourceError(f"recording {path} is empty; record again with `mirrorbot record`")
+        self.header = parse_header(first, path)
+
+    @property
+    def fps(self) -> float:
+        """The header's frame rate [Hz]."""
+        return self.header.fps
+
+    def __iter__(self) -> Iterator[tuple[float, PoseFrame | None]]:
+        """(t [s], PoseFrame or None) per frame, times strictly increasing."""
+        stats = self.stats
+        last_t = -math.inf
+        with self.path.open("r", encoding="utf-8", errors="replace") as f:
+            f.readline()
+            lineno = 1
+            for line in f:
+                lineno += 1
+                where = f"recording {self.path}, line {lineno}"
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError:
+                    if not line.endswith("\n"):
+                        stats.truncated_last_line = True
+                        _warn(f"{where} is cut short (the recording was interrupted); "
+                              "dropping it")
+                    else:
+                        stats.bad_lines += 1
+                        _warn(f"{where} is not valid JSON; skipping it")
+                    continue
+                try:
+                    t, pose = parse_frame(obj, where)
+                except SourceError as exc:
+                    t_raw = obj.get("t") if isinstance(obj, dict) else None
+                    if (isinstance(t_raw, (int, float)) and not isinstance(t_raw, bool)
+                            and math.isfinite(t_raw) and t_raw > last_t):
+                        stats.dropouts += 1
+                        stats.bad_lines += 1
+                        _warn(f"{exc}; treating the frame as a dropout")
+                        last_t = float(t_raw)
+                        yield float(t_raw), None
+                    else:
+                        stats.bad_lines += 1
+                        _warn(f"{exc}; skipping it")
+                    continue
+                if not t > last_t:
+                    stats.bad_lines += 1
+                    _warn(f"{where}: time {t} does not come after {last_t}; skipping it")
+                    continue
+                last_t = t
+                stats.frames += 1
+                stats.dropouts += pose is None
+                yield t, pose
+
+
+def read_recording(path: Path) -> tuple[RecordingHeader, list[tuple[float, PoseFrame | None]]]:
+    """The whole recording in memory: (header, [(t [s], PoseFrame or None), ...])."""
+    reader = RecordingReader(path)
+    return reader.header, list(reader)

@@ -1,0 +1,49 @@
+"""A minimal hand-built person in MediaPipe world landmarks, for tests of pure functions.
+
+Points are placed in a torso frame (x out of the chest, y to the person's left, z up, origin
+between the shoulders) and mapped to MediaPipe axes for a person facing the camera (x right,
+y down, z away from the camera), optionally turned by ``yaw_rad`` about the vertical.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray
+from mirrorbot.landmarks import NUM_LANDMARKS, Landmark
+
+# Torso-frame axes in MediaPipe axes for a person squarely facing the camera (columns x, y, z).
+R_MP_TORSO_FACING = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]).T
+
+
+def yaw(angle_rad: float) -> FloatArray:
+    """Rotation about the MediaPipe vertical (y, down), (3, 3)."""
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def person(upper_arm_dir: dict[str, FloatArray] | None = None,
+           forearm_dir: dict[str, FloatArray] | None = None, yaw_rad: float = 0.0,
+           ) -> FloatArray:
+    """33 world landmarks (33, 3) [m]; arm directions are unit vectors in the torso frame."""
+    down = np.array([0.0, 0.0, -1.0])
+    ua = {"left": down, "right": down, **(upper_arm_dir or {})}
+    fa = {"left": down, "right": down, **(forearm_dir or {})}
+    p = np.zeros((NUM_LANDMARKS, 3))
+    p[Landmark.LEFT_SHOULDER] = [0, 0.18, 0]
+    p[Landmark.RIGHT_SHOULDER] = [0, -0.18, 0]
+    p[Landmark.LEFT_HIP] = [0, 0.1, -0.5]
+    p[Landmark.RIGHT_HIP] = [0, -0.1, -0.5]
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        s = p[Landmark[f"{side.upper()}_SHOULDER"]]
+        e = s + 0.28 * np.asarray(ua[side])
+        w = e + 0.26 * np.asarray(fa[side])
+        p[Landmark[f"{side.upper()}_ELBOW"]] = e
+        p[Landmark[f"{side.upper()}_WRIST"]] = w
+        f = np.asarray(fa[side])
+        p[Landmark[f"{side.upper()}_INDEX"]] = w + 0.08 * f + sign * 0.02 * np.array([0, 1, 0])
+        p[Landmark[f"{side.upper()}_PINKY"]] = w + 0.07 * f - sign * 0.02 * np.array([0, 1, 0])
+        p[Landmark[f"{side.upper()}_THUMB"]] = w + 0.04 * f + sign * 0.04 * np.array([0, 1, 0])
+    p[Landmark.NOSE] = [0.08, 0, 0.2]
+    hips_mid = (p[Landmark.LEFT_HIP] + p[Landmark.RIGHT_HIP]) / 2
+    return ((p - hips_mid) @ R_MP_TORSO_FACING.T) @ yaw(yaw_rad).T
