@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mirrorbot.arrays import ImageBGR
-from mirrorbot.errors import NotAvailableError, SourceError
+from mirrorbot.errors import SourceError
 from mirrorbot.frame_sources import (
     CameraSource,
     FrameSource,
@@ -23,8 +23,11 @@ from mirrorbot.frame_sources import (
 )
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame
+from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.recording import ReadStats, RecordingReader
+from mirrorbot.scene import Scene, load_scene
 from mirrorbot.source_spec import SourceKind, SourceSpec
+from mirrorbot.synth_person import SyntheticPerson, SynthFrame, parse_synthetic, render_frame
 from mirrorbot.tracker import Tracker, open_tracker
 
 
@@ -37,12 +40,14 @@ class PoseSample:
         pose: The tracked person, or None when nobody is seen.
         image_bgr: The camera image, (H, W, 3) uint8, when the source has one.
         track_ms: Wall time the tracker took on this frame [ms] (0 without a tracker).
+        truth: The synthetic person's ground truth for this frame, when there is one.
     """
 
     t_s: float
     pose: PoseFrame | None
     image_bgr: ImageBGR | None = None
     track_ms: float = 0.0
+    truth: SynthFrame | None = None
 
 
 class PoseSource(Protocol):
@@ -123,12 +128,45 @@ class RecordingSource:
         """Nothing to release (the file is opened per iteration)."""
 
 
-def open_pose_source(spec: SourceSpec, model_path: Path | None = None) -> PoseSource:
+class SyntheticSource:
+    """The synthetic person (``synthetic:...``), with its ground truth on every sample.
+
+    Args:
+        text: The source as the user gave it.
+        person: The synthetic person.
+        render_view: Draw the camera view of each frame (for the video).
+    """
+
+    is_live = False
+
+    def __init__(self, text: str, person: SyntheticPerson, *, render_view: bool = False) -> None:
+        self.text = text
+        self.person = person
+        self.rate_hz = person.config.rate_hz
+        self.frame_count: int | None = person.frame_count
+        self.labels = person.labels
+        self.header_extra = person.header_extra()
+        self._render = render_view
+
+    def __iter__(self) -> Iterator[PoseSample]:
+        """Every frame of the session."""
+        for frame in self.person.frames():
+            image = render_frame(self.person, frame) if self._render else None
+            yield PoseSample(frame.t_s, frame.observed, image, 0.0, frame)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
+                     render_view: bool = False, scene: Scene | None = None) -> PoseSource:
     """Open any ``--source`` as a PoseSource.
 
     Args:
         spec: The parsed source.
         model_path: A MediaPipe ``.task`` model for image sources, or None for the bundled one.
+        render_view: For the synthetic person: draw its camera view on every sample.
+        scene: For the synthetic person: the scene whose objects it uses (default: tabletop).
 
     Raises:
         SourceError: The source cannot be opened (the message says why and what to try).
@@ -137,8 +175,10 @@ def open_pose_source(spec: SourceSpec, model_path: Path | None = None) -> PoseSo
     if spec.kind is SourceKind.RECORDING:
         return RecordingSource(spec.text, spec.path)
     if spec.kind is SourceKind.SYNTHETIC:
-        raise NotAvailableError("the synthetic person is not yet available in this build; "
-                                "try --source video:FILE or recording:FILE.jsonl")
+        if scene is None:
+            scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
+        person = SyntheticPerson(parse_synthetic(spec.arg), scene)
+        return SyntheticSource(spec.text, person, render_view=render_view)
     tracker = open_tracker(model_path)  # a bad --model is reported before the device opens
     frames: FrameSource
     try:

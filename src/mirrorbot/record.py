@@ -34,7 +34,8 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
 
     Every line is flushed as written; Ctrl-C stops cleanly and the file stays valid.
     """
-    header = RecordingHeader(fps=source.rate_hz, source=source.text, labels=source.labels)
+    header = RecordingHeader(fps=source.rate_hz, source=source.text, labels=source.labels,
+                             extra=dict(getattr(source, "header_extra", {})))
     total = source.frame_count
     if seconds is not None:
         total = int(seconds * source.rate_hz) if total is None else min(

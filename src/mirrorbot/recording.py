@@ -51,7 +51,7 @@ class RecordingHeader:
                                "landmarks": LANDMARK_SET}
         if self.labels:
             out["labels"] = [label.to_json() for label in self.labels]
-        return {**self.extra, **out}
+        return {**out, **{k: v for k, v in self.extra.items() if k not in out}}
 
 
 def frame_to_json(t_s: float, pose: PoseFrame | None) -> dict[str, Any]:

@@ -4,7 +4,8 @@ A scene is JSON: ``{"format": "mirrorbot-scene", "version": 1, "name": ..., "obj
 Each object has a ``name``, an ``rgba`` colour, ``fixed`` (default false) or a ``mass_kg``, and
 ``parts``: primitives ``{"shape": "box"|"cylinder"|"sphere", "size_m": [...], "position_m":
 [x, y, z]}`` in the robot base frame (box: x, y, z extents; cylinder: radius, length along z;
-sphere: radius). ``person_position_m`` says where the person stands or sits.
+sphere: radius). ``person_position_m`` is the mid-point of the seated person's shoulders
+(robot base frame, metres); the person faces the robot (-x).
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Scene:
     name: str
     objects: tuple[SceneObject, ...]
     person_position_m: Vec3
+
+    def p_person_torso(self, p_base_m: Vec3) -> Vec3:
+        """A robot-base point [m] in the person's torso frame (x toward the robot, y their left)."""
+        d = np.asarray(p_base_m, dtype=np.float64) - self.person_position_m
+        return np.array([-d[0], -d[1], d[2]])
 
     def object(self, name: str) -> SceneObject:
         """The object called ``name``; the error lists the scene's objects."""
@@ -107,7 +113,7 @@ def load_scene(path: Path) -> Scene:
             name=raw["name"], parts=tuple(parts), rgba=(rgba[0], rgba[1], rgba[2], rgba[3]),
             fixed=bool(raw.get("fixed", False)), mass_kg=float(raw.get("mass_kg", 0.0)),
         ))
-    person = np.array(_vec(data.get("person_position_m", [1.25, 0.0, 0.0]), 3,
+    person = np.array(_vec(data.get("person_position_m", [1.25, 0.0, 1.05]), 3,
                            f"{path.name}: person_position_m"))
     return Scene(name=str(data.get("name", path.stem)), objects=tuple(objects),
                  person_position_m=person)
