@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import run_cli
 
+from helpers import run_cli
 from mirrorbot.body_frames import points_in_torso, torso_rotation
 from mirrorbot.errors import SourceError
 from mirrorbot.landmarks import Landmark, Side
@@ -17,9 +17,9 @@ from mirrorbot.scene import load_scene
 from mirrorbot.synth_noise import NoiseConfig
 from mirrorbot.synth_person import (
     DEMO_SESSION,
-    SynthFrame,
     SyntheticConfig,
     SyntheticPerson,
+    SynthFrame,
     parse_synthetic,
     render_frame,
 )
