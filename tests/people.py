@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
 from mirrorbot.arrays import FloatArray
-from mirrorbot.landmarks import NUM_LANDMARKS, Landmark
+from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, Side
+from mirrorbot.retarget import Mode, driving_side
+from mirrorbot.synth_body import (
+    BodyParams,
+    arm_points_from_directions,
+    body_points_torso,
+    r_mp_torso,
+    torso_to_mp,
+)
+from mirrorbot.urdf import RobotModel
 
 # Torso-frame axes in MediaPipe axes for a person squarely facing the camera (columns x, y, z).
 R_MP_TORSO_FACING = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]).T
@@ -47,3 +57,26 @@ def person(upper_arm_dir: dict[str, FloatArray] | None = None,
     p[Landmark.NOSE] = [0.08, 0, 0.2]
     hips_mid = (p[Landmark.LEFT_HIP] + p[Landmark.RIGHT_HIP]) / 2
     return ((p - hips_mid) @ R_MP_TORSO_FACING.T) @ yaw(yaw_rad).T
+
+
+def person_for_robot_pose(model: RobotModel, q_rad: FloatArray, mode: Mode,
+                          yaw_rad: float = 0.0) -> FloatArray:
+    """World landmarks (33, 3) of a person whose arms the robot pose ``q_rad`` copies in ``mode``.
+
+    The robot arm's directions (from closed-form FK) are mapped back through the contract's
+    mapping into the person's torso frame and laid out with a standard body.
+    """
+    params = BodyParams()
+    arms = {}
+    for robot_side in Side:
+        idx = [model.index(f"{robot_side.value}_{j}") for j in ARM_JOINTS]
+        d = directions_from_joints(q_rad[idx])  # left-arm convention
+        if robot_side is Side.RIGHT:
+            d = d.mirrored()  # base frame
+        if mode is Mode.MIRROR:
+            d = d.mirrored()  # person's torso frame
+        person_side = driving_side(robot_side, mode)
+        arms[person_side] = arm_points_from_directions(params, person_side, d.upper, d.fore,
+                                                       d.hand, d.palm)
+    points = body_points_torso(params, arms[Side.LEFT], arms[Side.RIGHT])
+    return torso_to_mp(points, params, r_mp_torso(yaw_rad))

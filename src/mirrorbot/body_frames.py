@@ -11,6 +11,7 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, Landmark, Side
+from mirrorbot.transforms import cross3
 
 MIN_LENGTH_M = 1e-6
 
@@ -31,7 +32,7 @@ def torso_rotation(world_m: FloatArray) -> FloatArray:
     y = _unit((ls - rs) + (lh - rh))  # toward the person's left
     up = (ls + rs) / 2 - (lh + rh) / 2
     z = _unit(up - np.dot(up, y) * y)
-    x = np.cross(y, z)  # out of the chest
+    x = cross3(y, z)  # out of the chest
     return np.column_stack([x, y, z])
 
 
@@ -46,22 +47,25 @@ def points_in_torso(world_m: FloatArray) -> FloatArray:
     return (world_m - torso_origin(world_m)) @ R
 
 
-def arm_directions(world_m: FloatArray, side: Side) -> tuple[Vec3, Vec3]:
+def arm_directions(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | None = None,
+                   ) -> tuple[Vec3, Vec3]:
     """Unit upper-arm (shoulder to elbow) and forearm (elbow to wrist) directions, torso frame.
 
     Args:
         world_m: World landmarks, (33, 3) [m].
         side: The person's arm.
+        R_mp_torso: The torso frame when already computed.
 
     Returns:
         Two (3,) unit vectors in the torso frame.
     """
-    R = torso_rotation(world_m)
+    R = torso_rotation(world_m) if R_mp_torso is None else R_mp_torso
     s, e, w = (world_m[i] for i in ARM_LANDMARKS[side])
     return R.T @ _unit(e - s), R.T @ _unit(w - e)
 
 
-def hand_axes(world_m: FloatArray, side: Side) -> tuple[Vec3, Vec3]:
+def hand_axes(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | None = None,
+              ) -> tuple[Vec3, Vec3]:
     """The hand's pointing direction (wrist to knuckles) and palm normal, torso frame.
 
     The knuckle mid-point is the mean of the index and pinky landmarks. The normal is taken so
@@ -70,11 +74,11 @@ def hand_axes(world_m: FloatArray, side: Side) -> tuple[Vec3, Vec3]:
     Returns:
         Two (3,) unit vectors in the torso frame.
     """
-    R = torso_rotation(world_m)
+    R = torso_rotation(world_m) if R_mp_torso is None else R_mp_torso
     w = world_m[ARM_LANDMARKS[side][2]]
     index, pinky, _ = (world_m[i] for i in HAND_LANDMARKS[side])
     point = _unit((index + pinky) / 2 - w)
     across = index - pinky  # toward the thumb side
     sign = 1.0 if side is Side.LEFT else -1.0
-    normal = _unit(sign * np.cross(point, across))
+    normal = _unit(sign * cross3(point, across))
     return R.T @ point, R.T @ normal

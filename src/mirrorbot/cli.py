@@ -44,7 +44,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.seconds is not None and not 0 < args.seconds <= 3600:
         raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
     config = DemoConfig(out_dir=args.out, gui=_wants_gui(args), video=not args.no_video,
-                        seed=args.seed, **({"seconds": args.seconds} if args.seconds else {}))
+                        seed=args.seed, seconds=args.seconds)
     summary = run_demo(config)
     print(f"wrote {summary['frames']} frames to {args.out}/ "
           f"(session.jsonl, summary.json{', video.mp4' if config.video else ''}) "
@@ -54,12 +54,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``mirrorbot run``: mirror a person from a source."""
-    from mirrorbot.pose_sources import open_pose_source
+    from mirrorbot.retarget import Mode
+    from mirrorbot.session import RunConfig, run_session
 
-    spec = parse_source(args.source)
-    open_pose_source(spec, args.model).close()  # a bad source is reported before anything else
-    raise NotAvailableError("`mirrorbot run` is not yet available in this build (retargeting "
-                            "lands next); `mirrorbot record` and `mirrorbot demo` work")
+    gui = _wants_gui(args)
+    config = RunConfig(source=args.source, out_dir=args.out, mode=Mode(args.mode),
+                       retargeter=args.retargeter, gui=gui, video=not args.no_video,
+                       realtime=args.realtime or (gui and not args.fast),
+                       model_path=args.model, progress=True)
+    summary = run_session(config)
+    print(f"wrote {summary['frames']} frames to {args.out}/ (session.jsonl, summary.json"
+          f"{', video.mp4' if config.video else ''}); tracked "
+          f"{100 * summary['tracked_fraction']:.0f}% at {summary['fps']:.1f} fps")
+    return EXIT_OK
 
 
 def cmd_record(args: argparse.Namespace) -> int:
@@ -80,6 +87,20 @@ def cmd_record(args: argparse.Namespace) -> int:
           f"{result.seconds:.1f} s) to {args.out}")
     if result.interrupted:
         raise KeyboardInterrupt
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """``mirrorbot eval``: score a stage on labelled or synthetic data."""
+    if args.stage == "intent":
+        raise NotAvailableError("`mirrorbot eval intent` is not yet available in this build "
+                                "(anticipation lands next); `mirrorbot eval retarget` works")
+    if args.data is not None:
+        raise MirrorbotError("`eval retarget` scores against the synthetic person's ground "
+                             "truth and takes no --data; drop --data")
+    from mirrorbot.eval_retarget import run_eval_retarget
+
+    run_eval_retarget(as_json=args.json)
     return EXIT_OK
 
 
@@ -146,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stage", choices=("retarget", "intent"))
     p.add_argument("--data", type=Path, default=None)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_not_available("eval"))
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="measure per-stage latency, throughput and memory")
     p.add_argument("--json", action="store_true")

@@ -11,7 +11,7 @@ cleanly: every frame seen so far is in ``session.jsonl``, ``video.mp4`` is final
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,7 +95,8 @@ def _open_video(path: Path, rate_hz: float) -> Any:
 
 
 def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
-             total_frames: int | None = None) -> dict[str, Any]:
+             total_frames: int | None = None,
+             extra: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Drive the simulator with ``steps`` and record everything.
 
     Args:
@@ -103,6 +104,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
         sim: The simulator, already reset to the start pose.
         config: Where and how to record.
         total_frames: For the progress bar, when known.
+        extra: Called at the end for more summary fields (stage facts known only then).
 
     Returns:
         The summary that was written to ``summary.json``.
@@ -170,7 +172,8 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                     raise
     result = summary.build(
         wall_s=time.perf_counter() - wall_start, sim_time_s=sim.time_s, sim_wall_s=sim_wall_s,
-        extra={"source": config.source, "mode": config.session_mode,
+        extra={**(extra() if extra else {}), "source": config.source,
+               "mode": config.session_mode,
                "interrupted": interrupted,
                "outputs": {"session": "session.jsonl",
                            "video": "video.mp4" if video is not None else None}})

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from mirrorbot.arrays import ImageBGR, ImageRGB
+from mirrorbot.arrays import FloatArray, ImageBGR, ImageRGB
 
 PANEL_SIZE_PX = (640, 480)  # width, height of each half of the video
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -96,3 +96,27 @@ def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> I
         footer += f"   latency {info.latency_ms:5.1f} ms"
     text(right, footer, (12, 466), 0.5)
     return np.hstack([left, right])
+
+
+def draw_skeleton(img: ImageBGR, image_uv: FloatArray, visibility: FloatArray,
+                  min_visibility: float = 0.5) -> ImageBGR:
+    """Draw the tracked skeleton (normalised image points (33, 2)) on a copy of ``img``.
+
+    The person's left side is drawn in orange, their right in cyan, low-visibility points are
+    left out.
+    """
+    from mirrorbot.landmarks import SKELETON_EDGES
+
+    out = img.copy()
+    h, w = out.shape[:2]
+    px = (image_uv * np.array([w, h])).astype(np.int32)
+    seen = visibility >= min_visibility
+    for a, b in SKELETON_EDGES:
+        if seen[a] and seen[b]:
+            left = "LEFT" in a.name or "LEFT" in b.name
+            colour = (0, 140, 255) if left else (255, 200, 0)
+            cv2.line(out, (int(px[a, 0]), int(px[a, 1])), (int(px[b, 0]), int(px[b, 1])),
+                     colour, 2, cv2.LINE_AA)
+    for i in np.flatnonzero(seen):
+        cv2.circle(out, (int(px[i, 0]), int(px[i, 1])), 3, WHITE, -1, cv2.LINE_AA)
+    return out

@@ -39,7 +39,7 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
     total = source.frame_count
     if seconds is not None:
         total = int(seconds * source.rate_hz) if total is None else min(
-            total, int(seconds * source.rate_hz) + 1)
+            total, int(seconds * source.rate_hz))
     if source.is_live and progress:
         print("recording; press Ctrl-C to stop", file=sys.stderr)
     frames = tracked = 0
@@ -49,7 +49,7 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
     with RecordingWriter(out_path, header) as writer:
         try:
             for sample in source:
-                if seconds is not None and sample.t_s > seconds:
+                if seconds is not None and sample.t_s >= seconds - 1e-9:
                     break
                 writer.write(sample.t_s, sample.pose)
                 frames += 1

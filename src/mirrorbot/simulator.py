@@ -140,6 +140,9 @@ class Simulator:
             self._joint_index[info[1].decode()] = i
             self._link_index[info[12].decode()] = i
         self._indices = [self._joint_index[name] for name in self.model.actuated]
+        movable = [i for i in range(pb.getNumJoints(self._robot, physicsClientId=cid))
+                   if pb.getJointInfo(self._robot, i, physicsClientId=cid)[2] != pb.JOINT_FIXED]
+        self._ik_column = [movable.index(i) for i in self._indices]
         self._efforts = [pb.getJointInfo(self._robot, i, physicsClientId=cid)[10]
                          for i in self._indices]
         for a, b in ADJACENT_LINK_PAIRS:
@@ -227,6 +230,21 @@ class Simulator:
         self.q_target_rad = q
         return q
 
+    def inverse_kinematics(self, link: str, p_base_target_m: Vec3,
+                           max_iterations: int = 20) -> FloatArray:
+        """PyBullet's damped-least-squares IK for one link's origin, from the current state.
+
+        No joint limits are given (what a basic webcam-to-arm script does); the result is the
+        full joint vector (n,) [rad] in ``model.actuated`` order.
+        """
+        if link not in self._link_index:
+            raise ModelError(f"link {link!r} does not exist. "
+                             f"Available links: {sorted(self._link_index)}")
+        solution = pb.calculateInverseKinematics(
+            self._robot, self._link_index[link], [float(v) for v in p_base_target_m],
+            maxNumIterations=max_iterations, physicsClientId=self._client)
+        return np.array([solution[c] for c in self._ik_column])
+
     def step(self, n_steps: int = 1) -> None:
         """Advance physics by ``n_steps`` fixed steps of 1/240 s."""
         for _ in range(n_steps):
@@ -262,8 +280,9 @@ class Simulator:
         return out
 
     def self_contacts(self) -> list[tuple[str, str, float]]:
-        """Pairs of robot links in contact or penetrating: (link_a, link_b, distance [m])."""
+        """Pairs of robot links in contact or penetrating now: (link_a, link_b, distance [m])."""
         names = {i: n for n, i in self._link_index.items()}
+        pb.performCollisionDetection(physicsClientId=self._client)
         pts = pb.getContactPoints(self._robot, self._robot, physicsClientId=self._client)
         return [(names[p[3]], names[p[4]], float(p[8])) for p in pts]
 

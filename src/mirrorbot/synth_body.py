@@ -17,6 +17,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, Side
+from mirrorbot.transforms import cross3
 
 # Torso axes (columns x, y, z) in MediaPipe axes for a person squarely facing the camera.
 R_MP_TORSO_FACING = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]).T
@@ -125,13 +126,13 @@ def arm_points(params: BodyParams, side: Side, arm: ArmState, shrug_m: float = 0
     if np.linalg.norm(u) < 1e-6:  # arm straight up or down: swivel from the front
         u = np.array([1.0, 0.0, 0.0]) - n[0] * n
     u = _unit(u)
-    v = np.cross(n, u)
+    v = cross3(n, u)
     if v[1] * side_sign(side) < 0:
         v = -v
     e = s + a * n + r * (math.cos(arm.swivel_rad) * u + math.sin(arm.swivel_rad) * v)
     forearm = _unit(w - e)
     palm = arm.palm_hint - np.dot(arm.palm_hint, forearm) * forearm
-    palm = _unit(palm) if np.linalg.norm(palm) > 1e-6 else _unit(np.cross(forearm, v))
+    palm = _unit(palm) if np.linalg.norm(palm) > 1e-6 else _unit(cross3(forearm, v))
     # Wrist flexion turns the hand toward the palm about the axis across the hand.
     c, sn = math.cos(arm.wrist_flex_rad), math.sin(arm.wrist_flex_rad)
     point = c * forearm + sn * palm
@@ -139,12 +140,26 @@ def arm_points(params: BodyParams, side: Side, arm: ArmState, shrug_m: float = 0
     return s, e, w, point, normal
 
 
-def body_points_torso(params: BodyParams, left: ArmState, right: ArmState, *,
-                      shrug_m: float = 0.0, head_yaw_rad: float = 0.0,
-                      head_pitch_rad: float = 0.0) -> FloatArray:
+ArmPoints = tuple[Vec3, Vec3, Vec3, Vec3, Vec3]
+"""Shoulder, elbow, wrist (3,) [m], hand pointing direction and palm normal (3,), torso frame."""
+
+
+def arm_points_from_directions(params: BodyParams, side: Side, upper: Vec3, fore: Vec3,
+                               hand: Vec3, palm: Vec3, shrug_m: float = 0.0) -> ArmPoints:
+    """An arm laid out along unit directions (torso frame), with this body's bone lengths."""
+    s = params.shoulder(side) + np.array([0.0, 0.0, shrug_m])
+    e = s + params.upper_arm_m * _unit(upper)
+    w = e + params.forearm_m * _unit(fore)
+    return s, e, w, _unit(hand), _unit(palm)
+
+
+def body_points_torso(params: BodyParams, left: ArmState | ArmPoints,
+                      right: ArmState | ArmPoints, *, shrug_m: float = 0.0,
+                      head_yaw_rad: float = 0.0, head_pitch_rad: float = 0.0) -> FloatArray:
     """All 33 landmarks in the torso frame, (33, 3) [m].
 
-    Face points turn with the head; hand points follow each hand's pointing direction and palm
+    Arms are given as :class:`ArmState` (solved here) or as laid-out :data:`ArmPoints`. Face
+    points turn with the head; hand points follow each hand's pointing direction and palm
     normal (thumb on the side given by ``across = sign * normal x point``, as
     :func:`mirrorbot.body_frames.hand_axes` reads it); legs are seated (thighs forward, shins
     down).
@@ -152,15 +167,16 @@ def body_points_torso(params: BodyParams, left: ArmState, right: ArmState, *,
     p = np.zeros((NUM_LANDMARKS, 3))
     for side, arm in ((Side.LEFT, left), (Side.RIGHT, right)):
         sign = side_sign(side)
-        s, e, w, point, normal = arm_points(params, side, arm, shrug_m)
-        across = sign * np.cross(normal, point)  # toward the thumb
+        s, e, w, point, normal = (arm_points(params, side, arm, shrug_m)
+                                  if isinstance(arm, ArmState) else arm)
+        across = sign * cross3(normal, point)  # toward the thumb
         name = side.name
         p[Landmark[f"{name}_SHOULDER"]] = s
         p[Landmark[f"{name}_ELBOW"]] = e
         p[Landmark[f"{name}_WRIST"]] = w
         hm = params.hand_m
         p[Landmark[f"{name}_INDEX"]] = w + hm * point + 0.022 * across
-        p[Landmark[f"{name}_PINKY"]] = w + 0.88 * hm * point - 0.028 * across
+        p[Landmark[f"{name}_PINKY"]] = w + 0.88 * hm * point - 0.022 * across
         p[Landmark[f"{name}_THUMB"]] = w + 0.55 * hm * point + 0.045 * across + 0.01 * normal
         hip = np.array([0.0, sign * params.hip_width_m / 2, -params.torso_m])
         knee = hip + np.array([params.thigh_m, 0.01 * sign, 0.0])

@@ -263,7 +263,8 @@ class Planner:
         self._return(side)
 
     def _point(self, side: Side) -> None:
-        far = [name for name in self.objects_m if name not in ("mug", "table")]
+        far = [name for name, p in self.objects_m.items() if name not in ("mug", "table")
+               and np.linalg.norm(p - self.params.shoulder(side)) > 1.15 * self.params.reach_m]
         target = self.objects_m[self.rng.choice(far)] if far else np.array([1.0, 0.0, -0.3])
         s = self.params.shoulder(side)
         direction = (target - s) / np.linalg.norm(target - s)

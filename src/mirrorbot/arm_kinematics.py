@@ -1,0 +1,129 @@
+"""Closed-form kinematics of one robot arm in directions: joints <-> limb and hand directions.
+
+All in the **left-arm convention**: vectors in the robot base frame's axes (x forward, y left,
+z up). The right arm's axes are the left arm's mirrored through the x-z plane, so the same
+joint angles give the mirrored pose: solve the right arm by mirroring its targets (y -> -y).
+
+Chain (docs/robot.md): ``R_base_upperarm = Ry(-flex) Rx(abd) Rz(rot)``, forearm
+``R_upperarm_forearm = Ry(-elbow) Rz(-pronation)``, hand ``Rx(-wrist_flex) Ry(wrist_dev)``.
+In the zero pose the arm hangs down (-z), the palm faces the body (-y) and the thumb points
+forward (+x).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.transforms import cross3
+
+ARM_JOINTS = ("shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow", "forearm_rot",
+              "wrist_flex", "wrist_dev")
+DOWN = np.array([0.0, 0.0, -1.0])
+PALM_ZERO = np.array([0.0, -1.0, 0.0])
+MIRROR = np.array([1.0, -1.0, 1.0])
+
+
+def rx(a: float) -> FloatArray:
+    """Rotation about x by ``a`` [rad], (3, 3)."""
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def ry(a: float) -> FloatArray:
+    """Rotation about y by ``a`` [rad], (3, 3)."""
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def rz(a: float) -> FloatArray:
+    """Rotation about z by ``a`` [rad], (3, 3)."""
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def wrap(a: float) -> float:
+    """An angle wrapped to (-pi, pi]."""
+    return math.atan2(math.sin(a), math.cos(a))
+
+
+@dataclass(frozen=True)
+class ArmDirections:
+    """Limb and hand directions of one arm (unit vectors, left-arm convention).
+
+    Attributes:
+        upper: Shoulder to elbow (3,).
+        fore: Elbow to wrist (3,).
+        hand: Wrist to knuckles (3,), or None when unknown.
+        palm: Out of the palm (3,), or None when unknown.
+    """
+
+    upper: Vec3
+    fore: Vec3
+    hand: Vec3 | None = None
+    palm: Vec3 | None = None
+
+    def mirrored(self) -> ArmDirections:
+        """The same directions reflected through the x-z plane."""
+        return ArmDirections(self.upper * MIRROR, self.fore * MIRROR,
+                             None if self.hand is None else self.hand * MIRROR,
+                             None if self.palm is None else self.palm * MIRROR)
+
+
+def shoulder_rotation(q7: FloatArray) -> FloatArray:
+    """``R_base_upperarm`` (3, 3) of arm joints (7,) [rad]."""
+    return ry(-q7[0]) @ rx(q7[1]) @ rz(q7[2])
+
+
+def arm_frames(q7: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Upper arm, forearm and hand rotations in the base axes, each (3, 3)."""
+    R_u = shoulder_rotation(q7)
+    R_f = R_u @ ry(-q7[3]) @ rz(-q7[4])
+    R_h = R_f @ rx(-q7[5]) @ ry(q7[6])
+    return R_u, R_f, R_h
+
+
+def directions_from_joints(q7: FloatArray) -> ArmDirections:
+    """Forward kinematics in directions: arm joints (7,) [rad] -> ArmDirections."""
+    R_u, R_f, R_h = arm_frames(q7)
+    return ArmDirections(R_u @ DOWN, R_f @ DOWN, R_h @ DOWN, R_h @ PALM_ZERO)
+
+
+def _euler_yxz(R: FloatArray) -> tuple[float, float, float]:
+    """(alpha, beta, gamma) with ``R = Ry(alpha) Rx(beta) Rz(gamma)``, beta in [-pi/2, pi/2]."""
+    beta = math.asin(max(-1.0, min(1.0, -R[1, 2])))
+    alpha = math.atan2(R[0, 2], R[2, 2])
+    gamma = math.atan2(R[1, 0], R[1, 1])
+    return alpha, beta, gamma
+
+
+def shoulder_candidates(R: FloatArray) -> list[tuple[float, float, float]]:
+    """Both (flex, abd, rot) solutions of ``R_base_upperarm``, angles in (-pi, pi]."""
+    a, b, g = _euler_yxz(R)
+    first = (-a, b, g)
+    second = (wrap(-(a + math.pi)), wrap(math.pi - b), wrap(g + math.pi))
+    return [first, second]
+
+
+def hand_joints(R_forearm: FloatArray, R_hand: FloatArray) -> tuple[float, float, float]:
+    """(pronation, wrist_flex, wrist_dev) [rad] so that the hand frame is ``R_hand``.
+
+    ``R_forearm`` is the forearm frame before pronation (after the elbow).
+    """
+    M = R_forearm.T @ R_hand  # = Rz(-pro) Rx(-flex) Ry(dev)
+    b = math.asin(max(-1.0, min(1.0, M[2, 1])))
+    c = math.atan2(-M[2, 0], M[2, 2])
+    a = math.atan2(-M[0, 1], M[1, 1])
+    return -a, -b, c
+
+
+def hand_rotation(hand: Vec3, palm: Vec3) -> FloatArray:
+    """The hand frame (3, 3) whose -z is ``hand`` and -y is ``palm`` (made orthogonal)."""
+    z = -hand / np.linalg.norm(hand)
+    y = -(palm - np.dot(palm, z) * z)
+    y = y / max(float(np.linalg.norm(y)), 1e-12)
+    x = cross3(y, z)
+    return np.column_stack([x, y, z])

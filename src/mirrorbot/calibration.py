@@ -1,0 +1,69 @@
+"""Calibrating to the person: their proportions from the first second of tracking.
+
+Directions drive the robot's arms, so the person's size does not change what the robot does;
+the calibration tells the robot whom it is watching (a familiar, measured person versus an
+unknown one), and ``c`` in the live window starts it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, PoseFrame, Side
+
+CALIBRATION_S = 1.0
+MIN_VISIBILITY = 0.7
+
+
+@dataclass(frozen=True)
+class Proportions:
+    """The person's measured body [m] (medians over the calibration window)."""
+
+    shoulder_width_m: float
+    upper_arm_m: float
+    forearm_m: float
+
+    def to_json(self) -> dict[str, float]:
+        """For summary.json."""
+        return {k: round(v, 4) for k, v in self.__dict__.items()}
+
+
+class Calibration:
+    """Collects bone lengths over the first ``seconds`` of well-tracked frames."""
+
+    def __init__(self, seconds: float = CALIBRATION_S) -> None:
+        self.seconds = seconds
+        self.restart()
+
+    def restart(self) -> None:
+        """Forget the person and measure again."""
+        self._samples: list[tuple[float, float, float]] = []
+        self._start_s: float | None = None
+        self.proportions: Proportions | None = None
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether the person's proportions are known."""
+        return self.proportions is not None
+
+    def update(self, pose: PoseFrame | None) -> None:
+        """Feed one frame (None frames are skipped)."""
+        if self.calibrated or pose is None:
+            return
+        arms = [i for side in Side for i in ARM_LANDMARKS[side]]
+        if np.min(pose.visibility[arms]) < MIN_VISIBILITY:
+            return
+        if self._start_s is None:
+            self._start_s = pose.t_s
+        w = pose.world_m
+        upper = np.mean([np.linalg.norm(w[ARM_LANDMARKS[s][1]] - w[ARM_LANDMARKS[s][0]])
+                         for s in Side])
+        fore = np.mean([np.linalg.norm(w[ARM_LANDMARKS[s][2]] - w[ARM_LANDMARKS[s][1]])
+                        for s in Side])
+        width = np.linalg.norm(w[Landmark.LEFT_SHOULDER] - w[Landmark.RIGHT_SHOULDER])
+        self._samples.append((float(width), float(upper), float(fore)))
+        if pose.t_s - self._start_s >= self.seconds and len(self._samples) >= 5:
+            med = np.median(np.array(self._samples), axis=0)
+            self.proportions = Proportions(float(med[0]), float(med[1]), float(med[2]))

@@ -1,0 +1,281 @@
+"""``mirrorbot eval retarget``: retargeters scored side by side on synthetic ground truth.
+
+For each seed a synthetic session (every gesture, noise on) is run through each retargeter as
+the loop runs it: ``ours`` behind the One Euro filter and the command shaper, ``naive`` raw
+(per-frame PyBullet IK, as webcam scripts do). Measured:
+
+- **accuracy**: upper-arm and forearm direction error [deg] of the retargeting itself on the
+  noise-free truth (no filter, no shaping), on frames where the person's pose is within the
+  robot's reach: the exact solution needs no clamping, is collision-free and within the joint
+  velocity limits;
+- **chain error**: the same error of what the loop commands, from noisy input;
+- **jitter**: RMS jerk of the commanded joint angles [rad/s^3];
+- **lag**: the delay [ms] maximising the cross-correlation between the commanded and the true
+  forearm directions;
+- **violations**: commanded frames beyond position, velocity or acceleration limits, and frames
+  in self-collision according to PyBullet (an independent check of our capsule model).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.arrays import FloatArray
+from mirrorbot.landmarks import PoseFrame, Side
+from mirrorbot.naive_retarget import NaiveRetargeter
+from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.progress import Progress
+from mirrorbot.retarget import (
+    DirectionRetargeter,
+    Mode,
+    RetargetContext,
+    driving_side,
+    person_arm_directions,
+)
+from mirrorbot.safety import CommandShaper, SafetyConfig, collision_model_for
+from mirrorbot.scene import load_scene
+from mirrorbot.scripted import rest_pose
+from mirrorbot.simulator import Simulator
+from mirrorbot.synth_noise import NoiseConfig
+from mirrorbot.synth_person import DEMO_SESSION, SyntheticConfig, SyntheticPerson, SynthFrame
+
+EVAL_SEEDS = (1001, 1002, 1003)  # never used for tuning
+RATE_HZ = 30.0
+WITHIN_REACH_DEG = 0.5  # the exact solution's own error below this: no clamping was needed
+LIMIT_TOL = 1e-6
+MAX_LAG_FRAMES = 10
+STARTUP_S = 1.0
+
+
+@dataclass
+class Trace:
+    """What one retargeter commanded over one session."""
+
+    q: list[FloatArray] = field(default_factory=list)
+    dirs: list[FloatArray] = field(default_factory=list)  # (2 arms, 2 limbs, 3)
+
+
+def _limb_dirs(model: Any, q: FloatArray) -> FloatArray:
+    """Upper-arm and forearm unit directions per robot arm (left, right), (2, 2, 3).
+
+    In the left-arm convention of :mod:`mirrorbot.arm_kinematics`.
+    """
+    out = np.zeros((2, 2, 3))
+    for k, side in enumerate(Side):
+        idx = [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
+        d = directions_from_joints(q[idx])
+        out[k, 0], out[k, 1] = d.upper, d.fore
+    return out
+
+
+def _target_dirs(pose: PoseFrame, mode: Mode) -> FloatArray:
+    out = np.zeros((2, 2, 3))
+    for k, side in enumerate(Side):
+        d = person_arm_directions(pose, driving_side(side, mode), side, mode)
+        out[k, 0], out[k, 1] = d.upper / np.linalg.norm(d.upper), d.fore / np.linalg.norm(d.fore)
+    return out
+
+
+def _angle_deg(a: FloatArray, b: FloatArray) -> FloatArray:
+    cos = np.clip(np.sum(a * b, axis=-1), -1.0, 1.0)
+    return np.degrees(np.arccos(cos))
+
+
+def _stats(values: FloatArray) -> dict[str, float]:
+    if values.size == 0:
+        return {"mean": float("nan"), "p95": float("nan"), "max": float("nan")}
+    return {"mean": round(float(values.mean()), 3),
+            "p95": round(float(np.percentile(values, 95)), 3),
+            "max": round(float(values.max()), 3)}
+
+
+def _lag_ms(commanded: FloatArray, truth: FloatArray) -> float:
+    """Delay [ms] of ``commanded`` behind ``truth`` (N, ...) by cross-correlation of changes."""
+    a = np.diff(commanded.reshape(len(commanded), -1), axis=0)
+    b = np.diff(truth.reshape(len(truth), -1), axis=0)
+    best, best_lag = -np.inf, 0
+    for lag in range(0, MAX_LAG_FRAMES + 1):
+        score = float(np.sum(a[lag:] * b[: len(b) - lag]))
+        if score > best:
+            best, best_lag = score, lag
+    # Sub-frame peak by a parabola through the neighbours.
+    if 0 < best_lag < MAX_LAG_FRAMES:
+        s = [float(np.sum(a[k:] * b[: len(b) - k])) for k in (best_lag - 1, best_lag,
+                                                              best_lag + 1)]
+        denom = s[0] - 2 * s[1] + s[2]
+        offset = 0.5 * (s[0] - s[2]) / denom if denom < 0 else 0.0
+        return 1e3 * (best_lag + offset) / RATE_HZ
+    return 1e3 * best_lag / RATE_HZ
+
+
+def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
+                     gestures: tuple[str, ...] = DEMO_SESSION) -> dict[str, Any]:
+    """Both retargeters on one synthetic session; metrics per retargeter."""
+    model = sim.model
+    q_rest = rest_pose(model)
+    scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
+    person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed,
+                                             noise=NoiseConfig(yaw_deg=15.0)), scene)
+    frames: list[SynthFrame] = list(person.frames())
+    collision = collision_model_for(model)
+    safety = SafetyConfig()
+    truth_ctx = RetargetContext(model, mode, q_rest)
+    exact = DirectionRetargeter(truth_ctx)
+    ours = DirectionRetargeter(truth_ctx)
+    ours_clean = DirectionRetargeter(truth_ctx)
+    shaper = CommandShaper(model, q_rest, safety, collision)
+    pose_filter = PoseFilter()
+
+    def ik(link: str, target: FloatArray) -> FloatArray:
+        return sim.inverse_kinematics(link, target)
+
+    naive = NaiveRetargeter(RetargetContext(model, mode, q_rest, ik))
+    sim.reset(q_rest)
+    traces = {"ours": Trace(), "naive": Trace()}
+    truth_dirs, exact_q, exact_err, clean_err = [], [], [], []
+    q_ours, q_naive = q_rest.copy(), q_rest.copy()
+    for k, f in enumerate(frames):
+        truth_pose = PoseFrame(f.t_s, f.world_true_m, np.ones(33), None)
+        target = _target_dirs(truth_pose, mode)
+        truth_dirs.append(target)
+        q_exact = exact(truth_pose)
+        exact_q.append(q_exact)
+        exact_err.append(_angle_deg(_limb_dirs(model, q_exact), target))
+        clean_err.append(_angle_deg(_limb_dirs(model, ours_clean(truth_pose)), target))
+        filtered = pose_filter(f.observed, f.t_s)
+        if filtered is not None:
+            q_ours = shaper(ours(filtered), 1.0 / RATE_HZ if k else 0.0)
+        else:
+            q_ours = shaper(q_ours, 1.0 / RATE_HZ if k else 0.0)
+        if f.observed is not None:
+            sim.reset(q_naive)  # IK warm-starts from the robot's last configuration
+            q_naive = naive(f.observed)
+        for name, q in (("ours", q_ours), ("naive", q_naive)):
+            traces[name].q.append(q.copy())
+            traces[name].dirs.append(_limb_dirs(model, q))
+    truth = np.array(truth_dirs)
+    q_ex = np.array(exact_q)
+    dt = 1.0 / RATE_HZ
+    v_ex = np.vstack([np.zeros((1, q_ex.shape[1])), np.diff(q_ex, axis=0) / dt])
+    reachable = (np.array(exact_err).max(axis=(1, 2)) < WITHIN_REACH_DEG)
+    reachable &= np.all(np.abs(v_ex) <= model.velocity_rad_s, axis=1)
+    reachable &= np.array([collision.clearance_m(q) >= 0 for q in q_ex])
+    reachable[: int(STARTUP_S * RATE_HZ)] = False  # the robot first moves from rest to the pose
+    a_max = model.velocity_rad_s * safety.accel_per_s
+    results: dict[str, Any] = {"frames": len(frames), "reachable_frames": int(reachable.sum()),
+                               "accuracy_noise_free_deg": _stats(
+                                   np.array(clean_err)[reachable].ravel())}
+    for name, trace in traces.items():
+        q = np.array(trace.q)
+        dirs = np.array(trace.dirs)
+        err = _angle_deg(dirs, truth)[reachable].ravel()
+        v = np.diff(q, axis=0) / dt
+        acc = np.diff(v, axis=0) / dt
+        jerk = np.diff(acc, axis=0) / dt
+        contacts = 0
+        for qk in q[::2]:  # every other frame: PyBullet's own contact query
+            sim.reset(qk)
+            contacts += bool([c for c in sim.self_contacts() if c[2] < -1e-3])
+        results[name] = {
+            "chain_error_deg": _stats(err),
+            "jitter_rms_jerk_rad_s3": round(float(np.sqrt(np.mean(jerk ** 2))), 1),
+            "lag_ms": round(_lag_ms(dirs[:, :, 1], truth[:, :, 1]), 1),
+            "violations": {
+                "position": int(np.sum(np.any((q < model.lower_rad - LIMIT_TOL)
+                                              | (q > model.upper_rad + LIMIT_TOL), axis=1))),
+                "velocity": int(np.sum(np.any(np.abs(v) > model.velocity_rad_s * (1 + 1e-6)
+                                              + LIMIT_TOL, axis=1))),
+                "acceleration": int(np.sum(np.any(np.abs(acc) > a_max * (1 + 1e-6) + LIMIT_TOL,
+                                                  axis=1))),
+                "self_collision_checked_frames": int(len(q[::2])),
+                "self_collision": int(contacts),
+            },
+        }
+    return results
+
+
+def _merge(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
+    """Seeds combined: means of means, maxima of maxima, sums of counts."""
+    out: dict[str, Any] = {"seeds": list(EVAL_SEEDS[: len(per_seed)]),
+                           "frames": sum(r["frames"] for r in per_seed),
+                           "reachable_frames": sum(r["reachable_frames"] for r in per_seed)}
+    acc = [r["accuracy_noise_free_deg"] for r in per_seed]
+    out["accuracy_noise_free_deg"] = {"mean": round(float(np.mean([a["mean"] for a in acc])), 3),
+                                      "p95": round(float(np.max([a["p95"] for a in acc])), 3),
+                                      "max": round(float(np.max([a["max"] for a in acc])), 3)}
+    for name in ("ours", "naive"):
+        rs = [r[name] for r in per_seed]
+        out[name] = {
+            "chain_error_deg": {
+                "mean": round(float(np.mean([x["chain_error_deg"]["mean"] for x in rs])), 3),
+                "p95": round(float(np.max([x["chain_error_deg"]["p95"] for x in rs])), 3),
+                "max": round(float(np.max([x["chain_error_deg"]["max"] for x in rs])), 3)},
+            "jitter_rms_jerk_rad_s3": round(float(np.mean([x["jitter_rms_jerk_rad_s3"]
+                                                           for x in rs])), 1),
+            "lag_ms": round(float(np.mean([x["lag_ms"] for x in rs])), 1),
+            "violations": {k: int(sum(x["violations"][k] for x in rs))
+                           for k in rs[0]["violations"]},
+        }
+    ours, naive = out["ours"], out["naive"]
+    out["jitter_ratio_naive_over_ours"] = round(naive["jitter_rms_jerk_rad_s3"]
+                                                / max(ours["jitter_rms_jerk_rad_s3"], 1e-9), 2)
+    out["extra_lag_ms_ours_minus_naive"] = round(ours["lag_ms"] - naive["lag_ms"], 1)
+    v = ours["violations"]
+    out["targets"] = {
+        "accuracy_mean_below_1_deg": out["accuracy_noise_free_deg"]["mean"] < 1.0,
+        "accuracy_max_below_3_deg": out["accuracy_noise_free_deg"]["max"] < 3.0,
+        "jitter_at_least_3x_lower_than_naive": out["jitter_ratio_naive_over_ours"] >= 3.0,
+        "extra_lag_at_most_one_frame": out["extra_lag_ms_ours_minus_naive"] <= 1e3 / RATE_HZ,
+        "zero_violations": all(v[k] == 0 for k in ("position", "velocity", "acceleration",
+                                                    "self_collision")),
+    }
+    return out
+
+
+def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS,
+                      progress: bool = True) -> dict[str, Any]:
+    """Evaluate on every seed, print a table (or JSON), return the merged figures."""
+    bar = Progress(len(seeds), "sessions", enabled=progress)
+    per_seed = []
+    with Simulator() as sim:
+        for seed in seeds:
+            per_seed.append(evaluate_session(seed, sim))
+            bar.update()
+    bar.close()
+    merged = _merge(per_seed)
+    print(json.dumps(merged, indent=2) if as_json else format_report(merged))
+    return merged
+
+
+def format_report(r: dict[str, Any]) -> str:
+    """The figures as a readable table."""
+    a = r["accuracy_noise_free_deg"]
+    lines = [f"retargeting on {len(r['seeds'])} synthetic sessions ({r['frames']} frames, "
+             f"{r['reachable_frames']} within the robot's reach), noise on",
+             f"accuracy of ours on noise-free truth: mean {a['mean']:.2f} deg, p95 "
+             f"{a['p95']:.2f}, max {a['max']:.2f}",
+             f"{'':<8}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}{'lag ms':>8}"
+             f"{'violations pos/vel/acc/coll':>30}"]
+    for name in ("ours", "naive"):
+        x = r[name]
+        e, v = x["chain_error_deg"], x["violations"]
+        lines.append(f"{name:<8}{e['mean']:>12.2f}{e['p95']:>9.2f}{e['max']:>9.2f}"
+                     f"{x['jitter_rms_jerk_rad_s3']:>12.0f}{x['lag_ms']:>8.1f}"
+                     f"{v['position']:>14}/{v['velocity']}/{v['acceleration']}/"
+                     f"{v['self_collision']}")
+    lines.append(f"jitter: naive / ours = {r['jitter_ratio_naive_over_ours']}x; extra lag of "
+                 f"ours {r['extra_lag_ms_ours_minus_naive']} ms")
+    lines.append("targets: " + ", ".join(f"{k} {'yes' if ok else 'NO'}"
+                                         for k, ok in r["targets"].items()))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    run_eval_retarget(as_json="--json" in sys.argv)

@@ -1,0 +1,69 @@
+"""Choosing a stage implementation by name or by ``module:Class`` (a student's own).
+
+``--retargeter ours`` picks a built-in; ``--retargeter my_pkg.mine:MyRetargeter`` imports
+``my_pkg.mine`` (from the current folder or the installed packages) and builds ``MyRetargeter``
+with the stage's context. Errors name what is missing and list what is available.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mirrorbot.errors import ConfigError
+
+
+def _builtin_retargeters() -> dict[str, Callable[..., Any]]:
+    from mirrorbot.naive_retarget import NaiveRetargeter
+    from mirrorbot.retarget import DirectionRetargeter
+
+    return {"ours": DirectionRetargeter, "naive": NaiveRetargeter}
+
+
+STAGES: dict[str, Callable[[], dict[str, Callable[..., Any]]]] = {
+    "retargeter": _builtin_retargeters,
+}
+REQUIRED_METHOD = {"retargeter": "__call__"}
+
+
+def load_stage(stage: str, spec: str) -> Callable[..., Any]:
+    """The class (or factory) for ``spec``: a built-in name or ``module:Class``.
+
+    Raises:
+        ConfigError: Unknown name (with close matches), a module that cannot be imported, a
+            missing class, or a class without the stage's method.
+    """
+    builtins = STAGES[stage]()
+    if ":" not in spec:
+        if spec in builtins:
+            return builtins[spec]
+        close = difflib.get_close_matches(spec, builtins, n=2)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ConfigError(f"unknown {stage} {spec!r}{hint}. Available: {sorted(builtins)}, or "
+                          "module:Class for your own")
+    module_name, _, class_name = spec.partition(":")
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {module_name!r} for --{stage} ({exc}); is the file "
+                          f"{module_name.replace('.', '/')}.py in the current folder?") from None
+    except Exception as exc:  # noqa: BLE001 - a student's module may raise anything on import
+        raise ConfigError(f"importing {module_name!r} failed: {type(exc).__name__}: "
+                          f"{exc}") from None
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        found = [n for n, v in vars(module).items() if inspect.isclass(v)
+                 and v.__module__ == module.__name__]
+        raise ConfigError(f"{module_name} has no {class_name!r}. Classes in it: {found}")
+    method = REQUIRED_METHOD[stage]
+    if inspect.isclass(cls) and not callable(getattr(cls, method, None)):
+        raise ConfigError(f"{spec} is missing the method {method}(self, pose) that a {stage} "
+                          "needs (see the Retargeter protocol in mirrorbot/retarget.py)")
+    return cls

@@ -1,0 +1,200 @@
+"""Command shaping: joint targets made safe to send to the robot.
+
+Every command leaves here within the joint position limits, the velocity limits and the
+acceleration limits, and outside self-collision (by the capsule model of
+:mod:`mirrorbot.collision_model`, which is conservative against PyBullet's shapes). A target in
+collision is replaced by the nearest safe configuration on the way to it: the robot stops at
+contact distance instead of pushing through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorbot.arm_kinematics import ARM_JOINTS
+from mirrorbot.arrays import FloatArray
+from mirrorbot.collision_model import Box, CollisionModel
+from mirrorbot.errors import ConfigError
+from mirrorbot.scene import Scene
+from mirrorbot.urdf import RobotModel
+
+COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
+ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
+LOOKAHEAD_CLEARANCE_M = 0.15  # closer than this, check where braking from here would stop
+
+
+@dataclass(frozen=True, kw_only=True)
+class SafetyConfig:
+    """Limits of the command shaper.
+
+    Attributes:
+        accel_per_s: Acceleration limit as a multiple of each joint's velocity limit [1/s]
+            (3 rad/s with 12/s gives 36 rad/s^2).
+        velocity_fraction: Fraction of the URDF velocity limit used.
+        min_clearance_m: Gap kept between parts by the capsule model [m].
+    """
+
+    accel_per_s: float = 12.0
+    velocity_fraction: float = 1.0
+    min_clearance_m: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.accel_per_s > 0:
+            raise ConfigError(f"accel_per_s must be > 0, got {self.accel_per_s}")
+        if not 0 < self.velocity_fraction <= 1:
+            raise ConfigError(f"velocity_fraction must be in (0, 1], got "
+                              f"{self.velocity_fraction}")
+
+
+def table_obstacles(scene: Scene | None) -> tuple[Box, ...]:
+    """The table top of a scene as boxes (the legs are out of the arms' reach)."""
+    if scene is None:
+        return ()
+    out = []
+    for obj in scene.objects:
+        if obj.name != "table":
+            continue
+        for part in obj.parts:
+            if part.shape == "box" and part.size_m[0] > 0.2 and part.size_m[1] > 0.2:
+                out.append(Box(np.asarray(part.position_m), np.asarray(part.size_m) / 2))
+    return tuple(out)
+
+
+def collision_model_for(model: RobotModel, scene: Scene | None = None) -> CollisionModel:
+    """The capsule model of ``model``'s joints; with a scene, its table top is an obstacle.
+
+    The run loop passes no scene: the robot may rest its arms on the table as the person does
+    (physics stops them there); only self-collision is prevented.
+    """
+    return CollisionModel([model.index("head_pan"), model.index("head_tilt")],
+                          [model.index(f"left_{j}") for j in ARM_JOINTS],
+                          [model.index(f"right_{j}") for j in ARM_JOINTS],
+                          table_obstacles(scene))
+
+
+class CommandShaper:
+    """Turns wanted joint targets into safe commands, one call per control period.
+
+    Args:
+        model: The robot (limits).
+        q0_rad: The configuration the robot starts in, (n,) [rad].
+        config: Limits.
+        collision: The capsule model (None: from ``model`` without obstacles).
+    """
+
+    def __init__(self, model: RobotModel, q0_rad: FloatArray, config: SafetyConfig | None = None,
+                 collision: CollisionModel | None = None) -> None:
+        self.model = model
+        self.config = config or SafetyConfig()
+        self.collision = collision or collision_model_for(model)
+        self.v_max = model.velocity_rad_s * self.config.velocity_fraction
+        self.a_limit = model.velocity_rad_s * self.config.accel_per_s  # what is promised
+        self.a_max = ACCEL_MARGIN * self.a_limit  # what is planned with (discrete stops)
+        self.q = model.clamp(np.asarray(q0_rad, dtype=np.float64))
+        self.v = np.zeros_like(self.q)
+        self.blocked = False
+
+    def reset(self, q_rad: FloatArray) -> None:
+        """Start from ``q_rad`` at rest."""
+        self.q = self.model.clamp(np.asarray(q_rad, dtype=np.float64))
+        self.v = np.zeros_like(self.q)
+
+    def __call__(self, q_target_rad: FloatArray, dt_s: float) -> FloatArray:
+        """The next command (n,) [rad], ``dt_s`` [s] after the previous one."""
+        target = self.model.clamp(q_target_rad)
+        if dt_s <= 0:
+            return self.q.copy()
+        delta = target - self.q
+        # The fastest speed that can still stop at the target, braking at the acceleration
+        # limit in whole control periods (the discrete form of sqrt(2 a d)).
+        a_dt = self.a_max * dt_s
+        v_stop = a_dt * (np.sqrt(2.0 * np.abs(delta) / (a_dt * dt_s) + 0.25) - 0.5)
+        v_want = np.sign(delta) * np.minimum(np.abs(delta) / dt_s, v_stop)
+        v = np.clip(v_want, self.v - self.a_max * dt_s, self.v + self.a_max * dt_s)
+        v = np.clip(v, -self.v_max, self.v_max)
+        v = self._brake_before_contact(v, dt_s)
+        q_next = self.model.clamp(self.q + v * dt_s)
+        q_next = self._avoid_collision(q_next)
+        self.v = (q_next - self.q) / dt_s
+        self.q = q_next
+        return q_next.copy()
+
+    def _brake_before_contact(self, v: FloatArray, dt_s: float) -> FloatArray:
+        """Slow down in time when going on would bring an arm into contact.
+
+        Near an obstacle, the configuration where the robot would come to rest if it started
+        braking after this step is checked; if that is in contact, every joint decelerates as
+        hard as allowed now, so the stop respects the acceleration limit.
+        """
+        if self.collision.clearance_m(self.q) > LOOKAHEAD_CLEARANCE_M:
+            return v
+        t_stop = float(np.max(np.abs(v) / self.a_max))
+        q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
+        if self.collision.clearance_m(q_rest) >= self.config.min_clearance_m:
+            return v
+        return np.sign(self.v) * np.maximum(np.abs(self.v) - self.a_max * dt_s, 0.0)
+
+    def _avoid_collision(self, q_next: FloatArray) -> FloatArray:
+        """``q_next`` if free; else each arm goes as far toward it as it can without touching.
+
+        Arms are handled one after the other, so an arm resting against something never
+        blocks the other. An arm already too close may only move away.
+        """
+        limit = self.config.min_clearance_m
+        clearance = self.collision.clearance_m
+        self.blocked = False
+        if clearance(q_next) >= limit:
+            return q_next
+        q_new = self.q.copy()
+        arms = list(self.collision.arm_index.values())
+        moving = np.ones(len(q_new), dtype=bool)
+        for idx in arms:
+            moving[idx] = False
+        q_new[moving] = q_next[moving]  # the head (it cannot reach the arms)
+        for idx in arms:
+            candidate = q_new.copy()
+            candidate[idx] = q_next[idx]
+            c_candidate = clearance(candidate)
+            if c_candidate >= limit:
+                q_new = candidate
+                continue
+            self.blocked = True
+            c_now = clearance(q_new)
+            if c_now < limit:  # already too close: only moves that open the gap
+                if c_candidate > c_now:
+                    q_new = candidate
+                continue
+            lo, hi = 0.0, 1.0
+            for _ in range(COLLISION_SEARCH_STEPS):
+                mid = (lo + hi) / 2
+                trial = q_new.copy()
+                trial[idx] = q_new[idx] + mid * (q_next[idx] - q_new[idx])
+                if clearance(trial) >= limit:
+                    lo = mid
+                else:
+                    hi = mid
+            q_new[idx] = q_new[idx] + lo * (q_next[idx] - q_new[idx])
+            q_new = self._slide(q_new, q_next, idx, limit)
+        return q_new
+
+    def _slide(self, q: FloatArray, q_next: FloatArray, idx: list[int], limit: float,
+               ) -> FloatArray:
+        """Joint by joint, take what is left of each joint's step if it stays free.
+
+        An arm stopped against the head can still lower its elbow or turn away: it slides
+        along the obstacle instead of freezing until the target is free again.
+        """
+        remaining = np.abs(q_next[idx] - q[idx])
+        for j in np.argsort(-remaining):
+            if remaining[j] < 1e-6:
+                break
+            joint = idx[int(j)]
+            for fraction in (1.0, 0.5, 0.25):
+                trial = q.copy()
+                trial[joint] = q[joint] + fraction * (q_next[joint] - q[joint])
+                if self.collision.clearance_m(trial) >= limit:
+                    q = trial
+                    break
+        return q

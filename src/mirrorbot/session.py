@@ -1,0 +1,205 @@
+"""``mirrorbot run`` (and ``demo``): source -> tracker -> filter -> retarget -> intent -> robot.
+
+A plain function chain: each frame of the source is filtered, retargeted (both arms), passed
+through the intent stage (pass-through until anticipation lands), shaped to the robot's limits
+and sent to the simulator by :func:`mirrorbot.loop.run_loop`, which writes session.jsonl,
+video.mp4 and summary.json. When tracking is lost the robot holds its pose, then returns to
+rest smoothly; when the person is seen again it picks up from where it is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.calibration import Calibration
+from mirrorbot.errors import ConfigError
+from mirrorbot.labels import GOALS
+from mirrorbot.loop import LoopConfig, Step, run_loop
+from mirrorbot.overlay import blank_panel, draw_skeleton
+from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
+from mirrorbot.registry import load_stage
+from mirrorbot.retarget import Mode, RetargetContext, Retargeter
+from mirrorbot.safety import CommandShaper, collision_model_for
+from mirrorbot.scene import Scene, load_scene
+from mirrorbot.scripted import min_jerk, rest_pose
+from mirrorbot.simulator import SimConfig, SimMode, Simulator
+from mirrorbot.source_spec import parse_source
+
+HOLD_S = 0.5  # after losing the person, hold the pose this long [s]
+RETURN_S = 1.5  # then glide to the rest pose over this long [s]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    """Settings of one run (the command line's ``run`` options).
+
+    Attributes:
+        source: The ``--source`` text.
+        out_dir: Output folder.
+        mode: Mirror or anatomical.
+        retargeter: Built-in name or ``module:Class``.
+        gui: Open the PyBullet GUI and an OpenCV window.
+        video: Write video.mp4.
+        realtime: Pace to the source (else as fast as possible).
+        model_path: A MediaPipe ``.task`` model, or None for the bundled one.
+        max_seconds: Stop after this much source time [s] (None: the whole source).
+        progress: Print progress to stderr.
+    """
+
+    source: str
+    out_dir: Path
+    mode: Mode = Mode.MIRROR
+    retargeter: str = "ours"
+    gui: bool = False
+    video: bool = True
+    realtime: bool = False
+    model_path: Path | None = None
+    max_seconds: float | None = None
+    progress: bool = True
+
+
+class LostTracking:
+    """What the robot does without a person: hold, then return to rest, smoothly.
+
+    Args:
+        q_rest_rad: The rest pose (n,) [rad].
+    """
+
+    def __init__(self, q_rest_rad: FloatArray) -> None:
+        self.q_rest = q_rest_rad
+        self.lost_since_s: float | None = None
+        self.q_lost: FloatArray | None = None
+
+    def tracked(self) -> None:
+        """The person is seen."""
+        self.lost_since_s = None
+
+    def target(self, t_s: float, q_last_rad: FloatArray) -> tuple[FloatArray, str]:
+        """Joint targets (n,) [rad] and the reason while nobody is tracked."""
+        if self.lost_since_s is None:
+            self.lost_since_s = t_s
+            self.q_lost = q_last_rad.copy()
+        assert self.q_lost is not None
+        gone = t_s - self.lost_since_s
+        if gone <= HOLD_S:
+            return self.q_lost, "tracking lost: holding"
+        blend = min_jerk((gone - HOLD_S) / RETURN_S)
+        reason = "tracking lost: returning to rest" if blend < 1 else "nobody tracked: resting"
+        return self.q_lost + blend * (self.q_rest - self.q_lost), reason
+
+
+def _view(sample: PoseSample, pose_uv: FloatArray | None, visibility: FloatArray | None,
+          caption: str) -> ImageBGR:
+    base = sample.image_bgr if sample.image_bgr is not None else blank_panel("")
+    if pose_uv is not None and visibility is not None:
+        base = draw_skeleton(base, pose_uv, visibility)
+    elif sample.image_bgr is None:
+        base = blank_panel(caption)
+    return base
+
+
+def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandShaper,
+                   q_rest_rad: FloatArray, *, want_view: bool,
+                   max_seconds: float | None = None,
+                   calibration: Calibration | None = None) -> Iterator[Step]:
+    """The per-frame decisions of the pipeline, one :class:`Step` per source frame."""
+    pose_filter = PoseFilter()
+    lost = LostTracking(q_rest_rad)
+    q_last = q_rest_rad.copy()
+    t_prev: float | None = None
+    caption = f"source: {source.text}"
+    for sample in source:
+        if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
+            return
+        t0 = time.perf_counter()
+        pose = pose_filter(sample.pose, sample.t_s)
+        t1 = time.perf_counter()
+        if calibration is not None:
+            calibration.update(pose)
+        if pose is not None:
+            lost.tracked()
+            q_want = retargeter(pose)
+            mode, reason = "mirror", ""
+            if calibration is not None and not calibration.calibrated:
+                reason = "calibrating to the person"
+        else:
+            q_want, reason = lost.target(sample.t_s, q_last)
+            mode = "hold"
+        t2 = time.perf_counter()
+        # Intent: pass-through (anticipation lands with the mirror-system issue).
+        t3 = time.perf_counter()
+        dt = 0.0 if t_prev is None else sample.t_s - t_prev
+        q_cmd = shaper(q_want, dt) if t_prev is not None else shaper.q.copy()
+        if shaper.blocked:
+            reason = (reason + "; " if reason else "") + "stopped short of a collision"
+        t4 = time.perf_counter()
+        t_prev = sample.t_s
+        q_last = q_cmd
+        view = None
+        if want_view:
+            view = _view(sample, None if pose is None else pose.image_uv,
+                         None if pose is None else pose.visibility, caption)
+        yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None, mode=mode,
+                   reason=reason, caption=caption, view_bgr=view,
+                   timing_ms={"track": sample.track_ms, "filter": 1e3 * (t1 - t0),
+                              "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t3 - t2),
+                              "shape": 1e3 * (t4 - t3)})
+
+
+def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
+    """A retargeter from ``--retargeter`` (built-in name or ``module:Class``)."""
+    cls = load_stage("retargeter", spec)
+    try:
+        instance = cls(context)
+    except TypeError as exc:
+        raise ConfigError(f"--retargeter {spec}: could not build it with a RetargetContext "
+                          f"({exc}); its __init__ must take (self, context)") from None
+    if not callable(instance):
+        raise ConfigError(f"--retargeter {spec}: instances must be callable as r(pose)")
+    return instance
+
+
+def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, Any]:
+    """Run the whole pipeline on ``config.source``; returns the summary written to disk."""
+    spec = parse_source(config.source)
+    scene = scene or load_scene(scene_path(DEFAULT_SCENE_NAME))
+    source = open_pose_source(spec, config.model_path, render_view=config.video or config.gui,
+                              scene=scene)
+    try:
+        sim_config = SimConfig(mode=SimMode.GUI if config.gui else SimMode.DIRECT)
+        with Simulator(sim_config, scene) as sim:
+            q_rest = rest_pose(sim.model)
+            sim.reset(q_rest)
+            context = RetargetContext(sim.model, config.mode, q_rest, sim.inverse_kinematics)
+            retargeter = build_retargeter(config.retargeter, context)
+            shaper = CommandShaper(sim.model, q_rest,
+                                   collision=collision_model_for(sim.model))
+            calibration = Calibration()
+            total = source.frame_count
+            if config.max_seconds is not None and total is not None:
+                total = min(total, int(round(config.max_seconds * source.rate_hz)))
+            loop = LoopConfig(out_dir=config.out_dir, rate_hz=source.rate_hz,
+                              video=config.video, realtime=config.realtime or source.is_live,
+                              window=config.gui, progress=config.progress,
+                              session_mode=config.mode.value, goals=GOALS,
+                              source=config.source)
+            steps = pipeline_steps(source, retargeter, shaper, q_rest,
+                                   want_view=config.video or config.gui,
+                                   max_seconds=config.max_seconds, calibration=calibration)
+            extra: dict[str, Any] = {"retargeter": config.retargeter}
+            if source.labels:
+                extra["labels"] = [label.to_json() for label in source.labels]
+            summary = run_loop(steps, sim, loop, total_frames=total, extra=lambda: {
+                **extra, "calibration": (calibration.proportions.to_json()
+                                         if calibration.proportions else None)})
+    finally:
+        source.close()
+    return summary
+
