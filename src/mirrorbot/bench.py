@@ -79,6 +79,41 @@ def bench_filter(frames: int = 3000) -> dict[str, Any]:
     return latency_stats(_time_calls(lambda k: f(poses[k], poses[k].t_s), frames))
 
 
+def bench_retarget(seconds: float = 20.0) -> dict[str, Any]:
+    """Retargeting per frame on the noisy synthetic session: ours, naive, and the shaper [ms]."""
+    from mirrorbot.naive_retarget import NaiveRetargeter
+    from mirrorbot.pose_filter import PoseFilter
+    from mirrorbot.retarget import DirectionRetargeter, Mode, RetargetContext
+    from mirrorbot.safety import CommandShaper, collision_model_for
+    from mirrorbot.scripted import rest_pose
+    from mirrorbot.simulator import Simulator
+    from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+
+    person = SyntheticPerson(SyntheticConfig(seed=7))
+    poses = [f.observed for f in person.frames() if f.observed is not None]
+    poses = poses[: int(seconds * 30)]
+    pose_filter = PoseFilter()
+    filtered = [pose_filter(p, p.t_s) for p in poses]
+    with Simulator() as sim:
+        q_rest = rest_pose(sim.model)
+        context = RetargetContext(sim.model, Mode.MIRROR, q_rest, sim.inverse_kinematics)
+        ours = DirectionRetargeter(context)
+        naive = NaiveRetargeter(context)
+        shaper = CommandShaper(sim.model, q_rest, collision=collision_model_for(sim.model))
+        targets: list[FloatArray] = []
+
+        def run_ours(k: int) -> None:
+            pose = filtered[k]
+            assert pose is not None
+            targets.append(ours(pose))
+
+        t_ours = _time_calls(run_ours, len(filtered))
+        t_shape = _time_calls(lambda k: shaper(targets[k], 1 / 30), len(targets))
+        t_naive = _time_calls(lambda k: naive(poses[k]), len(poses))
+    return {"ours": latency_stats(t_ours), "shape": latency_stats(t_shape),
+            "naive": latency_stats(t_naive)}
+
+
 def bench_simulation(seconds: float = 10.0) -> dict[str, Any]:
     """Headless physics with the robot under position control: real-time factor and step time."""
     from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
@@ -107,7 +142,8 @@ def run_bench(as_json: bool = False) -> dict[str, Any]:
     """Run every benchmark, print the figures, and return them."""
     results: dict[str, Any] = {}
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("tracking", bench_tracking), ("filter", bench_filter), ("simulation", bench_simulation)]
+        ("tracking", bench_tracking), ("filter", bench_filter), ("retarget", bench_retarget),
+        ("simulation", bench_simulation)]
     for name, fn in stages:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         results[name] = fn()
@@ -127,6 +163,12 @@ def format_table(results: dict[str, Any]) -> str:
             note = (f"person found in {100 * r['found_fraction']:.0f}% of frames"
                     if "found_fraction" in r else "")
             lines.append(f"{name:<10} {r['p50']:>8.3f}  {r['p99']:>8.3f}   {note}")
+    if "retarget" in results:
+        for name, label in (("ours", "retarget"), ("shape", "shape"), ("naive", "naive IK")):
+            r = results["retarget"][name]
+            lines.append(f"{label:<10} {r['p50']:>8.3f}  {r['p99']:>8.3f}   "
+                         + ("limits + self-collision" if name == "shape" else
+                            "both arms" + (" (baseline)" if name == "naive" else "")))
     if "simulation" in results:
         r = results["simulation"]
         lines.append(f"{'sim frame':<10} {r['frame_ms']['p50']:>8.3f}  "

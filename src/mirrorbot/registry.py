@@ -63,7 +63,7 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
                  and v.__module__ == module.__name__]
         raise ConfigError(f"{module_name} has no {class_name!r}. Classes in it: {found}")
     method = REQUIRED_METHOD[stage]
-    if inspect.isclass(cls) and not callable(getattr(cls, method, None)):
+    if inspect.isclass(cls) and not any(method in vars(k) for k in cls.__mro__ if k is not object):
         raise ConfigError(f"{spec} is missing the method {method}(self, pose) that a {stage} "
                           "needs (see the Retargeter protocol in mirrorbot/retarget.py)")
     return cls

@@ -40,13 +40,18 @@ from mirrorbot.landmarks import HAND_LANDMARKS, PoseFrame, Side
 from mirrorbot.transforms import cross3
 from mirrorbot.urdf import RobotModel
 
-STRAIGHT_ELBOW_SIN = (math.sin(math.radians(5.0)), math.sin(math.radians(20.0)))
-"""Below the first, the humeral rotation is held; up to the second it blends back in."""
+STRAIGHT_ELBOW_SIN = (math.sin(math.radians(5.0)), math.sin(math.radians(25.0)))
+"""Below the first, the humeral rotation is held (it hardly moves the forearm there); up to the
+second it blends back in."""
 GIMBAL_COS = (0.05, 0.25)
 """|cos(abduction)| band where flexion is slowed, then blended back in (arm straight sideways)."""
-SINGULAR_MIN_GAIN = 0.15
-"""Near a singularity the ill-defined angle still moves this fraction of the way per frame, so
-it converges over a few frames while noise cannot spin it."""
+GIMBAL_MIN_GAIN = 0.15
+"""In the gimbal band flexion still moves this fraction of the way per frame, so it converges
+over a few frames while noise cannot spin it."""
+BEYOND_COST = 1000.0
+"""A solution within the limits always beats one beyond them; between two beyond them the one
+nearer the last command wins, so a pose beyond the limits is clamped rather than reached by
+swinging over to the other solution."""
 MIN_HAND_VISIBILITY = 0.5
 
 
@@ -134,20 +139,18 @@ class ArmSolver:
         cos_e = float(np.clip(np.dot(u, f), -1.0, 1.0))
         elbow = math.acos(cos_e)
         sin_e = math.sin(elbow)
-        R_prev = shoulder_rotation(self.q)
-        x_prev = R_prev[:, 0] - np.dot(R_prev[:, 0], -u) * -u  # previous twist about the arm
         lo, hi = STRAIGHT_ELBOW_SIN
-        w = min(max((sin_e - lo) / (hi - lo), 0.0), 1.0)
-        w = SINGULAR_MIN_GAIN + (1 - SINGULAR_MIN_GAIN) * w  # held twists still converge
-        x_new = (f + cos_e * u) / sin_e if sin_e > 1e-6 else x_prev
-        x = w * x_new + (1 - w) * x_prev
-        if np.linalg.norm(x) < 1e-6:
-            x = x_new if np.linalg.norm(x_new) > 1e-6 else cross3(-u, np.array([0.0, 1.0, 0.0]))
+        twist_weight = min(max((sin_e - lo) / (hi - lo), 0.0), 1.0) ** 2
+        # The elbow's flexion plane fixes the twist; with a straight elbow any twist will do
+        # (it is held below).
+        x = (f + cos_e * u) / sin_e if sin_e > 1e-6 else shoulder_rotation(self.q)[:, 0]
         z = -u
         x = x - np.dot(x, z) * z
+        if np.linalg.norm(x) < 1e-6:
+            x = cross3(z, np.array([0.0, 1.0, 0.0]))
         x = x / np.linalg.norm(x)
         R_u = np.column_stack([x, cross3(z, x), z])
-        shoulder = self._best_shoulder(R_u)
+        shoulder = self._best_shoulder(R_u, twist_weight)
         q = self.q.copy()
         q[0:3] = shoulder
         q[3] = elbow
@@ -159,14 +162,19 @@ class ArmSolver:
         self.q = q
         return q.copy()
 
-    def _best_shoulder(self, R_u: FloatArray) -> FloatArray:
-        """Of the two (flex, abd, rot) solutions, the one within limits nearest the last."""
+    def _best_shoulder(self, R_u: FloatArray, twist_weight: float) -> FloatArray:
+        """Of the two (flex, abd, rot) solutions, the one within limits nearest the last.
+
+        ``twist_weight`` (0-1) says how well the humeral rotation is defined: with the elbow
+        straight it is not, and the rotation stays where it was (it does not move the arm).
+        """
         best: FloatArray | None = None
         best_cost = math.inf
         for cand in shoulder_candidates(R_u):
             q = self._near(cand, slice(0, 3))
+            q[2] = self.q[2] + twist_weight * (q[2] - self.q[2])
             beyond = np.maximum(self.lower[0:3] - q, 0) + np.maximum(q - self.upper[0:3], 0)
-            cost = 100.0 * float(beyond.sum()) + float(np.abs(q - self.q[0:3]).sum())
+            cost = BEYOND_COST * float(beyond.sum() > 1e-9) + float(np.abs(q - self.q[0:3]).sum())
             if cost < best_cost:
                 best, best_cost = q, cost
         assert best is not None
@@ -174,7 +182,7 @@ class ArmSolver:
         lo, hi = GIMBAL_COS
         w = min(max((abs(math.cos(abd)) - lo) / (hi - lo), 0.0), 1.0)
         if w < 1.0:  # near the gimbal: flexion follows slowly; abduction and rotation solve
-            gain = SINGULAR_MIN_GAIN + (1 - SINGULAR_MIN_GAIN) * w
+            gain = GIMBAL_MIN_GAIN + (1 - GIMBAL_MIN_GAIN) * w
             flex = self.q[0] + gain * (flex - self.q[0])
             N = ry(flex) @ R_u  # = Rx(abd) Rz(rot)
             abd = math.atan2(-N[1, 2], N[2, 2])

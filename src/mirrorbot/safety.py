@@ -94,7 +94,8 @@ class CommandShaper:
         self.a_max = ACCEL_MARGIN * self.a_limit  # what is planned with (discrete stops)
         self.q = model.clamp(np.asarray(q0_rad, dtype=np.float64))
         self.v = np.zeros_like(self.q)
-        self.blocked = False
+        self.blocked = False  # this period's command was held back by a collision
+        self._braking = False
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
@@ -114,9 +115,11 @@ class CommandShaper:
         v_want = np.sign(delta) * np.minimum(np.abs(delta) / dt_s, v_stop)
         v = np.clip(v_want, self.v - self.a_max * dt_s, self.v + self.a_max * dt_s)
         v = np.clip(v, -self.v_max, self.v_max)
+        self._braking = False
         v = self._brake_before_contact(v, dt_s)
         q_next = self.model.clamp(self.q + v * dt_s)
         q_next = self._avoid_collision(q_next)
+        self.blocked = self.blocked or self._braking
         self.v = (q_next - self.q) / dt_s
         self.q = q_next
         return q_next.copy()
@@ -134,6 +137,7 @@ class CommandShaper:
         q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
         if self.collision.clearance_m(q_rest) >= self.config.min_clearance_m:
             return v
+        self._braking = True
         return np.sign(self.v) * np.maximum(np.abs(self.v) - self.a_max * dt_s, 0.0)
 
     def _avoid_collision(self, q_next: FloatArray) -> FloatArray:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from mirrorbot.arrays import FloatArray, ImageBGR
 from mirrorbot.calibration import Calibration
 from mirrorbot.errors import ConfigError
@@ -97,12 +99,18 @@ class LostTracking:
 
 def _view(sample: PoseSample, pose_uv: FloatArray | None, visibility: FloatArray | None,
           caption: str) -> ImageBGR:
+    """The person's view with the tracked skeleton, shown mirrored.
+
+    Like a mirror or a selfie camera, so that the person and the robot beside them move on the
+    same side of the screen. Tracking always sees the unflipped image; only this picture is
+    flipped.
+    """
     base = sample.image_bgr if sample.image_bgr is not None else blank_panel("")
     if pose_uv is not None and visibility is not None:
         base = draw_skeleton(base, pose_uv, visibility)
     elif sample.image_bgr is None:
-        base = blank_panel(caption)
-    return base
+        return blank_panel(caption)
+    return np.ascontiguousarray(base[:, ::-1])
 
 
 def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandShaper,
@@ -114,7 +122,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
     lost = LostTracking(q_rest_rad)
     q_last = q_rest_rad.copy()
     t_prev: float | None = None
-    caption = f"source: {source.text}"
+    caption = f"source: {source.text} (shown mirrored)"
     for sample in source:
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
             return

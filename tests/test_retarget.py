@@ -1,0 +1,158 @@
+"""Retargeting: limb directions match, mirror vs anatomical, limits, singularities, collisions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
+from mirrorbot.retarget import DirectionRetargeter, Mode, RetargetContext
+from mirrorbot.safety import CommandShaper, collision_model_for
+from mirrorbot.scripted import rest_pose
+from mirrorbot.synth_body import (
+    BodyParams,
+    arm_points_from_directions,
+    body_points_torso,
+    r_mp_torso,
+    torso_to_mp,
+)
+from mirrorbot.urdf import RobotModel
+from people import person_for_robot_pose
+
+DIRECTION_TOL_DEG = 1.0
+HAND_TOL_DEG = 3.0
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.degrees(np.arccos(np.clip(np.dot(a, b), -1.0, 1.0))))
+
+
+def _pose(world: np.ndarray) -> PoseFrame:
+    return PoseFrame(0.0, world, np.ones(NUM_LANDMARKS), None)
+
+
+def _arm(model: RobotModel, q: np.ndarray, side: Side) -> np.ndarray:
+    return q[[model.index(f"{side.value}_{j}") for j in ARM_JOINTS]]
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_random_reachable_poses_are_reproduced(model: RobotModel, mode: Mode) -> None:
+    """Robot joints -> a person in that pose -> retarget -> the same limb directions."""
+    rng = np.random.default_rng(0)
+    collision = collision_model_for(model)
+    checked = 0
+    while checked < 40:
+        q = rng.uniform(model.lower_rad, model.upper_rad)
+        elbows = [q[model.index(f"{s}_elbow")] for s in ("left", "right")]
+        if collision.clearance_m(q) < 0.01 or min(elbows) < np.radians(20):
+            continue  # reachable and away from the straight-elbow singularity
+        checked += 1
+        world = person_for_robot_pose(model, q, mode, yaw_rad=float(rng.uniform(-0.5, 0.5)))
+        retarget = DirectionRetargeter(RetargetContext(model, mode, rest_pose(model)))
+        for _ in range(15):  # a person holding the pose for half a second
+            q_out = retarget(_pose(world))
+        for side in Side:
+            want = directions_from_joints(_arm(model, q, side))
+            got = directions_from_joints(_arm(model, q_out, side))
+            assert _angle_deg(want.upper, got.upper) < DIRECTION_TOL_DEG
+            assert _angle_deg(want.fore, got.fore) < DIRECTION_TOL_DEG
+            assert want.hand is not None and got.hand is not None
+            assert want.palm is not None and got.palm is not None
+            assert _angle_deg(want.hand, got.hand) < HAND_TOL_DEG
+            assert _angle_deg(want.palm, got.palm) < HAND_TOL_DEG
+        assert np.all(q_out >= model.lower_rad) and np.all(q_out <= model.upper_rad)
+
+
+def _person(arms: dict[Side, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Landmarks of a standard person with the given (upper, fore) torso-frame directions."""
+    params = BodyParams()
+    down = np.array([0.0, 0.0, -1.0])
+    palm = {Side.LEFT: np.array([0.0, -1.0, 0.0]), Side.RIGHT: np.array([0.0, 1.0, 0.0])}
+    laid = {}
+    for side in Side:
+        upper, fore = arms.get(side, (down, down))
+        hand_palm = palm[side] - np.dot(palm[side], fore) * fore
+        laid[side] = arm_points_from_directions(params, side, upper, fore, fore, hand_palm)
+    return torso_to_mp(body_points_torso(params, laid[Side.LEFT], laid[Side.RIGHT]), params,
+                       r_mp_torso(0.0))
+
+
+@pytest.mark.parametrize(("mode", "raised"), [(Mode.MIRROR, "left"), (Mode.ANATOMICAL, "right")])
+def test_person_raising_the_right_arm(model: RobotModel, mode: Mode, raised: str) -> None:
+    up = np.array([np.sin(np.radians(160)), 0.0, -np.cos(np.radians(160))])  # 160 deg flexion
+    world = _person({Side.RIGHT: (up, up)})
+    assert world[Landmark.RIGHT_WRIST, 1] < world[Landmark.RIGHT_SHOULDER, 1]  # image y is down
+    q = DirectionRetargeter(RetargetContext(model, mode, rest_pose(model)))(_pose(world))
+    lowered = "right" if raised == "left" else "left"
+    assert _angle_deg(directions_from_joints(_arm(model, q, Side(raised))).upper, up) < 0.5
+    assert directions_from_joints(_arm(model, q, Side(lowered))).upper[2] < -0.99
+
+
+def test_sideways_reach_mirrors_left_and_right(model: RobotModel) -> None:
+    """The person's right arm out to their right -> the robot's left arm out to its left."""
+    right = np.array([0.0, -1.0, 0.0])
+    world = _person({Side.RIGHT: (right, right)})
+    for mode, side, y_sign in ((Mode.MIRROR, Side.LEFT, 1.0), (Mode.ANATOMICAL, Side.RIGHT, -1.0)):
+        q = DirectionRetargeter(RetargetContext(model, mode, rest_pose(model)))(_pose(world))
+        d = directions_from_joints(_arm(model, q, side))
+        base_y = d.upper[1] * (1.0 if side is Side.LEFT else -1.0)  # back to base axes
+        assert base_y * y_sign > 0.99
+
+
+def test_pose_beyond_limits_is_clamped_not_wrapped(model: RobotModel) -> None:
+    """An arm swung far backward (beyond -57 deg of flexion) stops at the limit."""
+    retarget = DirectionRetargeter(RetargetContext(model, Mode.ANATOMICAL, rest_pose(model)))
+    flex = model.index("left_shoulder_flex")
+    previous = None
+    for angle_deg in np.linspace(-10, -120, 23):
+        a = np.radians(angle_deg)
+        upper = np.array([np.sin(a), 0.0, -np.cos(a)])  # flexion a about the shoulder
+        q = retarget(_pose(_person({Side.LEFT: (upper, upper)})))
+        assert model.lower_rad[flex] - 1e-9 <= q[flex] <= model.upper_rad[flex] + 1e-9
+        if previous is not None:
+            assert q[flex] <= previous + 1e-9  # keeps going down, never wraps to the front
+        previous = q[flex]
+    assert q[flex] == pytest.approx(model.lower_rad[flex])
+
+
+@pytest.mark.parametrize("pose_kind", ["straight_down", "straight_elbow_forward"])
+def test_shoulder_rotation_does_not_spin_near_singularities(model: RobotModel,
+                                                            pose_kind: str) -> None:
+    rng = np.random.default_rng(1)
+    down = np.array([0.0, 0.0, -1.0])
+    forward = np.array([1.0, 0.0, 0.0])
+    base = down if pose_kind == "straight_down" else forward
+    retarget = DirectionRetargeter(RetargetContext(model, Mode.ANATOMICAL, rest_pose(model)))
+    rot = model.index("left_shoulder_rot")
+    values = []
+    for _ in range(90):
+        upper = base + rng.normal(0, 0.02, 3)
+        fore = base + rng.normal(0, 0.02, 3)
+        q = retarget(_pose(_person({Side.LEFT: (upper / np.linalg.norm(upper),
+                                                fore / np.linalg.norm(fore))})))
+        values.append(q[rot])
+    steps = np.abs(np.diff(values))
+    assert steps.max() < 0.15, f"rotation jumps by {steps.max():.2f} rad"
+    assert np.std(values) < 0.2
+
+
+def test_arm_driven_into_the_torso_stops_at_contact_distance(model: RobotModel, sim) -> None:  # noqa: ANN001
+    """Commands that sweep the forearm through the chest stop short of it."""
+    collision = collision_model_for(model)
+    q0 = rest_pose(model)
+    shaper = CommandShaper(model, q0, collision=collision)
+    target = q0.copy()
+    target[model.index("left_shoulder_flex")] = 0.6
+    target[model.index("left_shoulder_rot")] = -1.3  # internal rotation: forearm into the body
+    target[model.index("left_elbow")] = 1.6
+    target[model.index("left_shoulder_abd")] = -0.3
+    assert collision.clearance_m(model.clamp(target)) < 0
+    q = q0
+    for _ in range(120):
+        q = shaper(target, 1 / 30)
+        assert collision.clearance_m(q) >= 0.0
+    assert shaper.blocked
+    assert collision.clearance_m(q) < 0.02  # stopped at contact distance, not far away
+    sim.reset(q)
+    assert not [c for c in sim.self_contacts() if c[2] < 0]

@@ -1,0 +1,151 @@
+"""The run loop end to end: closed loop in DIRECT mode, lost tracking, stages by name, a video."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from helpers import run_cli
+from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.errors import ConfigError
+from mirrorbot.landmarks import PoseFrame, Side
+from mirrorbot.registry import load_stage
+from mirrorbot.retarget import Mode, driving_side, person_arm_directions
+from mirrorbot.scripted import rest_pose
+from mirrorbot.session import HOLD_S, RETURN_S, LostTracking, RunConfig, run_session
+from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
+from mirrorbot.urdf import RobotModel
+
+
+def _read_log(out: Path) -> tuple[dict, list[dict]]:
+    lines = (out / "session.jsonl").read_text().splitlines()
+    return json.loads(lines[0]), [json.loads(line) for line in lines[1:]]
+
+
+def test_closed_loop_tracks_a_synthetic_wave(tmp_path: Path, model: RobotModel) -> None:
+    """DIRECT mode, real physics: the measured arm follows the person's wave."""
+    source = "synthetic:wave?seed=3&noise=off"
+    summary = run_session(RunConfig(source=source, out_dir=tmp_path, video=False,
+                                    progress=False))
+    header, frames = _read_log(tmp_path)
+    person = SyntheticPerson(parse_synthetic("wave?seed=3&noise=off"))
+    label = person.labels[0]
+    errors = []
+    for f in frames:
+        if not label.start_s + 0.5 <= f["t"] <= label.end_s:
+            continue
+        world, _, _ = person.truth(f["t"])
+        pose = PoseFrame(f["t"], world, np.ones(33), None)
+        for side in Side:
+            want = person_arm_directions(pose, driving_side(side, Mode.MIRROR), side, Mode.MIRROR)
+            idx = [header["joints"].index(f"{side.value}_{j}") for j in ARM_JOINTS]
+            got = directions_from_joints(np.array(f["q"])[idx])
+            cos = np.clip(np.dot(want.upper / np.linalg.norm(want.upper), got.upper), -1, 1)
+            errors.append(np.degrees(np.arccos(cos)))
+    assert summary["tracked_fraction"] == 1.0
+    print(f"measured upper-arm error during the wave: mean {np.mean(errors):.1f} deg, "
+          f"max {np.max(errors):.1f} deg")
+    assert np.mean(errors) < 10.0 and np.max(errors) < 30.0
+    # The robot's waving arm (its left, mirroring the right hand) is up by its head.
+    up = [f["links"]["left_wrist"][2] - f["links"]["left_shoulder"][2] for f in frames
+          if label.start_s + 1.0 <= f["t"] <= label.end_s]
+    assert np.mean(up) > 0.05
+
+
+def test_lost_tracking_holds_then_returns_smoothly_to_rest(model: RobotModel) -> None:
+    q_rest = rest_pose(model)
+    q_last = q_rest + 0.5
+    lost = LostTracking(q_rest)
+    q_hold, reason = lost.target(10.0, q_last)
+    assert np.array_equal(q_hold, q_last) and "holding" in reason
+    q_mid, reason = lost.target(10.0 + HOLD_S + RETURN_S / 2, q_last)
+    assert np.allclose(q_mid, (q_last + q_rest) / 2) and "returning" in reason
+    q_end, _ = lost.target(10.0 + HOLD_S + RETURN_S + 0.1, q_last)
+    assert np.allclose(q_end, q_rest)
+
+
+def test_dropouts_in_a_run_are_logged_as_hold(tmp_path: Path) -> None:
+    summary = run_session(RunConfig(source="synthetic:none,wave?seed=1", out_dir=tmp_path,
+                                    video=False, progress=False))
+    _, frames = _read_log(tmp_path)
+    untracked = [f for f in frames if not f["tracked"]]
+    assert untracked and all(f["mode"] == "hold" for f in untracked)
+    assert summary["tracked_fraction"] < 1.0
+
+
+def test_stage_registry_loads_builtins_and_students_classes(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            ) -> None:
+    assert load_stage("retargeter", "ours").__name__ == "DirectionRetargeter"
+    with pytest.raises(ConfigError, match="did you mean naive"):
+        load_stage("retargeter", "naiv")
+    (tmp_path / "student_rt.py").write_text(
+        "import numpy as np\n"
+        "class Mine:\n"
+        "    def __init__(self, context):\n"
+        "        self.q = context.q_rest_rad\n"
+        "    def __call__(self, pose):\n"
+        "        return self.q\n"
+        "class NoCall:\n"
+        "    def __init__(self, context):\n"
+        "        pass\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_stage("retargeter", "student_rt:Mine").__name__ == "Mine"
+    with pytest.raises(ConfigError, match="has no 'Missing'. Classes in it"):
+        load_stage("retargeter", "student_rt:Missing")
+    with pytest.raises(ConfigError, match="missing the method __call__"):
+        load_stage("retargeter", "student_rt:NoCall")
+    with pytest.raises(ConfigError, match="cannot import 'nowhere_module'"):
+        load_stage("retargeter", "nowhere_module:X")
+    result = run_cli("run", "--source", "synthetic:wave?seed=1", "--out", str(tmp_path / "o"),
+                     "--no-video", "--retargeter", "student_rt:Mine")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path / "o"),
+                     "--retargeter", "student_rt:NoCall")
+    assert result.returncode == 2 and "__call__" in result.stderr
+
+
+def test_naive_baseline_runs_in_the_loop(tmp_path: Path) -> None:
+    result = run_cli("run", "--source", "synthetic:raise?seed=2", "--out", str(tmp_path),
+                     "--no-video", "--retargeter", "naive", "--mode", "anatomical")
+    assert result.returncode == 0, result.stderr
+    header, frames = _read_log(tmp_path)
+    assert header["mode"] == "anatomical"
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["retargeter"] == "naive" and summary["frames"] == len(frames)
+
+
+def test_run_on_a_real_video_file(tmp_path: Path) -> None:
+    """A real video through OpenCV and the bundled MediaPipe model, out to an MP4."""
+    skimage_data = pytest.importorskip("skimage.data")
+    image = cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR)
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (512, 512))
+    for k in range(20):
+        writer.write(np.roll(image, k, axis=1))
+    writer.release()
+    out = tmp_path / "out"
+    result = run_cli("run", "--source", f"video:{video}", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["frames"] == 20 and summary["tracked_fraction"] == 1.0
+    assert summary["latency_ms"]["track"]["p50"] > 1.0  # the real model ran
+    cap = cv2.VideoCapture(str(out / "video.mp4"))
+    ok, frame = cap.read()
+    cap.release()
+    assert ok and frame.shape == (480, 1280, 3)
+
+
+def test_eval_retarget_reports_the_targets(tmp_path: Path) -> None:
+    result = run_cli("eval", "retarget", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["targets"]["accuracy_mean_below_1_deg"]
+    assert report["targets"]["accuracy_max_below_3_deg"]
+    assert report["targets"]["zero_violations"]
+    assert report["jitter_ratio_naive_over_ours"] >= 3.0
+    assert report["naive"]["violations"]["velocity"] > 0  # the baseline is what it claims
