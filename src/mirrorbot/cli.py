@@ -93,8 +93,13 @@ def cmd_record(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """``mirrorbot eval``: score a stage on labelled or synthetic data."""
     if args.stage == "intent":
-        raise NotAvailableError("`mirrorbot eval intent` is not yet available in this build "
-                                "(anticipation lands next); `mirrorbot eval retarget` works")
+        from mirrorbot.eval_intent import run_eval_intent
+
+        if args.data is not None and not args.data.is_dir():
+            raise MirrorbotError(f"--data {args.data} is not a folder; pass a folder of "
+                                 "labelled .jsonl recordings")
+        run_eval_intent(args.data, as_json=args.json)
+        return EXIT_OK
     if args.data is not None:
         raise MirrorbotError("`eval retarget` scores against the synthetic person's ground "
                              "truth and takes no --data; drop --data")

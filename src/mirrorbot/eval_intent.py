@@ -1,0 +1,199 @@
+"""``mirrorbot eval intent``: how early and how reliably the robot knows what a movement is for.
+
+On labelled recordings (``--data DIR`` of ``*.jsonl``) or, by default, synthetic sessions with
+seeds never used in tuning (noise on), each frame goes through the filter and the intent model
+(ours, and the velocity-direction baseline beside it). Reported:
+
+- accuracy at 20/40/60/80% of each labelled movement (the most probable goal is the label);
+- mean decision point: the fraction of the movement after which the prediction is right and
+  stays right;
+- false commitments per minute during ``none`` movements;
+- robot lead time [ms]: when the robot's own hand (the loop with anticipation, in PyBullet)
+  enters the goal region versus when the person's hand does (positive: the robot first);
+- update time per frame [ms].
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirrorbot.errors import SourceError
+from mirrorbot.intent import GoalBelief, IntentModel, RepertoireIntent, VelocityBaseline
+from mirrorbot.labels import GestureLabel
+from mirrorbot.landmarks import PoseFrame
+from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.progress import Progress
+from mirrorbot.recording import read_recording
+from mirrorbot.synth_gestures import GESTURES
+from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+
+EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seeds 1-20)
+FRACTIONS = (0.2, 0.4, 0.6, 0.8)
+FILTER_INPUT = False  # intent models get the raw pose, as in the loop
+DECISION_STEPS = np.linspace(0.0, 1.0, 21)
+
+
+@dataclass
+class Session:
+    """One labelled stream of poses."""
+
+    name: str
+    frames: list[tuple[float, PoseFrame | None]]
+    labels: tuple[GestureLabel, ...]
+
+
+def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS) -> list[Session]:
+    """Noisy synthetic sessions: every gesture twice in a seeded order, idle moves included."""
+    out = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        gestures = tuple(rng.permutation([g for g in GESTURES for _ in range(2)]).tolist())
+        person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed))
+        frames = [(f.t_s, f.observed) for f in person.frames()]
+        out.append(Session(f"synthetic seed {seed}", frames, person.labels))
+    return out
+
+
+def recorded_sessions(folder: Path) -> list[Session]:
+    """Every labelled ``*.jsonl`` recording in ``folder``."""
+    paths = sorted(folder.glob("*.jsonl"))
+    if not paths:
+        raise SourceError(f"no .jsonl recordings in {folder}; record some with "
+                          "`mirrorbot record --source ... --out DIR/NAME.jsonl`")
+    sessions = []
+    for path in paths:
+        header, frames = read_recording(path)
+        if header.labels:
+            sessions.append(Session(path.name, frames, header.labels))
+    if not sessions:
+        raise SourceError(f"no recording in {folder} has labels; eval needs labelled ones")
+    return sessions
+
+
+def run_model(model: IntentModel, session: Session) -> tuple[list[GoalBelief], list[float]]:
+    """Beliefs per frame and update times [ms]."""
+    pose_filter = PoseFilter()
+    beliefs, times = [], []
+    for t, pose in session.frames:
+        filtered = pose_filter(pose, t) if FILTER_INPUT else pose  # models filter themselves
+        t0 = time.perf_counter()
+        beliefs.append(model(filtered, t))
+        times.append(1e3 * (time.perf_counter() - t0))
+    return beliefs, times
+
+
+def _top(belief: GoalBelief) -> str:
+    return max(belief.probs.items(), key=lambda kv: kv[1])[0]
+
+
+def score(session: Session, beliefs: list[GoalBelief]) -> dict[str, Any]:
+    """Accuracy at fractions, decision points and false commitments of one session."""
+    times = np.array([t for t, _ in session.frames])
+
+    def at(t: float) -> GoalBelief:
+        return beliefs[int(np.clip(np.searchsorted(times, t), 0, len(times) - 1))]
+
+    hits: dict[float, list[bool]] = {f: [] for f in FRACTIONS}
+    decisions = []
+    for label in session.labels:
+        if label.goal == "none":
+            continue
+        span = label.end_s - label.start_s
+        for f in FRACTIONS:
+            hits[f].append(_top(at(label.start_s + f * span)) == label.goal)
+        correct = [_top(at(label.start_s + f * span)) == label.goal for f in DECISION_STEPS]
+        decision = 1.0
+        for k in range(len(correct) - 1, -1, -1):
+            if not correct[k]:
+                break
+            decision = float(DECISION_STEPS[k])
+        decisions.append(decision)
+    false_commits = 0
+    none_s = 0.0
+    previous: str | None = None
+    for t, belief in zip(times, beliefs, strict=True):
+        current = next((lb for lb in session.labels if lb.start_s <= t < lb.end_s), None)
+        if belief.committed is not None and belief.committed != previous and current is not None \
+                and current.goal == "none":
+            false_commits += 1
+        previous = belief.committed
+    for label in session.labels:
+        if label.goal == "none":
+            none_s += label.end_s - label.start_s
+    return {"hits": hits, "decisions": decisions, "false_commits": false_commits,
+            "none_s": none_s}
+
+
+def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel]],
+             progress: bool = True) -> dict[str, Any]:
+    """Every model on every session; merged figures per model."""
+    results: dict[str, Any] = {}
+    bar = Progress(len(sessions) * len(models), "sessions", enabled=progress)
+    for name, make in models.items():
+        hits: dict[float, list[bool]] = {f: [] for f in FRACTIONS}
+        decisions: list[float] = []
+        false_commits, none_s = 0, 0.0
+        update_ms: list[float] = []
+        for session in sessions:
+            beliefs, times = run_model(make(), session)
+            s = score(session, beliefs)
+            for f in FRACTIONS:
+                hits[f].extend(s["hits"][f])
+            decisions.extend(s["decisions"])
+            false_commits += s["false_commits"]
+            none_s += s["none_s"]
+            update_ms.extend(times)
+            bar.update()
+        results[name] = {
+            "accuracy": {f"{int(100 * f)}%": round(float(np.mean(hits[f])), 3)
+                         for f in FRACTIONS},
+            "mean_decision_point": round(float(np.mean(decisions)), 3),
+            "false_commitments_per_min": round(false_commits / max(none_s / 60.0, 1e-9), 2),
+            "update_ms": {"p50": round(float(np.percentile(update_ms, 50)), 4),
+                          "p99": round(float(np.percentile(update_ms, 99)), 4)},
+            "movements": len(decisions),
+            "none_minutes": round(none_s / 60.0, 2),
+        }
+    bar.close()
+    return results
+
+
+def run_eval_intent(data: Path | None = None, as_json: bool = False,
+                    progress: bool = True) -> dict[str, Any]:
+    """The command: evaluate, print, return the figures."""
+    sessions = recorded_sessions(data) if data is not None else synthetic_sessions()
+    models: dict[str, Callable[[], IntentModel]] = {"ours": RepertoireIntent,
+                                                    "velocity": VelocityBaseline}
+    report = {"data": str(data) if data else f"synthetic seeds {list(EVAL_SEEDS)}",
+              "sessions": len(sessions), **evaluate(sessions, models, progress)}
+    ours = report["ours"]
+    report["targets"] = {
+        "accuracy_at_40%_at_least_90%": ours["accuracy"]["40%"] >= 0.9,
+        "false_commitments_below_1_per_min": ours["false_commitments_per_min"] < 1.0,
+        "update_below_0.5_ms": ours["update_ms"]["p99"] < 0.5,
+    }
+    print(json.dumps(report, indent=2) if as_json else format_report(report))
+    return report
+
+
+def format_report(r: dict[str, Any]) -> str:
+    """A readable table."""
+    lines = [f"intent on {r['sessions']} sessions ({r['data']})",
+             f"{'':<10}{'acc@20%':>9}{'@40%':>7}{'@60%':>7}{'@80%':>7}{'decision':>10}"
+             f"{'false/min':>11}{'update p99 ms':>15}"]
+    for name in ("ours", "velocity"):
+        x = r[name]
+        a = x["accuracy"]
+        lines.append(f"{name:<10}{a['20%']:>9.2f}{a['40%']:>7.2f}{a['60%']:>7.2f}"
+                     f"{a['80%']:>7.2f}{x['mean_decision_point']:>10.2f}"
+                     f"{x['false_commitments_per_min']:>11.2f}{x['update_ms']['p99']:>15.3f}")
+    lines.append("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}"
+                                         for k, v in r["targets"].items()))
+    return "\n".join(lines)

@@ -1,0 +1,218 @@
+"""The robot's motor repertoire: its own movement primitives, used to act and to recognise.
+
+A primitive moves the robot's wrist from wherever it is toward a goal region of its own body
+and space, on a minimum-jerk timing over a slightly curved (or lift-first) path. Positions are
+in the **arm frame** of the acting arm: origin at that arm's shoulder, x forward, y outward
+(away from the body, so both arms share one repertoire), z up [m].
+
+Built-in goals (../shared/CONTRACT.md): ``wave`` (hand up beside the head, then side to side),
+``point`` (arm stretched toward something far), ``raise`` (hand above the head), ``reach`` (hand
+to an object on the table), ``drink`` (cup from the table to the mouth), ``offer`` (cup held
+out toward the partner), ``clear`` (cup moved aside). ``drink``, ``offer`` and ``clear`` start
+with the cup in hand and leave the table straight up. ``none`` has primitives too: things a
+body does without a goal (touching the head, small shifts), so that they are explained away
+rather than mistaken for goals. Learned gestures (:mod:`mirrorbot.learning`) add template paths.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.errors import ModelError
+from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+
+ROBOT_REACH_M = 0.95 * (UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M)
+REPERTOIRE_FORMAT = "mirrorbot-primitive"
+DURATIONS_S = (0.6, 0.8, 1.0, 1.25, 1.6, 2.0)
+"""Candidate durations of a movement: recognition marginalises over them."""
+
+
+def min_jerk_array(s: FloatArray) -> FloatArray:
+    """Minimum-jerk profile of phases ``s`` (any shape), clipped to [0, 1]."""
+    s = np.clip(s, 0.0, 1.0)
+    return s * s * s * (10.0 - 15.0 * s + 6.0 * s * s)
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One movement of the repertoire.
+
+    Attributes:
+        name: The goal it serves (``none`` for goal-less movements).
+        targets_m: Candidate end points of the wrist, (k, 3) [m], arm frame.
+        lift_m: Height of the straight-up start (cup gestures), 0 for a plain reach [m].
+        arc: Bulge of the path as a fraction of its length (human reaches arc slightly).
+        oscillation_m: Side-to-side amplitude after arriving (a wave), 0 for none [m].
+        template_m: For learned gestures: the displacement from the start along the phase,
+            (K, 3) [m]; None for goal-directed primitives.
+        start_region_m: Where the movement starts, (3,) [m], or None if anywhere.
+        start_radius_m: How far from ``start_region_m`` a start still fits [m].
+        social: Whether the goal asks for a response (wave back, receive, look).
+    """
+
+    name: str
+    targets_m: FloatArray
+    lift_m: float = 0.0
+    arc: float = 0.05
+    oscillation_m: float = 0.0
+    template_m: FloatArray | None = None
+    start_region_m: Vec3 | None = None
+    start_radius_m: float = 0.12
+    social: bool = False
+
+    def path(self, start_m: Vec3, target_m: Vec3, s: FloatArray) -> FloatArray:
+        """Wrist positions (N, 3) [m] at path parameters ``s`` (N,) in [0, 1] (already timed)."""
+        s = np.clip(s, 0.0, 1.0)[:, None]
+        if self.template_m is not None:
+            k = np.linspace(0.0, 1.0, len(self.template_m))
+            disp = np.column_stack([np.interp(s[:, 0], k, self.template_m[:, i])
+                                    for i in range(3)])
+            return start_m + disp
+        if self.lift_m:
+            control = start_m + np.array([0.0, 0.0, self.lift_m])
+        else:
+            chord = target_m - start_m
+            control = (start_m + target_m) / 2 + 2 * self.arc * float(
+                np.linalg.norm(chord)) * np.array([0.0, 0.0, 1.0])
+        return (1 - s) ** 2 * start_m + 2 * s * (1 - s) * control + s * s * target_m
+
+    def start_fits(self, start_m: Vec3) -> bool:
+        """Whether a movement starting at ``start_m`` can be this primitive."""
+        if self.start_region_m is None:
+            return True
+        return bool(np.linalg.norm(start_m - self.start_region_m) <= self.start_radius_m)
+
+
+def _pts(*points: Sequence[float] | FloatArray) -> FloatArray:
+    return np.array(points, dtype=np.float64)
+
+
+# The robot's body, arm frame of either arm (x forward, y outward, z up; origin the shoulder).
+MOUTH_M = np.array([0.09, -0.18, 0.15])
+TABLE_Z_M = -0.29  # wrist height just above the table top (robot's table at 0.72 m)
+CUP_START_M = np.array([0.36, -0.03, TABLE_Z_M + 0.04])
+
+
+def builtin_primitives() -> list[Primitive]:
+    """The built-in repertoire (goal regions on the robot's own body and table)."""
+    return [
+        Primitive("wave", _pts((0.10, 0.17, 0.24), (0.05, 0.12, 0.30), (0.12, 0.22, 0.18)),
+                  arc=0.05, oscillation_m=0.08, social=True),
+        Primitive("raise", _pts((0.06, 0.07, 0.48), (0.12, 0.10, 0.45), (0.0, 0.04, 0.49))),
+        Primitive("point", _pts((0.47, 0.04, -0.18), (0.47, -0.10, -0.18), (0.46, 0.14, -0.17),
+                                (0.49, 0.0, -0.08)), arc=0.03, social=True),
+        Primitive("reach", _pts((0.40, 0.05, -0.24), (0.38, -0.08, -0.25),
+                                (0.42, 0.15, -0.24)), arc=0.05),
+        Primitive("drink", _pts(MOUTH_M + (0.04, 0.035, -0.085), MOUTH_M + (0.06, 0.03, -0.07)),
+                  lift_m=0.17),
+        Primitive("offer", _pts((0.48, -0.12, -0.08), (0.47, -0.08, -0.03), (0.49, -0.15, -0.12)),
+                  lift_m=0.17, social=True),
+        Primitive("clear", _pts((0.30, 0.31, -0.26), (0.25, 0.27, -0.26), (0.33, 0.35, -0.25)),
+                  lift_m=0.17),
+        # Movements with no goal: touching the head, and small shifts of a resting hand.
+        Primitive("none", _pts((0.03, -0.05, 0.23), (0.0, -0.03, 0.25)), arc=0.06,
+                  oscillation_m=0.015),
+    ]
+
+
+@dataclass
+class Repertoire:
+    """All primitives, built-in and learned.
+
+    Attributes:
+        primitives: In recognition order.
+        goals: The goal names, ``none`` last.
+    """
+
+    primitives: list[Primitive] = field(default_factory=builtin_primitives)
+
+    @property
+    def goals(self) -> tuple[str, ...]:
+        """Every goal name, ``none`` last."""
+        names = list(dict.fromkeys(p.name for p in self.primitives if p.name != "none"))
+        return (*names, "none")
+
+    def primitive(self, name: str) -> Primitive:
+        """The first primitive serving ``name``; the error lists the goals."""
+        for p in self.primitives:
+            if p.name == name:
+                return p
+        raise ModelError(f"no primitive for {name!r}. Available: {list(self.goals)}")
+
+    def add(self, primitive: Primitive) -> None:
+        """Add (or replace) a learned primitive."""
+        self.primitives = [p for p in self.primitives if p.name != primitive.name
+                           or p.template_m is None] + [primitive]
+
+
+def save_primitive(primitive: Primitive, path: Path, *, demos: int, duration_s: float) -> None:
+    """Write a learned primitive as JSON (format in docs/repertoire.md)."""
+    if primitive.template_m is None:
+        raise ModelError("only learned (template) primitives are saved")
+    data = {"format": REPERTOIRE_FORMAT, "version": 1, "name": primitive.name,
+            "frame": "arm: origin at the shoulder, x forward, y outward, z up, metres",
+            "demonstrations": demos, "duration_s": round(duration_s, 3),
+            "template_m": np.round(primitive.template_m, 5).tolist(),
+            "targets_m": np.round(primitive.targets_m, 5).tolist(),
+            "start_m": None if primitive.start_region_m is None
+            else np.round(primitive.start_region_m, 5).tolist(),
+            "start_radius_m": primitive.start_radius_m}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_primitive(path: Path) -> tuple[Primitive, float]:
+    """A learned primitive and its typical duration [s] from its JSON file.
+
+    Raises:
+        ModelError: Not a primitive file, or malformed.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != REPERTOIRE_FORMAT:
+            raise ValueError(f"format is {data.get('format')!r}")
+        template = np.asarray(data["template_m"], dtype=np.float64)
+        targets = np.asarray(data["targets_m"], dtype=np.float64).reshape(-1, 3)
+        if template.ndim != 2 or template.shape[1] != 3 or len(template) < 2:
+            raise ValueError("template_m must be a list of [x, y, z]")
+        start = data.get("start_m")
+        primitive = Primitive(str(data["name"]), targets, template_m=template,
+                              start_region_m=None if start is None else np.asarray(start),
+                              start_radius_m=float(data.get("start_radius_m", 0.15)))
+        return primitive, float(data.get("duration_s", 1.0))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{path} is not a valid learned primitive ({exc}); re-learn it with "
+                         "`mirrorbot learn NAME FILES...`") from None
+
+
+def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:
+    """The built-ins plus every ``*.json`` primitive in ``folder`` (if it exists).
+
+    Returns:
+        The repertoire and the learned primitives' typical durations [s] by name.
+    """
+    repertoire = Repertoire()
+    durations: dict[str, float] = {}
+    if folder is not None and folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            primitive, duration = load_primitive(path)
+            repertoire.add(primitive)
+            durations[primitive.name] = duration
+    return repertoire, durations
+
+
+def angle_between(a: Vec3, b: Vec3) -> float:
+    """Angle between two vectors [rad]."""
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if na < 1e-9 or nb < 1e-9:
+        return 0.0
+    return math.acos(max(-1.0, min(1.0, float(np.dot(a, b)) / (na * nb))))
