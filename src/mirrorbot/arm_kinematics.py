@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.transforms import cross3
+from mirrorbot.transforms import cross3, norm3
 
 ARM_JOINTS = ("shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow", "forearm_rot",
               "wrist_flex", "wrist_dev")
@@ -122,8 +122,8 @@ def hand_joints(R_forearm: FloatArray, R_hand: FloatArray) -> tuple[float, float
 
 def hand_rotation(hand: Vec3, palm: Vec3) -> FloatArray:
     """The hand frame (3, 3) whose -z is ``hand`` and -y is ``palm`` (made orthogonal)."""
-    z = -hand / np.linalg.norm(hand)
+    z = -hand / norm3(hand)
     y = -(palm - np.dot(palm, z) * z)
-    y = y / max(float(np.linalg.norm(y)), 1e-12)
+    y = y / max(float(norm3(y)), 1e-12)
     x = cross3(y, z)
-    return np.column_stack([x, y, z])
+    return np.array([x, y, z]).T

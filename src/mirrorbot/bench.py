@@ -138,15 +138,59 @@ def bench_simulation(seconds: float = 10.0) -> dict[str, Any]:
             "frame_ms": latency_stats(samples)}
 
 
+def bench_end_to_end(frames: int = 150) -> dict[str, Any]:
+    """A real video file (the photo panning, 640x480, MJPG) through the whole pipeline.
+
+    Decoding, the bundled pose model, filter, retargeting, shaping and physics, with the session
+    log and summary written but no output video: frames per second of the source processed.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import cv2
+
+    from mirrorbot.paths import media_path
+    from mirrorbot.session import RunConfig, run_session
+
+    photo = cv2.imread(str(media_path("astronaut.jpg")), cv2.IMREAD_COLOR)
+    with tempfile.TemporaryDirectory() as tmp:
+        video = Path(tmp) / "pan.avi"
+        fourcc = cv2.VideoWriter.fourcc(*"MJPG")
+        writer = cv2.VideoWriter(str(video), fourcc, 30.0, (640, 480))
+        for k in range(frames):
+            canvas = np.zeros((480, 640, 3), np.uint8)
+            x = 80 + int(70 * np.sin(2 * np.pi * k / frames))
+            canvas[:, x:x + 480] = cv2.resize(photo, (480, 480))
+            writer.write(canvas)
+        writer.release()
+        t0 = time.perf_counter()
+        summary = run_session(RunConfig(source=f"video:{video}", out_dir=Path(tmp) / "out",
+                                        video=False, progress=False))
+        wall = time.perf_counter() - t0
+    lat = summary["latency_ms"]
+    return {"frames": summary["frames"], "fps": round(summary["frames"] / wall, 1),
+            "tracked_fraction": summary["tracked_fraction"],
+            "after_pose_model_ms": lat["after_pose_model"],
+            "stages_ms": {k: v for k, v in lat.items() if k != "after_pose_model"}}
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far [MB]."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def run_bench(as_json: bool = False) -> dict[str, Any]:
     """Run every benchmark, print the figures, and return them."""
     results: dict[str, Any] = {}
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("tracking", bench_tracking), ("filter", bench_filter), ("retarget", bench_retarget),
-        ("simulation", bench_simulation)]
+        ("simulation", bench_simulation), ("end_to_end", bench_end_to_end)]
     for name, fn in stages:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         results[name] = fn()
+    results["peak_memory_mb"] = round(peak_memory_mb(), 1)
     if as_json:
         print(json.dumps(results, indent=2))
     else:
@@ -174,4 +218,90 @@ def format_table(results: dict[str, Any]) -> str:
         lines.append(f"{'sim frame':<10} {r['frame_ms']['p50']:>8.3f}  "
                      f"{r['frame_ms']['p99']:>8.3f}   real-time factor {r['realtime_factor']}x "
                      "(8 physics steps per 30 Hz frame)")
+    if "end_to_end" in results:
+        r = results["end_to_end"]
+        a = r["after_pose_model_ms"]
+        lines.append(f"{'after pose':<10} {a['p50']:>8.3f}  {a['p99']:>8.3f}   filter + retarget + "
+                     "intent + shape + control, per frame of the run below")
+        lines.append(f"end to end: {r['fps']} fps on a real {r['frames']}-frame 640x480 video "
+                     f"(decode, pose model, controller, physics, log), tracked "
+                     f"{100 * r['tracked_fraction']:.0f}%")
+    if "peak_memory_mb" in results:
+        lines.append(f"peak memory: {results['peak_memory_mb']} MB")
     return "\n".join(lines)
+
+
+def _rss_mb() -> float:
+    """Resident memory of this process now [MB] (Linux /proc)."""
+    import os
+
+    with open("/proc/self/statm", encoding="ascii") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_soak(seconds: float, as_json: bool = False) -> dict[str, Any]:
+    """Process ``seconds`` of synthetic input as fast as possible and check it stayed sound.
+
+    Reports resident memory after the first minute and at the end, the log's completeness,
+    and any command beyond the joint position, velocity or acceleration limits.
+    """
+    import json as json_module
+    import tempfile
+    import threading
+    from pathlib import Path
+
+    from mirrorbot.paths import robot_urdf_path
+    from mirrorbot.safety import SafetyConfig
+    from mirrorbot.session import RunConfig, run_session
+    from mirrorbot.urdf import load_robot_model
+
+    repeat = max(1, int(np.ceil(seconds / 30.0)))
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def sample() -> None:
+        while not stop.wait(1.0):
+            samples.append((time.perf_counter() - start, _rss_mb()))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        try:
+            summary = run_session(RunConfig(
+                source=f"synthetic:session?seed=11&repeat={repeat}", out_dir=out, video=False,
+                max_seconds=seconds, progress=True))
+        finally:
+            stop.set()
+            sampler.join()
+        model = load_robot_model(robot_urdf_path())
+        lines = (out / "session.jsonl").read_text().splitlines()
+        q = np.array([json_module.loads(line)["q_target"] for line in lines[1:]])
+    dt = 1.0 / 30.0
+    v = np.diff(q, axis=0) / dt
+    a = np.diff(v, axis=0) / dt
+    a_limit = model.velocity_rad_s * SafetyConfig().accel_per_s
+    tol = 1e-3  # the log rounds angles to 1e-5 rad; differences amplify that
+    after_warmup = [m for t, m in samples if t >= 60.0] or [m for _, m in samples]
+    result = {
+        "source_seconds": round(summary["sim_time_s"], 1), "frames": summary["frames"],
+        "log_lines": len(lines) - 1, "log_complete": len(lines) - 1 == summary["frames"],
+        "wall_s": summary["wall_s"], "fps": summary["fps"],
+        "rss_mb_after_first_minute": round(after_warmup[0], 1) if after_warmup else None,
+        "rss_mb_at_end": round(samples[-1][1], 1) if samples else round(_rss_mb(), 1),
+        "violations": {
+            "position": int(np.sum((q < model.lower_rad - 1e-6) | (q > model.upper_rad + 1e-6))),
+            "velocity": int(np.sum(np.abs(v) > model.velocity_rad_s + tol / dt)),
+            "acceleration": int(np.sum(np.abs(a) > a_limit + 2 * tol / dt ** 2)),
+        },
+    }
+    if as_json:
+        print(json_module.dumps(result, indent=2))
+    else:
+        print(f"soak: {result['frames']} frames ({result['source_seconds']} s of input) in "
+              f"{result['wall_s']:.0f} s; log complete: {result['log_complete']}; RSS "
+              f"{result['rss_mb_after_first_minute']} MB after the first minute, "
+              f"{result['rss_mb_at_end']} MB at the end; violations {result['violations']}")
+    return result

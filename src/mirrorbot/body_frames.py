@@ -11,13 +11,13 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, Landmark, Side
-from mirrorbot.transforms import cross3
+from mirrorbot.transforms import cross3, norm3
 
 MIN_LENGTH_M = 1e-6
 
 
 def _unit(v: Vec3) -> Vec3:
-    n = float(np.linalg.norm(v))
+    n = float(norm3(v))
     return v / n if n > MIN_LENGTH_M else np.zeros(3)
 
 
@@ -33,7 +33,7 @@ def torso_rotation(world_m: FloatArray) -> FloatArray:
     up = (ls + rs) / 2 - (lh + rh) / 2
     z = _unit(up - np.dot(up, y) * y)
     x = cross3(y, z)  # out of the chest
-    return np.column_stack([x, y, z])
+    return np.array([x, y, z]).T
 
 
 def torso_origin(world_m: FloatArray) -> Vec3:
@@ -82,3 +82,24 @@ def hand_axes(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | None = N
     sign = 1.0 if side is Side.LEFT else -1.0
     normal = _unit(sign * cross3(point, across))
     return R.T @ point, R.T @ normal
+
+
+PLAUSIBLE_SHOULDER_WIDTH_M = (0.1, 1.0)
+PLAUSIBLE_TORSO_M = (0.1, 1.5)
+MIN_LIMB_M = 0.03
+
+
+def pose_is_plausible(world_m: FloatArray) -> bool:
+    """Whether landmarks (33, 3) [m] can be a human body: finite, with a torso of human size.
+
+    Arms may be anywhere (behind the back, through the body): the retargeter and the command
+    shaper deal with those. A torso that is not a torso cannot be mirrored.
+    """
+    if not np.all(np.isfinite(world_m)):
+        return False
+    ls, rs = world_m[Landmark.LEFT_SHOULDER], world_m[Landmark.RIGHT_SHOULDER]
+    lh, rh = world_m[Landmark.LEFT_HIP], world_m[Landmark.RIGHT_HIP]
+    width = norm3(ls - rs)
+    torso = norm3((ls + rs) / 2 - (lh + rh) / 2)
+    return bool(PLAUSIBLE_SHOULDER_WIDTH_M[0] <= width <= PLAUSIBLE_SHOULDER_WIDTH_M[1]
+                and PLAUSIBLE_TORSO_M[0] <= torso <= PLAUSIBLE_TORSO_M[1])

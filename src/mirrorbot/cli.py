@@ -111,8 +111,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """``mirrorbot bench``: measure and print per-stage figures."""
-    from mirrorbot.bench import run_bench
+    from mirrorbot.bench import run_bench, run_soak
 
+    if args.soak is not None:
+        if not 1 <= args.soak <= 24 * 3600:
+            raise MirrorbotError(f"--soak must be in [1, 86400] seconds, got {args.soak}")
+        run_soak(args.soak, as_json=args.json)
+        return EXIT_OK
     run_bench(as_json=args.json)
     return EXIT_OK
 
@@ -176,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="measure per-stage latency, throughput and memory")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--soak", type=float, default=None, metavar="SECONDS",
+                   help="instead: process this much synthetic input (3600 for the hour-long "
+                        "soak) and report memory, log completeness and limit violations")
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -32,12 +32,16 @@ from mirrorbot.arm_kinematics import (
     ry,
     shoulder_candidates,
     shoulder_rotation,
-    wrap,
 )
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.body_frames import arm_directions, hand_axes, torso_rotation
+from mirrorbot.body_frames import (
+    arm_directions,
+    hand_axes,
+    pose_is_plausible,
+    torso_rotation,
+)
 from mirrorbot.landmarks import HAND_LANDMARKS, PoseFrame, Side
-from mirrorbot.transforms import cross3
+from mirrorbot.transforms import cross3, norm3
 from mirrorbot.urdf import RobotModel
 
 STRAIGHT_ELBOW_SIN = (math.sin(math.radians(5.0)), math.sin(math.radians(25.0)))
@@ -130,12 +134,19 @@ class ArmSolver:
     def _near(self, angles: tuple[float, ...], index: slice) -> FloatArray:
         """Angles unwrapped next to the previous solution."""
         prev = self.q[index]
-        return prev + np.array([wrap(a - p) for a, p in zip(angles, prev, strict=True)])
+        d = np.asarray(angles) - prev
+        return prev + np.arctan2(np.sin(d), np.cos(d))
 
     def solve(self, d: ArmDirections) -> FloatArray:
-        """The arm's 7 joint targets [rad] for target directions ``d``, clamped to the limits."""
-        u = d.upper / np.linalg.norm(d.upper)
-        f = d.fore / np.linalg.norm(d.fore)
+        """The arm's 7 joint targets [rad] for target directions ``d``, clamped to the limits.
+
+        A degenerate direction (zero length: a limb folded onto a point) keeps the last solution.
+        """
+        n_upper, n_fore = norm3(d.upper), norm3(d.fore)
+        if not (n_upper > 1e-6 and n_fore > 1e-6 and math.isfinite(n_upper + n_fore)):
+            return self.q.copy()
+        u = d.upper / n_upper
+        f = d.fore / n_fore
         cos_e = float(np.clip(np.dot(u, f), -1.0, 1.0))
         elbow = math.acos(cos_e)
         sin_e = math.sin(elbow)
@@ -146,16 +157,17 @@ class ArmSolver:
         x = (f + cos_e * u) / sin_e if sin_e > 1e-6 else shoulder_rotation(self.q)[:, 0]
         z = -u
         x = x - np.dot(x, z) * z
-        if np.linalg.norm(x) < 1e-6:
+        if norm3(x) < 1e-6:
             x = cross3(z, np.array([0.0, 1.0, 0.0]))
-        x = x / np.linalg.norm(x)
-        R_u = np.column_stack([x, cross3(z, x), z])
+        x = x / norm3(x)
+        R_u = np.array([x, cross3(z, x), z]).T
         shoulder = self._best_shoulder(R_u, twist_weight)
         q = self.q.copy()
         q[0:3] = shoulder
         q[3] = elbow
         q[0:4] = np.clip(q[0:4], self.lower[0:4], self.upper[0:4])
-        if d.hand is not None and d.palm is not None:
+        if d.hand is not None and d.palm is not None and norm3(d.hand) > 1e-6 \
+                and norm3(d.palm - np.dot(d.palm, d.hand) * d.hand) > 1e-6:
             R_f0 = shoulder_rotation(q) @ ry(-q[3])
             q[4:7] = self._near(hand_joints(R_f0, hand_rotation(d.hand, d.palm)), slice(4, 7))
         q[4:7] = np.clip(q[4:7], self.lower[4:7], self.upper[4:7])
@@ -208,7 +220,12 @@ class DirectionRetargeter:
                                         self.q[idx]) for side, idx in self.index.items()}
 
     def __call__(self, pose: PoseFrame) -> FloatArray:
-        """Joint targets (n,) [rad]; the head is left where it is."""
+        """Joint targets (n,) [rad]; the head is left where it is.
+
+        An implausible body (:func:`mirrorbot.body_frames.pose_is_plausible`) changes nothing.
+        """
+        if not pose_is_plausible(pose.world_m):
+            return self.q.copy()
         R = torso_rotation(pose.world_m)
         for robot_side, idx in self.index.items():
             person_side = driving_side(robot_side, self.mode)

@@ -22,7 +22,8 @@ from mirrorbot.urdf import RobotModel
 
 COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
 ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
-LOOKAHEAD_CLEARANCE_M = 0.15  # closer than this, check where braking from here would stop
+STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: no look-ahead
+LOOKAHEAD_CLEARANCE_M = 0.20  # closer than this, check where braking from here would stop
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,11 +97,14 @@ class CommandShaper:
         self.v = np.zeros_like(self.q)
         self.blocked = False  # this period's command was held back by a collision
         self._braking = False
+        self._clearance_q: float | None = None  # clearance of self.q, when known
+        self._clearance_next: float | None = None
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
         self.q = self.model.clamp(np.asarray(q_rad, dtype=np.float64))
         self.v = np.zeros_like(self.q)
+        self._clearance_q = None
 
     def __call__(self, q_target_rad: FloatArray, dt_s: float) -> FloatArray:
         """The next command (n,) [rad], ``dt_s`` [s] after the previous one."""
@@ -122,7 +126,14 @@ class CommandShaper:
         self.blocked = self.blocked or self._braking
         self.v = (q_next - self.q) / dt_s
         self.q = q_next
+        self._clearance_q = self._clearance_next
         return q_next.copy()
+
+    def _clearance_now(self) -> float:
+        """Clearance of the current command (cached: it was checked when it was made)."""
+        if self._clearance_q is None:
+            self._clearance_q = self.collision.clearance_m(self.q)
+        return self._clearance_q
 
     def _brake_before_contact(self, v: FloatArray, dt_s: float) -> FloatArray:
         """Slow down in time when going on would bring an arm into contact.
@@ -131,7 +142,7 @@ class CommandShaper:
         braking after this step is checked; if that is in contact, every joint decelerates as
         hard as allowed now, so the stop respects the acceleration limit.
         """
-        if self.collision.clearance_m(self.q) > LOOKAHEAD_CLEARANCE_M:
+        if float(np.max(np.abs(v))) < STILL_RAD_S or self._clearance_now() > LOOKAHEAD_CLEARANCE_M:
             return v
         t_stop = float(np.max(np.abs(v) / self.a_max))
         q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
@@ -149,8 +160,10 @@ class CommandShaper:
         limit = self.config.min_clearance_m
         clearance = self.collision.clearance_m
         self.blocked = False
-        if clearance(q_next) >= limit:
+        self._clearance_next = clearance(q_next)
+        if self._clearance_next >= limit:
             return q_next
+        self._clearance_next = None
         q_new = self.q.copy()
         arms = list(self.collision.arm_index.values())
         moving = np.ones(len(q_new), dtype=bool)

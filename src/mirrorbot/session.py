@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.errors import ConfigError
 from mirrorbot.labels import GOALS
@@ -127,7 +128,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
             return
         t0 = time.perf_counter()
-        pose = pose_filter(sample.pose, sample.t_s)
+        raw = sample.pose
+        implausible = raw is not None and not pose_is_plausible(raw.world_m)
+        pose = pose_filter(None if implausible else raw, sample.t_s)
         t1 = time.perf_counter()
         if calibration is not None:
             calibration.update(pose)
@@ -139,6 +142,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 reason = "calibrating to the person"
         else:
             q_want, reason = lost.target(sample.t_s, q_last)
+            if implausible:
+                reason = "implausible pose: " + reason.split(": ", 1)[-1]
             mode = "hold"
         t2 = time.perf_counter()
         # Intent: pass-through (anticipation lands with the mirror-system issue).

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 LATENCY_PERCENTILES = (50, 95, 99)
+NOT_AFTER_POSE = ("track", "sim")
 
 
 class SummaryBuilder:
@@ -27,6 +28,9 @@ class SummaryBuilder:
         self.tracked += int(tracked)
         for stage, ms in timing_ms.items():
             self._timing_ms[stage].append(ms)
+        # Everything the controller adds after the pose model, per frame (physics excluded).
+        self._timing_ms["after_pose_model"].append(
+            sum(ms for stage, ms in timing_ms.items() if stage not in NOT_AFTER_POSE))
 
     def latency_ms(self) -> dict[str, dict[str, float]]:
         """Per-stage latency percentiles and maximum [ms]."""

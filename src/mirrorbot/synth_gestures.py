@@ -11,6 +11,7 @@ Every position is in the person's torso frame (x out of the chest, y to their le
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,6 +81,7 @@ class ArmTrack:
     side: Side
     rest: ArmState
     moves: list[Move] = field(default_factory=list)
+    _start_cache: list[float] = field(default_factory=list, repr=False)
 
     @property
     def last(self) -> ArmState:
@@ -87,17 +89,20 @@ class ArmTrack:
         return self.moves[-1].end if self.moves else self.rest
 
     def state(self, t_s: float) -> tuple[ArmState, bool]:
-        """(arm state, holding the cup) at ``t_s``."""
-        previous = self.rest
-        holding = False
-        for move in self.moves:
-            if t_s < move.t0_s:
-                return previous, holding
-            if t_s <= move.t1_s:
-                return move.state(t_s), move.carries_cup
-            previous = move.end
-            holding = move.carries_cup
-        return previous, holding
+        """(arm state, holding the cup) at ``t_s`` (a binary search: sessions may be long)."""
+        k = bisect.bisect_right(self._starts, t_s)
+        if k == 0:
+            return self.rest, False
+        move = self.moves[k - 1]
+        if t_s <= move.t1_s:
+            return move.state(t_s), move.carries_cup
+        return move.end, move.carries_cup
+
+    @property
+    def _starts(self) -> list[float]:
+        if len(self._start_cache) != len(self.moves):
+            self._start_cache = [m.t0_s for m in self.moves]
+        return self._start_cache
 
 
 @dataclass(frozen=True)

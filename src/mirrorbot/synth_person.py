@@ -8,12 +8,13 @@ own random stream, so switching it off leaves the kinematics unchanged.
 
 Options after ``?``: ``seed=N``, ``noise=on|off``, ``jitter=``, ``dropouts=``, ``occlusion=``
 (``on|off`` each), ``yaw=DEG`` (or ``random``, up to 30 degrees), ``height=M``,
-``hand=left|right``, ``rate=HZ``. The gesture ``session`` is the demo's ~30 s sequence that
-covers every gesture.
+``hand=left|right``, ``rate=HZ``, ``repeat=N`` (the gesture list N times over). The gesture
+``session`` is the demo's ~30 s sequence that covers every gesture.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -115,7 +116,8 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
         if not eq:
             raise SourceError(f"synthetic option {item!r} needs a value, e.g. seed=3")
         options[key.strip()] = value.strip().lower()
-    known = {"seed", "noise", "jitter", "dropouts", "occlusion", "yaw", "height", "hand", "rate"}
+    known = {"seed", "noise", "jitter", "dropouts", "occlusion", "yaw", "height", "hand", "rate",
+             "repeat"}
     unknown = sorted(set(options) - known)
     if unknown:
         raise SourceError(f"unknown synthetic option(s) {unknown}; available: {sorted(known)}")
@@ -138,7 +140,11 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
             if hand not in ("left", "right"):
                 raise SourceError(f"synthetic option hand={hand!r} must be left or right")
             body = BodyParams.from_height(float(options.get("height", "1.72")), Side(hand))
-        return SyntheticConfig(gestures=tuple(gestures), seed=seed, noise=noise, body=body,
+        repeat = int(options.get("repeat", "1"))
+        if not 1 <= repeat <= 10000:
+            raise SourceError(f"synthetic option repeat={repeat} must be in [1, 10000]")
+        return SyntheticConfig(gestures=tuple(gestures) * repeat, seed=seed, noise=noise,
+                               body=body,
                                rate_hz=float(options.get("rate", "30")))
     except ValueError as exc:
         raise SourceError(f"synthetic source {arg!r}: {exc}") from None
@@ -211,6 +217,7 @@ class SyntheticPerson:
         noise = NoiseModel(self.config.noise, np.random.default_rng(self._noise_seed))
         camera = self.config.camera
         labels = self.labels
+        label_starts = [lb.start_s for lb in labels]
         for k in range(self.frame_count):
             t = k / self.config.rate_hz
             world, R, cup = self.truth(t)
@@ -220,7 +227,8 @@ class SyntheticPerson:
                 world_obs, vis = seen
                 uv, _ = camera.project(world_obs)
                 observed = PoseFrame(t_s=t, world_m=world_obs, visibility=vis, image_uv=uv)
-            label = next((lb for lb in labels if lb.start_s <= t < lb.end_s), None)
+            i = bisect.bisect_right(label_starts, t) - 1
+            label = labels[i] if i >= 0 and t < labels[i].end_s else None
             yield SynthFrame(t, observed, world, R, cup, label)
 
     def header_extra(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,3 +50,8 @@ def cross3(a: Vec3, b: Vec3) -> Vec3:
     """Cross product of two 3-vectors (np.cross is ~20x slower on single vectors)."""
     return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
                      a[0] * b[1] - a[1] * b[0]])
+
+
+def norm3(v: Vec3) -> float:
+    """Length of a 3-vector (np.linalg.norm is ~4x slower on single vectors)."""
+    return math.sqrt(float(np.dot(v, v)))
