@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import MIRROR, arm_frames
+from mirrorbot.arm_kinematics import MIRROR, arm_frames, shoulder_rotation
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.urdf_builder import (
     FOREARM_LENGTH_M,
@@ -144,6 +144,28 @@ class CollisionModel:
 
     def clearance_m(self, q_rad: FloatArray) -> float:
         """The smallest gap between parts that may not touch [m] (negative: overlapping)."""
+        return min(self.clearance_split(q_rad))
+
+    def upper_arm_torso_gap_m(self, q_rad: FloatArray) -> float:
+        """The gap between the upper arms and the torso alone [m] (cheap: two segments).
+
+        The shoulders sit next to the torso, so this gap is always small; it is kept apart
+        from the others so that the rest can be bounded instead of recomputed.
+        """
+        down = np.array([0.0, 0.0, -1.0])
+        gaps = []
+        for sign, idx in self.arm_index.items():
+            u = shoulder_rotation(q_rad[idx]) @ down
+            if sign < 0:
+                u = u * MIRROR
+            s = np.array([0.0, sign * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
+            a, b = s + 0.05 * u, s + (UPPER_ARM_LENGTH_M - 0.01) * u
+            pts = a + self._t[:, None] * (b - a)
+            gaps.append(float(points_box_distance(pts, self.boxes[0]).min()))
+        return min(gaps) - ARM_RADII_M[0] + self._torso_relief[0]
+
+    def clearance_split(self, q_rad: FloatArray) -> tuple[float, float]:
+        """(upper arms against the torso, every other pair) gaps [m]."""
         arms = self.parts(q_rad)
         segs = np.concatenate([arms[1.0], arms[-1.0]])  # (6, 2, 3): left u, f, h; right u, f, h
         radii = np.concatenate([ARM_RADII_M, ARM_RADII_M])
@@ -153,6 +175,8 @@ class CollisionModel:
         gaps = [points_box_distance(flat, box).reshape(6, -1).min(axis=1) - radii
                 for box in self.boxes]
         gaps[0] = gaps[0] + self._torso_relief
+        upper_torso = float(gaps[0][[0, 3]].min())
+        gaps[0] = gaps[0][[1, 2, 4, 5]]
         # Segment pairs: every arm part with the head and the pedestal, each hand with its own
         # upper arm, and every left part with every right part.
         head = _head_centre(q_rad[self.head_index])
@@ -163,4 +187,4 @@ class CollisionModel:
         q0[12:] = segs[self._pb, 0]
         q1[12:] = segs[self._pb, 1]
         d = segment_distances(p0, p1, q0, q1) - self._pair_radii
-        return float(min(min(g.min() for g in gaps), d.min()))
+        return upper_torso, float(min(min(g.min() for g in gaps), d.min()))

@@ -23,7 +23,9 @@ from mirrorbot.urdf import RobotModel
 COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
 ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
 STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: no look-ahead
-LOOKAHEAD_CLEARANCE_M = 0.20  # closer than this, check where braking from here would stop
+LOOKAHEAD_MARGIN_M = 0.01  # the braking path must stay this clear: straight-line stops curve
+MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
+HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,8 +99,11 @@ class CommandShaper:
         self.v = np.zeros_like(self.q)
         self.blocked = False  # this period's command was held back by a collision
         self._braking = False
-        self._clearance_q: float | None = None  # clearance of self.q, when known
+        self._clearance_q: float | None = None  # a lower bound of self.q's clearance
         self._clearance_next: float | None = None
+        self._arm_mask = np.zeros(len(self.q), dtype=bool)
+        for idx in self.collision.arm_index.values():
+            self._arm_mask[idx] = True
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
@@ -129,10 +134,23 @@ class CommandShaper:
         self._clearance_q = self._clearance_next
         return q_next.copy()
 
+    def _reach_bound_m(self, q_other: FloatArray) -> float:
+        """How far any point of the robot can move between ``self.q`` and ``q_other`` [m].
+
+        Each arm joint moves points at most ``MAX_LEVER_M`` from its axis; both arms may move
+        toward each other, so their bounds add. Used to skip exact checks that cannot fail.
+        """
+        step = np.abs(q_other - self.q)
+        return float(MAX_LEVER_M * step[self._arm_mask].sum() + HEAD_LEVER_M
+                     * step[~self._arm_mask].sum())
+
     def _clearance_now(self) -> float:
-        """Clearance of the current command (cached: it was checked when it was made)."""
+        """A lower bound of the current command's clearance (exact when it was computed).
+
+        The upper arms against the torso are left out: those are checked exactly each time.
+        """
         if self._clearance_q is None:
-            self._clearance_q = self.collision.clearance_m(self.q)
+            self._clearance_q = self.collision.clearance_split(self.q)[1]
         return self._clearance_q
 
     def _brake_before_contact(self, v: FloatArray, dt_s: float) -> FloatArray:
@@ -142,11 +160,15 @@ class CommandShaper:
         braking after this step is checked; if that is in contact, every joint decelerates as
         hard as allowed now, so the stop respects the acceleration limit.
         """
-        if float(np.max(np.abs(v))) < STILL_RAD_S or self._clearance_now() > LOOKAHEAD_CLEARANCE_M:
+        if float(np.max(np.abs(v))) < STILL_RAD_S:
             return v
         t_stop = float(np.max(np.abs(v) / self.a_max))
         q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
-        if self.collision.clearance_m(q_rest) >= self.config.min_clearance_m:
+        margin = self.config.min_clearance_m + LOOKAHEAD_MARGIN_M
+        if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
+                and self.collision.upper_arm_torso_gap_m(q_rest) >= margin):
+            return v  # even the whole braking path cannot reach anything
+        if self.collision.clearance_m(q_rest) >= margin:
             return v
         self._braking = True
         return np.sign(self.v) * np.maximum(np.abs(self.v) - self.a_max * dt_s, 0.0)
@@ -160,8 +182,13 @@ class CommandShaper:
         limit = self.config.min_clearance_m
         clearance = self.collision.clearance_m
         self.blocked = False
-        self._clearance_next = clearance(q_next)
-        if self._clearance_next >= limit:
+        bound = self._clearance_now() - self._reach_bound_m(q_next)
+        if bound >= limit and self.collision.upper_arm_torso_gap_m(q_next) >= limit:
+            self._clearance_next = bound  # too far from anything to touch it in this step
+            return q_next
+        upper_torso, other = self.collision.clearance_split(q_next)
+        if min(upper_torso, other) >= limit:
+            self._clearance_next = other
             return q_next
         self._clearance_next = None
         q_new = self.q.copy()
