@@ -141,3 +141,17 @@ def test_bench_prints_measured_figures_as_json() -> None:
     assert 0 < figures["tracking"]["p50"] <= figures["tracking"]["p99"]
     assert figures["filter"]["p50"] > 0
     assert figures["simulation"]["realtime_factor"] > 0
+
+
+def test_latency_histogram_has_exact_percentiles_in_constant_memory() -> None:
+    from mirrorbot.summary import LatencyHistogram
+
+    rng = np.random.default_rng(0)
+    values = rng.lognormal(0.0, 1.0, 20000)
+    hist = LatencyHistogram()
+    for v in values:
+        hist.add(float(v))
+    for p in (50, 95, 99):
+        assert hist.percentile(p) == pytest.approx(np.percentile(values, p), rel=0.01)
+    assert hist.max_ms == pytest.approx(values.max())
+    assert len(hist._exact) == hist.EXACT  # the rest is only binned
