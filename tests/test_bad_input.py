@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from helpers import run_cli
+from helpers import run_cli, write_video
 from mirrorbot import frame_sources
 from mirrorbot.errors import SourceError
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
@@ -34,15 +34,6 @@ skimage_data = pytest.importorskip("skimage.data")
 @pytest.fixture(scope="module")
 def astronaut() -> np.ndarray:
     return cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR)
-
-
-def _write_video(path: Path, frames: list[np.ndarray]) -> Path:
-    h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (w, h))
-    for f in frames:
-        writer.write(f)
-    writer.release()
-    return path
 
 
 def _log(out: Path) -> tuple[dict, list[dict]]:
@@ -107,7 +98,7 @@ def test_camera_that_stops_mid_run_ends_the_run_cleanly(
 
 def test_truncated_video_plays_what_is_there(tmp_path: Path, astronaut: np.ndarray,
                                               model: RobotModel) -> None:
-    video = _write_video(tmp_path / "full.avi", [np.roll(astronaut, k, 1) for k in range(30)])
+    video = write_video(tmp_path / "full.avi", [np.roll(astronaut, k, 1) for k in range(30)])
     data = video.read_bytes()
     cut = tmp_path / "cut.avi"
     cut.write_bytes(data[: int(len(data) * 0.6)])
@@ -124,7 +115,7 @@ def test_nobody_in_view_holds_at_rest(tmp_path: Path, model: RobotModel) -> None
     empty = [np.full((480, 640, 3), 90, np.uint8) + rng.integers(0, 20, (480, 640, 3),
                                                                   dtype=np.uint8)
              for _ in range(20)]
-    video = _write_video(tmp_path / "empty.avi", empty)
+    video = write_video(tmp_path / "empty.avi", empty)
     result = run_cli("run", "--source", f"video:{video}", "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     _, frames = _log(tmp_path / "out")
@@ -136,7 +127,7 @@ def test_nobody_in_view_holds_at_rest(tmp_path: Path, model: RobotModel) -> None
 def test_two_people_the_tracker_locks_on_one(tmp_path: Path, astronaut: np.ndarray) -> None:
     pair = np.hstack([astronaut, astronaut[:, ::-1]])  # two people side by side
     frames = [np.roll(pair, 2 * k, axis=1) for k in range(15)]
-    video = _write_video(tmp_path / "two.avi", frames)
+    video = write_video(tmp_path / "two.avi", frames)
     out = tmp_path / "two.jsonl"
     result = run_cli("record", "--source", f"video:{video}", "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -156,7 +147,7 @@ def test_person_at_the_edge_of_the_frame(tmp_path: Path, astronaut: np.ndarray,
         shift = 300 + 5 * k  # most of her body leaves the frame
         canvas[:, shift:] = astronaut[:, : 512 - shift]
         frames.append(canvas)
-    video = _write_video(tmp_path / "edge.avi", frames)
+    video = write_video(tmp_path / "edge.avi", frames)
     result = run_cli("run", "--source", f"video:{video}", "--out", str(tmp_path / "out"),
                      "--no-video")
     assert result.returncode == 0, result.stderr

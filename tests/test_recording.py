@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import run_cli
+from helpers import run_cli, write_video
 from mirrorbot.errors import SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
@@ -180,11 +180,7 @@ def test_ctrl_c_during_record_keeps_every_frame_seen(tmp_path: Path) -> None:
 def test_cli_record_from_video_and_replay_is_deterministic(tmp_path: Path) -> None:
     skimage_data = pytest.importorskip("skimage.data")
     image = cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR)
-    video = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (512, 512))
-    for k in range(8):
-        writer.write(np.roll(image, 3 * k, axis=1))
-    writer.release()
+    video = write_video(tmp_path / "clip.avi", [np.roll(image, 3 * k, axis=1) for k in range(8)])
     first = run_cli("record", "--source", f"video:{video}", "--out", str(tmp_path / "a.jsonl"))
     assert first.returncode == 0, first.stderr
     assert "wrote 8 frames (8 with a person" in first.stdout
@@ -214,11 +210,9 @@ def test_sigint_during_cli_record_keeps_a_valid_file(tmp_path: Path) -> None:
 
     skimage_data = pytest.importorskip("skimage.data")
     image = cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR)
-    video = tmp_path / "long.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (512, 512))
-    for k in range(600):  # 20 s of video, far longer than the test waits
-        writer.write(np.roll(image, k % 50, axis=1))
-    writer.release()
+    # 20 s of video, far longer than the test waits.
+    video = write_video(tmp_path / "long.avi", [np.roll(image, k % 50, axis=1)
+                                                for k in range(600)])
     out = tmp_path / "r.jsonl"
     script = Path(sys.executable).with_name("mirrorbot")
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import run_cli
+from helpers import run_cli, write_video
 from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
@@ -123,11 +123,7 @@ def test_run_on_a_real_video_file(tmp_path: Path) -> None:
     """A real video through OpenCV and the bundled MediaPipe model, out to an MP4."""
     skimage_data = pytest.importorskip("skimage.data")
     image = cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR)
-    video = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (512, 512))
-    for k in range(20):
-        writer.write(np.roll(image, k, axis=1))
-    writer.release()
+    video = write_video(tmp_path / "clip.avi", [np.roll(image, k, axis=1) for k in range(20)])
     out = tmp_path / "out"
     result = run_cli("run", "--source", f"video:{video}", "--out", str(out))
     assert result.returncode == 0, result.stderr

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from helpers import run_cli
+from helpers import run_cli, write_video
 from mirrorbot.body_frames import torso_rotation
 from mirrorbot.errors import ModelError, SourceError
 from mirrorbot.landmarks import Landmark
@@ -27,14 +27,9 @@ def astronaut_bgr() -> np.ndarray:
 @pytest.fixture(scope="module")
 def astronaut_video(tmp_path_factory: pytest.TempPathFactory, astronaut_bgr: np.ndarray) -> Path:
     """A real video file: 12 frames of the photo panning slowly, encoded by OpenCV."""
-    path = tmp_path_factory.mktemp("video") / "astronaut.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (512, 512))
-    assert writer.isOpened()
-    for k in range(12):
-        shift = np.float32([[1, 0, 2 * k], [0, 1, k]])
-        writer.write(cv2.warpAffine(astronaut_bgr, shift, (512, 512)))
-    writer.release()
-    return path
+    frames = [cv2.warpAffine(astronaut_bgr, np.float32([[1, 0, 2 * k], [0, 1, k]]), (512, 512))
+              for k in range(12)]
+    return write_video(tmp_path_factory.mktemp("video") / "astronaut.avi", frames)
 
 
 def test_bundled_model_finds_the_astronauts_shoulders(astronaut_bgr: np.ndarray) -> None:

@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from mirrorbot import __version__
 from mirrorbot.display import has_display
@@ -45,11 +46,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
     config = DemoConfig(out_dir=args.out, gui=_wants_gui(args), video=not args.no_video,
                         seed=args.seed, seconds=args.seconds)
-    summary = run_demo(config)
-    print(f"wrote {summary['frames']} frames to {args.out}/ "
-          f"(session.jsonl, summary.json{', video.mp4' if config.video else ''}) "
-          f"at {summary['fps']:.1f} fps")
+    _report_run(run_demo(config), args.out, config.video)
     return EXIT_OK
+
+
+def _report_run(summary: dict[str, Any], out: Path, video: bool) -> None:
+    print(f"wrote {summary['frames']} frames to {out}/ (session.jsonl, summary.json"
+          f"{', video.mp4' if video else ''}); tracked {100 * summary['tracked_fraction']:.0f}% "
+          f"at {summary['fps']:.1f} fps")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -62,10 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        retargeter=args.retargeter, gui=gui, video=not args.no_video,
                        realtime=args.realtime or (gui and not args.fast),
                        model_path=args.model, progress=True)
-    summary = run_session(config)
-    print(f"wrote {summary['frames']} frames to {args.out}/ (session.jsonl, summary.json"
-          f"{', video.mp4' if config.video else ''}); tracked "
-          f"{100 * summary['tracked_fraction']:.0f}% at {summary['fps']:.1f} fps")
+    _report_run(run_session(config), args.out, config.video)
     return EXIT_OK
 
 
