@@ -145,3 +145,5 @@ def test_eval_retarget_reports_the_targets(tmp_path: Path) -> None:
     assert report["targets"]["zero_violations"]
     assert report["jitter_ratio_naive_over_ours"] >= 3.0
     assert report["naive"]["violations"]["velocity"] > 0  # the baseline is what it claims
+    # What the loop commands stays near the person: a stalled or flailing arm would not.
+    assert report["ours"]["chain_error_deg"]["mean"] < 8.0

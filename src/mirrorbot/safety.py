@@ -23,7 +23,7 @@ from mirrorbot.urdf import RobotModel
 COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
 ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
 STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: no look-ahead
-LOOKAHEAD_MARGIN_M = 0.01  # the braking path must stay this clear: straight-line stops curve
+LOOKAHEAD_MARGIN_M = 0.0  # a margin here stalls arms that hang 1-2 cm beside the torso
 MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
 HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
 
@@ -127,7 +127,7 @@ class CommandShaper:
         self._braking = False
         v = self._brake_before_contact(v, dt_s)
         q_next = self.model.clamp(self.q + v * dt_s)
-        q_next = self._avoid_collision(q_next)
+        q_next = self._avoid_collision(q_next, dt_s)
         self.blocked = self.blocked or self._braking
         self.v = (q_next - self.q) / dt_s
         self.q = q_next
@@ -164,16 +164,22 @@ class CommandShaper:
             return v
         t_stop = float(np.max(np.abs(v) / self.a_max))
         q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
-        margin = self.config.min_clearance_m + LOOKAHEAD_MARGIN_M
+        limit = self.config.min_clearance_m
+        margin = limit + LOOKAHEAD_MARGIN_M  # the upper arm next to the torso needs none
         if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
-                and self.collision.upper_arm_torso_gap_m(q_rest) >= margin):
+                and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return v  # even the whole braking path cannot reach anything
-        if self.collision.clearance_m(q_rest) >= margin:
+        upper_torso, other = self.collision.clearance_split(q_rest)
+        if upper_torso >= limit and other >= margin:
             return v
         self._braking = True
+        return self._braked_velocity(dt_s)
+
+    def _braked_velocity(self, dt_s: float) -> FloatArray:
+        """Every joint's speed after one period of the hardest allowed braking, (n,) [rad/s]."""
         return np.sign(self.v) * np.maximum(np.abs(self.v) - self.a_max * dt_s, 0.0)
 
-    def _avoid_collision(self, q_next: FloatArray) -> FloatArray:
+    def _avoid_collision(self, q_next: FloatArray, dt_s: float) -> FloatArray:
         """``q_next`` if free; else each arm goes as far toward it as it can without touching.
 
         Arms are handled one after the other, so an arm resting against something never
@@ -191,6 +197,16 @@ class CommandShaper:
             self._clearance_next = other
             return q_next
         self._clearance_next = None
+        # Too fast to stop within this period: brake as hard as allowed (the acceleration limit
+        # holds), if that path is free. Slow enough, stop or slide below without breaking it.
+        if np.any(np.abs(self.v) > self.a_max * dt_s):
+            q_brake = self.model.clamp(self.q + self._braked_velocity(dt_s) * dt_s)
+            upper_torso, other = self.collision.clearance_split(q_brake)
+            if min(upper_torso, other) >= limit:
+                self.blocked = True
+                self._clearance_next = other
+                return q_brake
+        # An emergency (something moved into the arm's way): stop short, whatever it takes.
         q_new = self.q.copy()
         arms = list(self.collision.arm_index.values())
         moving = np.ones(len(q_new), dtype=bool)
