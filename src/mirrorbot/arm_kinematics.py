@@ -74,15 +74,34 @@ class ArmDirections:
 
 
 def shoulder_rotation(q7: FloatArray) -> FloatArray:
-    """``R_base_upperarm`` (3, 3) of arm joints (7,) [rad]."""
-    return ry(-q7[0]) @ rx(q7[1]) @ rz(q7[2])
+    """``R_base_upperarm = Ry(-flex) Rx(abd) Rz(rot)`` (3, 3) of arm joints (7,) [rad]."""
+    ca, sa = math.cos(-q7[0]), math.sin(-q7[0])
+    cb, sb = math.cos(q7[1]), math.sin(q7[1])
+    cg, sg = math.cos(q7[2]), math.sin(q7[2])
+    return np.array([[ca * cg + sa * sb * sg, -ca * sg + sa * sb * cg, sa * cb],
+                     [cb * sg, cb * cg, -sb],
+                     [-sa * cg + ca * sb * sg, sa * sg + ca * sb * cg, ca * cb]])
+
+
+def _elbow_forearm(elbow: float, pronation: float) -> FloatArray:
+    """``Ry(-elbow) Rz(-pronation)`` (3, 3)."""
+    ce, se = math.cos(-elbow), math.sin(-elbow)
+    cp, sp = math.cos(-pronation), math.sin(-pronation)
+    return np.array([[ce * cp, -ce * sp, se], [sp, cp, 0.0], [-se * cp, se * sp, ce]])
+
+
+def _wrist(flex: float, dev: float) -> FloatArray:
+    """``Rx(-flex) Ry(dev)`` (3, 3)."""
+    cf, sf = math.cos(-flex), math.sin(-flex)
+    cd, sd = math.cos(dev), math.sin(dev)
+    return np.array([[cd, 0.0, sd], [sf * sd, cf, -sf * cd], [-cf * sd, sf, cf * cd]])
 
 
 def arm_frames(q7: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Upper arm, forearm and hand rotations in the base axes, each (3, 3)."""
     R_u = shoulder_rotation(q7)
-    R_f = R_u @ ry(-q7[3]) @ rz(-q7[4])
-    R_h = R_f @ rx(-q7[5]) @ ry(q7[6])
+    R_f = R_u @ _elbow_forearm(float(q7[3]), float(q7[4]))
+    R_h = R_f @ _wrist(float(q7[5]), float(q7[6]))
     return R_u, R_f, R_h
 
 

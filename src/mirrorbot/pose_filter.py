@@ -125,10 +125,13 @@ class PoseFilter:
 
     Args:
         config: Filter parameters.
+        filter_image: Also filter the image landmarks (they are only drawn; without a picture
+            they pass through as they are).
     """
 
-    def __init__(self, config: FilterConfig | None = None) -> None:
+    def __init__(self, config: FilterConfig | None = None, *, filter_image: bool = True) -> None:
         self.config = config or FilterConfig()
+        self.filter_image = filter_image
         self._world = OneEuroFilter(self.config)
         self._image = OneEuroFilter(self.config)
         self._last_seen_s: FloatArray | None = None
@@ -161,7 +164,9 @@ class PoseFilter:
         self._last_frame_s = t_s
         update = visible[:, None]
         world = self._world(pose.world_m, t_s, update)
-        image = None if pose.image_uv is None else self._image(pose.image_uv, t_s, update)
+        image = pose.image_uv
+        if image is not None and self.filter_image:
+            image = self._image(image, t_s, update)
         unseen_s = t_s - self._last_seen_s
         fade = np.exp(-np.maximum(unseen_s - cfg.hold_s, 0.0) / cfg.decay_s)
         confidence = np.where(visible, pose.visibility, self._last_visibility * fade)

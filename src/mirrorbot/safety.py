@@ -169,15 +169,25 @@ class CommandShaper:
         if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return v  # even the whole braking path cannot reach anything
-        upper_torso, other = self.collision.clearance_split(q_rest)
-        if upper_torso >= limit and other >= margin:
+        q_half = self.model.clamp(self.q + v * (dt_s + t_stop / 4))  # the path bends
+        if all(min(u, o - margin + limit) >= limit for u, o in (
+                self.collision.clearance_split(q_rest), self.collision.clearance_split(q_half))):
             return v
         self._braking = True
         return self._braked_velocity(dt_s)
 
     def _braked_velocity(self, dt_s: float) -> FloatArray:
-        """Every joint's speed after one period of the hardest allowed braking, (n,) [rad/s]."""
-        return np.sign(self.v) * np.maximum(np.abs(self.v) - self.a_max * dt_s, 0.0)
+        """The velocity after one period of braking, (n,) [rad/s].
+
+        All joints slow by the same factor, so the arm keeps to the straight line the
+        look-ahead checked; the joint nearest its acceleration limit sets the factor.
+        """
+        speed = np.abs(self.v)
+        moving = speed > 1e-9
+        if not np.any(moving):
+            return np.zeros_like(self.v)
+        keep = float(np.max(1.0 - self.a_max[moving] * dt_s / speed[moving]))
+        return self.v * max(keep, 0.0)
 
     def _avoid_collision(self, q_next: FloatArray, dt_s: float) -> FloatArray:
         """``q_next`` if free; else each arm goes as far toward it as it can without touching.

@@ -119,7 +119,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    max_seconds: float | None = None,
                    calibration: Calibration | None = None) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame."""
-    pose_filter = PoseFilter()
+    pose_filter = PoseFilter(filter_image=want_view)
     lost = LostTracking(q_rest_rad)
     q_last = q_rest_rad.copy()
     t_prev: float | None = None
