@@ -46,6 +46,9 @@ class IntentConfig:
 
     Attributes:
         onset_speed_m_s: Wrist speed that starts a movement [m/s].
+        onset_displacement_m: Or a hand this far from where it rested [m].
+        pause_fraction: A slow-down below this fraction of the movement's peak speed, held for
+            ``offset_hold_s``, also ends it (a reach, a grasp, then a lift are three).
         offset_speed_m_s: Below this for ``offset_hold_s`` a movement has ended [m/s].
         offset_hold_s: [s].
         sigma_m: Spread of the observed path around a primitive's prediction [m].
@@ -61,11 +64,13 @@ class IntentConfig:
     """
 
     onset_speed_m_s: float = 0.12
+    onset_displacement_m: float = 0.015
+    pause_fraction: float = 0.15
     offset_speed_m_s: float = 0.06
     offset_hold_s: float = 0.15
     sigma_m: float = 0.045
     max_samples: int = 10
-    prior_none: float = 0.3
+    prior_none: float = 0.125
     commit_p: float = 0.7
     commit_frames: int = 3
     release_p: float = 0.4
@@ -144,6 +149,8 @@ class _ArmTrack:
     samples: list[tuple[float, Vec3]] = field(default_factory=list)
     slow_since: float | None = None
     speed: float = 0.0
+    home: Vec3 | None = None
+    peak: float = 0.0
 
 
 class RepertoireIntent:
@@ -206,18 +213,30 @@ class RepertoireIntent:
                 track.history[-1]
             track.speed = float(np.linalg.norm(p1 - p0)) / max(t1 - t0, 1e-3)
         if not track.moving:
-            if track.speed > cfg.onset_speed_m_s:
+            # At rest the hand has a home; leaving it by a few centimetres is an onset (a
+            # displacement shows sooner and is less noisy than a speed).
+            if track.home is None or track.speed < cfg.offset_speed_m_s:
+                track.home = wrist.copy() if track.home is None else (
+                    0.8 * track.home + 0.2 * wrist)
+            left_home = float(np.linalg.norm(wrist - track.home)) > cfg.onset_displacement_m
+            if track.speed > cfg.onset_speed_m_s or left_home:
                 track.moving = True
-                t_start, p_start = track.history[max(len(track.history) - SPEED_WINDOW, 0)]
-                track.start_t, track.start = t_start, p_start.copy()
+                back = [(t, p) for t, p in track.history
+                        if float(np.linalg.norm(p - track.home)) <= cfg.onset_displacement_m / 2]
+                t_start = back[-1][0] if back else track.history[0][0]
+                track.start_t, track.start = t_start, track.home.copy()
                 track.samples = [(t, p.copy()) for t, p in track.history if t >= t_start]
                 track.slow_since = None
+                track.peak = track.speed
             return
         track.samples.append((t_s, wrist))
-        if track.speed < cfg.offset_speed_m_s:
+        track.peak = max(track.peak, track.speed)
+        # A pause well below the movement's peak speed ends it too (reach, grasp, lift).
+        if track.speed < max(cfg.offset_speed_m_s, cfg.pause_fraction * track.peak):
             track.slow_since = t_s if track.slow_since is None else track.slow_since
             if t_s - track.slow_since >= cfg.offset_hold_s:
                 track.moving = False
+                track.home = wrist.copy()
         else:
             track.slow_since = None
 
