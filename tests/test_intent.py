@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from mirrorbot.intent import RepertoireIntent
-from mirrorbot.repertoire import builtin_primitives, load_primitive, save_primitive
+from mirrorbot.repertoire import (
+    builtin_primitives,
+    load_primitive,
+    load_repertoire,
+    save_primitive,
+)
 from mirrorbot.synth_noise import NoiseConfig
 from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
 
@@ -51,3 +56,6 @@ def test_learned_primitive_round_trips(tmp_path) -> None:  # noqa: ANN001
     loaded, duration = load_primitive(tmp_path / "nod.json")
     assert loaded.name == "nod" and duration == 1.2
     np.testing.assert_allclose(loaded.template_m, template, atol=1e-5)
+    repertoire, durations = load_repertoire(tmp_path)
+    assert repertoire.goals[-2:] == ("nod", "none") and durations == {"nod": 1.2}
+    assert RepertoireIntent(repertoire, durations=durations).goals == repertoire.goals

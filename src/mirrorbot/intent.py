@@ -30,7 +30,6 @@ from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.repertoire import (
     DURATIONS_S,
     ROBOT_REACH_M,
-    Primitive,
     Repertoire,
     min_jerk_array,
 )
@@ -387,8 +386,3 @@ class VelocityBaseline:
         committed = goals[best] if np.linalg.norm(direction) > 0.06 else None
         return GoalBelief(dict(zip(goals, probs.tolist(), strict=True)), committed,
                           belief.side, belief.start_m, None, belief.elapsed_s, 0.0, True)
-
-
-def primitive_for(repertoire: Repertoire, name: str) -> Primitive:
-    """The primitive the robot acts with for goal ``name``."""
-    return repertoire.primitive(name)

@@ -34,11 +34,3 @@ class GestureLabel:
     def to_json(self) -> dict[str, object]:
         """The contract's ``{"start", "end", "goal"}`` object."""
         return {"start": round(self.start_s, 4), "end": round(self.end_s, 4), "goal": self.goal}
-
-
-def label_at(labels: tuple[GestureLabel, ...], t_s: float) -> GestureLabel | None:
-    """The label whose interval holds ``t_s`` [s], or None during rests."""
-    for label in labels:
-        if label.start_s <= t_s < label.end_s:
-            return label
-    return None

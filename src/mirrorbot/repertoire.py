@@ -17,7 +17,6 @@ rather than mistaken for goals. Learned gestures (:mod:`mirrorbot.learning`) add
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +96,6 @@ def _pts(*points: Sequence[float] | FloatArray) -> FloatArray:
 # The robot's body, arm frame of either arm (x forward, y outward, z up; origin the shoulder).
 MOUTH_M = np.array([0.09, -0.18, 0.15])
 TABLE_Z_M = -0.29  # wrist height just above the table top (robot's table at 0.72 m)
-CUP_START_M = np.array([0.36, -0.03, TABLE_Z_M + 0.04])
 
 
 def builtin_primitives() -> list[Primitive]:
@@ -208,11 +206,3 @@ def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:
             repertoire.add(primitive)
             durations[primitive.name] = duration
     return repertoire, durations
-
-
-def angle_between(a: Vec3, b: Vec3) -> float:
-    """Angle between two vectors [rad]."""
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    if na < 1e-9 or nb < 1e-9:
-        return 0.0
-    return math.acos(max(-1.0, min(1.0, float(np.dot(a, b)) / (na * nb))))

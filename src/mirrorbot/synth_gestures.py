@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.arrays import Vec3
 from mirrorbot.errors import ConfigError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import Side
@@ -417,8 +417,3 @@ def plan_session(gestures: list[str], params: BodyParams, rng: np.random.Generat
 def arm_states(plan: SessionPlan, t_s: float) -> dict[Side, ArmState]:
     """Both arms at ``t_s``."""
     return {side: track.state(t_s)[0] for side, track in plan.arms.items()}
-
-
-def wrist_path(plan: SessionPlan, side: Side, times_s: FloatArray) -> FloatArray:
-    """The wanted wrist positions (N, 3) [m] of one arm at ``times_s``."""
-    return np.array([plan.arms[side].state(float(t))[0].wrist_m for t in times_s])
