@@ -54,10 +54,10 @@ def arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
         side_sign: +1 for the left arm, -1 for the right.
     """
     R_u, R_f, R_h = arm_frames(q7)
-    down = np.array([0.0, 0.0, -1.0])
-    u, f, h = R_u @ down, R_f @ down, R_h @ down
-    mirror = MIRROR if side_sign < 0 else np.ones(3)
-    u, f, h = u * mirror, f * mirror, h * mirror
+    dirs = -np.array([R_u[:, 2], R_f[:, 2], R_h[:, 2]])  # each frame's -z: along the limb
+    if side_sign < 0:
+        dirs[:, 1] = -dirs[:, 1]
+    u, f, h = dirs
     s = np.array([0.0, side_sign * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
     e = s + UPPER_ARM_LENGTH_M * u
     w = e + FOREARM_LENGTH_M * f
@@ -73,26 +73,30 @@ def segment_distances(p0: FloatArray, p1: FloatArray, q0: FloatArray, q1: FloatA
                       ) -> FloatArray:
     """Closest distances between segments p0-p1 and q0-q1, batched: (N, 3) each -> (N,) [m]."""
     d1, d2, r = p1 - p0, q1 - q0, p0 - q0
-    a = np.einsum("ij,ij->i", d1, d1)
-    e = np.einsum("ij,ij->i", d2, d2)
-    f = np.einsum("ij,ij->i", d2, r)
-    c = np.einsum("ij,ij->i", d1, r)
-    b = np.einsum("ij,ij->i", d1, d2)
+    a = (d1 * d1).sum(axis=1)
+    e = (d2 * d2).sum(axis=1)
+    f = (d2 * r).sum(axis=1)
+    c = (d1 * r).sum(axis=1)
+    b = (d1 * d2).sum(axis=1)
+    eps = 1e-12
+    inv_a = 1.0 / np.maximum(a, eps)
     denom = a * e - b * b
-    s = np.where(denom > 1e-12, np.clip((b * f - c * e) / np.maximum(denom, 1e-12), 0, 1), 0.0)
-    t = np.where(e > 1e-12, (b * s + f) / np.maximum(e, 1e-12), 0.0)
-    s = np.where(t < 0, np.clip(-c / np.maximum(a, 1e-12), 0, 1), s)
-    s = np.where(t > 1, np.clip((b - c) / np.maximum(a, 1e-12), 0, 1), s)
-    s = np.where(e <= 1e-12, np.clip(-c / np.maximum(a, 1e-12), 0, 1), s)  # q is a point
-    t = np.clip(t, 0, 1)
-    closest = (p0 + d1 * s[:, None]) - (q0 + d2 * t[:, None])
-    return np.linalg.norm(closest, axis=1)
+    s = np.where(denom > eps, np.minimum(np.maximum((b * f - c * e) / np.maximum(denom, eps),
+                                                    0.0), 1.0), 0.0)
+    point_q = e <= eps
+    t = np.where(point_q, 0.0, (b * s + f) / np.maximum(e, eps))
+    s = np.where(t < 0, np.minimum(np.maximum(-c * inv_a, 0.0), 1.0), s)
+    s = np.where(t > 1, np.minimum(np.maximum((b - c) * inv_a, 0.0), 1.0), s)
+    s = np.where(point_q, np.minimum(np.maximum(-c * inv_a, 0.0), 1.0), s)
+    t = np.minimum(np.maximum(t, 0.0), 1.0)
+    closest = r + d1 * s[:, None] - d2 * t[:, None]
+    return np.sqrt((closest * closest).sum(axis=1))
 
 
 def points_box_distance(points: FloatArray, box: Box) -> FloatArray:
     """Distance of points (N, 3) to a box, 0 inside, (N,) [m]."""
     outside = np.maximum(np.abs(points - box.centre_m) - box.half_m, 0.0)
-    return np.linalg.norm(outside, axis=1)
+    return np.sqrt((outside * outside).sum(axis=1))
 
 
 def _head_centre(q_head: FloatArray) -> Vec3:

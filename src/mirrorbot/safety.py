@@ -101,6 +101,7 @@ class CommandShaper:
         self._braking = False
         self._clearance_q: float | None = None  # a lower bound of self.q's clearance
         self._clearance_next: float | None = None
+        self._known: list[tuple[FloatArray, float]] = []  # (q, exact "other" clearance) this period
         self._arm_mask = np.zeros(len(self.q), dtype=bool)
         for idx in self.collision.arm_index.values():
             self._arm_mask[idx] = True
@@ -134,13 +135,14 @@ class CommandShaper:
         self._clearance_q = self._clearance_next
         return q_next.copy()
 
-    def _reach_bound_m(self, q_other: FloatArray) -> float:
-        """How far any point of the robot can move between ``self.q`` and ``q_other`` [m].
+    def _reach_bound_m(self, q_other: FloatArray, q_from: FloatArray | None = None) -> float:
+        """How far any point of the robot can move from ``q_from`` to ``q_other`` [m].
 
-        Each arm joint moves points at most ``MAX_LEVER_M`` from its axis; both arms may move
-        toward each other, so their bounds add. Used to skip exact checks that cannot fail.
+        ``q_from`` defaults to the current command. Each arm joint moves points at most
+        ``MAX_LEVER_M`` from its axis; both arms may move toward each other, so their bounds
+        add. Used to skip exact checks that cannot fail.
         """
-        step = np.abs(q_other - self.q)
+        step = np.abs(q_other - (self.q if q_from is None else q_from))
         return float(MAX_LEVER_M * step[self._arm_mask].sum() + HEAD_LEVER_M
                      * step[~self._arm_mask].sum())
 
@@ -170,8 +172,9 @@ class CommandShaper:
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return v  # even the whole braking path cannot reach anything
         q_half = self.model.clamp(self.q + v * (dt_s + t_stop / 4))  # the path bends
-        if all(min(u, o - margin + limit) >= limit for u, o in (
-                self.collision.clearance_split(q_rest), self.collision.clearance_split(q_half))):
+        checked = [(q, self.collision.clearance_split(q)) for q in (q_half, q_rest)]
+        self._known = [(q, other) for q, (_, other) in checked]
+        if all(min(u, o - margin + limit) >= limit for _, (u, o) in checked):
             return v
         self._braking = True
         return self._braked_velocity(dt_s)
@@ -198,7 +201,9 @@ class CommandShaper:
         limit = self.config.min_clearance_m
         clearance = self.collision.clearance_m
         self.blocked = False
-        bound = self._clearance_now() - self._reach_bound_m(q_next)
+        bound = max([self._clearance_now() - self._reach_bound_m(q_next)]
+                    + [c - self._reach_bound_m(q_next, q) for q, c in self._known])
+        self._known = []
         if bound >= limit and self.collision.upper_arm_torso_gap_m(q_next) >= limit:
             self._clearance_next = bound  # too far from anything to touch it in this step
             return q_next
