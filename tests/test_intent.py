@@ -59,3 +59,57 @@ def test_learned_primitive_round_trips(tmp_path) -> None:  # noqa: ANN001
     repertoire, durations = load_repertoire(tmp_path)
     assert repertoire.goals[-2:] == ("nod", "none") and durations == {"nod": 1.2}
     assert RepertoireIntent(repertoire, durations=durations).goals == repertoire.goals
+
+
+def _record_demos(folder, gesture: str, seeds: tuple[int, ...]) -> list:  # noqa: ANN001
+    from mirrorbot.recording import RecordingHeader, RecordingWriter
+
+    files = []
+    for seed in seeds:
+        person = SyntheticPerson(SyntheticConfig(gestures=(gesture,), seed=seed))
+        path = folder / f"{gesture}{seed}.jsonl"
+        with RecordingWriter(path, RecordingHeader(fps=30.0, source="test",
+                                                   labels=person.labels)) as writer:
+            for frame in person.frames():
+                writer.write(frame.t_s, frame.observed)
+        files.append(path)
+    return files
+
+
+def test_learning_from_three_demos_makes_a_new_gesture_recognisable(tmp_path) -> None:  # noqa: ANN001
+    """`clear` is taken out of the repertoire and taught back as `sweep` from three demos."""
+    from helpers import run_cli
+
+    files = _record_demos(tmp_path, "clear", (11, 12, 13))
+    result = run_cli("learn", "sweep", *map(str, files), "--out", str(tmp_path / "rep"))
+    assert result.returncode == 0, result.stderr
+    assert "learned 'sweep' from 3 demonstrations" in result.stdout
+    repertoire, durations = load_repertoire(tmp_path / "rep")
+    repertoire.primitives = [p for p in repertoire.primitives if p.name != "clear"]
+    recognised = 0
+    for seed in (21, 22, 23, 24):  # demonstrations never seen while learning
+        person = SyntheticPerson(SyntheticConfig(gestures=("clear",), seed=seed))
+        model = RepertoireIntent(repertoire, durations=durations)
+        label = person.labels[0]
+        at = label.start_s + 0.9 * (label.end_s - label.start_s)
+        belief = None
+        for frame in person.frames():
+            b = model(frame.observed, frame.t_s)
+            if frame.t_s <= at:
+                belief = b
+        assert belief is not None
+        recognised += max(belief.probs.items(), key=lambda kv: kv[1])[0] == "sweep"
+    assert recognised >= 3
+
+
+def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
+    from helpers import run_cli
+
+    files = _record_demos(tmp_path, "wave", (1, 2))
+    result = run_cli("learn", "hello", *map(str, files), "--out", str(tmp_path / "rep"))
+    assert result.returncode == 2 and "at least 3 demonstrations" in result.stderr
+    result = run_cli("learn", "wave", *map(str, files * 2), "--out", str(tmp_path / "rep"))
+    assert result.returncode == 2 and "is a built-in goal" in result.stderr
+    (tmp_path / "bad.jsonl").write_text("nope\n")
+    result = run_cli("learn", "hello", *map(str, files), str(tmp_path / "bad.jsonl"))
+    assert result.returncode == 2 and "header is not valid JSON" in result.stderr

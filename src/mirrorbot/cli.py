@@ -10,13 +10,12 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from mirrorbot import __version__
 from mirrorbot.display import has_display
-from mirrorbot.errors import MirrorbotError, NotAvailableError
+from mirrorbot.errors import MirrorbotError
 from mirrorbot.source_spec import SOURCE_FORMS, parse_source
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -91,6 +90,19 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_learn(args: argparse.Namespace) -> int:
+    """``mirrorbot learn``: a new gesture from three or more recorded demonstrations."""
+    from mirrorbot.learning import learn
+    from mirrorbot.paths import repertoire_dir
+
+    out = args.out if args.out is not None else repertoire_dir()
+    path, _, duration, spread = learn(args.name, list(args.files), out)
+    print(f"learned {args.name!r} from {len(args.files)} demonstrations (typical duration "
+          f"{duration:.2f} s, demonstrations within {100 * spread:.1f} cm of the template) "
+          f"-> {path}")
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """``mirrorbot eval``: score a stage on labelled or synthetic data."""
     if args.stage == "intent":
@@ -121,13 +133,6 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return EXIT_OK
     run_bench(as_json=args.json)
     return EXIT_OK
-
-
-def _not_available(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        raise NotAvailableError(f"`mirrorbot {name}` is not yet available in this build; "
-                                "`mirrorbot demo` runs the simulator end to end")
-    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--out", type=Path, default=None)
-    p.set_defaults(func=_not_available("learn"))
+    p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
     p.add_argument("stage", choices=("retarget", "intent"))

@@ -28,9 +28,11 @@ from mirrorbot.errors import SourceError
 from mirrorbot.intent import GoalBelief, IntentModel, RepertoireIntent, VelocityBaseline
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame
+from mirrorbot.paths import repertoire_dir
 from mirrorbot.pose_filter import PoseFilter
 from mirrorbot.progress import Progress
 from mirrorbot.recording import read_recording
+from mirrorbot.repertoire import load_repertoire
 from mirrorbot.synth_gestures import GESTURES
 from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
 
@@ -169,8 +171,10 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
                     progress: bool = True) -> dict[str, Any]:
     """The command: evaluate, print, return the figures."""
     sessions = recorded_sessions(data) if data is not None else synthetic_sessions()
-    models: dict[str, Callable[[], IntentModel]] = {"ours": RepertoireIntent,
-                                                    "velocity": VelocityBaseline}
+    repertoire, durations = load_repertoire(repertoire_dir())  # built-ins + learned gestures
+    models: dict[str, Callable[[], IntentModel]] = {
+        "ours": lambda: RepertoireIntent(repertoire, durations=durations),
+        "velocity": lambda: VelocityBaseline(repertoire)}
     report = {"data": str(data) if data else f"synthetic seeds {list(EVAL_SEEDS)}",
               "sessions": len(sessions), **evaluate(sessions, models, progress)}
     ours = report["ours"]

@@ -60,3 +60,8 @@ def media_path(name: str) -> Path:
     if not path.is_file():
         raise ModelError(f"media file {path} is missing; restore models/media/ from the repository")
     return path
+
+
+def repertoire_dir() -> Path:
+    """``models/repertoire/``: learned gestures (created when the first one is learned)."""
+    return models_dir() / "repertoire"
