@@ -147,3 +147,29 @@ def test_eval_retarget_reports_the_targets(tmp_path: Path) -> None:
     assert report["naive"]["violations"]["velocity"] > 0  # the baseline is what it claims
     # What the loop commands stays near the person: a stalled or flailing arm would not.
     assert report["ours"]["chain_error_deg"]["mean"] < 8.0
+
+
+def test_goal_beliefs_and_gaze_are_logged(tmp_path: Path) -> None:
+    """The recogniser's belief is in every frame; the head turns to the waving hand."""
+    summary = run_session(RunConfig(source="synthetic:wave?seed=0&noise=off", out_dir=tmp_path,
+                                    video=False, progress=False))
+    header, frames = _read_log(tmp_path)
+    goals = set(header["goals"])
+    for f in frames:
+        assert set(f["goal_probs"]) <= goals | {"none"}
+        assert abs(sum(f["goal_probs"].values()) - 1.0) < 1e-3
+        assert f["committed_goal"] in goals | {None}
+    assert any(e["goal"] == "wave" and e["event"] == "commit" for e in summary["goal_events"])
+    person = SyntheticPerson(parse_synthetic("wave?seed=0&noise=off"))
+    label = person.labels[0]
+    side = "left" if person.truth(label.end_s - 0.2)[0][15][1] < -0.3 else "right"
+    pan = np.array([f["q_target"][header["joints"].index("head_pan")] for f in frames
+                    if label.start_s + 0.8 < f["t"] < label.end_s])
+    # The person's right hand is on the robot's left (+y): the head pans that way.
+    assert np.median(pan) > 0.1 if side == "right" else np.median(pan) < -0.1
+
+
+def test_intent_option_errors_name_what_is_available(tmp_path: Path) -> None:
+    result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path),
+                     "--no-video", "--intent", "psychic")
+    assert result.returncode == 2 and "Available: ['none', 'ours', 'velocity']" in result.stderr

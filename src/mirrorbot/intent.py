@@ -386,3 +386,14 @@ class VelocityBaseline:
         committed = goals[best] if np.linalg.norm(direction) > 0.06 else None
         return GoalBelief(dict(zip(goals, probs.tolist(), strict=True)), committed,
                           belief.side, belief.start_m, None, belief.elapsed_s, 0.0, True)
+
+
+class NoIntent:
+    """``none``: no recognition at all (the belief stays at the prior, nothing is committed)."""
+
+    def __init__(self) -> None:
+        self.goals = Repertoire().goals
+
+    def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
+        """The uniform belief."""
+        return GoalBelief({g: 1.0 / len(self.goals) for g in self.goals})

@@ -124,6 +124,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     wall_start = time.perf_counter()
     sim_wall_s = 0.0
     interrupted = False
+    last_goal: str | None = None
     try:
         for step in steps:
             if config.realtime:
@@ -146,6 +147,12 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 goal_probs=step.goal_probs, committed_goal=step.committed_goal,
                 mode=step.mode, timing_ms=timing))
             summary.add(tracked=step.tracked, timing_ms=timing)
+            if step.committed_goal != last_goal:
+                summary.goal_events.append({"t": round(step.t_s, 3), "goal": step.committed_goal
+                                            if step.committed_goal else last_goal,
+                                            "event": "commit" if step.committed_goal
+                                            else "release"})
+                last_goal = step.committed_goal
             if video is not None or config.window:
                 frame = compose_frame(
                     step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),

@@ -25,10 +25,23 @@ def _builtin_retargeters() -> dict[str, Callable[..., Any]]:
     return {"ours": DirectionRetargeter, "naive": NaiveRetargeter}
 
 
+def _builtin_intents() -> dict[str, Callable[..., Any]]:
+    from mirrorbot.intent import NoIntent, RepertoireIntent, VelocityBaseline
+    from mirrorbot.paths import repertoire_dir
+    from mirrorbot.repertoire import load_repertoire
+
+    def ours() -> RepertoireIntent:
+        repertoire, durations = load_repertoire(repertoire_dir())
+        return RepertoireIntent(repertoire, durations=durations)
+
+    return {"ours": ours, "velocity": VelocityBaseline, "none": NoIntent}
+
+
 STAGES: dict[str, Callable[[], dict[str, Callable[..., Any]]]] = {
     "retargeter": _builtin_retargeters,
+    "intent": _builtin_intents,
 }
-REQUIRED_METHOD = {"retargeter": "__call__"}
+REQUIRED_METHOD = {"retargeter": "__call__", "intent": "__call__"}
 
 
 def load_stage(stage: str, spec: str) -> Callable[..., Any]:

@@ -21,6 +21,8 @@ from mirrorbot.arrays import FloatArray, ImageBGR
 from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.errors import ConfigError
+from mirrorbot.gaze import gaze_target, head_angles_to
+from mirrorbot.intent import IntentModel
 from mirrorbot.labels import GOALS
 from mirrorbot.loop import LoopConfig, Step, run_loop
 from mirrorbot.overlay import blank_panel, draw_skeleton
@@ -48,6 +50,7 @@ class RunConfig:
         out_dir: Output folder.
         mode: Mirror or anatomical.
         retargeter: Built-in name or ``module:Class``.
+        intent: Goal recogniser: ``ours``, ``velocity``, ``none`` or ``module:Class``.
         gui: Open the PyBullet GUI and an OpenCV window.
         video: Write video.mp4.
         realtime: Pace to the source (else as fast as possible).
@@ -60,6 +63,7 @@ class RunConfig:
     out_dir: Path
     mode: Mode = Mode.MIRROR
     retargeter: str = "ours"
+    intent: str = "ours"
     gui: bool = False
     video: bool = True
     realtime: bool = False
@@ -117,8 +121,14 @@ def _view(sample: PoseSample, pose_uv: FloatArray | None, visibility: FloatArray
 def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandShaper,
                    q_rest_rad: FloatArray, *, want_view: bool,
                    max_seconds: float | None = None,
-                   calibration: Calibration | None = None) -> Iterator[Step]:
-    """The per-frame decisions of the pipeline, one :class:`Step` per source frame."""
+                   calibration: Calibration | None = None,
+                   intent: IntentModel | None = None,
+                   gaze: Gaze | None = None) -> Iterator[Step]:
+    """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
+
+    ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
+    does not act on it yet); ``gaze`` turns the head toward the person's moving hand.
+    """
     pose_filter = PoseFilter(filter_image=want_view)
     lost = LostTracking(q_rest_rad)
     q_last = q_rest_rad.copy()
@@ -146,8 +156,15 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 reason = "implausible pose: " + reason.split(": ", 1)[-1]
             mode = "hold"
         t2 = time.perf_counter()
-        # Intent: pass-through (anticipation lands with the mirror-system issue).
+        belief = intent(None if implausible else raw, sample.t_s) if intent else None
         t3 = time.perf_counter()
+        if belief is not None and belief.committed is not None and pose is not None:
+            reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
+        if gaze is not None and pose is not None:
+            q_want = q_want.copy()
+            pan, tilt = head_angles_to(gaze_target(pose.world_m, belief.side if belief else None,
+                                                   gaze.person_position_m))
+            q_want[gaze.pan_index], q_want[gaze.tilt_index] = pan, tilt
         dt = 0.0 if t_prev is None else sample.t_s - t_prev
         q_cmd = shaper(q_want, dt) if t_prev is not None else shaper.q.copy()
         if shaper.blocked:
@@ -161,9 +178,37 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                          None if pose is None else pose.visibility, caption)
         yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None, mode=mode,
                    reason=reason, caption=caption, view_bgr=view,
+                   goal_probs=belief.probs if belief else {},
+                   committed_goal=belief.committed if belief else None,
                    timing_ms={"track": sample.track_ms, "filter": 1e3 * (t1 - t0),
                               "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t3 - t2),
                               "shape": 1e3 * (t4 - t3)})
+
+
+@dataclass(frozen=True)
+class Gaze:
+    """Where the head's joints are and where the person sits.
+
+    Attributes:
+        pan_index: Index of ``head_pan`` in q.
+        tilt_index: Index of ``head_tilt`` in q.
+        person_position_m: The person's mid-shoulders in the base frame (3,) [m].
+    """
+
+    pan_index: int
+    tilt_index: int
+    person_position_m: FloatArray
+
+
+def build_intent(spec: str) -> IntentModel:
+    """An intent model from ``--intent`` (``ours``, ``velocity``, ``none`` or module:Class)."""
+    factory = load_stage("intent", spec)
+    try:
+        instance = factory()
+    except TypeError as exc:
+        raise ConfigError(f"--intent {spec}: could not build it ({exc}); its __init__ must "
+                          "take no arguments") from None
+    return instance
 
 
 def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
@@ -203,10 +248,13 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
                               window=config.gui, progress=config.progress,
                               session_mode=config.mode.value, goals=GOALS,
                               source=config.source)
+            gaze = Gaze(sim.model.index("head_pan"), sim.model.index("head_tilt"),
+                        scene.person_position_m)
             steps = pipeline_steps(source, retargeter, shaper, q_rest,
                                    want_view=config.video or config.gui,
-                                   max_seconds=config.max_seconds, calibration=calibration)
-            extra: dict[str, Any] = {"retargeter": config.retargeter}
+                                   max_seconds=config.max_seconds, calibration=calibration,
+                                   intent=build_intent(config.intent), gaze=gaze)
+            extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}
             if source.labels:
                 extra["labels"] = [label.to_json() for label in source.labels]
             summary = run_loop(steps, sim, loop, total_frames=total, extra=lambda: {

@@ -1,0 +1,42 @@
+"""Where the robot's head looks: at the person's moving hand, else at their face.
+
+A social cue of the mirror system: the robot's attention follows the active hand. Angles are
+for the robot's ``head_pan`` (positive: to its left) and ``head_tilt`` (positive: down).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.body_frames import points_in_torso
+from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, Side
+from mirrorbot.urdf_builder import HEAD_TILT_OFFSET_M, NECK_HEIGHT_M
+
+HEAD_PIVOT_M = np.array([0.0, 0.0, NECK_HEIGHT_M + HEAD_TILT_OFFSET_M])
+
+
+def person_point_in_base(world_m: FloatArray, landmark: int, person_position_m: Vec3) -> Vec3:
+    """A landmark of the person (33, 3) as a point in the robot's base frame (3,) [m].
+
+    The person sits facing the robot with the middle of their shoulders at
+    ``person_position_m``: their x (out of the chest) is the robot's -x, their left its -y.
+    """
+    p = points_in_torso(world_m)[landmark]
+    return np.asarray(person_position_m) + np.array([-p[0], -p[1], p[2]])
+
+
+def head_angles_to(p_base_m: Vec3) -> tuple[float, float]:
+    """(pan, tilt) [rad] that point the head at a base-frame point."""
+    d = p_base_m - HEAD_PIVOT_M
+    pan = math.atan2(float(d[1]), float(d[0]))
+    tilt = math.atan2(-float(d[2]), math.hypot(float(d[0]), float(d[1])))
+    return pan, tilt
+
+
+def gaze_target(world_m: FloatArray, active: Side | None, person_position_m: Vec3) -> Vec3:
+    """The point to look at: the active hand's wrist, or the face when no hand is moving."""
+    landmark = Landmark.NOSE if active is None else ARM_LANDMARKS[active][2]
+    return person_point_in_base(world_m, int(landmark), person_position_m)
