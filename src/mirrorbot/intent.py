@@ -120,7 +120,11 @@ class IntentModel(Protocol):
 
 def wrist_in_arm_frame(world_m: FloatArray, side: Side, scale: float) -> Vec3:
     """The person's wrist relative to their shoulder, scaled to the robot's arm, arm frame."""
-    pts = points_in_torso(world_m)
+    return _arm_frame(points_in_torso(world_m), side, scale)
+
+
+def _arm_frame(pts: FloatArray, side: Side, scale: float) -> Vec3:
+    """Like :func:`wrist_in_arm_frame` from landmarks already in the torso frame (33, 3)."""
     s, _, w = (pts[i] for i in ARM_LANDMARKS[side])
     rel = (w - s) * scale
     if side is Side.RIGHT:
@@ -273,11 +277,13 @@ class RepertoireIntent:
         fits = np.array([p.start_fits(start) and (p.lift_m == 0 or start[2] < -0.12)
                          for p in self._prims])
         ll = np.where(fits[:, None], ll, -np.inf)
-        per_goal = np.full(len(self.goals), -np.inf)
-        for g in range(len(self.goals)):
-            rows = ll[self._goal_of == g]
-            if rows.size:
-                per_goal[g] = _logsumexp(rows.ravel()) - math.log(rows.size)
+        # Per goal, the mean likelihood over its (target, duration) rows, in one pass.
+        top = float(np.max(ll)) if np.isfinite(ll).any() else 0.0
+        sums = np.bincount(self._goal_of, weights=np.exp(ll - top).sum(axis=1),
+                           minlength=len(self.goals))
+        counts = np.bincount(self._goal_of, minlength=len(self.goals)) * ll.shape[1]
+        with np.errstate(divide="ignore"):
+            per_goal = np.where(counts > 0, np.log(sums / np.maximum(counts, 1)) + top, -np.inf)
         for p in self._templates:
             g = self.goals.index(p.name)
             dur = self.learned_durations.get(p.name, 1.0)
@@ -301,8 +307,9 @@ class RepertoireIntent:
         if pose is None:
             return self.last
         scale = person_scale(pose.world_m)
+        pts = points_in_torso(pose.world_m)
         for side, track in self.arms.items():
-            self._update_arm(track, t_s, wrist_in_arm_frame(pose.world_m, side, scale))
+            self._update_arm(track, t_s, _arm_frame(pts, side, scale))
         moving = [(track.speed, side) for side, track in self.arms.items() if track.moving]
         if not moving:
             self.committed = None
