@@ -37,6 +37,7 @@ from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
 ROBOT_ARM_M = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M
 SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
+MAX_SEGMENT_S = 4.0  # a "movement" longer than this is restarted (and memory stays bounded)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,6 +234,10 @@ class RepertoireIntent:
                 track.peak = track.speed
             return
         track.samples.append((t_s, wrist))
+        if t_s - track.start_t > MAX_SEGMENT_S:  # no gesture lasts this long: start afresh
+            track.start_t, track.start = t_s, wrist.copy()
+            track.samples = [(t_s, wrist)]
+            track.peak = track.speed
         track.peak = max(track.peak, track.speed)
         # A pause well below the movement's peak speed ends it too (reach, grasp, lift).
         if track.speed < max(cfg.offset_speed_m_s, cfg.pause_fraction * track.peak):
