@@ -64,7 +64,7 @@ def test_demo_session_log_follows_the_contract(demo_dir: Path) -> None:
     times = [f["t"] for f in frames]
     assert times == sorted(times) and times[1] == pytest.approx(1 / RATE_HZ, abs=1e-3)
     keys = {"t", "tracked", "q_target", "q", "links", "goal_probs", "committed_goal", "mode",
-            "timing_ms"}
+            "reason", "timing_ms"}
     for f in frames:
         assert set(f) == keys
         assert len(f["q"]) == len(f["q_target"]) == 16

@@ -145,7 +145,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 q_rad=sim.joint_positions(),
                 links_m=dict(zip(LOGGED_LINKS, positions, strict=True)),
                 goal_probs=step.goal_probs, committed_goal=step.committed_goal,
-                mode=step.mode, timing_ms=timing))
+                mode=step.mode, timing_ms=timing, reason=step.reason))
             summary.add(tracked=step.tracked, timing_ms=timing)
             if step.committed_goal != last_goal:
                 summary.goal_events.append({"t": round(step.t_s, 3), "goal": step.committed_goal

@@ -17,20 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.arrays import FloatArray, ImageBGR
 from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
+from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
 from mirrorbot.gaze import gaze_target, head_angles_to
 from mirrorbot.intent import IntentModel
 from mirrorbot.labels import GOALS
+from mirrorbot.landmarks import Side
 from mirrorbot.loop import LoopConfig, Step, run_loop
 from mirrorbot.overlay import blank_panel, draw_skeleton
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.pose_filter import PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
 from mirrorbot.registry import load_stage
-from mirrorbot.retarget import Mode, RetargetContext, Retargeter
+from mirrorbot.retarget import Mode, RetargetContext, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper, collision_model_for
 from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import min_jerk, rest_pose
@@ -123,11 +126,16 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    max_seconds: float | None = None,
                    calibration: Calibration | None = None,
                    intent: IntentModel | None = None,
-                   gaze: Gaze | None = None) -> Iterator[Step]:
+                   gaze: Gaze | None = None,
+                   echo: Echo | None = None,
+                   arm_index: dict[Side, list[int]] | None = None,
+                   mode_map: Mode = Mode.MIRROR) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
 
     ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
-    does not act on it yet); ``gaze`` turns the head toward the person's moving hand.
+    does not act on it yet); ``gaze`` turns the head toward the person's moving hand; ``echo``
+    scales each arm's mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which
+    person arm drives which) by how well it is seen and holds still on erratic input.
     """
     pose_filter = PoseFilter(filter_image=want_view)
     lost = LostTracking(q_rest_rad)
@@ -144,12 +152,21 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         t1 = time.perf_counter()
         if calibration is not None:
             calibration.update(pose)
-        if pose is not None:
+        calibrated = calibration is None or calibration.calibrated
+        decision = echo(None if implausible else raw, pose, sample.t_s, calibrated) \
+            if echo is not None else None
+        if decision is not None and decision.overloaded:
+            q_want, mode, reason = q_last, "hold", decision.reason
+        elif pose is not None:
             lost.tracked()
             q_want = retargeter(pose)
             mode, reason = "mirror", ""
-            if calibration is not None and not calibration.calibrated:
-                reason = "calibrating to the person"
+            if decision is not None and arm_index is not None:
+                q_want = q_want.copy()
+                for robot_side, idx in arm_index.items():
+                    gain = decision.gain[driving_side(robot_side, mode_map)]
+                    q_want[idx] = q_rest_rad[idx] + gain * (q_want[idx] - q_rest_rad[idx])
+                reason = decision.reason
         else:
             q_want, reason = lost.target(sample.t_s, q_last)
             if implausible:
@@ -253,7 +270,10 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
             steps = pipeline_steps(source, retargeter, shaper, q_rest,
                                    want_view=config.video or config.gui,
                                    max_seconds=config.max_seconds, calibration=calibration,
-                                   intent=build_intent(config.intent), gaze=gaze)
+                                   intent=build_intent(config.intent), gaze=gaze,
+                                   echo=Echo(), mode_map=config.mode,
+                                   arm_index={side: [sim.model.index(f"{side.value}_{j}")
+                                                     for j in ARM_JOINTS] for side in Side})
             extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}
             if source.labels:
                 extra["labels"] = [label.to_json() for label in source.labels]

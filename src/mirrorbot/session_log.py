@@ -42,6 +42,7 @@ class FrameRecord:
         committed_goal: The goal the robot acts on, or None.
         mode: ``mirror``, ``anticipate``, ``respond`` or ``hold``.
         timing_ms: Wall time of each stage in this frame [ms].
+        reason: Why the robot is in this mode or mirrors less ("" when nothing to say).
     """
 
     t_s: float
@@ -53,6 +54,7 @@ class FrameRecord:
     committed_goal: str | None
     mode: str
     timing_ms: dict[str, float]
+    reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The record as the contract's JSON object (numbers rounded to what matters)."""
@@ -65,6 +67,7 @@ class FrameRecord:
             "goal_probs": {k: round(v, 4) for k, v in self.goal_probs.items()},
             "committed_goal": self.committed_goal,
             "mode": self.mode,
+            "reason": self.reason,
             "timing_ms": {k: round(v, 3) for k, v in self.timing_ms.items()},
         }
 
