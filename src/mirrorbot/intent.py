@@ -47,6 +47,8 @@ class IntentConfig:
     Attributes:
         onset_speed_m_s: Wrist speed that starts a movement [m/s].
         onset_displacement_m: Or a hand this far from where it rested [m].
+        direction_weight: Weight of the heading (cosine between the hand's and the
+            prediction's current direction) in the log likelihood.
         pause_fraction: A slow-down below this fraction of the movement's peak speed, held for
             ``offset_hold_s``, also ends it (a reach, a grasp, then a lift are three).
         offset_speed_m_s: Below this for ``offset_hold_s`` a movement has ended [m/s].
@@ -66,15 +68,16 @@ class IntentConfig:
     onset_speed_m_s: float = 0.12
     onset_displacement_m: float = 0.015
     pause_fraction: float = 0.15
+    direction_weight: float = 4.0
     offset_speed_m_s: float = 0.06
     offset_hold_s: float = 0.15
     sigma_m: float = 0.045
     max_samples: int = 10
     prior_none: float = 0.125
-    commit_p: float = 0.7
-    commit_frames: int = 3
+    commit_p: float = 0.9
+    commit_frames: int = 6
     release_p: float = 0.4
-    min_travel_m: float = 0.06
+    min_travel_m: float = 0.1
     floor_p: float = 0.002
     filter: FilterConfig = field(default_factory=FilterConfig)
 
@@ -278,6 +281,14 @@ class RepertoireIntent:
         d2 = diff[..., 0] ** 2 + diff[..., 2] ** 2 + diff[..., 1] ** 2 / widen  # (M, D, J)
         n = len(idx)
         ll = -0.5 * n * d2.mean(axis=2) / cfg.sigma_m ** 2  # (M, D)
+        if cfg.direction_weight > 0 and n >= 3:
+            # Where the hand is heading now against where each prediction heads: early in a
+            # movement the direction tells more than the few centimetres travelled.
+            v_obs = obs[-1] - obs[-3]
+            v_pred = pred[:, :, -1] - pred[:, :, -3]  # (M, D, 3)
+            norm = np.linalg.norm(v_pred, axis=2) * max(float(np.linalg.norm(v_obs)), 1e-9)
+            cos = (v_pred @ v_obs) / np.maximum(norm, 1e-9)
+            ll = ll + cfg.direction_weight * np.where(norm > 1e-9, cos, 0.0)
         # Starts that do not fit a primitive (the cup gestures leave the table) rule it out.
         fits = np.array([p.start_fits(start) and (p.lift_m == 0 or start[2] < -0.12)
                          for p in self._prims])
