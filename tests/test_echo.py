@@ -47,7 +47,7 @@ def test_a_body_that_jumps_makes_the_robot_hold_still() -> None:
 
 def test_run_holds_while_the_tracker_jumps_between_people(tmp_path: Path) -> None:
     up = np.array([0.0, 0.0, 1.0])
-    a = person({Side.RIGHT: up}, {Side.RIGHT: up})
+    a = person({"right": up}, {"right": up})
     b = person() + np.array([0.7, 0.0, 0.0])  # someone else, beside
     path = tmp_path / "two.jsonl"
     with RecordingWriter(path, RecordingHeader(fps=30.0, source="test")) as writer:

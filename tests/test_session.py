@@ -173,3 +173,22 @@ def test_intent_option_errors_name_what_is_available(tmp_path: Path) -> None:
     result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path),
                      "--no-video", "--intent", "psychic")
     assert result.returncode == 2 and "Available: ['none', 'ours', 'velocity']" in result.stderr
+
+
+def test_the_head_looks_where_the_person_points() -> None:
+    from mirrorbot.gaze import head_angles_to, pointed_target
+    from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+    from mirrorbot.scene import load_scene
+    from people import person
+
+    scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
+    cup = scene.object("cup").position_m
+    shoulder = np.array([0.0, -0.18, 0.0])  # the person's right shoulder, torso frame
+    direction = scene.p_person_torso(cup) - shoulder
+    direction = direction / np.linalg.norm(direction)
+    world = person({"right": direction}, {"right": direction}, yaw_rad=0.2)
+    objects = {o.name: o.position_m for o in scene.objects if o.name != "table"}
+    point, name = pointed_target(world, Side.RIGHT, scene.person_position_m, objects, 0.72)
+    assert name == "cup"
+    pan, tilt = head_angles_to(point)
+    assert pan < 0 and tilt > 0.3  # the cup is to the robot's right, low on the table

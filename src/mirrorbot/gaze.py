@@ -40,3 +40,28 @@ def gaze_target(world_m: FloatArray, active: Side | None, person_position_m: Vec
     """The point to look at: the active hand's wrist, or the face when no hand is moving."""
     landmark = Landmark.NOSE if active is None else ARM_LANDMARKS[active][2]
     return person_point_in_base(world_m, int(landmark), person_position_m)
+
+
+def pointed_target(world_m: FloatArray, side: Side, person_position_m: Vec3,
+                   objects_m: dict[str, Vec3], table_z_m: float) -> tuple[Vec3, str]:
+    """Where the person points with ``side``'s arm, in the base frame (3,) [m], and its name.
+
+    The scene object within 20 degrees of the shoulder-to-wrist ray, else where the ray meets
+    the table top ("table"), else a point 1.5 m along it ("far away").
+    """
+    shoulder = person_point_in_base(world_m, int(ARM_LANDMARKS[side][0]), person_position_m)
+    wrist = person_point_in_base(world_m, int(ARM_LANDMARKS[side][2]), person_position_m)
+    ray = wrist - shoulder
+    ray = ray / max(float(np.linalg.norm(ray)), 1e-9)
+    best, best_name, best_angle = None, "table", math.radians(20.0)
+    for name, p in objects_m.items():
+        to_obj = p - shoulder
+        angle = math.acos(max(-1.0, min(1.0, float(np.dot(to_obj, ray))
+                                        / max(float(np.linalg.norm(to_obj)), 1e-9))))
+        if angle < best_angle:
+            best, best_name, best_angle = p, name, angle
+    if best is not None:
+        return best, best_name
+    if ray[2] < -1e-3:  # downward: meet the table top
+        return shoulder + ray * ((table_z_m - shoulder[2]) / ray[2]), "table"
+    return shoulder + ray * 1.5, "far away"

@@ -23,7 +23,7 @@ from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
-from mirrorbot.gaze import gaze_target, head_angles_to
+from mirrorbot.gaze import gaze_target, head_angles_to, pointed_target
 from mirrorbot.intent import IntentModel
 from mirrorbot.labels import GOALS
 from mirrorbot.landmarks import Side
@@ -179,8 +179,15 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
         if gaze is not None and pose is not None:
             q_want = q_want.copy()
-            pan, tilt = head_angles_to(gaze_target(pose.world_m, belief.side if belief else None,
-                                                   gaze.person_position_m))
+            side = belief.side if belief else None
+            if belief is not None and belief.committed == "point" and side is not None:
+                look_at, name = pointed_target(pose.world_m, side, gaze.person_position_m,
+                                               gaze.objects_m, gaze.table_z_m)
+                mode = "respond"
+                reason = f"looking where you point: {name}"
+            else:
+                look_at = gaze_target(pose.world_m, side, gaze.person_position_m)
+            pan, tilt = head_angles_to(look_at)
             q_want[gaze.pan_index], q_want[gaze.tilt_index] = pan, tilt
         dt = 0.0 if t_prev is None else sample.t_s - t_prev
         q_cmd = shaper(q_want, dt) if t_prev is not None else shaper.q.copy()
@@ -210,11 +217,24 @@ class Gaze:
         pan_index: Index of ``head_pan`` in q.
         tilt_index: Index of ``head_tilt`` in q.
         person_position_m: The person's mid-shoulders in the base frame (3,) [m].
+        objects_m: Scene objects one may point at, by name, base frame [m].
+        table_z_m: Height of the table top [m].
     """
 
     pan_index: int
     tilt_index: int
     person_position_m: FloatArray
+    objects_m: dict[str, FloatArray]
+    table_z_m: float
+
+
+def table_top_z(scene: Scene) -> float:
+    """Height of the scene's table top [m] (0.72 m when the scene has no table)."""
+    for obj in scene.objects:
+        if obj.name == "table":
+            return max(p.position_m[2] + p.size_m[2] / 2 for p in obj.parts
+                       if p.shape == "box")
+    return 0.72
 
 
 def build_intent(spec: str) -> IntentModel:
@@ -266,7 +286,9 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
                               session_mode=config.mode.value, goals=GOALS,
                               source=config.source)
             gaze = Gaze(sim.model.index("head_pan"), sim.model.index("head_tilt"),
-                        scene.person_position_m)
+                        scene.person_position_m,
+                        {o.name: o.position_m for o in scene.objects if o.name != "table"},
+                        table_top_z(scene))
             steps = pipeline_steps(source, retargeter, shaper, q_rest,
                                    want_view=config.video or config.gui,
                                    max_seconds=config.max_seconds, calibration=calibration,
