@@ -192,3 +192,31 @@ def test_the_head_looks_where_the_person_points() -> None:
     assert name == "cup"
     pan, tilt = head_angles_to(point)
     assert pan < 0 and tilt > 0.3  # the cup is to the robot's right, low on the table
+
+
+def test_anticipation_arrives_before_the_mirror_does(tmp_path: Path) -> None:
+    """Clearing the cup: once committed, the robot's own motion gets there first.
+
+    Sooner than mirroring does, and at least 200 ms before the person's hand arrives.
+    """
+    source = "synthetic:raise,reach,drink,clear?seed=5"
+    person = SyntheticPerson(parse_synthetic("raise,reach,drink,clear?seed=5"))
+    label = person.labels[3]
+    assert label.goal == "clear"
+    logs = {}
+    for anticipate in (True, False):
+        out = tmp_path / str(anticipate)
+        run_session(RunConfig(source=source, out_dir=out, video=False, progress=False,
+                              anticipate=anticipate))
+        logs[anticipate] = _read_log(out)[1]
+    assert any(f["mode"] == "anticipate" and "clear" in f["reason"] for f in logs[True]
+               if label.start_s <= f["t"] <= label.end_s)
+    # The goal region: where the mirroring robot's hand is once the person has arrived.
+    goal = np.array(next(f for f in logs[False] if f["t"] >= label.end_s + 0.5)
+                    ["links"]["left_wrist"])  # the person's right hand drives the robot's left
+    arrival = {k: next(f["t"] for f in frames if f["t"] > label.start_s + 0.3 and np.linalg.norm(
+        np.array(f["links"]["left_wrist"]) - goal) < 0.08) for k, frames in logs.items()}
+    print(f"robot hand in the goal region at {arrival[True]:.2f} s with anticipation, "
+          f"{arrival[False]:.2f} s mirroring only; the person arrives at {label.end_s:.2f} s")
+    assert arrival[True] < arrival[False]
+    assert label.end_s - arrival[True] >= 0.2  # it winces before they do

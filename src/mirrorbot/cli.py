@@ -62,7 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     gui = _wants_gui(args)
     config = RunConfig(source=args.source, out_dir=args.out, mode=Mode(args.mode),
-                       retargeter=args.retargeter, intent=args.intent, gui=gui,
+                       retargeter=args.retargeter, intent=args.intent,
+                       anticipate=not args.no_anticipate, gui=gui,
                        video=not args.no_video,
                        realtime=args.realtime or (gui and not args.fast),
                        model_path=args.model, progress=True)
@@ -157,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_view_flags(p)
     p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror")
     p.add_argument("--no-anticipate", action="store_true",
-                   help="copy only, never anticipate (the robot does not anticipate yet)")
+                   help="copy only: never complete a recognised movement")
     p.add_argument("--model", type=Path, default=None,
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model")
     pace = p.add_mutually_exclusive_group()

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from mirrorbot.anticipation import Anticipation
 from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.arrays import FloatArray, ImageBGR
 from mirrorbot.body_frames import pose_is_plausible
@@ -54,6 +55,7 @@ class RunConfig:
         mode: Mirror or anatomical.
         retargeter: Built-in name or ``module:Class``.
         intent: Goal recogniser: ``ours``, ``velocity``, ``none`` or ``module:Class``.
+        anticipate: Complete committed goals with the robot's own motion.
         gui: Open the PyBullet GUI and an OpenCV window.
         video: Write video.mp4.
         realtime: Pace to the source (else as fast as possible).
@@ -67,6 +69,7 @@ class RunConfig:
     mode: Mode = Mode.MIRROR
     retargeter: str = "ours"
     intent: str = "ours"
+    anticipate: bool = True
     gui: bool = False
     video: bool = True
     realtime: bool = False
@@ -129,13 +132,15 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    gaze: Gaze | None = None,
                    echo: Echo | None = None,
                    arm_index: dict[Side, list[int]] | None = None,
-                   mode_map: Mode = Mode.MIRROR) -> Iterator[Step]:
+                   mode_map: Mode = Mode.MIRROR,
+                   anticipation: Anticipation | None = None) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
 
     ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
     does not act on it yet); ``gaze`` turns the head toward the person's moving hand; ``echo``
     scales each arm's mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which
-    person arm drives which) by how well it is seen and holds still on erratic input.
+    person arm drives which) by how well it is seen and holds still on erratic input;
+    ``anticipation`` completes committed goals with the robot's own motion.
     """
     pose_filter = PoseFilter(filter_image=want_view)
     lost = LostTracking(q_rest_rad)
@@ -177,6 +182,11 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         t3 = time.perf_counter()
         if belief is not None and belief.committed is not None and pose is not None:
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
+        if anticipation is not None and pose is not None and mode == "mirror":
+            step_s = 0.0 if t_prev is None else sample.t_s - t_prev
+            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s)
+            if own_mode != "mirror":
+                mode, reason = own_mode, own_reason
         if gaze is not None and pose is not None:
             q_want = q_want.copy()
             side = belief.side if belief else None
@@ -294,6 +304,8 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
                                    max_seconds=config.max_seconds, calibration=calibration,
                                    intent=build_intent(config.intent), gaze=gaze,
                                    echo=Echo(), mode_map=config.mode,
+                                   anticipation=None if not config.anticipate
+                                   else Anticipation(sim.model, config.mode),
                                    arm_index={side: [sim.model.index(f"{side.value}_{j}")
                                                      for j in ARM_JOINTS] for side in Side})
             extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}

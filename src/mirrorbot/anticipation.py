@@ -1,0 +1,125 @@
+"""Anticipatory motion: once a goal is committed, the robot completes the movement itself.
+
+From the first frame the robot mirrors. When the recogniser commits to a goal the robot can
+complete (``raise``, ``reach``, ``drink``, ``clear``) or answer (``offer``: reaching out to
+receive), the driving arm blends from the mirrored pose to the robot's own primitive: its
+wrist heads for the goal region as fast as its limits allow, so it arrives before the
+person's. The blend rises and falls smoothly (``blend_s``), so a commitment that is released
+returns the arm to mirroring without a jump; the command shaper keeps every limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mirrorbot.arm_kinematics import ARM_JOINTS, ArmDirections, directions_from_joints
+from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.intent import GoalBelief
+from mirrorbot.landmarks import Side
+from mirrorbot.retarget import ArmSolver, Mode, driving_side
+from mirrorbot.urdf import RobotModel
+from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+
+COMPLETE = ("raise", "reach", "drink", "clear")
+ANSWER = {"offer": "reaching out to receive"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnticipationConfig:
+    """Blending settings.
+
+    Attributes:
+        blend_s: Time for the blend to go from mirroring to the robot's own motion [s].
+    """
+
+    blend_s: float = 0.3
+
+
+def elbow_for_wrist(wrist_m: Vec3, elbow_hint_m: Vec3) -> Vec3:
+    """An elbow position (arm frame, (3,) [m]) that puts the wrist at ``wrist_m``.
+
+    Of the circle of possible elbows, the point nearest ``elbow_hint_m`` (the current elbow),
+    so the arm keeps its swivel.
+    """
+    l1, l2 = UPPER_ARM_LENGTH_M, FOREARM_LENGTH_M
+    d = float(np.linalg.norm(wrist_m))
+    n = wrist_m / max(d, 1e-9)
+    d = min(max(d, abs(l1 - l2) + 0.02), 0.98 * (l1 + l2))
+    a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)
+    r = math.sqrt(max(l1 * l1 - a * a, 0.0))
+    toward = elbow_hint_m - np.dot(elbow_hint_m, n) * n
+    if np.linalg.norm(toward) < 1e-6:
+        toward = np.array([0.0, 0.0, -1.0]) - n[2] * n
+    toward = toward / max(float(np.linalg.norm(toward)), 1e-9)
+    return a * n + r * toward
+
+
+class Anticipation:
+    """Turns a committed goal into the robot's own motion, blended with the mirror.
+
+    Args:
+        model: The robot.
+        mode: Mirror or anatomical (which robot arm the moving person arm drives).
+        config: Blending settings.
+    """
+
+    def __init__(self, model: RobotModel, mode: Mode, config: AnticipationConfig | None = None,
+                 ) -> None:
+        self.mode = mode
+        self.config = config or AnticipationConfig()
+        self.index = {side: [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
+                      for side in Side}
+        self.lower, self.upper = model.lower_rad, model.upper_rad
+        self.blend = {side: 0.0 for side in Side}
+        self.solvers: dict[Side, ArmSolver] = {}
+        self._last_own: dict[Side, FloatArray] = {}
+
+    def __call__(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
+                 ) -> tuple[FloatArray, str, str]:
+        """(joint targets (n,) [rad], mode, reason) after anticipation."""
+        active: Side | None = None
+        goal = belief.committed if belief is not None else None
+        if belief is not None and belief.side is not None and belief.target_m is not None \
+                and goal is not None and (goal in COMPLETE or goal in ANSWER):
+            active = next(s for s in Side if driving_side(s, self.mode) is belief.side)
+        q = q_mirror.copy()
+        step = dt_s / self.config.blend_s if self.config.blend_s > 0 else 1.0
+        for side in Side:
+            target = 1.0 if side is active else 0.0
+            self.blend[side] += float(np.clip(target - self.blend[side], -step, step))
+            idx = self.index[side]
+            if self.blend[side] <= 0.0:
+                self.solvers.pop(side, None)
+                continue
+            if side is active:
+                assert belief is not None and belief.target_m is not None
+                q_own = self._reach(side, q_mirror[idx], belief.target_m)
+                self._last_own[side] = q_own
+            else:  # released: fade from where the own motion was back to mirroring
+                q_own = self._last_own.get(side, q_mirror[idx])
+            w = self.blend[side]
+            q[idx] = (1 - w) * q_mirror[idx] + w * q_own
+        if active is None or goal is None:
+            return q, "mirror", ""
+        if goal in ANSWER:
+            return q, "respond", ANSWER[goal]
+        return q, "anticipate", f"completing {goal} with its own movement"
+
+    def _reach(self, side: Side, q7_mirror: FloatArray, target_arm_m: Vec3) -> FloatArray:
+        """The arm's joints (7,) [rad] with the wrist at the goal (arm frame), hand as mirrored."""
+        solver = self.solvers.get(side)
+        if solver is None:
+            idx = self.index[side]
+            solver = self.solvers[side] = ArmSolver(self.lower[idx], self.upper[idx], q7_mirror)
+        current = directions_from_joints(q7_mirror)
+        elbow_now = UPPER_ARM_LENGTH_M * current.upper
+        # The arm frame's y is outward; the solver's left-arm convention is the same for both.
+        elbow = elbow_for_wrist(target_arm_m, elbow_now)
+        upper = elbow / np.linalg.norm(elbow)
+        fore = (target_arm_m - elbow) / max(float(np.linalg.norm(target_arm_m - elbow)), 1e-9)
+        q7 = solver.solve(ArmDirections(upper, fore))
+        q7[4:7] = q7_mirror[4:7]
+        return q7
