@@ -14,22 +14,15 @@ from mirrorbot.arrays import FloatArray
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, Side
 from mirrorbot.retarget import Mode, driving_side
 from mirrorbot.synth_body import (
+    R_MP_TORSO_FACING,
     BodyParams,
     arm_points_from_directions,
     body_points_torso,
     r_mp_torso,
     torso_to_mp,
 )
+from mirrorbot.transforms import ry
 from mirrorbot.urdf import RobotModel
-
-# Torso-frame axes in MediaPipe axes for a person squarely facing the camera (columns x, y, z).
-R_MP_TORSO_FACING = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]).T
-
-
-def yaw(angle_rad: float) -> FloatArray:
-    """Rotation about the MediaPipe vertical (y, down), (3, 3)."""
-    c, s = np.cos(angle_rad), np.sin(angle_rad)
-    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
 
 
 def person(upper_arm_dir: dict[str, FloatArray] | None = None,
@@ -56,7 +49,7 @@ def person(upper_arm_dir: dict[str, FloatArray] | None = None,
         p[Landmark[f"{side.upper()}_THUMB"]] = w + 0.04 * f + sign * 0.04 * np.array([0, 1, 0])
     p[Landmark.NOSE] = [0.08, 0, 0.2]
     hips_mid = (p[Landmark.LEFT_HIP] + p[Landmark.RIGHT_HIP]) / 2
-    return ((p - hips_mid) @ R_MP_TORSO_FACING.T) @ yaw(yaw_rad).T
+    return ((p - hips_mid) @ R_MP_TORSO_FACING.T) @ ry(yaw_rad).T  # yaw about the vertical
 
 
 def person_for_robot_pose(model: RobotModel, q_rad: FloatArray, mode: Mode,

@@ -7,7 +7,9 @@ import pytest
 
 from mirrorbot.body_frames import arm_directions, hand_axes, points_in_torso, torso_rotation
 from mirrorbot.landmarks import Landmark, Side
-from people import R_MP_TORSO_FACING, person, yaw
+from mirrorbot.synth_body import R_MP_TORSO_FACING
+from mirrorbot.transforms import ry
+from people import person
 
 TOL = 1e-9
 
@@ -29,7 +31,7 @@ def test_torso_frame_is_a_rotation_and_arm_directions_ignore_yaw(yaw_deg: float)
     R = torso_rotation(world)
     np.testing.assert_allclose(R.T @ R, np.eye(3), atol=TOL)
     assert np.linalg.det(R) == pytest.approx(1.0)
-    np.testing.assert_allclose(R, yaw(np.radians(yaw_deg)) @ R_MP_TORSO_FACING, atol=TOL)
+    np.testing.assert_allclose(R, ry(np.radians(yaw_deg)) @ R_MP_TORSO_FACING, atol=TOL)
     upper, fore = arm_directions(world, Side.LEFT)
     np.testing.assert_allclose(upper, out, atol=TOL)
     np.testing.assert_allclose(fore, fwd, atol=TOL)

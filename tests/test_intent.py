@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirrorbot.intent import RepertoireIntent
+from mirrorbot.pose_filter import PoseFilter
 from mirrorbot.repertoire import (
     builtin_primitives,
     load_primitive,
@@ -17,9 +18,9 @@ from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
 
 def _beliefs(gestures: tuple[str, ...], seed: int, noise: NoiseConfig) -> tuple[list, list]:
     person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed, noise=noise))
-    model = RepertoireIntent()
+    model, pose_filter = RepertoireIntent(), PoseFilter()
     frames = list(person.frames())
-    return frames, [model(f.observed, f.t_s) for f in frames]
+    return frames, [model(pose_filter(f.observed, f.t_s), f.t_s) for f in frames]
 
 
 def test_posterior_is_normalised_and_deterministic() -> None:
@@ -89,12 +90,12 @@ def test_learning_from_three_demos_makes_a_new_gesture_recognisable(tmp_path) ->
     recognised = 0
     for seed in (21, 22, 23, 24):  # demonstrations never seen while learning
         person = SyntheticPerson(SyntheticConfig(gestures=("clear",), seed=seed))
-        model = RepertoireIntent(repertoire, durations=durations)
+        model, pose_filter = RepertoireIntent(repertoire, durations=durations), PoseFilter()
         label = person.labels[0]
         at = label.start_s + 0.9 * (label.end_s - label.start_s)
         belief = None
         for frame in person.frames():
-            b = model(frame.observed, frame.t_s)
+            b = model(pose_filter(frame.observed, frame.t_s), frame.t_s)
             if frame.t_s <= at:
                 belief = b
         assert belief is not None

@@ -27,24 +27,6 @@ PALM_ZERO = np.array([0.0, -1.0, 0.0])
 MIRROR = np.array([1.0, -1.0, 1.0])
 
 
-def rx(a: float) -> FloatArray:
-    """Rotation about x by ``a`` [rad], (3, 3)."""
-    c, s = math.cos(a), math.sin(a)
-    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
-
-
-def ry(a: float) -> FloatArray:
-    """Rotation about y by ``a`` [rad], (3, 3)."""
-    c, s = math.cos(a), math.sin(a)
-    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
-
-
-def rz(a: float) -> FloatArray:
-    """Rotation about z by ``a`` [rad], (3, 3)."""
-    c, s = math.cos(a), math.sin(a)
-    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-
-
 def wrap(a: float) -> float:
     """An angle wrapped to (-pi, pi]."""
     return math.atan2(math.sin(a), math.cos(a))

@@ -11,14 +11,9 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, Landmark, Side
-from mirrorbot.transforms import cross3, norm3
+from mirrorbot.transforms import cross3, norm3, unit3
 
 MIN_LENGTH_M = 1e-6
-
-
-def _unit(v: Vec3) -> Vec3:
-    n = float(norm3(v))
-    return v / n if n > MIN_LENGTH_M else np.zeros(3)
 
 
 def torso_rotation(world_m: FloatArray) -> FloatArray:
@@ -29,9 +24,9 @@ def torso_rotation(world_m: FloatArray) -> FloatArray:
     """
     ls, rs = world_m[Landmark.LEFT_SHOULDER], world_m[Landmark.RIGHT_SHOULDER]
     lh, rh = world_m[Landmark.LEFT_HIP], world_m[Landmark.RIGHT_HIP]
-    y = _unit((ls - rs) + (lh - rh))  # toward the person's left
+    y = unit3((ls - rs) + (lh - rh), MIN_LENGTH_M)  # toward the person's left
     up = (ls + rs) / 2 - (lh + rh) / 2
-    z = _unit(up - np.dot(up, y) * y)
+    z = unit3(up - np.dot(up, y) * y, MIN_LENGTH_M)
     x = cross3(y, z)  # out of the chest
     return np.array([x, y, z]).T
 
@@ -61,7 +56,7 @@ def arm_directions(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | Non
     """
     R = torso_rotation(world_m) if R_mp_torso is None else R_mp_torso
     s, e, w = (world_m[i] for i in ARM_LANDMARKS[side])
-    return R.T @ _unit(e - s), R.T @ _unit(w - e)
+    return R.T @ unit3(e - s, MIN_LENGTH_M), R.T @ unit3(w - e, MIN_LENGTH_M)
 
 
 def hand_axes(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | None = None,
@@ -77,10 +72,10 @@ def hand_axes(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | None = N
     R = torso_rotation(world_m) if R_mp_torso is None else R_mp_torso
     w = world_m[ARM_LANDMARKS[side][2]]
     index, pinky, _ = (world_m[i] for i in HAND_LANDMARKS[side])
-    point = _unit((index + pinky) / 2 - w)
+    point = unit3((index + pinky) / 2 - w, MIN_LENGTH_M)
     across = index - pinky  # toward the thumb side
     sign = 1.0 if side is Side.LEFT else -1.0
-    normal = _unit(sign * cross3(point, across))
+    normal = unit3(sign * cross3(point, across), MIN_LENGTH_M)
     return R.T @ point, R.T @ normal
 
 

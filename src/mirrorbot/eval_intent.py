@@ -38,7 +38,6 @@ from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
 
 EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seeds 1-20)
 FRACTIONS = (0.2, 0.4, 0.6, 0.8)
-FILTER_INPUT = False  # intent models get the raw pose, as in the loop
 DECISION_STEPS = np.linspace(0.0, 1.0, 21)
 
 
@@ -84,7 +83,7 @@ def run_model(model: IntentModel, session: Session) -> tuple[list[GoalBelief], l
     pose_filter = PoseFilter()
     beliefs, times = [], []
     for t, pose in session.frames:
-        filtered = pose_filter(pose, t) if FILTER_INPUT else pose  # models filter themselves
+        filtered = pose_filter(pose, t)  # models get the filtered pose, as in the loop
         t0 = time.perf_counter()
         beliefs.append(model(filtered, t))
         times.append(1e3 * (time.perf_counter() - t0))

@@ -13,6 +13,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.body_frames import points_in_torso
 from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, Side
+from mirrorbot.scene import FACING_FLIP
 from mirrorbot.urdf_builder import HEAD_TILT_OFFSET_M, NECK_HEIGHT_M
 
 HEAD_PIVOT_M = np.array([0.0, 0.0, NECK_HEIGHT_M + HEAD_TILT_OFFSET_M])
@@ -22,10 +23,9 @@ def person_point_in_base(world_m: FloatArray, landmark: int, person_position_m: 
     """A landmark of the person (33, 3) as a point in the robot's base frame (3,) [m].
 
     The person sits facing the robot with the middle of their shoulders at
-    ``person_position_m``: their x (out of the chest) is the robot's -x, their left its -y.
+    ``person_position_m`` (the inverse of :meth:`Scene.p_person_torso`).
     """
-    p = points_in_torso(world_m)[landmark]
-    return np.asarray(person_position_m) + np.array([-p[0], -p[1], p[2]])
+    return np.asarray(person_position_m) + FACING_FLIP * points_in_torso(world_m)[landmark]
 
 
 def head_angles_to(p_base_m: Vec3) -> tuple[float, float]:

@@ -26,7 +26,6 @@ from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.body_frames import points_in_torso
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import ARM_LANDMARKS, PoseFrame, Side
-from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.repertoire import (
     DURATIONS_S,
     ROBOT_REACH_M,
@@ -61,8 +60,6 @@ class IntentConfig:
         release_p: Below this the commitment is released.
         min_travel_m: The hand must have moved this far before anything is committed [m].
         floor_p: Every goal keeps at least this probability (the belief never locks).
-        filter: The model's own smoothing of the raw pose (a lighter one was tried: the wrist
-            speed then stays above any usable movement threshold at rest).
     """
 
     onset_speed_m_s: float = 0.12
@@ -79,7 +76,6 @@ class IntentConfig:
     release_p: float = 0.4
     min_travel_m: float = 0.1
     floor_p: float = 0.002
-    filter: FilterConfig = field(default_factory=FilterConfig)
 
     def __post_init__(self) -> None:
         if not 0 < self.release_p < self.commit_p < 1:
@@ -178,7 +174,6 @@ class RepertoireIntent:
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed: str | None = None
         self._above = 0
-        self._filter = PoseFilter(self.config.filter)
         self._stack_primitives()
         self.last = self._prior_belief()
 
@@ -208,7 +203,6 @@ class RepertoireIntent:
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed = None
         self._above = 0
-        self._filter.reset()
         self.last = self._prior_belief()
 
     # ---- segmentation ------------------------------------------------------------------------
@@ -317,9 +311,8 @@ class RepertoireIntent:
         return per_goal, int(best[0]), float(durations[best[1]])
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
-        """Update with one raw (unfiltered) frame (None: nobody tracked, the belief is kept)."""
+        """Update with one filtered frame (None: nobody tracked, the belief is kept)."""
         cfg = self.config
-        pose = self._filter(pose, t_s)
         if pose is None:
             return self.last
         scale = person_scale(pose.world_m)

@@ -29,7 +29,6 @@ from mirrorbot.arm_kinematics import (
     ArmDirections,
     hand_joints,
     hand_rotation,
-    ry,
     shoulder_candidates,
     shoulder_rotation,
 )
@@ -41,7 +40,7 @@ from mirrorbot.body_frames import (
     torso_rotation,
 )
 from mirrorbot.landmarks import HAND_LANDMARKS, PoseFrame, Side
-from mirrorbot.transforms import cross3, norm3
+from mirrorbot.transforms import cross3, norm3, ry
 from mirrorbot.urdf import RobotModel
 
 STRAIGHT_ELBOW_SIN = (math.sin(math.radians(5.0)), math.sin(math.radians(25.0)))

@@ -20,6 +20,9 @@ from mirrorbot.arrays import Vec3
 from mirrorbot.errors import ModelError
 
 SHAPE_SIZES = {"box": 3, "cylinder": 2, "sphere": 1}
+# The person faces the robot: their x (out of the chest) is the robot's -x, their left its -y.
+# Multiplying by this maps directions either way between the two frames.
+FACING_FLIP = np.array([-1.0, -1.0, 1.0])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,8 +60,7 @@ class Scene:
 
     def p_person_torso(self, p_base_m: Vec3) -> Vec3:
         """A robot-base point [m] in the person's torso frame (x toward the robot, y their left)."""
-        d = np.asarray(p_base_m, dtype=np.float64) - self.person_position_m
-        return np.array([-d[0], -d[1], d[2]])
+        return FACING_FLIP * (np.asarray(p_base_m, dtype=np.float64) - self.person_position_m)
 
     def object(self, name: str) -> SceneObject:
         """The object called ``name``; the error lists the scene's objects."""

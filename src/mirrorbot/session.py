@@ -178,7 +178,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 reason = "implausible pose: " + reason.split(": ", 1)[-1]
             mode = "hold"
         t2 = time.perf_counter()
-        belief = intent(None if implausible else raw, sample.t_s) if intent else None
+        belief = intent(pose, sample.t_s) if intent else None
         t3 = time.perf_counter()
         if belief is not None and belief.committed is not None and pose is not None:
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"

@@ -17,7 +17,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, Side
-from mirrorbot.transforms import cross3
+from mirrorbot.transforms import cross3, rx, ry, rz, unit3
 
 # Torso axes (columns x, y, z) in MediaPipe axes for a person squarely facing the camera.
 R_MP_TORSO_FACING = np.array([[0.0, 0.0, -1.0], [1.0, 0.0, 0.0], [0.0, -1.0, 0.0]]).T
@@ -27,10 +27,6 @@ MAX_REACH_FRACTION = 0.98  # the elbow never locks completely straight
 def side_sign(side: Side) -> float:
     """+1 for the left (torso +y), -1 for the right."""
     return 1.0 if side is Side.LEFT else -1.0
-
-
-def _unit(v: Vec3) -> Vec3:
-    return v / max(float(np.linalg.norm(v)), 1e-12)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,7 +112,7 @@ def arm_points(params: BodyParams, side: Side, arm: ArmState, shrug_m: float = 0
     l1, l2 = params.upper_arm_m, params.forearm_m
     to_wrist = arm.wrist_m - s
     d = float(np.linalg.norm(to_wrist))
-    n = _unit(to_wrist) if d > 1e-9 else np.array([0.0, 0.0, -1.0])
+    n = unit3(to_wrist) if d > 1e-9 else np.array([0.0, 0.0, -1.0])
     d = min(max(d, abs(l1 - l2) + 0.05), params.reach_m)
     w = s + d * n
     a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)
@@ -125,14 +121,14 @@ def arm_points(params: BodyParams, side: Side, arm: ArmState, shrug_m: float = 0
     u = down - np.dot(down, n) * n
     if np.linalg.norm(u) < 1e-6:  # arm straight up or down: swivel from the front
         u = np.array([1.0, 0.0, 0.0]) - n[0] * n
-    u = _unit(u)
+    u = unit3(u)
     v = cross3(n, u)
     if v[1] * side_sign(side) < 0:
         v = -v
     e = s + a * n + r * (math.cos(arm.swivel_rad) * u + math.sin(arm.swivel_rad) * v)
-    forearm = _unit(w - e)
+    forearm = unit3(w - e)
     palm = arm.palm_hint - np.dot(arm.palm_hint, forearm) * forearm
-    palm = _unit(palm) if np.linalg.norm(palm) > 1e-6 else _unit(cross3(forearm, v))
+    palm = unit3(palm) if np.linalg.norm(palm) > 1e-6 else unit3(cross3(forearm, v))
     # Wrist flexion turns the hand toward the palm about the axis across the hand.
     c, sn = math.cos(arm.wrist_flex_rad), math.sin(arm.wrist_flex_rad)
     point = c * forearm + sn * palm
@@ -148,9 +144,9 @@ def arm_points_from_directions(params: BodyParams, side: Side, upper: Vec3, fore
                                hand: Vec3, palm: Vec3, shrug_m: float = 0.0) -> ArmPoints:
     """An arm laid out along unit directions (torso frame), with this body's bone lengths."""
     s = params.shoulder(side) + np.array([0.0, 0.0, shrug_m])
-    e = s + params.upper_arm_m * _unit(upper)
-    w = e + params.forearm_m * _unit(fore)
-    return s, e, w, _unit(hand), _unit(palm)
+    e = s + params.upper_arm_m * unit3(upper)
+    w = e + params.forearm_m * unit3(fore)
+    return s, e, w, unit3(hand), unit3(palm)
 
 
 def body_points_torso(params: BodyParams, left: ArmState | ArmPoints,
@@ -197,7 +193,7 @@ def body_points_torso(params: BodyParams, left: ArmState | ArmPoints,
         Landmark.RIGHT_EAR: (0.0, -0.075, 0.20), Landmark.MOUTH_LEFT: (0.085, 0.025, 0.145),
         Landmark.MOUTH_RIGHT: (0.085, -0.025, 0.145),
     }
-    R_head = _rot_z(head_yaw_rad) @ _rot_y(-head_pitch_rad)
+    R_head = rz(head_yaw_rad) @ ry(-head_pitch_rad)
     for index, offset in face.items():
         p[index] = neck + R_head @ (scale * np.asarray(offset))
     return p
@@ -209,21 +205,6 @@ def mouth_torso(params: BodyParams) -> Vec3:
     return np.array([0.0, 0.0, 0.04 * scale]) + scale * np.array([0.085, 0.0, 0.145])
 
 
-def _rot_z(a: float) -> FloatArray:
-    c, s = math.cos(a), math.sin(a)
-    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-
-
-def _rot_y(a: float) -> FloatArray:
-    c, s = math.cos(a), math.sin(a)
-    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
-
-
-def _rot_x(a: float) -> FloatArray:
-    c, s = math.cos(a), math.sin(a)
-    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
-
-
 def r_mp_torso(yaw_rad: float, lean_rad: float = 0.0, roll_rad: float = 0.0) -> FloatArray:
     """``R_mp_torso`` (3, 3): the torso axes in MediaPipe axes.
 
@@ -232,8 +213,8 @@ def r_mp_torso(yaw_rad: float, lean_rad: float = 0.0, roll_rad: float = 0.0) -> 
         lean_rad: Forward lean [rad].
         roll_rad: Lean to the person's left [rad].
     """
-    R_mp_facing_yawed = _rot_y(yaw_rad)  # about MediaPipe's vertical (y, down)
-    R_sway = _rot_y(lean_rad) @ _rot_x(-roll_rad)  # in the torso frame
+    R_mp_facing_yawed = ry(yaw_rad)  # about MediaPipe's vertical (y, down)
+    R_sway = ry(lean_rad) @ rx(-roll_rad)  # in the torso frame
     return R_mp_facing_yawed @ R_MP_TORSO_FACING @ R_sway
 
 

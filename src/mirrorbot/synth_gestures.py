@@ -15,6 +15,7 @@ import bisect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -199,10 +200,10 @@ class Planner:
             side: ArmTrack(side, rest_state(params, side)) for side in Side})
         self.plan.cup_rest_m.append((0.0, np.asarray(cup_m, dtype=np.float64)))
         self.t_s = 0.0
-        self._pending_goal = "drink"
         self.builders: dict[str, Callable[[Side], None]] = {
             "wave": self._wave, "point": self._point, "raise": self._raise,
-            "reach": self._reach, "drink": self._cup, "offer": self._cup, "clear": self._cup,
+            "reach": self._reach, "drink": partial(self._cup, "drink"),
+            "offer": partial(self._cup, "offer"), "clear": partial(self._cup, "clear"),
             "none": self._none}
 
     # ---- helpers -------------------------------------------------------------------------
@@ -310,8 +311,7 @@ class Planner:
         self._hold(side, self._u(0.3, 0.5))
         self._return(side)
 
-    def _cup(self, side: Side) -> None:
-        goal = self._pending_goal
+    def _cup(self, goal: str, side: Side) -> None:
         sign = side_sign(side)
         cup, _ = self.plan.cup_position(self.t_s)
         grasp = ArmState(wrist_m=self._toward(side, cup + np.array([-0.02, sign * 0.035,
@@ -396,7 +396,6 @@ class Planner:
                 side = dominant
             else:
                 side = dominant if self.rng.uniform() < 0.6 else dominant.other
-        self._pending_goal = goal
         self.builders[goal](side)
 
     def finish(self, tail_s: float = 1.0) -> SessionPlan:

@@ -55,3 +55,27 @@ def cross3(a: Vec3, b: Vec3) -> Vec3:
 def norm3(v: Vec3) -> float:
     """Length of a 3-vector (np.linalg.norm is ~4x slower on single vectors)."""
     return math.sqrt(float(np.dot(v, v)))
+
+
+def unit3(v: Vec3, min_length_m: float = 1e-9) -> Vec3:
+    """``v`` scaled to length 1, or zeros (3,) when it is shorter than ``min_length_m``."""
+    n = norm3(v)
+    return v / n if n > min_length_m else np.zeros(3)
+
+
+def rx(a: float) -> FloatArray:
+    """Rotation about x by ``a`` [rad], (3, 3)."""
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def ry(a: float) -> FloatArray:
+    """Rotation about y by ``a`` [rad], (3, 3)."""
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, 0.0, s], [0.0, 1.0, 0.0], [-s, 0.0, c]])
+
+
+def rz(a: float) -> FloatArray:
+    """Rotation about z by ``a`` [rad], (3, 3)."""
+    c, s = math.cos(a), math.sin(a)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
