@@ -220,3 +220,29 @@ def test_anticipation_arrives_before_the_mirror_does(tmp_path: Path) -> None:
           f"{arrival[False]:.2f} s mirroring only; the person arrives at {label.end_s:.2f} s")
     assert arrival[True] < arrival[False]
     assert label.end_s - arrival[True] >= 0.2  # it winces before they do
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_waved_at_the_robot_waves_back_at_its_own_rhythm(tmp_path: Path, seed: int) -> None:
+    """Respond mode: its hand up beside its head, side to side at ~1.2 Hz (the person's 1.5-2.3)."""
+    run_session(RunConfig(source=f"synthetic:wave?seed={seed}", out_dir=tmp_path, video=False,
+                          progress=False))
+    frames = _read_log(tmp_path)[1]
+    answering = [f for f in frames if f["mode"] == "respond" and "waving back" in f["reason"]]
+    assert len(answering) >= 40  # at least 1.3 s of waving back
+    runs: list[list[dict]] = [[]]  # uninterrupted stretches of waving back
+    for f in frames:
+        if f in answering:
+            runs[-1].append(f)
+        elif runs[-1]:
+            runs.append([])
+    run = max(runs, key=len)
+    wrist = np.array([f["links"]["left_wrist"] for f in run])  # mirror: person's right -> left
+    shoulder = np.array([f["links"]["left_shoulder"] for f in run])
+    assert np.median(wrist[:, 2] - shoulder[:, 2]) > 0.15
+    lateral = wrist[:, 1] - wrist[:, 1].mean()
+    assert np.ptp(lateral) >= 0.08
+    crossings = np.count_nonzero(np.diff(np.sign(lateral)) != 0)
+    hz = crossings / 2 / (run[-1]["t"] - run[0]["t"])
+    print(f"waving back for {len(run) / 30:.2f} s at {hz:.2f} Hz, {np.ptp(lateral):.2f} m wide")
+    assert 0.8 <= hz <= 1.6

@@ -2,7 +2,8 @@
 
 From the first frame the robot mirrors. When the recogniser commits to a goal the robot can
 complete (``raise``, ``reach``, ``drink``, ``clear``) or answer (``offer``: reaching out to
-receive), the driving arm blends from the mirrored pose to the robot's own primitive: its
+receive; ``wave``: waving back, its hand beside its head going side to side at its own
+rhythm), the driving arm blends from the mirrored pose to the robot's own primitive: its
 wrist heads for the goal region as fast as its limits allow, so it arrives before the
 person's. The blend rises and falls smoothly (``blend_s``), so a commitment that is released
 returns the arm to mirroring without a jump; the command shaper keeps every limit.
@@ -24,7 +25,7 @@ from mirrorbot.urdf import RobotModel
 from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
 COMPLETE = ("raise", "reach", "drink", "clear")
-ANSWER = {"offer": "reaching out to receive"}
+ANSWER = {"offer": "reaching out to receive", "wave": "waving back"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,9 +34,16 @@ class AnticipationConfig:
 
     Attributes:
         blend_s: Time for the blend to go from mirroring to the robot's own motion [s].
+        wave_hz: The robot's own waving rhythm when it waves back [Hz].
+        wave_amplitude_m: Side-to-side amplitude of its wrist when it waves back [m].
+        answer_hold_s: An answer, once begun, lasts at least this long unless another goal is
+            committed (a wave back is a whole gesture, not a flicker) [s].
     """
 
     blend_s: float = 0.3
+    wave_hz: float = 1.2
+    wave_amplitude_m: float = 0.08
+    answer_hold_s: float = 1.5
 
 
 def elbow_for_wrist(wrist_m: Vec3, elbow_hint_m: Vec3) -> Vec3:
@@ -76,10 +84,15 @@ class Anticipation:
         self.blend = {side: 0.0 for side in Side}
         self.solvers: dict[Side, ArmSolver] = {}
         self._last_own: dict[Side, FloatArray] = {}
+        self.wave_phase_rad = 0.0
+        self._answer: tuple[GoalBelief, float] | None = None  # (the answered belief, until [s])
+        self.t_s = 0.0
 
     def __call__(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
                  ) -> tuple[FloatArray, str, str]:
         """(joint targets (n,) [rad], mode, reason) after anticipation."""
+        self.t_s += dt_s
+        belief = self._keep_answering(belief)
         active: Side | None = None
         goal = belief.committed if belief is not None else None
         if belief is not None and belief.side is not None and belief.target_m is not None \
@@ -87,6 +100,9 @@ class Anticipation:
             active = next(s for s in Side if driving_side(s, self.mode) is belief.side)
         q = q_mirror.copy()
         step = dt_s / self.config.blend_s if self.config.blend_s > 0 else 1.0
+        waving = active is not None and goal == "wave"
+        self.wave_phase_rad = (self.wave_phase_rad + 2 * math.pi * self.config.wave_hz * dt_s
+                               if waving else 0.0)
         for side in Side:
             target = 1.0 if side is active else 0.0
             self.blend[side] += float(np.clip(target - self.blend[side], -step, step))
@@ -96,7 +112,11 @@ class Anticipation:
                 continue
             if side is active:
                 assert belief is not None and belief.target_m is not None
-                q_own = self._reach(side, q_mirror[idx], belief.target_m)
+                wrist_goal_m = belief.target_m
+                if waving:  # side to side along the arm frame's outward axis (y)
+                    wrist_goal_m = wrist_goal_m + np.array(
+                        [0.0, self.config.wave_amplitude_m * math.sin(self.wave_phase_rad), 0.0])
+                q_own = self._reach(side, q_mirror[idx], wrist_goal_m)
                 self._last_own[side] = q_own
             else:  # released: fade from where the own motion was back to mirroring
                 q_own = self._last_own.get(side, q_mirror[idx])
@@ -107,6 +127,20 @@ class Anticipation:
         if goal in ANSWER:
             return q, "respond", ANSWER[goal]
         return q, "anticipate", f"completing {goal} with its own movement"
+
+    def _keep_answering(self, belief: GoalBelief | None) -> GoalBelief | None:
+        """The belief to act on: an answer carries on for ``answer_hold_s`` once begun."""
+        if belief is not None and belief.committed is not None:
+            if belief.committed in ANSWER and belief.target_m is not None:
+                if self._answer is None or self._answer[0].committed != belief.committed:
+                    self._answer = (belief, self.t_s + self.config.answer_hold_s)
+            else:
+                self._answer = None
+            return belief
+        if self._answer is not None and self.t_s < self._answer[1]:
+            return self._answer[0]
+        self._answer = None
+        return belief
 
     def _reach(self, side: Side, q7_mirror: FloatArray, target_arm_m: Vec3) -> FloatArray:
         """The arm's joints (7,) [rad] with the wrist at the goal (arm frame), hand as mirrored."""

@@ -66,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        anticipate=not args.no_anticipate, gui=gui,
                        video=not args.no_video,
                        realtime=args.realtime or (gui and not args.fast),
-                       model_path=args.model, progress=True)
+                       model_path=args.model, progress=True, filter_path=args.filter)
     _report_run(run_session(config), args.out, config.video)
     return EXIT_OK
 
@@ -105,22 +105,33 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EVAL_OPTIONS = {"retarget": ("retargeter",), "intent": ("intent", "data"),
+                "filter": ("filter",)}
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """``mirrorbot eval``: score a stage on labelled or synthetic data."""
+    wrong = [f"--{k}" for k, v in (("retargeter", args.retargeter), ("intent", args.intent),
+                                   ("filter", args.filter), ("data", args.data))
+             if v is not None and k not in EVAL_OPTIONS[args.stage]]
+    if wrong:
+        raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
+                             f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
     if args.stage == "intent":
         from mirrorbot.eval_intent import run_eval_intent
 
         if args.data is not None and not args.data.is_dir():
             raise MirrorbotError(f"--data {args.data} is not a folder; pass a folder of "
                                  "labelled .jsonl recordings")
-        run_eval_intent(args.data, as_json=args.json)
-        return EXIT_OK
-    if args.data is not None:
-        raise MirrorbotError("`eval retarget` scores against the synthetic person's ground "
-                             "truth and takes no --data; drop --data")
-    from mirrorbot.eval_retarget import run_eval_retarget
+        run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours")
+    elif args.stage == "filter":
+        from mirrorbot.eval_filter import run_eval_filter
 
-    run_eval_retarget(as_json=args.json)
+        run_eval_filter(args.filter, as_json=args.json)
+    else:
+        from mirrorbot.eval_retarget import run_eval_retarget
+
+        run_eval_retarget(as_json=args.json, retargeter=args.retargeter or "ours")
     return EXIT_OK
 
 
@@ -166,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     pace.add_argument("--fast", action="store_true", help="process as fast as possible")
     p.add_argument("--retargeter", default="ours", help="NAME or module:Class")
     p.add_argument("--intent", default="ours", help="NAME or module:Class")
+    p.add_argument("--filter", type=Path, default=None,
+                   help="a .json of One Euro settings (see `eval filter`)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
@@ -183,8 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
-    p.add_argument("stage", choices=("retarget", "intent"))
-    p.add_argument("--data", type=Path, default=None)
+    p.add_argument("stage", choices=("retarget", "intent", "filter"))
+    p.add_argument("--data", type=Path, default=None,
+                   help="intent: a folder of labelled recordings (default: synthetic)")
+    p.add_argument("--retargeter", default=None,
+                   help="retarget: NAME, module:Class or file.py:Class to score (default ours)")
+    p.add_argument("--intent", default=None,
+                   help="intent: NAME, module:Class or file.py:Class to score (default ours)")
+    p.add_argument("--filter", type=Path, default=None,
+                   help="filter: a .json of One Euro settings to score (default: defaults)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
 from mirrorbot.arrays import FloatArray
+from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.naive_retarget import NaiveRetargeter
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
@@ -41,6 +42,7 @@ from mirrorbot.retarget import (
 )
 from mirrorbot.safety import CommandShaper, SafetyConfig, collision_model_for
 from mirrorbot.scene import load_scene
+from mirrorbot.scoring import format_score, ramp, score_report, short_name
 from mirrorbot.scripted import rest_pose
 from mirrorbot.simulator import Simulator
 from mirrorbot.synth_noise import NoiseConfig
@@ -52,6 +54,7 @@ WITHIN_REACH_DEG = 0.5  # the exact solution's own error below this: no clamping
 LIMIT_TOL = 1e-6
 MAX_LAG_FRAMES = 10
 STARTUP_S = 1.0
+PASS_MARK = 70.0  # the retargeter assignment's
 
 
 @dataclass
@@ -116,8 +119,14 @@ def _lag_ms(commanded: FloatArray, truth: FloatArray) -> float:
 
 
 def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
-                     gestures: tuple[str, ...] = DEMO_SESSION) -> dict[str, Any]:
-    """Both retargeters on one synthetic session; metrics per retargeter."""
+                     gestures: tuple[str, ...] = DEMO_SESSION,
+                     retargeter: str = "ours") -> dict[str, Any]:
+    """``retargeter`` (a name or ``module:Class``) and naive on one synthetic session.
+
+    Returns the metrics per retargeter, under ``retargeter`` and ``naive``.
+    """
+    from mirrorbot.session import build_retargeter
+
     model = sim.model
     q_rest = rest_pose(model)
     scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
@@ -128,8 +137,8 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     safety = SafetyConfig()
     truth_ctx = RetargetContext(model, mode, q_rest)
     exact = DirectionRetargeter(truth_ctx)
-    ours = DirectionRetargeter(truth_ctx)
-    ours_clean = DirectionRetargeter(truth_ctx)
+    ours = build_retargeter(retargeter, truth_ctx)
+    ours_clean = build_retargeter(retargeter, truth_ctx)
     shaper = CommandShaper(model, q_rest, safety, collision)
     pose_filter = PoseFilter()
 
@@ -138,7 +147,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
 
     naive = NaiveRetargeter(RetargetContext(model, mode, q_rest, ik))
     sim.reset(q_rest)
-    traces = {"ours": Trace(), "naive": Trace()}
+    traces = {short_name(retargeter): Trace(), "naive": Trace()}
     truth_dirs, exact_q, exact_err, clean_err = [], [], [], []
     q_ours, q_naive = q_rest.copy(), q_rest.copy()
     for k, f in enumerate(frames):
@@ -157,7 +166,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
         if f.observed is not None:
             sim.reset(q_naive)  # IK warm-starts from the robot's last configuration
             q_naive = naive(f.observed)
-        for name, q in (("ours", q_ours), ("naive", q_naive)):
+        for name, q in ((short_name(retargeter), q_ours), ("naive", q_naive)):
             traces[name].q.append(q.copy())
             traces[name].dirs.append(_limb_dirs(model, q))
     truth = np.array(truth_dirs)
@@ -201,18 +210,20 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     return results
 
 
-def _merge(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
+def _merge(per_seed: list[dict[str, Any]], seeds: tuple[int, ...], retargeter: str,
+           ) -> dict[str, Any]:
     """Seeds combined: means of means, maxima of maxima, sums of counts."""
-    out: dict[str, Any] = {"seeds": list(EVAL_SEEDS[: len(per_seed)]),
+    name = short_name(retargeter)
+    out: dict[str, Any] = {"seeds": list(seeds), "retargeter": retargeter, "name": name,
                            "frames": sum(r["frames"] for r in per_seed),
                            "reachable_frames": sum(r["reachable_frames"] for r in per_seed)}
     acc = [r["accuracy_noise_free_deg"] for r in per_seed]
     out["accuracy_noise_free_deg"] = {"mean": round(float(np.mean([a["mean"] for a in acc])), 3),
                                       "p95": round(float(np.max([a["p95"] for a in acc])), 3),
                                       "max": round(float(np.max([a["max"] for a in acc])), 3)}
-    for name in ("ours", "naive"):
-        rs = [r[name] for r in per_seed]
-        out[name] = {
+    for key in (name, "naive"):
+        rs = [r[key] for r in per_seed]
+        out[key] = {
             "chain_error_deg": {
                 "mean": round(float(np.mean([x["chain_error_deg"]["mean"] for x in rs])), 3),
                 "p95": round(float(np.max([x["chain_error_deg"]["p95"] for x in rs])), 3),
@@ -223,7 +234,7 @@ def _merge(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
             "violations": {k: int(sum(x["violations"][k] for x in rs))
                            for k in rs[0]["violations"]},
         }
-    ours, naive = out["ours"], out["naive"]
+    ours, naive = out[name], out["naive"]
     out["jitter_ratio_naive_over_ours"] = round(naive["jitter_rms_jerk_rad_s3"]
                                                 / max(ours["jitter_rms_jerk_rad_s3"], 1e-9), 2)
     out["extra_lag_ms_ours_minus_naive"] = round(ours["lag_ms"] - naive["lag_ms"], 1)
@@ -236,45 +247,67 @@ def _merge(per_seed: list[dict[str, Any]]) -> dict[str, Any]:
         "zero_violations": all(v[k] == 0 for k in ("position", "velocity", "acceleration",
                                                     "self_collision")),
     }
+    out["score"] = assignment_score(out)
     return out
 
 
+def assignment_score(r: dict[str, Any]) -> dict[str, Any]:
+    """Points out of 100 for the retargeter assignment, and whether they pass (>= 70).
+
+    50 for accuracy on noise-free truth (full at a mean error of 1 deg or less, none at 8),
+    30 for the error of what the loop commands from noisy input (full at 6 deg, none at 15),
+    20 for smoothness (full at 3x less jitter than naive, none at 1x).
+    """
+    candidate = r[r["name"]]
+    parts = {
+        "accuracy": 50 * ramp(r["accuracy_noise_free_deg"]["mean"], 1.0, 8.0),
+        "chain_error": 30 * ramp(candidate["chain_error_deg"]["mean"], 6.0, 15.0),
+        "smoothness": 20 * ramp(-r["jitter_ratio_naive_over_ours"], -3.0, -1.0),
+    }
+    return score_report(parts, PASS_MARK)
+
+
 def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS,
-                      progress: bool = True) -> dict[str, Any]:
+                      progress: bool = True, retargeter: str = "ours") -> dict[str, Any]:
     """Evaluate on every seed, print a table (or JSON), return the merged figures."""
+    if retargeter == "naive":
+        raise ConfigError("naive is the baseline every retargeter is compared with; pass "
+                          "--retargeter ours or your module:Class")
     bar = Progress(len(seeds), "sessions", enabled=progress)
     per_seed = []
     with Simulator() as sim:
         for seed in seeds:
-            per_seed.append(evaluate_session(seed, sim))
+            per_seed.append(evaluate_session(seed, sim, retargeter=retargeter))
             bar.update()
     bar.close()
-    merged = _merge(per_seed)
+    merged = _merge(per_seed, seeds, retargeter)
     print(json.dumps(merged, indent=2) if as_json else format_report(merged))
     return merged
 
 
 def format_report(r: dict[str, Any]) -> str:
     """The figures as a readable table."""
-    a = r["accuracy_noise_free_deg"]
+    a, name_w = r["accuracy_noise_free_deg"], max(8, len(r["name"]) + 2)
     lines = [f"retargeting on {len(r['seeds'])} synthetic sessions ({r['frames']} frames, "
              f"{r['reachable_frames']} within the robot's reach), noise on",
-             f"accuracy of ours on noise-free truth: mean {a['mean']:.2f} deg, p95 "
+             f"accuracy of {r['retargeter']} on noise-free truth: mean {a['mean']:.2f} deg, p95 "
              f"{a['p95']:.2f}, max {a['max']:.2f}",
-             f"{'':<8}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}{'lag ms':>8}"
+             f"{'':<{name_w}}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}{'lag ms':>8}"
              f"{'violations pos/vel/acc/coll':>30}"]
-    for name in ("ours", "naive"):
+    for name in (r["name"], "naive"):
         x = r[name]
         e, v = x["chain_error_deg"], x["violations"]
-        lines.append(f"{name:<8}{e['mean']:>12.2f}{e['p95']:>9.2f}{e['max']:>9.2f}"
+        lines.append(f"{name:<{name_w}}{e['mean']:>12.2f}{e['p95']:>9.2f}{e['max']:>9.2f}"
                      f"{x['jitter_rms_jerk_rad_s3']:>12.0f}{x['lag_ms']:>8.1f}"
                      f"{v['position']:>14}/{v['velocity']}/{v['acceleration']}/"
                      f"{v['self_collision']}")
-    lines.append(f"jitter: naive / ours = {r['jitter_ratio_naive_over_ours']}x; extra lag of "
-                 f"ours {r['extra_lag_ms_ours_minus_naive']} ms")
+    lines.append(f"jitter: naive / {r['name']} = {r['jitter_ratio_naive_over_ours']}x; "
+                 f"extra lag {r['extra_lag_ms_ours_minus_naive']} ms")
     lines.append("targets: " + ", ".join(f"{k} {'yes' if ok else 'NO'}"
                                          for k, ok in r["targets"].items()))
+    lines.append(format_score(r["score"]))
     return "\n".join(lines)
+
 
 
 if __name__ == "__main__":

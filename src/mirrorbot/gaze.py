@@ -42,6 +42,27 @@ def gaze_target(world_m: FloatArray, active: Side | None, person_position_m: Vec
     return person_point_in_base(world_m, int(landmark), person_position_m)
 
 
+def pointing_arm(world_m: FloatArray, min_straightness: float = 0.9) -> Side | None:
+    """The arm held out straight toward something (joint attention), or None.
+
+    An arm counts when shoulder-to-wrist is at least ``min_straightness`` of the limb's length
+    (elbow nearly straight), the hand is in front of the body (0.6 of the arm's length) and
+    not hanging down (the ray at most 55 degrees below horizontal). Of two, the straighter.
+    """
+    pts = points_in_torso(world_m)
+    best: tuple[float, Side] | None = None
+    for side in Side:
+        s, e, w = (pts[int(i)] for i in ARM_LANDMARKS[side])
+        limb = float(np.linalg.norm(e - s) + np.linalg.norm(w - e))
+        reach = w - s
+        length = float(np.linalg.norm(reach))
+        straightness = length / max(limb, 1e-9)
+        if (straightness >= min_straightness and reach[0] >= 0.6 * limb
+                and reach[2] >= -math.sin(math.radians(55.0)) * length):
+            best = max(best, (straightness, side)) if best else (straightness, side)
+    return best[1] if best else None
+
+
 def pointed_target(world_m: FloatArray, side: Side, person_position_m: Vec3,
                    objects_m: dict[str, Vec3], table_z_m: float) -> tuple[Vec3, str]:
     """Where the person points with ``side``'s arm, in the base frame (3,) [m], and its name.

@@ -18,8 +18,10 @@ jitter reduced about 6x (5 mm noise) and 3.5x (15 mm).
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 
@@ -171,3 +173,25 @@ class PoseFilter:
         fade = np.exp(-np.maximum(unseen_s - cfg.hold_s, 0.0) / cfg.decay_s)
         confidence = np.where(visible, pose.visibility, self._last_visibility * fade)
         return PoseFrame(t_s=t_s, world_m=world, visibility=confidence, image_uv=image)
+
+
+def load_filter_config(path: Path) -> FilterConfig:
+    """A :class:`FilterConfig` from a JSON file of its fields (a clear error otherwise)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"no filter settings file {path}; pass a .json file such as "
+                          "sims/assignments/tune_the_filter/filter.json") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix "
+                          "the file") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must hold a JSON object like {{\"beta\": 3.0}}")
+    known = {f.name for f in fields(FilterConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {unknown}; the filter has {sorted(known)}")
+    bad = [k for k, v in data.items() if not isinstance(v, (int, float)) or isinstance(v, bool)]
+    if bad:
+        raise ConfigError(f"{path}: {bad} must be numbers")
+    return FilterConfig(**{k: float(v) for k, v in data.items()})

@@ -2,17 +2,20 @@
 
 ``--retargeter ours`` picks a built-in; ``--retargeter my_pkg.mine:MyRetargeter`` imports
 ``my_pkg.mine`` (from the current folder or the installed packages) and builds ``MyRetargeter``
-with the stage's context. Errors name what is missing and list what is available.
+with the stage's context; ``--retargeter path/to/mine.py:MyRetargeter`` loads that file.
+Errors name what is missing and list what is available.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from mirrorbot.errors import ConfigError
@@ -42,6 +45,8 @@ STAGES: dict[str, Callable[[], dict[str, Callable[..., Any]]]] = {
     "intent": _builtin_intents,
 }
 REQUIRED_METHOD = {"retargeter": "__call__", "intent": "__call__"}
+PROTOCOL = {"retargeter": "Retargeter protocol in mirrorbot/retarget.py",
+            "intent": "IntentModel protocol in mirrorbot/intent.py"}
 
 
 def load_stage(stage: str, spec: str) -> Callable[..., Any]:
@@ -59,17 +64,8 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ConfigError(f"unknown {stage} {spec!r}{hint}. Available: {sorted(builtins)}, or "
                           "module:Class for your own")
-    module_name, _, class_name = spec.partition(":")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import {module_name!r} for --{stage} ({exc}); is the file "
-                          f"{module_name.replace('.', '/')}.py in the current folder?") from None
-    except Exception as exc:  # noqa: BLE001 - a student's module may raise anything on import
-        raise ConfigError(f"importing {module_name!r} failed: {type(exc).__name__}: "
-                          f"{exc}") from None
+    module_name, _, class_name = spec.rpartition(":")
+    module = _import(stage, module_name)
     cls = getattr(module, class_name, None)
     if cls is None:
         found = [n for n, v in vars(module).items() if inspect.isclass(v)
@@ -78,5 +74,33 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
     method = REQUIRED_METHOD[stage]
     if inspect.isclass(cls) and not any(method in vars(k) for k in cls.__mro__ if k is not object):
         raise ConfigError(f"{spec} is missing the method {method}(self, pose) that a {stage} "
-                          "needs (see the Retargeter protocol in mirrorbot/retarget.py)")
+                          f"needs (see the {PROTOCOL[stage]})")
     return cls
+
+
+def _import(stage: str, module_name: str) -> ModuleType:
+    """A module by dotted name (the current folder first) or by the path of a ``.py`` file."""
+    try:
+        if module_name.endswith(".py"):
+            path = Path(module_name)
+            if not path.is_file():
+                raise ConfigError(f"--{stage}: no file {path}; give the path of your .py file "
+                                  "(relative to the current folder) before the ':'")
+            name = f"mirrorbot_user_{path.stem}"
+            file_spec = importlib.util.spec_from_file_location(name, path)
+            assert file_spec is not None and file_spec.loader is not None
+            module = importlib.util.module_from_spec(file_spec)
+            sys.modules[name] = module
+            file_spec.loader.exec_module(module)
+            return module
+        if str(Path.cwd()) not in sys.path:
+            sys.path.insert(0, str(Path.cwd()))
+        return importlib.import_module(module_name)
+    except ConfigError:
+        raise
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {module_name!r} for --{stage} ({exc}); is the file "
+                          f"{module_name.replace('.', '/')}.py in the current folder?") from None
+    except Exception as exc:  # noqa: BLE001 - a student's module may raise anything on import
+        raise ConfigError(f"importing {module_name!r} failed: {type(exc).__name__}: "
+                          f"{exc}") from None

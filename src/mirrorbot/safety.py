@@ -177,20 +177,24 @@ class CommandShaper:
         if all(min(u, o - margin + limit) >= limit for _, (u, o) in checked):
             return v
         self._braking = True
-        return self._braked_velocity(dt_s)
+        return self._braked_velocity(dt_s, v)
 
-    def _braked_velocity(self, dt_s: float) -> FloatArray:
+    def _braked_velocity(self, dt_s: float, v_free: FloatArray) -> FloatArray:
         """The velocity after one period of braking, (n,) [rad/s].
 
-        All joints slow by the same factor, so the arm keeps to the straight line the
-        look-ahead checked; the joint nearest its acceleration limit sets the factor.
+        All arm joints slow by the same factor, so the arms keep to the straight line the
+        look-ahead checked; the joint nearest its acceleration limit sets the factor. The
+        head (which cannot reach the arms) keeps ``v_free``, so the robot still looks around.
         """
+        v = v_free.copy()
         speed = np.abs(self.v)
-        moving = speed > 1e-9
+        moving = (speed > 1e-9) & self._arm_mask
         if not np.any(moving):
-            return np.zeros_like(self.v)
+            v[self._arm_mask] = 0.0
+            return v
         keep = float(np.max(1.0 - self.a_max[moving] * dt_s / speed[moving]))
-        return self.v * max(keep, 0.0)
+        v[self._arm_mask] = self.v[self._arm_mask] * max(keep, 0.0)
+        return v
 
     def _avoid_collision(self, q_next: FloatArray, dt_s: float) -> FloatArray:
         """``q_next`` if free; else each arm goes as far toward it as it can without touching.
@@ -215,7 +219,8 @@ class CommandShaper:
         # Too fast to stop within this period: brake as hard as allowed (the acceleration limit
         # holds), if that path is free. Slow enough, stop or slide below without breaking it.
         if np.any(np.abs(self.v) > self.a_max * dt_s):
-            q_brake = self.model.clamp(self.q + self._braked_velocity(dt_s) * dt_s)
+            v_free = (q_next - self.q) / dt_s
+            q_brake = self.model.clamp(self.q + self._braked_velocity(dt_s, v_free) * dt_s)
             upper_torso, other = self.collision.clearance_split(q_brake)
             if min(upper_torso, other) >= limit:
                 self.blocked = True

@@ -24,14 +24,15 @@ from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
-from mirrorbot.gaze import gaze_target, head_angles_to, pointed_target
+from mirrorbot.eval_filter import load_filter_config
+from mirrorbot.gaze import gaze_target, head_angles_to, pointed_target, pointing_arm
 from mirrorbot.intent import IntentModel
 from mirrorbot.labels import GOALS
 from mirrorbot.landmarks import Side
 from mirrorbot.loop import LoopConfig, Step, run_loop
 from mirrorbot.overlay import blank_panel, draw_skeleton
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
 from mirrorbot.registry import load_stage
 from mirrorbot.retarget import Mode, RetargetContext, Retargeter, driving_side
@@ -62,6 +63,7 @@ class RunConfig:
         model_path: A MediaPipe ``.task`` model, or None for the bundled one.
         max_seconds: Stop after this much source time [s] (None: the whole source).
         progress: Print progress to stderr.
+        filter_path: A JSON file of One Euro settings, or None for the defaults.
     """
 
     source: str
@@ -76,6 +78,7 @@ class RunConfig:
     model_path: Path | None = None
     max_seconds: float | None = None
     progress: bool = True
+    filter_path: Path | None = None
 
 
 class LostTracking:
@@ -133,7 +136,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    echo: Echo | None = None,
                    arm_index: dict[Side, list[int]] | None = None,
                    mode_map: Mode = Mode.MIRROR,
-                   anticipation: Anticipation | None = None) -> Iterator[Step]:
+                   anticipation: Anticipation | None = None,
+                   filter_config: FilterConfig | None = None) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
 
     ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
@@ -142,7 +146,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
     person arm drives which) by how well it is seen and holds still on erratic input;
     ``anticipation`` completes committed goals with the robot's own motion.
     """
-    pose_filter = PoseFilter(filter_image=want_view)
+    pose_filter = PoseFilter(filter_config, filter_image=want_view)
     lost = LostTracking(q_rest_rad)
     q_last = q_rest_rad.copy()
     t_prev: float | None = None
@@ -190,11 +194,14 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         if gaze is not None and pose is not None:
             q_want = q_want.copy()
             side = belief.side if belief else None
-            if belief is not None and belief.committed == "point" and side is not None:
-                look_at, name = pointed_target(pose.world_m, side, gaze.person_position_m,
+            pointing = side if belief is not None and belief.committed == "point" \
+                else pointing_arm(pose.world_m)
+            if pointing is not None:  # joint attention: look where the arm points
+                look_at, name = pointed_target(pose.world_m, pointing, gaze.person_position_m,
                                                gaze.objects_m, gaze.table_z_m)
-                mode = "respond"
-                reason = f"looking where you point: {name}"
+                if mode == "mirror":
+                    mode = "respond"
+                    reason = f"looking where you point: {name}"
             else:
                 look_at = gaze_target(pose.world_m, side, gaze.person_position_m)
             pan, tilt = head_angles_to(look_at)
@@ -274,6 +281,7 @@ def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
 def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, Any]:
     """Run the whole pipeline on ``config.source``; returns the summary written to disk."""
     spec = parse_source(config.source)
+    filter_config = load_filter_config(config.filter_path) if config.filter_path else None
     scene = scene or load_scene(scene_path(DEFAULT_SCENE_NAME))
     source = open_pose_source(spec, config.model_path, render_view=config.video or config.gui,
                               scene=scene)
@@ -306,6 +314,7 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
                                    echo=Echo(), mode_map=config.mode,
                                    anticipation=None if not config.anticipate
                                    else Anticipation(sim.model, config.mode),
+                                   filter_config=filter_config,
                                    arm_index={side: [sim.model.index(f"{side.value}_{j}")
                                                      for j in ARM_JOINTS] for side in Side})
             extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}
