@@ -85,6 +85,16 @@ def test_demo_summary_reports_frames_and_latency(demo_dir: Path) -> None:
     assert summary["sim_realtime_factor"] > 1
     assert {"p50", "p95", "p99", "max"} <= set(summary["latency_ms"]["sim"])
     assert summary["interrupted"] is False
+    assert summary["outputs"]["plot"] == "summary.png"
+
+
+def test_demo_draws_the_belief_and_joint_plot(demo_dir: Path) -> None:
+    """summary.png: a real PNG of the run, with coloured curves (not a blank canvas)."""
+    image = cv2.imread(str(demo_dir / "summary.png"))
+    assert image is not None and image.shape[1] >= 900
+    plots = image[:, : int(0.8 * image.shape[1])]  # the axes; the legends are on the right
+    saturation = cv2.cvtColor(plots, cv2.COLOR_BGR2HSV)[..., 1]
+    assert np.count_nonzero(saturation > 80) > 0.005 * saturation.size  # plotted curves
 
 
 def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:

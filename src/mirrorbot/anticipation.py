@@ -1,12 +1,13 @@
 """Anticipatory motion: once a goal is committed, the robot completes the movement itself.
 
 From the first frame the robot mirrors. When the recogniser commits to a goal the robot can
-complete (``raise``, ``reach``, ``drink``, ``clear``) or answer (``offer``: reaching out to
-receive; ``wave``: waving back, its hand beside its head going side to side at its own
-rhythm), the driving arm blends from the mirrored pose to the robot's own primitive: its
-wrist heads for the goal region as fast as its limits allow, so it arrives before the
-person's. The blend rises and falls smoothly (``blend_s``), so a commitment that is released
-returns the arm to mirroring without a jump; the command shaper keeps every limit.
+complete (``raise``, ``reach``, ``drink``, ``clear`` and learned gestures) or answer
+(``offer``: reaching out toward the person's hand to receive; ``wave``: waving back, its hand
+beside its head going side to side at its own rhythm), the driving arm blends from the
+mirrored pose to the robot's own primitive: its wrist heads for the goal region as fast as its
+limits allow, so it arrives before the person's. The blend rises and falls smoothly
+(``blend_s``), so a commitment that is released returns the arm to mirroring without a jump;
+the command shaper keeps every limit. Pointing is answered by the head (:mod:`gaze`).
 """
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ from mirrorbot.intent import GoalBelief
 from mirrorbot.landmarks import Side
 from mirrorbot.retarget import ArmSolver, Mode, driving_side
 from mirrorbot.urdf import RobotModel
-from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+from mirrorbot.urdf_builder import (
+    FOREARM_LENGTH_M,
+    SHOULDER_HALF_WIDTH_M,
+    SHOULDER_HEIGHT_M,
+    UPPER_ARM_LENGTH_M,
+)
 
-COMPLETE = ("raise", "reach", "drink", "clear")
+NOT_COMPLETED = ("point", "none")  # pointing is answered by the head (gaze)
+# Outward-axis sign of each robot arm's frame (x forward, y away from the body, z up).
+OUTWARD = {Side.LEFT: 1.0, Side.RIGHT: -1.0}
 ANSWER = {"offer": "reaching out to receive", "wave": "waving back"}
 
 
@@ -44,6 +52,13 @@ class AnticipationConfig:
     wave_hz: float = 1.2
     wave_amplitude_m: float = 0.08
     answer_hold_s: float = 1.5
+
+
+def base_to_arm_frame(p_base_m: Vec3, side: Side) -> Vec3:
+    """A base-frame point (3,) [m] relative to the robot's ``side`` shoulder, in its arm frame."""
+    shoulder = np.array([0.0, OUTWARD[side] * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
+    d = np.asarray(p_base_m, dtype=np.float64) - shoulder
+    return np.array([d[0], OUTWARD[side] * d[1], d[2]])
 
 
 def elbow_for_wrist(wrist_m: Vec3, elbow_hint_m: Vec3) -> Vec3:
@@ -89,14 +104,20 @@ class Anticipation:
         self.t_s = 0.0
 
     def __call__(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
+                 person_wrists_base_m: dict[Side, Vec3] | None = None,
                  ) -> tuple[FloatArray, str, str]:
-        """(joint targets (n,) [rad], mode, reason) after anticipation."""
+        """(joint targets (n,) [rad], mode, reason) after anticipation.
+
+        ``person_wrists_base_m``: the person's wrists in the robot's base frame [m], by the
+        person's side; when given, an offer is received where the person's hand is (the robot
+        reaches toward it as far as its arm allows) instead of at the mirrored place.
+        """
         self.t_s += dt_s
         belief = self._keep_answering(belief)
         active: Side | None = None
         goal = belief.committed if belief is not None else None
         if belief is not None and belief.side is not None and belief.target_m is not None \
-                and goal is not None and (goal in COMPLETE or goal in ANSWER):
+                and goal is not None and goal not in NOT_COMPLETED:
             active = next(s for s in Side if driving_side(s, self.mode) is belief.side)
         q = q_mirror.copy()
         step = dt_s / self.config.blend_s if self.config.blend_s > 0 else 1.0
@@ -113,6 +134,9 @@ class Anticipation:
             if side is active:
                 assert belief is not None and belief.target_m is not None
                 wrist_goal_m = belief.target_m
+                if goal == "offer" and person_wrists_base_m is not None \
+                        and belief.side in person_wrists_base_m:
+                    wrist_goal_m = base_to_arm_frame(person_wrists_base_m[belief.side], side)
                 if waving:  # side to side along the arm frame's outward axis (y)
                     wrist_goal_m = wrist_goal_m + np.array(
                         [0.0, self.config.wave_amplitude_m * math.sin(self.wave_phase_rad), 0.0])

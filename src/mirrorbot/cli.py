@@ -45,14 +45,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
     config = DemoConfig(out_dir=args.out, gui=_wants_gui(args), video=not args.no_video,
                         seed=args.seed, seconds=args.seconds)
-    _report_run(run_demo(config), args.out, config.video)
+    _report_run(run_demo(config), args.out)
     return EXIT_OK
 
 
-def _report_run(summary: dict[str, Any], out: Path, video: bool) -> None:
-    print(f"wrote {summary['frames']} frames to {out}/ (session.jsonl, summary.json"
-          f"{', video.mp4' if video else ''}); tracked {100 * summary['tracked_fraction']:.0f}% "
-          f"at {summary['fps']:.1f} fps")
+def _report_run(summary: dict[str, Any], out: Path) -> None:
+    files = sorted([f for f in summary.get("outputs", {}).values() if f] + ["summary.json"])
+    print(f"wrote {summary['frames']} frames to {out}/ ({', '.join(files)}); tracked "
+          f"{100 * summary['tracked_fraction']:.0f}% at {summary['fps']:.1f} fps")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        video=not args.no_video,
                        realtime=args.realtime or (gui and not args.fast),
                        model_path=args.model, progress=True, filter_path=args.filter)
-    _report_run(run_session(config), args.out, config.video)
+    _report_run(run_session(config), args.out)
     return EXIT_OK
 
 

@@ -348,6 +348,9 @@ class RepertoireIntent:
             if p_committed < cfg.release_p:
                 self.committed = None
         target = self._targets[row] if len(self._targets) else None
+        learned = next((p for p in self._templates if p.name == goal), None)
+        if learned is not None:  # a learned gesture ends where its template ends
+            target = learned.path(track.start, track.start, np.ones(1))[0]
         self.last = GoalBelief(dict(zip(self.goals, post.tolist(), strict=True)),
                                self.committed, side, track.start.copy(),
                                None if target is None else _clip_reach(target.copy()),

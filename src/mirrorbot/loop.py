@@ -10,6 +10,7 @@ cleanly: every frame seen so far is in ``session.jsonl``, ``video.mp4`` is final
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class Step:
         timing_ms: Wall time of each upstream stage [ms].
         view_bgr: The person's view for the video's left half, or None.
         caption: A line about the source for the left half.
+        arrived_s: ``time.perf_counter()`` when the frame arrived, or None; the loop measures
+            from it to the frame's display (timing ``total``, the on-screen latency).
     """
 
     t_s: float
@@ -55,6 +58,7 @@ class Step:
     timing_ms: dict[str, float] = field(default_factory=dict)
     view_bgr: ImageBGR | None = None
     caption: str = ""
+    arrived_s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +75,7 @@ class LoopConfig:
         session_mode: ``mirror`` or ``anatomical``, for the log header.
         goals: The goal vocabulary, for the log header.
         source: The source as the user gave it, for the log header.
+        plot: Draw summary.png at the end (goal belief and joint trajectories).
     """
 
     out_dir: Path
@@ -82,6 +87,7 @@ class LoopConfig:
     session_mode: str = "mirror"
     goals: tuple[str, ...] = ()
     source: str = ""
+    plot: bool = True
 
     def __post_init__(self) -> None:
         if not 1.0 <= self.rate_hz <= 240.0:
@@ -96,7 +102,9 @@ def _open_video(path: Path, rate_hz: float) -> Any:
 
 def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
              total_frames: int | None = None,
-             extra: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
+             extra: Callable[[], dict[str, Any]] | None = None,
+             on_key: Callable[[int], bool] | None = None,
+             key_script: Callable[[float], int] | None = None) -> dict[str, Any]:
     """Drive the simulator with ``steps`` and record everything.
 
     Args:
@@ -105,6 +113,8 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
         config: Where and how to record.
         total_frames: For the progress bar, when known.
         extra: Called at the end for more summary fields (stage facts known only then).
+        on_key: Handles a key pressed in the window; True ends the run (default: q or Esc).
+        key_script: Stands in for the keyboard: the key code at frame time ``t_s``, or -1.
 
     Returns:
         The summary that was written to ``summary.json``.
@@ -139,6 +149,20 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             t2 = time.perf_counter()
             sim_wall_s += t2 - t1
             timing = {**step.timing_ms, "control": 1e3 * (t1 - t0), "sim": 1e3 * (t2 - t1)}
+            frame = None
+            if video is not None or config.window:
+                sim_view = sim.render(VIDEO_CAMERA)
+                if step.arrived_s is not None:  # measured: the frame's arrival to its display
+                    timing["total"] = 1e3 * (time.perf_counter() - step.arrived_s)
+                frame = compose_frame(
+                    step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),
+                    sim_view,
+                    OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
+                                reason=step.reason, goal_probs=step.goal_probs,
+                                committed_goal=step.committed_goal,
+                                latency_ms=timing.get("total", sum(timing.values()))))
+            elif step.arrived_s is not None:
+                timing["total"] = 1e3 * (time.perf_counter() - step.arrived_s)
             positions = sim.link_positions(robot_links)
             log.write(FrameRecord(
                 t_s=step.t_s, tracked=step.tracked, q_target_rad=q_cmd,
@@ -153,18 +177,13 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                                             "event": "commit" if step.committed_goal
                                             else "release"})
                 last_goal = step.committed_goal
-            if video is not None or config.window:
-                frame = compose_frame(
-                    step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),
-                    sim.render(VIDEO_CAMERA),
-                    OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
-                                reason=step.reason, goal_probs=step.goal_probs,
-                                committed_goal=step.committed_goal,
-                                latency_ms=sum(timing.values())))
-                if video is not None:
-                    video.write(frame)
-                if config.window and _show(frame):
-                    break
+            if frame is not None and video is not None:
+                video.write(frame)
+            key = _show(frame) if frame is not None and config.window else -1
+            if key < 0 and key_script is not None:
+                key = key_script(step.t_s)
+            if key >= 0 and (on_key or _quit_key)(key):
+                break
             progress.update()
     except KeyboardInterrupt:
         interrupted = True
@@ -183,17 +202,36 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                "mode": config.session_mode,
                "interrupted": interrupted,
                "outputs": {"session": "session.jsonl",
-                           "video": "video.mp4" if video is not None else None}})
+                           "video": "video.mp4" if video is not None else None,
+                           "plot": "summary.png" if config.plot else None}})
     write_summary(out / "summary.json", result)
+    if config.plot:
+        _write_plot(out)
     if interrupted:
         raise KeyboardInterrupt
     return result
 
 
-def _show(frame: ImageBGR) -> bool:
-    """Show a frame in the OpenCV window; True when the user pressed q or Esc."""
+def _write_plot(out: Path) -> None:
+    """summary.png, after everything else is safely written; a failure only warns."""
+    from mirrorbot.summary_plot import write_summary_plot
+
+    try:
+        write_summary_plot(out)
+    except Exception as exc:  # noqa: BLE001 - a plot must never cost the run its outputs
+        print(f"mirrorbot: warning: summary.png not drawn ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
+
+
+def _show(frame: ImageBGR) -> int:
+    """Show a frame in the OpenCV window; the key pressed meanwhile, or -1."""
     import cv2
 
     cv2.imshow(WINDOW_NAME, frame)
-    key = cv2.waitKey(1) & 0xFF
+    key = cv2.waitKey(1)
+    return -1 if key < 0 else key & 0xFF
+
+
+def _quit_key(key: int) -> bool:
+    """Without live controls: q or Esc ends the run."""
     return key in (ord("q"), 27)

@@ -63,5 +63,9 @@ def media_path(name: str) -> Path:
 
 
 def repertoire_dir() -> Path:
-    """``models/repertoire/``: learned gestures (created when the first one is learned)."""
-    return models_dir() / "repertoire"
+    """Learned gestures: ``$MIRRORBOT_REPERTOIRE`` if set, else ``models/repertoire/``.
+
+    The folder is created when the first gesture is learned.
+    """
+    override = os.environ.get("MIRRORBOT_REPERTOIRE")
+    return Path(override) if override else models_dir() / "repertoire"

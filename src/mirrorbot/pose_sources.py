@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +41,8 @@ class PoseSample:
         image_bgr: The camera image, (H, W, 3) uint8, when the source has one.
         track_ms: Wall time the tracker took on this frame [ms] (0 without a tracker).
         truth: The synthetic person's ground truth for this frame, when there is one.
+        arrived_s: ``time.perf_counter()`` when the frame arrived (before tracking) [s], for
+            the measured latency from a frame's arrival to its display.
     """
 
     t_s: float
@@ -48,6 +50,7 @@ class PoseSample:
     image_bgr: ImageBGR | None = None
     track_ms: float = 0.0
     truth: SynthFrame | None = None
+    arrived_s: float = field(default_factory=time.perf_counter)
 
 
 class PoseSource(Protocol):
@@ -94,7 +97,7 @@ class TrackedSource:
             t0 = time.perf_counter()
             pose = self._tracker.track(frame.image_bgr, frame.t_s)
             track_ms = 1e3 * (time.perf_counter() - t0)
-            yield PoseSample(frame.t_s, pose, frame.image_bgr, track_ms)
+            yield PoseSample(frame.t_s, pose, frame.image_bgr, track_ms, arrived_s=t0)
 
     def close(self) -> None:
         """Close the images and the tracker."""

@@ -10,7 +10,7 @@ rest smoothly; when the person is seen again it picks up from where it is.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,15 +25,23 @@ from mirrorbot.calibration import Calibration
 from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
 from mirrorbot.eval_filter import load_filter_config
-from mirrorbot.gaze import gaze_target, head_angles_to, pointed_target, pointing_arm
+from mirrorbot.gaze import (
+    gaze_target,
+    head_angles_to,
+    person_point_in_base,
+    pointed_target,
+    pointing_arm,
+)
 from mirrorbot.intent import IntentModel
 from mirrorbot.labels import GOALS
-from mirrorbot.landmarks import Side
+from mirrorbot.landmarks import ARM_LANDMARKS, Side
+from mirrorbot.live_controls import LiveControls
 from mirrorbot.loop import LoopConfig, Step, run_loop
 from mirrorbot.overlay import blank_panel, draw_skeleton
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
+from mirrorbot.recording import RecordingHeader, RecordingWriter
 from mirrorbot.registry import load_stage
 from mirrorbot.retarget import Mode, RetargetContext, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper, collision_model_for
@@ -137,14 +145,16 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    arm_index: dict[Side, list[int]] | None = None,
                    mode_map: Mode = Mode.MIRROR,
                    anticipation: Anticipation | None = None,
-                   filter_config: FilterConfig | None = None) -> Iterator[Step]:
+                   filter_config: FilterConfig | None = None,
+                   live: LiveHooks | None = None) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
 
     ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
     does not act on it yet); ``gaze`` turns the head toward the person's moving hand; ``echo``
     scales each arm's mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which
     person arm drives which) by how well it is seen and holds still on erratic input;
-    ``anticipation`` completes committed goals with the robot's own motion.
+    ``anticipation`` completes committed goals with the robot's own motion; ``live`` applies
+    the keys of the live window (pause, record, calibrate, switch mode).
     """
     pose_filter = PoseFilter(filter_config, filter_image=want_view)
     lost = LostTracking(q_rest_rad)
@@ -154,6 +164,24 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
     for sample in source:
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
             return
+        if live is not None:
+            if live.controls.mode is not mode_map:  # m: rebuild for the other mapping
+                mode_map = live.controls.mode
+                retargeter = live.rebuild_retargeter(mode_map)
+                if anticipation is not None:
+                    anticipation.mode = mode_map
+            if live.controls.calibrate and calibration is not None:
+                calibration.restart()
+                live.controls.calibrate = False
+            live.record(sample)
+            caption = f"source: {source.text} (shown mirrored) | {live.controls.message}"
+            if live.controls.paused:
+                t_prev = sample.t_s
+                yield Step(t_s=sample.t_s, q_target_rad=shaper(q_last, 0.0), mode="hold",
+                           reason="paused (space resumes)", caption=caption,
+                           tracked=sample.pose is not None, arrived_s=sample.arrived_s,
+                           view_bgr=_view(sample, None, None, caption) if want_view else None)
+                continue
         t0 = time.perf_counter()
         raw = sample.pose
         implausible = raw is not None and not pose_is_plausible(raw.world_m)
@@ -188,7 +216,10 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
         if anticipation is not None and pose is not None and mode == "mirror":
             step_s = 0.0 if t_prev is None else sample.t_s - t_prev
-            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s)
+            wrists = None if gaze is None else {
+                side: person_point_in_base(pose.world_m, int(ARM_LANDMARKS[side][2]),
+                                           gaze.person_position_m) for side in Side}
+            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, wrists)
             if own_mode != "mirror":
                 mode, reason = own_mode, own_reason
         if gaze is not None and pose is not None:
@@ -218,12 +249,52 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             view = _view(sample, None if pose is None else pose.image_uv,
                          None if pose is None else pose.visibility, caption)
         yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None, mode=mode,
-                   reason=reason, caption=caption, view_bgr=view,
+                   reason=reason, caption=caption, view_bgr=view, arrived_s=sample.arrived_s,
                    goal_probs=belief.probs if belief else {},
                    committed_goal=belief.committed if belief else None,
                    timing_ms={"track": sample.track_ms, "filter": 1e3 * (t1 - t0),
                               "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t3 - t2),
                               "shape": 1e3 * (t4 - t3)})
+
+
+class LiveHooks:
+    """The live window's keys applied to a run: controls, mode switching and recording.
+
+    Args:
+        controls: The key state (:class:`LiveControls`).
+        rebuild_retargeter: Builds the retargeter for a mapping mode (``m`` switches).
+        out_dir: Where ``r`` writes ``recording-N.jsonl`` (landmarks, the recording format).
+        rate_hz: The source's frame rate, for the recordings' header.
+    """
+
+    def __init__(self, controls: LiveControls, rebuild_retargeter: Callable[[Mode], Retargeter],
+                 out_dir: Path, rate_hz: float) -> None:
+        self.controls = controls
+        self.rebuild_retargeter = rebuild_retargeter
+        self.out_dir = out_dir
+        self.rate_hz = rate_hz
+        self.recordings: list[Path] = []
+        self._writer: RecordingWriter | None = None
+        self._t0_s = 0.0
+
+    def record(self, sample: PoseSample) -> None:
+        """Start, feed or stop the recording as ``r`` asked (each line is flushed)."""
+        if self.controls.recording and self._writer is None:
+            path = self.out_dir / f"recording-{len(self.recordings) + 1}.jsonl"
+            self._writer = RecordingWriter(path, RecordingHeader(
+                fps=self.rate_hz, source=f"live run, started at {sample.t_s:.2f} s"))
+            self.recordings.append(path)
+            self._t0_s = sample.t_s
+        if self._writer is not None and not self.controls.recording:
+            self.close()
+        if self._writer is not None:
+            self._writer.write(sample.t_s - self._t0_s, sample.pose)
+
+    def close(self) -> None:
+        """Finish the recording under way, if any."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
 
 @dataclass(frozen=True)
@@ -278,8 +349,14 @@ def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
     return instance
 
 
-def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, Any]:
-    """Run the whole pipeline on ``config.source``; returns the summary written to disk."""
+def run_session(config: RunConfig, *, scene: Scene | None = None,
+                key_script: Callable[[float], int] | None = None) -> dict[str, Any]:
+    """Run the whole pipeline on ``config.source``; returns the summary written to disk.
+
+    With a window (``config.gui``) the keys of :mod:`mirrorbot.live_controls` work;
+    ``key_script(t_s)`` stands in for the keyboard where there is none (tests): it returns
+    the key code pressed at frame time ``t_s`` or -1.
+    """
     spec = parse_source(config.source)
     filter_config = load_filter_config(config.filter_path) if config.filter_path else None
     scene = scene or load_scene(scene_path(DEFAULT_SCENE_NAME))
@@ -307,6 +384,11 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
                         scene.person_position_m,
                         {o.name: o.position_m for o in scene.objects if o.name != "table"},
                         table_top_z(scene))
+            controls = LiveControls(mode=config.mode)
+            live = LiveHooks(controls, lambda mode: build_retargeter(
+                config.retargeter, RetargetContext(sim.model, mode, q_rest,
+                                                   sim.inverse_kinematics)),
+                config.out_dir, source.rate_hz) if config.gui or key_script else None
             steps = pipeline_steps(source, retargeter, shaper, q_rest,
                                    want_view=config.video or config.gui,
                                    max_seconds=config.max_seconds, calibration=calibration,
@@ -314,15 +396,23 @@ def run_session(config: RunConfig, *, scene: Scene | None = None) -> dict[str, A
                                    echo=Echo(), mode_map=config.mode,
                                    anticipation=None if not config.anticipate
                                    else Anticipation(sim.model, config.mode),
-                                   filter_config=filter_config,
+                                   filter_config=filter_config, live=live,
                                    arm_index={side: [sim.model.index(f"{side.value}_{j}")
                                                      for j in ARM_JOINTS] for side in Side})
             extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}
             if source.labels:
                 extra["labels"] = [label.to_json() for label in source.labels]
-            summary = run_loop(steps, sim, loop, total_frames=total, extra=lambda: {
-                **extra, "calibration": (calibration.proportions.to_json()
-                                         if calibration.proportions else None)})
+            try:
+                summary = run_loop(
+                    steps, sim, loop, total_frames=total,
+                    on_key=controls.key if live is not None else None, key_script=key_script,
+                    extra=lambda: {**extra, "calibration": (
+                        calibration.proportions.to_json() if calibration.proportions
+                        else None), **({"recordings": [p.name for p in live.recordings]}
+                                       if live is not None else {})})
+            finally:
+                if live is not None:
+                    live.close()
     finally:
         source.close()
     return summary

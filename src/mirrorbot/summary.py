@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 LATENCY_PERCENTILES = (50, 95, 99)
-NOT_AFTER_POSE = ("track", "sim")
+NOT_AFTER_POSE = ("track", "sim", "total")
 
 
 class LatencyHistogram:

@@ -28,6 +28,9 @@ from mirrorbot.synth_body import ArmState, BodyParams, mouth_torso, side_sign
 
 GESTURES = ("wave", "point", "raise", "reach", "drink", "offer", "clear", "none")
 CUP_GESTURES = ("drink", "offer", "clear")
+# Gestures outside the goal vocabulary: the robot does not know them until it is taught
+# (``mirrorbot learn``). ``heart``: a hand laid on the heart (left chest), held, lowered.
+EXTRA_GESTURES = ("heart",)
 TABLE_Z_M = -0.31  # the table top relative to the shoulders of the seated person
 CUP_GRASP_Z_M = TABLE_Z_M + 0.05  # wrist height when holding the cup on the table
 FORWARD = np.array([1.0, 0.0, 0.0])
@@ -204,7 +207,7 @@ class Planner:
             "wave": self._wave, "point": self._point, "raise": self._raise,
             "reach": self._reach, "drink": partial(self._cup, "drink"),
             "offer": partial(self._cup, "offer"), "clear": partial(self._cup, "clear"),
-            "none": self._none}
+            "none": self._none, "heart": self._heart}
 
     # ---- helpers -------------------------------------------------------------------------
     def _u(self, lo: float, hi: float) -> float:
@@ -292,6 +295,16 @@ class Planner:
         self._move(side, end, self._duration())
         self._label("raise", t0, self.t_s)
         self._hold(side, self._u(0.5, 0.8))
+        self._return(side)
+
+    def _heart(self, side: Side) -> None:
+        end = ArmState(wrist_m=np.array([self._u(0.14, 0.18), self._u(0.0, 0.05),
+                                         self._u(-0.26, -0.20)]),
+                       swivel_rad=self._u(0.2, 0.5), palm_hint=-FORWARD.copy())
+        t0 = self.t_s
+        self._move(side, end, self._duration())
+        self._label("heart", t0, self.t_s)
+        self._hold(side, self._u(0.5, 0.9))
         self._return(side)
 
     def _reach(self, side: Side) -> None:
@@ -388,7 +401,8 @@ class Planner:
     def add(self, goal: str, side: Side | None = None) -> None:
         """Append one gesture (with the rest before it)."""
         if goal not in self.builders:
-            raise ConfigError(f"unknown gesture {goal!r}. Available gestures: {list(GESTURES)}")
+            raise ConfigError(f"unknown gesture {goal!r}. Available gestures: "
+                              f"{list(GESTURES + EXTRA_GESTURES)}")
         self.t_s += self._u(0.4, 1.0)  # rest
         if side is None:
             dominant = self.params.handedness

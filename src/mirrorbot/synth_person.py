@@ -33,7 +33,13 @@ from mirrorbot.synth_body import (
     r_mp_torso,
     torso_to_mp,
 )
-from mirrorbot.synth_gestures import GESTURES, SessionPlan, arm_states, plan_session
+from mirrorbot.synth_gestures import (
+    EXTRA_GESTURES,
+    GESTURES,
+    SessionPlan,
+    arm_states,
+    plan_session,
+)
 from mirrorbot.synth_noise import NoiseConfig, NoiseModel, hidden_points
 
 DEMO_SESSION = ("wave", "drink", "point", "offer", "none", "raise", "reach", "clear")
@@ -63,10 +69,11 @@ class SyntheticConfig:
     camera: PinholeCamera = field(default_factory=PinholeCamera)
 
     def __post_init__(self) -> None:
-        unknown = [g for g in self.gestures if g not in GESTURES]
+        unknown = [g for g in self.gestures if g not in GESTURES + EXTRA_GESTURES]
         if unknown or not self.gestures:
             raise ConfigError(f"unknown gesture(s) {unknown or '(none given)'}; available: "
-                              f"{', '.join(GESTURES)}, or 'session' for all of them")
+                              f"{', '.join(GESTURES + EXTRA_GESTURES)}, or 'session' for "
+                              "all of the goal vocabulary's")
         if not 5.0 <= self.rate_hz <= 240.0:
             raise ConfigError(f"rate must be in [5, 240] Hz, got {self.rate_hz}")
 

@@ -1,0 +1,102 @@
+"""``summary.png``: what the robot believed over time against the truth, and how it moved.
+
+Top: the goal posterior per frame (one line per goal), the labelled gestures (input with
+labels) as shaded spans in their goal's colour, and the committed goal as a band. Bottom: the
+arm joint trajectories (degrees) with the robot's mode as a coloured strip. Read back from
+``session.jsonl`` and ``summary.json`` after a run, so it never delays or endangers the
+recording; long runs are thinned to at most ``MAX_POINTS`` frames.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_POINTS = 6000
+GOAL_COLOURS = {"wave": "#1f77b4", "point": "#ff7f0e", "raise": "#2ca02c", "reach": "#d62728",
+                "drink": "#9467bd", "offer": "#8c564b", "clear": "#e377c2", "none": "#7f7f7f"}
+MODE_COLOURS = {"mirror": "#2890c8", "anticipate": "#f0aa28", "respond": "#5ac85a",
+                "hold": "#dc5050"}
+EXTRA_COLOURS = ("#17becf", "#bcbd22", "#393b79", "#637939")
+
+
+def _read(session_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The header and (thinned) frames of a session log; a cut-off last line is skipped."""
+    with session_path.open(encoding="utf-8") as f:
+        header = json.loads(f.readline())
+        frames = []
+        for line in f:
+            try:
+                frame = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            frames.append({"t": frame["t"], "q": frame["q"], "mode": frame["mode"],
+                           "probs": frame.get("goal_probs") or {},
+                           "committed": frame.get("committed_goal")})
+    step = max(1, len(frames) // MAX_POINTS)
+    return header, frames[::step]
+
+
+def write_summary_plot(out_dir: Path) -> Path:
+    """Draw ``out_dir/summary.png`` from the run's log and summary; returns its path."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    header, frames = _read(out_dir / "session.jsonl")
+    summary_path = out_dir / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() \
+        else {}
+    goals = list(header.get("goals") or [])
+    for frame in frames:  # learned gestures appear in the beliefs only
+        goals += [g for g in frame["probs"] if g not in goals]
+    colour = dict(GOAL_COLOURS)
+    for k, g in enumerate(g for g in goals if g not in colour):
+        colour[g] = EXTRA_COLOURS[k % len(EXTRA_COLOURS)]
+    t = np.array([f["t"] for f in frames])
+    fig, (ax_goal, ax_q) = plt.subplots(2, 1, figsize=(12, 7), sharex=True,
+                                        gridspec_kw={"height_ratios": [1, 1.2]})
+    for label in summary.get("labels") or []:
+        ax_goal.axvspan(label["start"], label["end"], color=colour.get(label["goal"], "grey"),
+                        alpha=0.18, lw=0)
+        ax_goal.text((label["start"] + label["end"]) / 2, 1.08, label["goal"], ha="center",
+                     fontsize=8, color=colour.get(label["goal"], "grey"))
+    for goal in goals:
+        p = np.array([f["probs"].get(goal, np.nan) for f in frames])
+        if np.isfinite(p).any():
+            ax_goal.plot(t, p, color=colour[goal], lw=1.2, label=goal)
+    for k, frame in enumerate(frames):
+        if frame["committed"] and k + 1 < len(frames):
+            ax_goal.axvspan(t[k], t[k + 1], ymin=0.93, ymax=0.98,
+                            color=colour.get(frame["committed"], "k"), lw=0)
+    ax_goal.set_ylim(0, 1.15)
+    ax_goal.set_ylabel("P(goal)")
+    ax_goal.set_title("goal belief (lines), true gestures (shaded), committed goal (band)",
+                      fontsize=10)
+    ax_goal.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    joints = header.get("joints", [])
+    q = np.degrees(np.array([f["q"] for f in frames])) if frames else np.zeros((0, 0))
+    for j, name in enumerate(joints):
+        if name.startswith(("left_shoulder", "left_elbow", "right_shoulder", "right_elbow")):
+            ax_q.plot(t, q[:, j], lw=1.0, label=name,
+                      ls="-" if name.startswith("left") else "--")
+    for k, frame in enumerate(frames[:-1]):
+        ax_q.axvspan(t[k], t[k + 1], ymin=0.0, ymax=0.03, color=MODE_COLOURS.get(
+            frame["mode"], "k"), lw=0)
+    ax_q.set_xlabel("time [s]")
+    ax_q.set_ylabel("joint angle [deg]")
+    ax_q.set_title("arm joints (solid: left arm, dashed: right arm); the strip at the bottom "
+                   "is the robot's mode", fontsize=10)
+    handles, _ = ax_q.get_legend_handles_labels()
+    handles += [Patch(color=c, label=f"mode: {m}") for m, c in MODE_COLOURS.items()]
+    ax_q.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.tight_layout()
+    path = out_dir / "summary.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
