@@ -7,7 +7,8 @@ seeds never used in tuning (noise on), each frame goes through the filter and th
 - accuracy at 20/40/60/80% of each labelled movement (the most probable goal is the label);
 - mean decision point: the fraction of the movement after which the prediction is right and
   stays right;
-- false commitments per minute during ``none`` movements;
+- false commitments per minute during ``none`` movements, and wrong commitments per minute of
+  session (to a goal other than the movement under way, returns to rest included);
 - robot lead time [ms]: when the robot's own hand (the loop with anticipation, in PyBullet)
   enters the goal region versus when the person's hand does (positive: the robot first);
 - update time per frame [ms].
@@ -41,6 +42,7 @@ EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seed
 FRACTIONS = (0.2, 0.4, 0.6, 0.8)
 DECISION_STEPS = np.linspace(0.0, 1.0, 21)
 PASS_MARK = 70.0  # the goal-predictor assignment's
+COMMIT_GRACE_S = 0.5  # a commitment this soon after its movement ended still counts as right
 
 
 @dataclass
@@ -118,20 +120,25 @@ def score(session: Session, beliefs: list[GoalBelief]) -> dict[str, Any]:
                 break
             decision = float(DECISION_STEPS[k])
         decisions.append(decision)
-    false_commits = 0
+    false_commits = wrong_commits = 0
     none_s = 0.0
     previous: str | None = None
     for t, belief in zip(times, beliefs, strict=True):
         current = next((lb for lb in session.labels if lb.start_s <= t < lb.end_s), None)
-        if belief.committed is not None and belief.committed != previous and current is not None \
-                and current.goal == "none":
-            false_commits += 1
+        if belief.committed is not None and belief.committed != previous:
+            if current is not None and current.goal == "none":
+                false_commits += 1
+            # Acting on the wrong goal: not the movement under way (or just finished).
+            recent = [lb.goal for lb in session.labels
+                      if lb.start_s <= t < lb.end_s + COMMIT_GRACE_S]
+            wrong_commits += belief.committed not in recent
         previous = belief.committed
     for label in session.labels:
         if label.goal == "none":
             none_s += label.end_s - label.start_s
     return {"hits": hits, "decisions": decisions, "false_commits": false_commits,
-            "none_s": none_s}
+            "wrong_commits": wrong_commits, "none_s": none_s,
+            "session_s": float(times[-1] - times[0]) if len(times) else 0.0}
 
 
 def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel]],
@@ -142,7 +149,7 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
     for name, make in models.items():
         hits: dict[float, list[bool]] = {f: [] for f in FRACTIONS}
         decisions: list[float] = []
-        false_commits, none_s = 0, 0.0
+        false_commits, wrong_commits, none_s, session_s = 0, 0, 0.0, 0.0
         update_ms: list[float] = []
         for session in sessions:
             beliefs, times = run_model(make(), session)
@@ -151,7 +158,9 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
                 hits[f].extend(s["hits"][f])
             decisions.extend(s["decisions"])
             false_commits += s["false_commits"]
+            wrong_commits += s["wrong_commits"]
             none_s += s["none_s"]
+            session_s += s["session_s"]
             update_ms.extend(times)
             bar.update()
         results[name] = {
@@ -159,6 +168,7 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
                          for f in FRACTIONS},
             "mean_decision_point": round(float(np.mean(decisions)), 3),
             "false_commitments_per_min": round(false_commits / max(none_s / 60.0, 1e-9), 2),
+            "wrong_commitments_per_min": round(wrong_commits / max(session_s / 60.0, 1e-9), 2),
             "update_ms": {"p50": round(float(np.percentile(update_ms, 50)), 4),
                           "p99": round(float(np.percentile(update_ms, 99)), 4)},
             "movements": len(decisions),
@@ -218,13 +228,14 @@ def format_report(r: dict[str, Any]) -> str:
     w = max(10, len(r["name"]) + 2)
     lines = [f"intent on {r['sessions']} sessions ({r['data']})",
              f"{'':<{w}}{'acc@20%':>9}{'@40%':>7}{'@60%':>7}{'@80%':>7}{'decision':>10}"
-             f"{'false/min':>11}{'update p99 ms':>15}"]
+             f"{'false/min':>11}{'wrong/min':>11}{'update p99 ms':>15}"]
     for name in (r["name"], "velocity"):
         x = r[name]
         a = x["accuracy"]
         lines.append(f"{name:<{w}}{a['20%']:>9.2f}{a['40%']:>7.2f}{a['60%']:>7.2f}"
                      f"{a['80%']:>7.2f}{x['mean_decision_point']:>10.2f}"
-                     f"{x['false_commitments_per_min']:>11.2f}{x['update_ms']['p99']:>15.3f}")
+                     f"{x['false_commitments_per_min']:>11.2f}"
+                     f"{x['wrong_commitments_per_min']:>11.2f}{x['update_ms']['p99']:>15.3f}")
     lines.append("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                          for k, v in r["targets"].items()))
     lines.append(format_score(r["score"]))

@@ -154,6 +154,11 @@ class _ArmTrack:
     speed: float = 0.0
     home: Vec3 | None = None
     peak: float = 0.0
+    starts: deque[Vec3] = field(default_factory=lambda: deque(maxlen=9))
+
+    def rest(self) -> Vec3 | None:
+        """Where this hand usually rests: the median of recent movement starts (3,) [m]."""
+        return np.median(np.array(self.starts), axis=0) if len(self.starts) >= 2 else None
 
 
 class RepertoireIntent:
@@ -226,6 +231,7 @@ class RepertoireIntent:
                         if float(np.linalg.norm(p - track.home)) <= cfg.onset_displacement_m / 2]
                 t_start = back[-1][0] if back else track.history[0][0]
                 track.start_t, track.start = t_start, track.home.copy()
+                track.starts.append(track.home.copy())
                 track.samples = [(t, p.copy()) for t, p in track.history if t >= t_start]
                 track.slow_since = None
                 track.peak = track.speed
@@ -304,6 +310,19 @@ class RepertoireIntent:
                              / cfg.sigma_m ** 2)
             per_goal[g] = np.logaddexp(per_goal[g], _logsumexp(np.array(cands))
                                        - math.log(len(cands)))
+        # The "returning" explanation of none: straight back to where the hand rests.
+        rest = track.rest()
+        if rest is not None and float(np.linalg.norm(rest - start)) > cfg.min_travel_m:
+            pred_r = start + s[:, :, None] * (rest - start)  # (D, J, 3)
+            ll_r = -0.5 * n * np.mean(np.sum((obs[None] - pred_r) ** 2, axis=2), axis=1) \
+                / cfg.sigma_m ** 2
+            if cfg.direction_weight > 0 and n >= 3:
+                v_obs = obs[-1] - obs[-3]
+                v_r = pred_r[:, -1] - pred_r[:, -3]
+                norm_r = np.linalg.norm(v_r, axis=1) * max(float(np.linalg.norm(v_obs)), 1e-9)
+                ll_r = ll_r + cfg.direction_weight * np.where(
+                    norm_r > 1e-9, (v_r @ v_obs) / np.maximum(norm_r, 1e-9), 0.0)
+            per_goal[-1] = np.logaddexp(per_goal[-1], _logsumexp(ll_r) - math.log(len(ll_r)))
         # The "still" explanation of none: the hand hardly left its start.
         still = -0.5 * n * float(np.mean(np.sum((obs - start) ** 2, axis=1))) / cfg.sigma_m ** 2
         per_goal[-1] = np.logaddexp(per_goal[-1], still)
