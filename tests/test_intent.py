@@ -13,7 +13,7 @@ from mirrorbot.repertoire import (
     save_primitive,
 )
 from mirrorbot.synth_noise import NoiseConfig
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson, parse_synthetic
 
 
 def _beliefs(gestures: tuple[str, ...], seed: int, noise: NoiseConfig) -> tuple[list, list]:
@@ -114,3 +114,19 @@ def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
     (tmp_path / "bad.jsonl").write_text("nope\n")
     result = run_cli("learn", "hello", *map(str, files), str(tmp_path / "bad.jsonl"))
     assert result.returncode == 2 and "header is not valid JSON" in result.stderr
+
+
+def test_lead_time_shows_the_robot_arriving_first_when_it_anticipates() -> None:
+    """The clearing of seed 5: anticipating, the robot gets there no later than the person."""
+    from mirrorbot.lead_time import leads, summarise
+
+    spec = "raise,reach,drink,clear?seed=5"
+    person = SyntheticPerson(parse_synthetic(spec))
+    frames = [(f.t_s, f.observed) for f in person.frames()]
+    result = leads(frames, person.labels, f"synthetic:{spec}")
+    clear = next(x for x in result if x.goal == "clear")
+    print(result)
+    assert clear.lead_ms is not None and clear.lead_ms >= 0
+    assert clear.mirror_lead_ms is None or clear.lead_ms > clear.mirror_lead_ms  # time won
+    summary = summarise(result)
+    assert summary["movements"] == len(result) and summary["anticipating"]["median_ms"] is not None

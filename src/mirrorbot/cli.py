@@ -123,7 +123,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.data is not None and not args.data.is_dir():
             raise MirrorbotError(f"--data {args.data} is not a folder; pass a folder of "
                                  "labelled .jsonl recordings")
-        run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours")
+        run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
+                        lead=not args.no_lead)
     elif args.stage == "filter":
         from mirrorbot.eval_filter import run_eval_filter
 
@@ -205,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="intent: NAME, module:Class or file.py:Class to score (default ours)")
     p.add_argument("--filter", type=Path, default=None,
                    help="filter: a .json of One Euro settings to score (default: defaults)")
+    p.add_argument("--no-lead", action="store_true",
+                   help="intent: skip the robot lead time (runs the loop; ~15 s a session)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 

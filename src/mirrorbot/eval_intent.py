@@ -29,6 +29,8 @@ from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.intent import GoalBelief, IntentModel, VelocityBaseline
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame
+from mirrorbot.lead_time import leads
+from mirrorbot.lead_time import summarise as summarise_leads
 from mirrorbot.paths import repertoire_dir
 from mirrorbot.pose_filter import PoseFilter
 from mirrorbot.progress import Progress
@@ -52,6 +54,7 @@ class Session:
     name: str
     frames: list[tuple[float, PoseFrame | None]]
     labels: tuple[GestureLabel, ...]
+    source: str  # the same stream as a --source, for runs of the whole loop
 
 
 def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS) -> list[Session]:
@@ -62,7 +65,8 @@ def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS) -> list[Session]:
         gestures = tuple(rng.permutation([g for g in GESTURES for _ in range(2)]).tolist())
         person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed))
         frames = [(f.t_s, f.observed) for f in person.frames()]
-        out.append(Session(f"synthetic seed {seed}", frames, person.labels))
+        out.append(Session(f"synthetic seed {seed}", frames, person.labels,
+                           f"synthetic:{','.join(gestures)}?seed={seed}"))
     return out
 
 
@@ -76,7 +80,7 @@ def recorded_sessions(folder: Path) -> list[Session]:
     for path in paths:
         header, frames = read_recording(path)
         if header.labels:
-            sessions.append(Session(path.name, frames, header.labels))
+            sessions.append(Session(path.name, frames, header.labels, f"recording:{path}"))
     if not sessions:
         raise SourceError(f"no recording in {folder} has labels; eval needs labelled ones")
     return sessions
@@ -180,8 +184,12 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
 
 def run_eval_intent(data: Path | None = None, as_json: bool = False,
                     progress: bool = True, intent: str = "ours",
-                    seeds: tuple[int, ...] = EVAL_SEEDS) -> dict[str, Any]:
-    """The command: evaluate ``intent`` (a name or ``module:Class``) beside the baseline."""
+                    seeds: tuple[int, ...] = EVAL_SEEDS, lead: bool = True) -> dict[str, Any]:
+    """The command: evaluate ``intent`` (a name or ``module:Class``) beside the baseline.
+
+    ``lead``: also run the whole loop (twice per session, in PyBullet) for the robot's lead
+    time (:mod:`mirrorbot.lead_time`); about 15 s per session.
+    """
     from mirrorbot.session import build_intent
 
     if intent == "velocity":
@@ -204,6 +212,14 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
         "update_below_0.5_ms": ours["update_ms"]["p99"] < 0.5,
     }
     report["score"] = assignment_score(ours)
+    if lead:
+        bar = Progress(len(sessions), "sessions in the loop (lead time)", enabled=progress)
+        all_leads = []
+        for session in sessions:
+            all_leads += leads(session.frames, session.labels, session.source, intent)
+            bar.update()
+        bar.close()
+        report["lead_time"] = summarise_leads(all_leads)
     print(json.dumps(report, indent=2) if as_json else format_report(report))
     return report
 
@@ -236,6 +252,14 @@ def format_report(r: dict[str, Any]) -> str:
                      f"{a['80%']:>7.2f}{x['mean_decision_point']:>10.2f}"
                      f"{x['false_commitments_per_min']:>11.2f}"
                      f"{x['wrong_commitments_per_min']:>11.2f}{x['update_ms']['p99']:>15.3f}")
+    if "lead_time" in r:
+        lt = r["lead_time"]
+        a, m = lt["anticipating"], lt["mirroring_only"]
+        lines.append(f"robot lead time over {lt['movements']} movements (+: the robot's hand in "
+                     f"the goal region first), anticipating / mirroring only: median "
+                     f"{a['median_ms']} / {m['median_ms']} ms, robot first in "
+                     f"{a['robot_first_fraction']} / {m['robot_first_fraction']}, never "
+                     f"there {a['never_arrived']} / {m['never_arrived']}")
     lines.append("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                          for k, v in r["targets"].items()))
     lines.append(format_score(r["score"]))

@@ -64,17 +64,18 @@ def write_summary_plot(out_dir: Path) -> Path:
     for label in summary.get("labels") or []:
         ax_goal.axvspan(label["start"], label["end"], color=colour.get(label["goal"], "grey"),
                         alpha=0.18, lw=0)
-        ax_goal.text((label["start"] + label["end"]) / 2, 1.08, label["goal"], ha="center",
-                     fontsize=8, color=colour.get(label["goal"], "grey"))
+        ax_goal.text((label["start"] + label["end"]) / 2, 0.89, label["goal"], ha="center",
+                     fontsize=8, color=colour.get(label["goal"], "grey"),
+                     transform=ax_goal.get_xaxis_transform())
     for goal in goals:
         p = np.array([f["probs"].get(goal, np.nan) for f in frames])
         if np.isfinite(p).any():
             ax_goal.plot(t, p, color=colour[goal], lw=1.2, label=goal)
     for k, frame in enumerate(frames):
         if frame["committed"] and k + 1 < len(frames):
-            ax_goal.axvspan(t[k], t[k + 1], ymin=0.93, ymax=0.98,
+            ax_goal.axvspan(t[k], t[k + 1], ymin=0.94, ymax=0.99,
                             color=colour.get(frame["committed"], "k"), lw=0)
-    ax_goal.set_ylim(0, 1.15)
+    ax_goal.set_ylim(0, 1.2)
     ax_goal.set_ylabel("P(goal)")
     ax_goal.set_title("goal belief (lines), true gestures (shaded), committed goal (band)",
                       fontsize=10)

@@ -1,0 +1,131 @@
+"""Robot lead time: does the robot's hand reach the goal region before the person's does?
+
+Both hands are compared in one frame: each arm's frame at its shoulder (x forward, y outward,
+z up), the person's wrist scaled to the robot's arm length (as the recogniser sees it), the
+robot's from PyBullet. For each labelled movement (``none`` excluded) the goal region is a
+sphere of ``REGION_M`` around where the person's hand is at the movement's labelled end; the
+person arrives when their hand first enters it, the robot when its mirroring hand does (from
+the movement's start to ``SETTLE_S`` after its end). The whole loop runs twice, with
+anticipation and mirroring only. The lead is the person's arrival minus the robot's [ms]:
+positive means the robot was there first. A robot that never gets there (the goal out of its
+reach, or blocked by its own body) has no lead and is counted apart.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mirrorbot.anticipation import base_to_arm_frame
+from mirrorbot.arrays import FloatArray
+from mirrorbot.intent import person_scale, wrist_in_arm_frame
+from mirrorbot.labels import GestureLabel
+from mirrorbot.landmarks import PoseFrame, Side
+
+REGION_M = 0.10
+SETTLE_S = 1.0  # how long after the movement's end the robot may still arrive [s]
+
+
+@dataclass(frozen=True)
+class Lead:
+    """One labelled movement's outcome.
+
+    Attributes:
+        goal: The labelled goal.
+        lead_ms: Person's arrival minus the anticipating robot's [ms], or None when it never
+            arrived.
+        mirror_lead_ms: The same for the robot that only mirrors (usually negative: a lag).
+    """
+
+    goal: str
+    lead_ms: float | None
+    mirror_lead_ms: float | None
+
+
+def _run(source: str, intent: str, anticipate: bool, out: Path) -> list[dict[str, Any]]:
+    """The frames of ``session.jsonl`` of one headless run without video."""
+    from mirrorbot.session import RunConfig, run_session
+
+    run_session(RunConfig(source=source, out_dir=out, intent=intent, anticipate=anticipate,
+                          video=False, progress=False))
+    lines = (out / "session.jsonl").read_text(encoding="utf-8").splitlines()[1:]
+    return [json.loads(line) for line in lines]
+
+
+def _robot_wrists(frames: list[dict[str, Any]]) -> tuple[FloatArray, dict[Side, FloatArray]]:
+    """Frame times (N,) [s] and each robot wrist in its arm frame (N, 3) [m]."""
+    t = np.array([f["t"] for f in frames])
+    return t, {side: np.array([base_to_arm_frame(np.array(f["links"][f"{side.value}_wrist"]),
+                                                 side) for f in frames]) for side in Side}
+
+
+def _person_wrists(frames: list[tuple[float, PoseFrame | None]]) -> dict[Side, FloatArray]:
+    """Each of the person's wrists in its arm frame, robot-scaled (N, 3) [m]; NaN untracked."""
+    out = {side: np.full((len(frames), 3), np.nan) for side in Side}
+    for k, (_, pose) in enumerate(frames):
+        if pose is not None:
+            scale = person_scale(pose.world_m)
+            for side in Side:
+                out[side][k] = wrist_in_arm_frame(pose.world_m, side, scale)
+    return out
+
+
+def _arrival(t: FloatArray, wrist: FloatArray, region: FloatArray, label: GestureLabel,
+             ) -> float | None:
+    """First time [s] in the movement (to ``SETTLE_S`` after it) the wrist is in the region."""
+    with np.errstate(invalid="ignore"):
+        inside = np.linalg.norm(wrist - region, axis=1) < REGION_M
+    inside &= (t >= label.start_s) & (t <= label.end_s + SETTLE_S)
+    return float(t[np.argmax(inside)]) if inside.any() else None
+
+
+def _lead(reached_s: float, t: FloatArray, wrist: FloatArray, region: FloatArray,
+          label: GestureLabel) -> float | None:
+    """The person's arrival minus the robot's [ms], or None when the robot never arrived."""
+    arrival = _arrival(t, wrist, region, label)
+    return None if arrival is None else 1e3 * (reached_s - arrival)
+
+
+def leads(frames: list[tuple[float, PoseFrame | None]], labels: tuple[GestureLabel, ...],
+          source: str, intent: str = "ours") -> list[Lead]:
+    """The lead of every labelled movement; ``source`` is the same stream as a --source."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t_own, own = _robot_wrists(_run(source, intent, True, Path(tmp) / "own"))
+        t_mir, mirror = _robot_wrists(_run(source, intent, False, Path(tmp) / "mirror"))
+    t_person = np.array([t for t, _ in frames])
+    person = _person_wrists(frames)
+    out = []
+    for label in labels:
+        during = (t_person >= label.start_s) & (t_person <= label.end_s)
+        if label.goal == "none" or not during.any():
+            continue
+        side = max(Side, key=lambda s: float(np.nansum(np.ptp(person[s][during], axis=0))))
+        k_end = min(int(np.searchsorted(t_person, label.end_s)), len(t_person) - 1)
+        region = person[side][k_end]
+        reached = _arrival(t_person, person[side], region, label) \
+            if np.isfinite(region).all() else None
+        if reached is None:
+            continue
+        robot_side = side.other  # mirror mode: the person's right drives the robot's left
+        out.append(Lead(label.goal, _lead(reached, t_own, own[robot_side], region, label),
+                        _lead(reached, t_mir, mirror[robot_side], region, label)))
+    return out
+
+
+def summarise(all_leads: list[Lead]) -> dict[str, Any]:
+    """Median and mean lead [ms], the share where the robot was first, misses; both robots."""
+    out: dict[str, Any] = {"movements": len(all_leads)}
+    for name, key in (("anticipating", "lead_ms"), ("mirroring_only", "mirror_lead_ms")):
+        values = np.array([getattr(x, key) for x in all_leads if getattr(x, key) is not None])
+        out[name] = {
+            "median_ms": round(float(np.median(values)), 1) if len(values) else None,
+            "mean_ms": round(float(np.mean(values)), 1) if len(values) else None,
+            "robot_first_fraction": round(float(np.mean(values > 0)), 3) if len(values)
+            else None,
+            "never_arrived": int(sum(getattr(x, key) is None for x in all_leads))}
+    return out
