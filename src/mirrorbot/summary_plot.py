@@ -40,6 +40,17 @@ def _read(session_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, frames[::step]
 
 
+def _runs(t: np.ndarray, values: list[Any]) -> list[tuple[Any, float, float]]:
+    """Stretches of equal values: (value, start [s], end [s]); one patch each, not per frame."""
+    out: list[tuple[Any, float, float]] = []
+    start = 0
+    for k in range(1, len(values) + 1):
+        if k == len(values) or values[k] != values[start]:
+            out.append((values[start], float(t[start]), float(t[min(k, len(t) - 1)])))
+            start = k
+    return out
+
+
 def write_summary_plot(out_dir: Path) -> Path:
     """Draw ``out_dir/summary.png`` from the run's log and summary; returns its path."""
     import matplotlib
@@ -71,10 +82,9 @@ def write_summary_plot(out_dir: Path) -> Path:
         p = np.array([f["probs"].get(goal, np.nan) for f in frames])
         if np.isfinite(p).any():
             ax_goal.plot(t, p, color=colour[goal], lw=1.2, label=goal)
-    for k, frame in enumerate(frames):
-        if frame["committed"] and k + 1 < len(frames):
-            ax_goal.axvspan(t[k], t[k + 1], ymin=0.94, ymax=0.99,
-                            color=colour.get(frame["committed"], "k"), lw=0)
+    for goal, t0, t1 in _runs(t, [f["committed"] for f in frames]):
+        if goal:
+            ax_goal.axvspan(t0, t1, ymin=0.94, ymax=0.99, color=colour.get(goal, "k"), lw=0)
     ax_goal.set_ylim(0, 1.2)
     ax_goal.set_ylabel("P(goal)")
     ax_goal.set_title("goal belief (lines), true gestures (shaded), committed goal (band)",
@@ -86,9 +96,8 @@ def write_summary_plot(out_dir: Path) -> Path:
         if name.startswith(("left_shoulder", "left_elbow", "right_shoulder", "right_elbow")):
             ax_q.plot(t, q[:, j], lw=1.0, label=name,
                       ls="-" if name.startswith("left") else "--")
-    for k, frame in enumerate(frames[:-1]):
-        ax_q.axvspan(t[k], t[k + 1], ymin=0.0, ymax=0.03, color=MODE_COLOURS.get(
-            frame["mode"], "k"), lw=0)
+    for mode, t0, t1 in _runs(t, [f["mode"] for f in frames]):
+        ax_q.axvspan(t0, t1, ymin=0.0, ymax=0.03, color=MODE_COLOURS.get(mode, "k"), lw=0)
     ax_q.set_xlabel("time [s]")
     ax_q.set_ylabel("joint angle [deg]")
     ax_q.set_title("arm joints (solid: left arm, dashed: right arm); the strip at the bottom "
