@@ -156,3 +156,21 @@ def test_arm_driven_into_the_torso_stops_at_contact_distance(model: RobotModel, 
     assert collision.clearance_m(q) < 0.02  # stopped at contact distance, not far away
     sim.reset(q)
     assert not [c for c in sim.self_contacts() if c[2] < 0]
+
+
+def test_braking_for_a_collision_near_a_joint_limit_keeps_the_acceleration_limit(
+        model: RobotModel) -> None:
+    """Braking stops a joint at its position limit within the acceleration limit.
+
+    The soak's last acceleration violations: an elbow braked for a looming contact while
+    straightening toward its limit overshot it, and the clamp stopped it at once.
+    """
+    shaper = CommandShaper(model, rest_pose(model))
+    elbow = model.index("left_elbow")
+    shaper.q[elbow] = model.lower_rad[elbow] + 0.04  # nearly straight
+    shaper.v[elbow] = -2.1  # straightening fast [rad/s]
+    shaper.v[model.index("left_forearm_rot")] = 4.0  # faster still: it sets the common braking
+    dt = 1.0 / 30.0
+    v = shaper._braked_velocity(dt, np.zeros_like(shaper.v))
+    assert shaper.q[elbow] + v[elbow] * dt >= model.lower_rad[elbow] - 1e-9  # no overshoot
+    assert abs(v[elbow] - shaper.v[elbow]) <= shaper.a_limit[elbow] * dt + 1e-9

@@ -272,7 +272,7 @@ def run_soak(seconds: float, as_json: bool = False) -> dict[str, Any]:
         try:
             summary = run_session(RunConfig(
                 source=f"synthetic:session?seed=11&repeat={repeat}", out_dir=out, video=False,
-                max_seconds=seconds, progress=True))
+                max_seconds=seconds, progress=True, plot=False))  # the loop's memory alone
         finally:
             stop.set()
             sampler.join()

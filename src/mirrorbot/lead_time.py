@@ -52,7 +52,7 @@ def _run(source: str, intent: str, anticipate: bool, out: Path) -> list[dict[str
     from mirrorbot.session import RunConfig, run_session
 
     run_session(RunConfig(source=source, out_dir=out, intent=intent, anticipate=anticipate,
-                          video=False, progress=False))
+                          video=False, progress=False, plot=False))
     lines = (out / "session.jsonl").read_text(encoding="utf-8").splitlines()[1:]
     return [json.loads(line) for line in lines]
 

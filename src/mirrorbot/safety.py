@@ -118,11 +118,7 @@ class CommandShaper:
         if dt_s <= 0:
             return self.q.copy()
         delta = target - self.q
-        # The fastest speed that can still stop at the target, braking at the acceleration
-        # limit in whole control periods (the discrete form of sqrt(2 a d)).
-        a_dt = self.a_max * dt_s
-        v_stop = a_dt * (np.sqrt(2.0 * np.abs(delta) / (a_dt * dt_s) + 0.25) - 0.5)
-        v_want = np.sign(delta) * np.minimum(np.abs(delta) / dt_s, v_stop)
+        v_want = np.sign(delta) * np.minimum(np.abs(delta) / dt_s, self._v_stop(delta, dt_s))
         v = np.clip(v_want, self.v - self.a_max * dt_s, self.v + self.a_max * dt_s)
         v = np.clip(v, -self.v_max, self.v_max)
         self._braking = False
@@ -134,6 +130,15 @@ class CommandShaper:
         self.q = q_next
         self._clearance_q = self._clearance_next
         return q_next.copy()
+
+    def _v_stop(self, distance_rad: FloatArray, dt_s: float) -> FloatArray:
+        """The fastest speeds (n,) [rad/s] that can still stop within ``distance_rad``.
+
+        Braking at the planning acceleration in whole control periods (the discrete form of
+        sqrt(2 a d)).
+        """
+        a_dt = self.a_max * dt_s
+        return a_dt * (np.sqrt(2.0 * np.abs(distance_rad) / (a_dt * dt_s) + 0.25) - 0.5)
 
     def _reach_bound_m(self, q_other: FloatArray, q_from: FloatArray | None = None) -> float:
         """How far any point of the robot can move from ``q_from`` to ``q_other`` [m].
@@ -193,7 +198,14 @@ class CommandShaper:
             v[self._arm_mask] = 0.0
             return v
         keep = float(np.max(1.0 - self.a_max[moving] * dt_s / speed[moving]))
-        v[self._arm_mask] = self.v[self._arm_mask] * max(keep, 0.0)
+        braked = self.v * max(keep, 0.0)
+        # A joint heading for its position limit must still stop there (else the clamp stops
+        # it at once): no faster than its stopping speed, never slowed beyond the limit.
+        to_limit = np.where(self.v > 0, self.model.upper_rad - self.q,
+                            self.q - self.model.lower_rad)
+        cap = np.maximum(self._v_stop(to_limit, dt_s), speed - self.a_max * dt_s)
+        braked = np.sign(braked) * np.minimum(np.abs(braked), cap)
+        v[self._arm_mask] = braked[self._arm_mask]
         return v
 
     def _avoid_collision(self, q_next: FloatArray, dt_s: float) -> FloatArray:

@@ -72,6 +72,7 @@ class RunConfig:
         max_seconds: Stop after this much source time [s] (None: the whole source).
         progress: Print progress to stderr.
         filter_path: A JSON file of One Euro settings, or None for the defaults.
+        plot: Draw summary.png at the end.
     """
 
     source: str
@@ -87,6 +88,7 @@ class RunConfig:
     max_seconds: float | None = None
     progress: bool = True
     filter_path: Path | None = None
+    plot: bool = True
 
 
 class LostTracking:
@@ -379,7 +381,7 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
                               video=config.video, realtime=config.realtime or source.is_live,
                               window=config.gui, progress=config.progress,
                               session_mode=config.mode.value, goals=GOALS,
-                              source=config.source)
+                              source=config.source, plot=config.plot)
             gaze = Gaze(sim.model.index("head_pan"), sim.model.index("head_tilt"),
                         scene.person_position_m,
                         {o.name: o.position_m for o in scene.objects if o.name != "table"},

@@ -24,11 +24,21 @@ EXTRA_COLOURS = ("#17becf", "#bcbd22", "#393b79", "#637939")
 
 
 def _read(session_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The header and (thinned) frames of a session log; a cut-off last line is skipped."""
+    """The header and at most ``MAX_POINTS`` evenly spread frames of a session log.
+
+    Two passes (count, then keep every k-th frame), so an hour-long log is never held in
+    memory at once; a cut-off last line is skipped.
+    """
     with session_path.open(encoding="utf-8") as f:
         header = json.loads(f.readline())
-        frames = []
-        for line in f:
+        count = sum(1 for _ in f)
+    step = max(1, -(-count // MAX_POINTS))
+    frames = []
+    with session_path.open(encoding="utf-8") as f:
+        f.readline()
+        for k, line in enumerate(f):
+            if k % step:
+                continue
             try:
                 frame = json.loads(line)
             except json.JSONDecodeError:
@@ -36,8 +46,7 @@ def _read(session_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             frames.append({"t": frame["t"], "q": frame["q"], "mode": frame["mode"],
                            "probs": frame.get("goal_probs") or {},
                            "committed": frame.get("committed_goal")})
-    step = max(1, len(frames) // MAX_POINTS)
-    return header, frames[::step]
+    return header, frames
 
 
 def _runs(t: np.ndarray, values: list[Any]) -> list[tuple[Any, float, float]]:
