@@ -82,7 +82,9 @@ def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> I
     """Side by side, (480, 1280, 3) BGR: the person's view | the simulated robot, annotated."""
     left = fit_panel(left_bgr).copy()
     right = fit_panel(np.ascontiguousarray(sim_rgb[:, :, ::-1])).copy()
-    text(left, info.caption, (12, 466), 0.5)
+    # "source | message": the message (live keys, what a key did) on the bottom line.
+    for k, line in enumerate(reversed(info.caption.split(" | "))):
+        text(left, line, (12, 466 - 22 * k), 0.5)
     colour = MODE_COLOURS_BGR.get(info.mode, WHITE)
     cv2.rectangle(right, (8, 8), (250, 40), colour, -1)
     text(right, f"mode: {info.mode}", (16, 32), 0.7, WHITE, 2)
