@@ -203,6 +203,12 @@ class RepertoireIntent:
     def _prior_belief(self) -> GoalBelief:
         return GoalBelief(dict(zip(self.goals, self._prior().tolist(), strict=True)))
 
+    def _rest_belief(self) -> GoalBelief:
+        """``none`` with all but the floor of every goal (the hands rest)."""
+        probs = {g: self.config.floor_p for g in self.goals}
+        probs["none"] = 1.0 - self.config.floor_p * (len(self.goals) - 1)
+        return GoalBelief(probs)
+
     def reset(self) -> None:
         """Forget everything (a new person, a new session)."""
         self.arms = {side: _ArmTrack() for side in Side}
@@ -339,10 +345,10 @@ class RepertoireIntent:
         for side, track in self.arms.items():
             self._update_arm(track, t_s, _arm_frame(pts, side, scale))
         moving = [(track.speed, side) for side, track in self.arms.items() if track.moving]
-        if not moving:
+        if not moving:  # a still person: no goal-directed movement under way
             self.committed = None
             self._above = 0
-            self.last = self._prior_belief()
+            self.last = self._rest_belief()
             return self.last
         _, side = max(moving, key=lambda m: m[0])
         track = self.arms[side]
