@@ -13,6 +13,7 @@ the command shaper keeps every limit. Pointing is answered by the head (:mod:`ga
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,13 +105,13 @@ class Anticipation:
         self.t_s = 0.0
 
     def __call__(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
-                 person_wrists_base_m: dict[Side, Vec3] | None = None,
+                 person_wrist_base_m: Callable[[Side], Vec3] | None = None,
                  ) -> tuple[FloatArray, str, str]:
         """(joint targets (n,) [rad], mode, reason) after anticipation.
 
-        ``person_wrists_base_m``: the person's wrists in the robot's base frame [m], by the
-        person's side; when given, an offer is received where the person's hand is (the robot
-        reaches toward it as far as its arm allows) instead of at the mirrored place.
+        ``person_wrist_base_m(side)``: the person's wrist in the robot's base frame [m]; when
+        given, an offer is received where the person's hand is (the robot reaches toward it as
+        far as its arm allows) instead of at the mirrored place. Called only then.
         """
         self.t_s += dt_s
         belief = self._keep_answering(belief)
@@ -133,10 +134,10 @@ class Anticipation:
                 continue
             if side is active:
                 assert belief is not None and belief.target_m is not None
+                assert belief.side is not None
                 wrist_goal_m = belief.target_m
-                if goal == "offer" and person_wrists_base_m is not None \
-                        and belief.side in person_wrists_base_m:
-                    wrist_goal_m = base_to_arm_frame(person_wrists_base_m[belief.side], side)
+                if goal == "offer" and person_wrist_base_m is not None:
+                    wrist_goal_m = base_to_arm_frame(person_wrist_base_m(belief.side), side)
                 if waving:  # side to side along the arm frame's outward axis (y)
                     wrist_goal_m = wrist_goal_m + np.array(
                         [0.0, self.config.wave_amplitude_m * math.sin(self.wave_phase_rad), 0.0])

@@ -197,7 +197,7 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
                           "--intent ours or your module:Class")
     build_intent(intent)  # a student's class fails here, before any work, with a clear message
     sessions = recorded_sessions(data) if data is not None else synthetic_sessions(seeds)
-    repertoire, durations = load_repertoire(repertoire_dir())  # built-ins + learned gestures
+    repertoire, _ = load_repertoire(repertoire_dir())  # the baseline's goals, learned included
     name = short_name(intent)
     models: dict[str, Callable[[], IntentModel]] = {
         name: lambda: build_intent(intent),

@@ -181,6 +181,10 @@ class RepertoireIntent:
         self._above = 0
         self._stack_primitives()
         self.last = self._prior_belief()
+        # At rest: none, with every goal at the floor (the hands rest).
+        rest = {g: self.config.floor_p for g in self.goals}
+        rest["none"] = 1.0 - self.config.floor_p * (len(self.goals) - 1)
+        self._rest = GoalBelief(rest)
 
     def _stack_primitives(self) -> None:
         """Flatten (primitive, target) pairs into arrays for one vectorised evaluation."""
@@ -203,11 +207,6 @@ class RepertoireIntent:
     def _prior_belief(self) -> GoalBelief:
         return GoalBelief(dict(zip(self.goals, self._prior().tolist(), strict=True)))
 
-    def _rest_belief(self) -> GoalBelief:
-        """``none`` with all but the floor of every goal (the hands rest)."""
-        probs = {g: self.config.floor_p for g in self.goals}
-        probs["none"] = 1.0 - self.config.floor_p * (len(self.goals) - 1)
-        return GoalBelief(probs)
 
     def reset(self) -> None:
         """Forget everything (a new person, a new session)."""
@@ -290,11 +289,8 @@ class RepertoireIntent:
         if cfg.direction_weight > 0 and n >= 3:
             # Where the hand is heading now against where each prediction heads: early in a
             # movement the direction tells more than the few centimetres travelled.
-            v_obs = obs[-1] - obs[-3]
-            v_pred = pred[:, :, -1] - pred[:, :, -3]  # (M, D, 3)
-            norm = np.linalg.norm(v_pred, axis=2) * max(float(np.linalg.norm(v_obs)), 1e-9)
-            cos = (v_pred @ v_obs) / np.maximum(norm, 1e-9)
-            ll = ll + cfg.direction_weight * np.where(norm > 1e-9, cos, 0.0)
+            ll = ll + cfg.direction_weight * _heading_cos(pred[:, :, -1] - pred[:, :, -3],
+                                                          obs[-1] - obs[-3])
         # Starts that do not fit a primitive (the cup gestures leave the table) rule it out.
         fits = np.array([p.start_fits(start) and (p.lift_m == 0 or start[2] < -0.12)
                          for p in self._prims])
@@ -323,11 +319,8 @@ class RepertoireIntent:
             ll_r = -0.5 * n * np.mean(np.sum((obs[None] - pred_r) ** 2, axis=2), axis=1) \
                 / cfg.sigma_m ** 2
             if cfg.direction_weight > 0 and n >= 3:
-                v_obs = obs[-1] - obs[-3]
-                v_r = pred_r[:, -1] - pred_r[:, -3]
-                norm_r = np.linalg.norm(v_r, axis=1) * max(float(np.linalg.norm(v_obs)), 1e-9)
-                ll_r = ll_r + cfg.direction_weight * np.where(
-                    norm_r > 1e-9, (v_r @ v_obs) / np.maximum(norm_r, 1e-9), 0.0)
+                ll_r = ll_r + cfg.direction_weight * _heading_cos(pred_r[:, -1] - pred_r[:, -3],
+                                                                  obs[-1] - obs[-3])
             per_goal[-1] = np.logaddexp(per_goal[-1], _logsumexp(ll_r) - math.log(len(ll_r)))
         # The "still" explanation of none: the hand hardly left its start.
         still = -0.5 * n * float(np.mean(np.sum((obs - start) ** 2, axis=1))) / cfg.sigma_m ** 2
@@ -348,7 +341,7 @@ class RepertoireIntent:
         if not moving:  # a still person: no goal-directed movement under way
             self.committed = None
             self._above = 0
-            self.last = self._rest_belief()
+            self.last = self._rest
             return self.last
         _, side = max(moving, key=lambda m: m[0])
         track = self.arms[side]
@@ -381,6 +374,12 @@ class RepertoireIntent:
                                None if target is None else _clip_reach(target.copy()),
                                t_s - track.start_t, duration, True)
         return self.last
+
+
+def _heading_cos(v_pred: FloatArray, v_obs: Vec3) -> FloatArray:
+    """Cosine between predicted headings (..., 3) and the observed one (3,); 0 where undefined."""
+    norm = np.linalg.norm(v_pred, axis=-1) * max(float(np.linalg.norm(v_obs)), 1e-9)
+    return np.where(norm > 1e-9, (v_pred @ v_obs) / np.maximum(norm, 1e-9), 0.0)
 
 
 def _clip_reach(p: Vec3) -> Vec3:

@@ -1,15 +1,20 @@
 """Keys of the live window: q quit, r record, c calibrate, m mirror/anatomical, space pause.
 
 The run loop passes each key pressed in its OpenCV window to :meth:`LiveControls.key`; the
-pipeline reads the resulting state every frame. Tests drive the same object with scripted
+pipeline reads the resulting state every frame through :class:`LiveHooks`, which also writes
+the recordings. Tests drive the same object with scripted
 keys (there is no keyboard on a headless machine).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from mirrorbot.retarget import Mode
+from mirrorbot.pose_sources import PoseSample
+from mirrorbot.recording import RecordingHeader, RecordingWriter
+from mirrorbot.retarget import Mode, Retargeter
 
 KEY_ESC = 27
 HELP = "keys: q quit, r record, c calibrate, m mirror/anatomical, space pause"
@@ -53,3 +58,43 @@ class LiveControls:
             self.paused = not self.paused
             self.message = "paused (space resumes)" if self.paused else "resumed"
         return self.quit
+
+
+class LiveHooks:
+    """The live window's keys applied to a run: controls, mode switching and recording.
+
+    Args:
+        controls: The key state (:class:`LiveControls`).
+        rebuild_retargeter: Builds the retargeter for a mapping mode (``m`` switches).
+        out_dir: Where ``r`` writes ``recording-N.jsonl`` (landmarks, the recording format).
+        rate_hz: The source's frame rate, for the recordings' header.
+    """
+
+    def __init__(self, controls: LiveControls, rebuild_retargeter: Callable[[Mode], Retargeter],
+                 out_dir: Path, rate_hz: float) -> None:
+        self.controls = controls
+        self.rebuild_retargeter = rebuild_retargeter
+        self.out_dir = out_dir
+        self.rate_hz = rate_hz
+        self.recordings: list[Path] = []
+        self._writer: RecordingWriter | None = None
+        self._t0_s = 0.0
+
+    def record(self, sample: PoseSample) -> None:
+        """Start, feed or stop the recording as ``r`` asked (each line is flushed)."""
+        if self.controls.recording and self._writer is None:
+            path = self.out_dir / f"recording-{len(self.recordings) + 1}.jsonl"
+            self._writer = RecordingWriter(path, RecordingHeader(
+                fps=self.rate_hz, source=f"live run, started at {sample.t_s:.2f} s"))
+            self.recordings.append(path)
+            self._t0_s = sample.t_s
+        if self._writer is not None and not self.controls.recording:
+            self.close()
+        if self._writer is not None:
+            self._writer.write(sample.t_s - self._t0_s, sample.pose)
+
+    def close(self) -> None:
+        """Finish the recording under way, if any."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -149,20 +149,17 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             t2 = time.perf_counter()
             sim_wall_s += t2 - t1
             timing = {**step.timing_ms, "control": 1e3 * (t1 - t0), "sim": 1e3 * (t2 - t1)}
-            frame = None
-            if video is not None or config.window:
-                sim_view = sim.render(VIDEO_CAMERA)
-                if step.arrived_s is not None:  # measured: the frame's arrival to its display
-                    timing["total"] = 1e3 * (time.perf_counter() - step.arrived_s)
-                frame = compose_frame(
-                    step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),
-                    sim_view,
-                    OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
-                                reason=step.reason, goal_probs=step.goal_probs,
-                                committed_goal=step.committed_goal,
-                                latency_ms=timing.get("total", sum(timing.values()))))
-            elif step.arrived_s is not None:
+            drawn = video is not None or config.window
+            sim_view = sim.render(VIDEO_CAMERA) if drawn else None
+            if step.arrived_s is not None:  # measured: the frame's arrival to its display
                 timing["total"] = 1e3 * (time.perf_counter() - step.arrived_s)
+            frame = None if sim_view is None else compose_frame(
+                step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),
+                sim_view,
+                OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
+                            reason=step.reason, goal_probs=step.goal_probs,
+                            committed_goal=step.committed_goal,
+                            latency_ms=timing.get("total", sum(timing.values()))))
             positions = sim.link_positions(robot_links)
             log.write(FrameRecord(
                 t_s=step.t_s, tracked=step.tracked, q_target_rad=q_cmd,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +25,21 @@ from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
-from mirrorbot.eval_filter import load_filter_config
 from mirrorbot.gaze import (
     gaze_target,
     head_angles_to,
-    person_point_in_base,
     pointed_target,
     pointing_arm,
 )
 from mirrorbot.intent import IntentModel
 from mirrorbot.labels import GOALS
-from mirrorbot.landmarks import ARM_LANDMARKS, Side
-from mirrorbot.live_controls import LiveControls
+from mirrorbot.landmarks import Side
+from mirrorbot.live_controls import LiveControls, LiveHooks
 from mirrorbot.loop import LoopConfig, Step, run_loop
 from mirrorbot.overlay import blank_panel, draw_skeleton
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-from mirrorbot.pose_filter import FilterConfig, PoseFilter
+from mirrorbot.pose_filter import FilterConfig, PoseFilter, load_filter_config
 from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
-from mirrorbot.recording import RecordingHeader, RecordingWriter
 from mirrorbot.registry import load_stage
 from mirrorbot.retarget import Mode, RetargetContext, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper, collision_model_for
@@ -218,10 +216,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
         if anticipation is not None and pose is not None and mode == "mirror":
             step_s = 0.0 if t_prev is None else sample.t_s - t_prev
-            wrists = None if gaze is None else {
-                side: person_point_in_base(pose.world_m, int(ARM_LANDMARKS[side][2]),
-                                           gaze.person_position_m) for side in Side}
-            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, wrists)
+            receive = None if gaze is None else partial(  # called only to answer an offer
+                gaze_target, pose.world_m, person_position_m=gaze.person_position_m)
+            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, receive)
             if own_mode != "mirror":
                 mode, reason = own_mode, own_reason
         if gaze is not None and pose is not None:
@@ -257,46 +254,6 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    timing_ms={"track": sample.track_ms, "filter": 1e3 * (t1 - t0),
                               "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t3 - t2),
                               "shape": 1e3 * (t4 - t3)})
-
-
-class LiveHooks:
-    """The live window's keys applied to a run: controls, mode switching and recording.
-
-    Args:
-        controls: The key state (:class:`LiveControls`).
-        rebuild_retargeter: Builds the retargeter for a mapping mode (``m`` switches).
-        out_dir: Where ``r`` writes ``recording-N.jsonl`` (landmarks, the recording format).
-        rate_hz: The source's frame rate, for the recordings' header.
-    """
-
-    def __init__(self, controls: LiveControls, rebuild_retargeter: Callable[[Mode], Retargeter],
-                 out_dir: Path, rate_hz: float) -> None:
-        self.controls = controls
-        self.rebuild_retargeter = rebuild_retargeter
-        self.out_dir = out_dir
-        self.rate_hz = rate_hz
-        self.recordings: list[Path] = []
-        self._writer: RecordingWriter | None = None
-        self._t0_s = 0.0
-
-    def record(self, sample: PoseSample) -> None:
-        """Start, feed or stop the recording as ``r`` asked (each line is flushed)."""
-        if self.controls.recording and self._writer is None:
-            path = self.out_dir / f"recording-{len(self.recordings) + 1}.jsonl"
-            self._writer = RecordingWriter(path, RecordingHeader(
-                fps=self.rate_hz, source=f"live run, started at {sample.t_s:.2f} s"))
-            self.recordings.append(path)
-            self._t0_s = sample.t_s
-        if self._writer is not None and not self.controls.recording:
-            self.close()
-        if self._writer is not None:
-            self._writer.write(sample.t_s - self._t0_s, sample.pose)
-
-    def close(self) -> None:
-        """Finish the recording under way, if any."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
 
 
 @dataclass(frozen=True)
