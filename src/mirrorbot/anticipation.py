@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorbot.arm_kinematics import ARM_JOINTS, ArmDirections, directions_from_joints
+from mirrorbot.arm_solver import ArmSolver
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.intent import GoalBelief
 from mirrorbot.landmarks import Side
-from mirrorbot.retarget import ArmSolver, Mode, driving_side
+from mirrorbot.retarget import Mode, driving_side
 from mirrorbot.urdf import RobotModel
 from mirrorbot.urdf_builder import (
     FOREARM_LENGTH_M,
@@ -127,7 +128,7 @@ class Anticipation:
                                if waving else 0.0)
         for side in Side:
             target = 1.0 if side is active else 0.0
-            self.blend[side] += float(np.clip(target - self.blend[side], -step, step))
+            self.blend[side] += min(max(target - self.blend[side], -step), step)
             idx = self.index[side]
             if self.blend[side] <= 0.0:
                 self.solvers.pop(side, None)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.transforms import cross3, norm3
+from mirrorbot.compiled import kernel
+from mirrorbot.transforms import cross3, dot3, from_columns, matmul3, norm3
 
 ARM_JOINTS = ("shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow", "forearm_rot",
               "wrist_flex", "wrist_dev")
@@ -27,6 +28,7 @@ PALM_ZERO = np.array([0.0, -1.0, 0.0])
 MIRROR = np.array([1.0, -1.0, 1.0])
 
 
+@kernel
 def wrap(a: float) -> float:
     """An angle wrapped to (-pi, pi]."""
     return math.atan2(math.sin(a), math.cos(a))
@@ -55,6 +57,7 @@ class ArmDirections:
                              None if self.palm is None else self.palm * MIRROR)
 
 
+@kernel
 def shoulder_rotation(q7: FloatArray) -> FloatArray:
     """``R_base_upperarm = Ry(-flex) Rx(abd) Rz(rot)`` (3, 3) of arm joints (7,) [rad]."""
     ca, sa = math.cos(-q7[0]), math.sin(-q7[0])
@@ -65,6 +68,7 @@ def shoulder_rotation(q7: FloatArray) -> FloatArray:
                      [-sa * cg + ca * sb * sg, sa * sg + ca * sb * cg, ca * cb]])
 
 
+@kernel
 def _elbow_forearm(elbow: float, pronation: float) -> FloatArray:
     """``Ry(-elbow) Rz(-pronation)`` (3, 3)."""
     ce, se = math.cos(-elbow), math.sin(-elbow)
@@ -72,6 +76,7 @@ def _elbow_forearm(elbow: float, pronation: float) -> FloatArray:
     return np.array([[ce * cp, -ce * sp, se], [sp, cp, 0.0], [-se * cp, se * sp, ce]])
 
 
+@kernel
 def _wrist(flex: float, dev: float) -> FloatArray:
     """``Rx(-flex) Ry(dev)`` (3, 3)."""
     cf, sf = math.cos(-flex), math.sin(-flex)
@@ -79,11 +84,12 @@ def _wrist(flex: float, dev: float) -> FloatArray:
     return np.array([[cd, 0.0, sd], [sf * sd, cf, -sf * cd], [-cf * sd, sf, cf * cd]])
 
 
+@kernel
 def arm_frames(q7: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Upper arm, forearm and hand rotations in the base axes, each (3, 3)."""
     R_u = shoulder_rotation(q7)
-    R_f = R_u @ _elbow_forearm(float(q7[3]), float(q7[4]))
-    R_h = R_f @ _wrist(float(q7[5]), float(q7[6]))
+    R_f = matmul3(R_u, _elbow_forearm(q7[3], q7[4]))
+    R_h = matmul3(R_f, _wrist(q7[5], q7[6]))
     return R_u, R_f, R_h
 
 
@@ -93,6 +99,7 @@ def directions_from_joints(q7: FloatArray) -> ArmDirections:
     return ArmDirections(R_u @ DOWN, R_f @ DOWN, R_h @ DOWN, R_h @ PALM_ZERO)
 
 
+@kernel
 def _euler_yxz(R: FloatArray) -> tuple[float, float, float]:
     """(alpha, beta, gamma) with ``R = Ry(alpha) Rx(beta) Rz(gamma)``, beta in [-pi/2, pi/2]."""
     beta = math.asin(max(-1.0, min(1.0, -R[1, 2])))
@@ -101,30 +108,33 @@ def _euler_yxz(R: FloatArray) -> tuple[float, float, float]:
     return alpha, beta, gamma
 
 
-def shoulder_candidates(R: FloatArray) -> list[tuple[float, float, float]]:
-    """Both (flex, abd, rot) solutions of ``R_base_upperarm``, angles in (-pi, pi]."""
+@kernel
+def shoulder_candidates(R: FloatArray) -> FloatArray:
+    """Both (flex, abd, rot) solutions of ``R_base_upperarm``, (2, 3) [rad] in (-pi, pi]."""
     a, b, g = _euler_yxz(R)
-    first = (-a, b, g)
-    second = (wrap(-(a + math.pi)), wrap(math.pi - b), wrap(g + math.pi))
-    return [first, second]
+    out = np.empty((2, 3))
+    out[0, 0], out[0, 1], out[0, 2] = -a, b, g
+    out[1, 0], out[1, 1], out[1, 2] = wrap(-(a + math.pi)), wrap(math.pi - b), wrap(g + math.pi)
+    return out
 
 
+@kernel
 def hand_joints(R_forearm: FloatArray, R_hand: FloatArray) -> tuple[float, float, float]:
     """(pronation, wrist_flex, wrist_dev) [rad] so that the hand frame is ``R_hand``.
 
     ``R_forearm`` is the forearm frame before pronation (after the elbow).
     """
-    M = R_forearm.T @ R_hand  # = Rz(-pro) Rx(-flex) Ry(dev)
+    M = matmul3(R_forearm.T, R_hand)  # = Rz(-pro) Rx(-flex) Ry(dev)
     b = math.asin(max(-1.0, min(1.0, M[2, 1])))
     c = math.atan2(-M[2, 0], M[2, 2])
     a = math.atan2(-M[0, 1], M[1, 1])
     return -a, -b, c
 
 
+@kernel
 def hand_rotation(hand: Vec3, palm: Vec3) -> FloatArray:
     """The hand frame (3, 3) whose -z is ``hand`` and -y is ``palm`` (made orthogonal)."""
     z = -hand / norm3(hand)
-    y = -(palm - np.dot(palm, z) * z)
-    y = y / max(float(norm3(y)), 1e-12)
-    x = cross3(y, z)
-    return np.array([x, y, z]).T
+    y = -(palm - dot3(palm, z) * z)
+    y = y / max(norm3(y), 1e-12)
+    return from_columns(cross3(y, z), y, z)

@@ -8,6 +8,9 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 """Any float64 array; the docstring of each use gives its shape and unit."""
 
+IntArray = npt.NDArray[np.int64]
+"""An int64 array of indices."""
+
 Vec3 = npt.NDArray[np.float64]
 """A 3-vector, shape (3,)."""
 

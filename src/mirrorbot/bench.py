@@ -138,7 +138,7 @@ def bench_simulation(seconds: float = 10.0) -> dict[str, Any]:
             "frame_ms": latency_stats(samples)}
 
 
-def bench_end_to_end(frames: int = 150) -> dict[str, Any]:
+def bench_end_to_end(frames: int = 300) -> dict[str, Any]:
     """A real video file (the photo panning, 640x480, MJPG) through the whole pipeline.
 
     Decoding, the bundled pose model, filter, retargeting, shaping and physics, with the session

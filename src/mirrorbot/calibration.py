@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, PoseFrame, Side
+from mirrorbot.transforms import norm3
 
 CALIBRATION_S = 1.0
 MIN_VISIBILITY = 0.7
+_ARM_POINTS = tuple(int(i) for side in Side for i in ARM_LANDMARKS[side])
 
 
 @dataclass(frozen=True)
@@ -52,18 +54,15 @@ class Calibration:
         """Feed one frame (None frames are skipped)."""
         if self.calibrated or pose is None:
             return
-        arms = [i for side in Side for i in ARM_LANDMARKS[side]]
-        if np.min(pose.visibility[arms]) < MIN_VISIBILITY:
+        if min(float(pose.visibility[i]) for i in _ARM_POINTS) < MIN_VISIBILITY:
             return
         if self._start_s is None:
             self._start_s = pose.t_s
         w = pose.world_m
-        upper = np.mean([np.linalg.norm(w[ARM_LANDMARKS[s][1]] - w[ARM_LANDMARKS[s][0]])
-                         for s in Side])
-        fore = np.mean([np.linalg.norm(w[ARM_LANDMARKS[s][2]] - w[ARM_LANDMARKS[s][1]])
-                        for s in Side])
-        width = np.linalg.norm(w[Landmark.LEFT_SHOULDER] - w[Landmark.RIGHT_SHOULDER])
-        self._samples.append((float(width), float(upper), float(fore)))
+        upper = sum(norm3(w[ARM_LANDMARKS[s][1]] - w[ARM_LANDMARKS[s][0]]) for s in Side) / 2
+        fore = sum(norm3(w[ARM_LANDMARKS[s][2]] - w[ARM_LANDMARKS[s][1]]) for s in Side) / 2
+        width = norm3(w[Landmark.LEFT_SHOULDER] - w[Landmark.RIGHT_SHOULDER])
+        self._samples.append((width, upper, fore))
         if pose.t_s - self._start_s >= self.seconds and len(self._samples) >= 5:
             med = np.median(np.array(self._samples), axis=0)
             self.proportions = Proportions(float(med[0]), float(med[1]), float(med[2]))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import MIRROR, arm_frames, shoulder_rotation
-from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.arm_kinematics import arm_frames
+from mirrorbot.arrays import FloatArray, IntArray, Vec3
+from mirrorbot.compiled import kernel
 from mirrorbot.urdf_builder import (
     FOREARM_LENGTH_M,
     FOREARM_RADIUS_M,
@@ -46,6 +47,24 @@ class Box:
     half_m: Vec3
 
 
+@kernel
+def _arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
+    R_u, R_f, R_h = arm_frames(q7)
+    out = np.empty((3, 2, 3))
+    lengths = (UPPER_ARM_LENGTH_M, FOREARM_LENGTH_M, HAND_LENGTH_M + 0.01)
+    start_offsets = (0.05, 0.03, 0.01)
+    end_offsets = (-0.01, 0.0, 0.0)
+    joint = np.array([0.0, side_sign * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
+    for k in range(3):
+        R = R_u if k == 0 else (R_f if k == 1 else R_h)
+        for i in range(3):  # each frame's -z is along the limb; the right arm is mirrored
+            axis = -R[i, 2] * (side_sign if i == 1 else 1.0)
+            out[k, 0, i] = joint[i] + start_offsets[k] * axis
+            joint[i] = joint[i] + lengths[k] * axis
+            out[k, 1, i] = joint[i] + end_offsets[k] * axis
+    return out
+
+
 def arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
     """The capsule axes of one arm, (3, 2, 3) [m]: upper arm, forearm, hand (start, end).
 
@@ -53,59 +72,130 @@ def arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
         q7: The arm's joints (7,) [rad].
         side_sign: +1 for the left arm, -1 for the right.
     """
-    R_u, R_f, R_h = arm_frames(q7)
-    dirs = -np.array([R_u[:, 2], R_f[:, 2], R_h[:, 2]])  # each frame's -z: along the limb
-    if side_sign < 0:
-        dirs[:, 1] = -dirs[:, 1]
-    u, f, h = dirs
-    s = np.array([0.0, side_sign * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
-    e = s + UPPER_ARM_LENGTH_M * u
-    w = e + FOREARM_LENGTH_M * f
-    hand_end = w + (HAND_LENGTH_M + 0.01) * h
-    return np.array([[s + 0.05 * u, e - 0.01 * u], [e + 0.03 * f, w], [w + 0.01 * h, hand_end]])
+    return _arm_segments(np.ascontiguousarray(q7, dtype=np.float64), float(side_sign))
 
 
 ARM_RADII_M = np.array([UPPER_ARM_RADIUS_M, FOREARM_RADIUS_M,
                         math.hypot(HAND_SIZE_M[0], HAND_SIZE_M[1]) / 2]) + INFLATE_M
 
 
+@kernel
+def _segment_distance(p0: Vec3, p1: Vec3, q0: Vec3, q1: Vec3) -> float:
+    """Closest distance between segments p0-p1 and q0-q1 [m].
+
+    Ericson, Real-Time Collision Detection, 5.1.9 (a point for a segment of zero length).
+    """
+    a = e = f = c = b = 0.0
+    for i in range(3):
+        d1, d2, r = p1[i] - p0[i], q1[i] - q0[i], p0[i] - q0[i]
+        a += d1 * d1
+        e += d2 * d2
+        f += d2 * r
+        c += d1 * r
+        b += d1 * d2
+    eps = 1e-12
+    inv_a = 1.0 / max(a, eps)
+    denom = a * e - b * b
+    s = min(max((b * f - c * e) / denom, 0.0), 1.0) if denom > eps else 0.0
+    if e <= eps:  # q is a point
+        t = 0.0
+        s = min(max(-c * inv_a, 0.0), 1.0)
+    else:
+        t = (b * s + f) / e
+        if t < 0.0:
+            s = min(max(-c * inv_a, 0.0), 1.0)
+        elif t > 1.0:
+            s = min(max((b - c) * inv_a, 0.0), 1.0)
+        t = min(max(t, 0.0), 1.0)
+    out = 0.0
+    for i in range(3):
+        gap = p0[i] - q0[i] + (p1[i] - p0[i]) * s - (q1[i] - q0[i]) * t
+        out += gap * gap
+    return math.sqrt(out)
+
+
+@kernel
+def _segment_distances(p0: FloatArray, p1: FloatArray, q0: FloatArray, q1: FloatArray,
+                       ) -> FloatArray:
+    out = np.empty(p0.shape[0])
+    for k in range(p0.shape[0]):
+        out[k] = _segment_distance(p0[k], p1[k], q0[k], q1[k])
+    return out
+
+
 def segment_distances(p0: FloatArray, p1: FloatArray, q0: FloatArray, q1: FloatArray,
                       ) -> FloatArray:
     """Closest distances between segments p0-p1 and q0-q1, batched: (N, 3) each -> (N,) [m]."""
-    d1, d2, r = p1 - p0, q1 - q0, p0 - q0
-    a = (d1 * d1).sum(axis=1)
-    e = (d2 * d2).sum(axis=1)
-    f = (d2 * r).sum(axis=1)
-    c = (d1 * r).sum(axis=1)
-    b = (d1 * d2).sum(axis=1)
-    eps = 1e-12
-    inv_a = 1.0 / np.maximum(a, eps)
-    denom = a * e - b * b
-    s = np.where(denom > eps, np.minimum(np.maximum((b * f - c * e) / np.maximum(denom, eps),
-                                                    0.0), 1.0), 0.0)
-    point_q = e <= eps
-    t = np.where(point_q, 0.0, (b * s + f) / np.maximum(e, eps))
-    s = np.where(t < 0, np.minimum(np.maximum(-c * inv_a, 0.0), 1.0), s)
-    s = np.where(t > 1, np.minimum(np.maximum((b - c) * inv_a, 0.0), 1.0), s)
-    s = np.where(point_q, np.minimum(np.maximum(-c * inv_a, 0.0), 1.0), s)
-    t = np.minimum(np.maximum(t, 0.0), 1.0)
-    closest = r + d1 * s[:, None] - d2 * t[:, None]
-    return np.sqrt((closest * closest).sum(axis=1))
+    p0, p1, q0, q1 = (np.ascontiguousarray(x, dtype=np.float64) for x in (p0, p1, q0, q1))
+    return _segment_distances(p0, p1, q0, q1)
 
 
-def points_box_distance(points: FloatArray, box: Box) -> FloatArray:
-    """Distance of points (N, 3) to a box, 0 inside, (N,) [m]."""
-    outside = np.maximum(np.abs(points - box.centre_m) - box.half_m, 0.0)
-    return np.sqrt((outside * outside).sum(axis=1))
+@kernel
+def _segment_box_distance(seg: FloatArray, centre: Vec3, half: Vec3, n_samples: int) -> float:
+    """Smallest distance of ``n_samples`` points along a segment (2, 3) to a box, 0 inside [m]."""
+    best = math.inf
+    for k in range(n_samples):
+        t = k / (n_samples - 1)
+        d2 = 0.0
+        for i in range(3):
+            x = seg[0, i] + t * (seg[1, i] - seg[0, i])
+            out = max(abs(x - centre[i]) - half[i], 0.0)
+            d2 += out * out
+        best = min(best, d2)
+    return math.sqrt(best)
 
 
-def _head_centre(q_head: FloatArray) -> Vec3:
-    pan, tilt = float(q_head[0]), float(q_head[1])
+@kernel
+def _head_centre(pan: float, tilt: float) -> Vec3:
     # Centre 0.10 m above the tilt axis, tilted about y then panned about z.
-    local = np.array([math.sin(tilt) * 0.10, 0.0, math.cos(tilt) * 0.10])
-    c, s = math.cos(pan), math.sin(pan)
-    rotated = np.array([c * local[0] - s * local[1], s * local[0] + c * local[1], local[2]])
-    return np.array([0.0, 0.0, NECK_HEIGHT_M + HEAD_TILT_OFFSET_M]) + rotated
+    lx, lz = math.sin(tilt) * 0.10, math.cos(tilt) * 0.10
+    return np.array([math.cos(pan) * lx, math.sin(pan) * lx,
+                     NECK_HEIGHT_M + HEAD_TILT_OFFSET_M + lz])
+
+
+@kernel
+def _upper_torso_gap(q: FloatArray, left_index: IntArray, right_index: IntArray,
+                     torso_centre: Vec3, torso_half: Vec3, relief: float) -> float:
+    """The gap between the upper arms and the torso box [m]."""
+    gap = math.inf
+    for sign, index in ((1.0, left_index), (-1.0, right_index)):
+        segs = _arm_segments(q[index], sign)
+        gap = min(gap, _segment_box_distance(segs[0], torso_centre, torso_half,
+                                             SEGMENT_SAMPLES))
+    return gap - ARM_RADII_M[0] + relief
+
+
+@kernel
+def _clearance_split(q: FloatArray, head_index: IntArray, left_index: IntArray,
+                     right_index: IntArray, box_centres: FloatArray, box_halves: FloatArray,
+                     torso_relief: FloatArray, pa: IntArray, pb: IntArray, fixed: FloatArray,
+                     pair_radii: FloatArray) -> tuple[float, float]:
+    segs = np.empty((6, 2, 3))  # left u, f, h; right u, f, h
+    segs[:3] = _arm_segments(q[left_index], 1.0)
+    segs[3:] = _arm_segments(q[right_index], -1.0)
+    upper_torso = math.inf
+    other = math.inf
+    for b in range(box_centres.shape[0]):  # boxes (torso, table): points along each axis
+        for i in range(6):
+            gap = _segment_box_distance(segs[i], box_centres[b], box_halves[b],
+                                        SEGMENT_SAMPLES) - ARM_RADII_M[i % 3]
+            if b == 0:
+                gap += torso_relief[i]
+                if i % 3 == 0:
+                    upper_torso = min(upper_torso, gap)
+                    continue
+            other = min(other, gap)
+    head = _head_centre(q[head_index[0]], q[head_index[1]])
+    for k in range(pa.shape[0]):
+        if k < 6:
+            d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], head, head)
+        elif k < 12:
+            d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], fixed[k, 0], fixed[k, 1])
+        else:
+            j = pb[k - 12]
+            d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], segs[j, 0], segs[j, 1])
+        other = min(other, d - pair_radii[k])
+    return upper_torso, other
 
 
 class CollisionModel:
@@ -124,7 +214,11 @@ class CollisionModel:
         self.arm_index = {1.0: left_index, -1.0: right_index}
         self.boxes = (Box(TORSO_CENTRE_M, TORSO_HALF_M + INFLATE_M), *obstacles)
         # (the torso's inflation is taken back for the upper arm, see clearance_m)
-        self._t = np.linspace(0.0, 1.0, SEGMENT_SAMPLES)
+        self._head = np.asarray(head_index, dtype=np.int64)
+        self._left = np.asarray(left_index, dtype=np.int64)
+        self._right = np.asarray(right_index, dtype=np.int64)
+        self._box_centres = np.array([box.centre_m for box in self.boxes], dtype=np.float64)
+        self._box_halves = np.array([box.half_m for box in self.boxes], dtype=np.float64)
         # The shoulder sits 8 mm beside the torso by design: no inflation for the upper arms.
         self._torso_relief = np.zeros(6)
         self._torso_relief[[0, 3]] = ARM_RADII_M[0] - (UPPER_ARM_RADIUS_M + SHOULDER_MARGIN_M
@@ -133,8 +227,9 @@ class CollisionModel:
         radii = np.concatenate([ARM_RADII_M, ARM_RADII_M])
         li, ri = (g.ravel() for g in np.meshgrid(np.arange(3), np.arange(3) + 3, indexing="ij"))
         # Pairs: 6 parts x head, 6 parts x pedestal, 2 hands x own upper arm, 9 left x right.
-        self._pa = np.concatenate([np.arange(6), np.arange(6), [2, 5], li])
-        self._pb = np.concatenate([[0, 3], ri])  # the second segment of the last 11 pairs
+        self._pa = np.concatenate([np.arange(6), np.arange(6), [2, 5], li]).astype(np.int64)
+        # The second segment of the last 11 pairs:
+        self._pb = np.concatenate([[0, 3], ri]).astype(np.int64)
         n = len(self._pa)
         self._fixed = np.zeros((n, 2, 3))
         self._fixed[6:12] = pedestal
@@ -156,39 +251,13 @@ class CollisionModel:
         The shoulders sit next to the torso, so this gap is always small; it is kept apart
         from the others so that the rest can be bounded instead of recomputed.
         """
-        down = np.array([0.0, 0.0, -1.0])
-        gaps = []
-        for sign, idx in self.arm_index.items():
-            u = shoulder_rotation(q_rad[idx]) @ down
-            if sign < 0:
-                u = u * MIRROR
-            s = np.array([0.0, sign * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
-            a, b = s + 0.05 * u, s + (UPPER_ARM_LENGTH_M - 0.01) * u
-            pts = a + self._t[:, None] * (b - a)
-            gaps.append(float(points_box_distance(pts, self.boxes[0]).min()))
-        return min(gaps) - ARM_RADII_M[0] + self._torso_relief[0]
+        return _upper_torso_gap(np.ascontiguousarray(q_rad, dtype=np.float64),
+                                self._left, self._right, self._box_centres[0],
+                                self._box_halves[0], float(self._torso_relief[0]))
 
     def clearance_split(self, q_rad: FloatArray) -> tuple[float, float]:
         """(upper arms against the torso, every other pair) gaps [m]."""
-        arms = self.parts(q_rad)
-        segs = np.concatenate([arms[1.0], arms[-1.0]])  # (6, 2, 3): left u, f, h; right u, f, h
-        radii = np.concatenate([ARM_RADII_M, ARM_RADII_M])
-        # Boxes (torso, table): points sampled along each capsule axis.
-        pts = segs[:, 0, None, :] + self._t[None, :, None] * (segs[:, 1] - segs[:, 0])[:, None]
-        flat = pts.reshape(-1, 3)
-        gaps = [points_box_distance(flat, box).reshape(6, -1).min(axis=1) - radii
-                for box in self.boxes]
-        gaps[0] = gaps[0] + self._torso_relief
-        upper_torso = float(gaps[0][[0, 3]].min())
-        gaps[0] = gaps[0][[1, 2, 4, 5]]
-        # Segment pairs: every arm part with the head and the pedestal, each hand with its own
-        # upper arm, and every left part with every right part.
-        head = _head_centre(q_rad[self.head_index])
-        p0, p1, q0, q1 = (segs[self._pa, 0], segs[self._pa, 1], self._fixed[:, 0].copy(),
-                          self._fixed[:, 1].copy())
-        q0[:6] = head
-        q1[:6] = head
-        q0[12:] = segs[self._pb, 0]
-        q1[12:] = segs[self._pb, 1]
-        d = segment_distances(p0, p1, q0, q1) - self._pair_radii
-        return upper_torso, float(min(min(g.min() for g in gaps), d.min()))
+        return _clearance_split(np.ascontiguousarray(q_rad, dtype=np.float64), self._head,
+                                self._left, self._right, self._box_centres, self._box_halves,
+                                self._torso_relief, self._pa, self._pb, self._fixed,
+                                self._pair_radii)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from mirrorbot.arrays import FloatArray
+from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, PoseFrame, Side
+from mirrorbot.transforms import norm3
 
 TORSO_POINTS = [int(i) for i in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER,
                                  Landmark.LEFT_HIP, Landmark.RIGHT_HIP)]
@@ -82,7 +84,7 @@ class Echo:
         if raw is not None:
             torso = raw.world_m[TORSO_POINTS]
             if self._last_torso is not None and self._last_t is not None and t_s > self._last_t:
-                jump = float(np.max(np.linalg.norm(torso - self._last_torso, axis=1)))
+                jump = _largest_jump_m(torso, self._last_torso)
                 if jump / (t_s - self._last_t) > cfg.max_torso_speed_m_s:
                     self._overload_until = t_s + cfg.overload_hold_s
             self._last_torso, self._last_t = torso.copy(), t_s
@@ -94,12 +96,21 @@ class Echo:
         familiarity = 1.0 if calibrated else cfg.unfamiliar_gain
         gains, weak = {}, []
         for side in Side:
-            confidence = float(np.mean(filtered.visibility[list(ARM_LANDMARKS[side])]))
+            confidence = sum(float(filtered.visibility[i]) for i in ARM_LANDMARKS[side]) / 3
             seen = (confidence - cfg.zero_confidence) / (cfg.full_confidence
                                                           - cfg.zero_confidence)
-            gains[side] = float(np.clip(seen, 0.0, 1.0)) * familiarity
+            gains[side] = min(max(seen, 0.0), 1.0) * familiarity
             if seen < 1.0:
                 weak.append(f"{side.value} arm poorly seen ({100 * confidence:.0f}%)")
         reasons = weak + ([] if calibrated else ["person not yet calibrated"])
         return EchoDecision(gains, False, "mirroring less: " + ", ".join(reasons)
                             if reasons else "")
+
+
+@kernel
+def _largest_jump_m(points_m: FloatArray, last_m: FloatArray) -> float:
+    """The largest distance [m] any of the points (N, 3) moved from ``last_m`` (N, 3)."""
+    out = 0.0
+    for k in range(points_m.shape[0]):
+        out = max(out, norm3(points_m[k] - last_m[k]))
+    return out

@@ -14,6 +14,7 @@ from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.body_frames import points_in_torso
 from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, Side
 from mirrorbot.scene import FACING_FLIP
+from mirrorbot.transforms import norm3
 from mirrorbot.urdf_builder import HEAD_TILT_OFFSET_M, NECK_HEIGHT_M
 
 HEAD_PIVOT_M = np.array([0.0, 0.0, NECK_HEIGHT_M + HEAD_TILT_OFFSET_M])
@@ -53,9 +54,9 @@ def pointing_arm(world_m: FloatArray, min_straightness: float = 0.9) -> Side | N
     best: tuple[float, Side] | None = None
     for side in Side:
         s, e, w = (pts[int(i)] for i in ARM_LANDMARKS[side])
-        limb = float(np.linalg.norm(e - s) + np.linalg.norm(w - e))
+        limb = norm3(e - s) + norm3(w - e)
         reach = w - s
-        length = float(np.linalg.norm(reach))
+        length = norm3(reach)
         straightness = length / max(limb, 1e-9)
         if (straightness >= min_straightness and reach[0] >= 0.6 * limb
                 and reach[2] >= -math.sin(math.radians(55.0)) * length):
@@ -73,7 +74,7 @@ def pointed_target(world_m: FloatArray, side: Side, person_position_m: Vec3,
     shoulder = person_point_in_base(world_m, int(ARM_LANDMARKS[side][0]), person_position_m)
     wrist = person_point_in_base(world_m, int(ARM_LANDMARKS[side][2]), person_position_m)
     ray = wrist - shoulder
-    ray = ray / max(float(np.linalg.norm(ray)), 1e-9)
+    ray = ray / max(norm3(ray), 1e-9)
     best, best_name, best_angle = None, "table", math.radians(20.0)
     for name, p in objects_m.items():
         to_obj = p - shoulder

@@ -15,6 +15,7 @@ samples capped so that the belief cannot run away with a long movement.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ from typing import Protocol
 
 import numpy as np
 
-from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.arrays import BoolArray, FloatArray, IntArray, Vec3
 from mirrorbot.body_frames import points_in_torso
+from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import ARM_LANDMARKS, PoseFrame, Side
 from mirrorbot.repertoire import (
@@ -32,6 +34,7 @@ from mirrorbot.repertoire import (
     Repertoire,
     min_jerk_array,
 )
+from mirrorbot.transforms import norm3
 from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
 ROBOT_ARM_M = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M
@@ -137,8 +140,8 @@ def person_scale(world_m: FloatArray) -> float:
     lengths = []
     for side in Side:
         s, e, w = (world_m[i] for i in ARM_LANDMARKS[side])
-        lengths.append(float(np.linalg.norm(e - s) + np.linalg.norm(w - e)))
-    return ROBOT_ARM_M / max(float(np.mean(lengths)), 0.2)
+        lengths.append(norm3(e - s) + norm3(w - e))
+    return ROBOT_ARM_M / max(sum(lengths) / len(lengths), 0.2)
 
 
 @dataclass
@@ -155,10 +158,20 @@ class _ArmTrack:
     home: Vec3 | None = None
     peak: float = 0.0
     starts: deque[Vec3] = field(default_factory=lambda: deque(maxlen=9))
+    _rest: Vec3 | None = None
 
     def rest(self) -> Vec3 | None:
         """Where this hand usually rests: the median of recent movement starts (3,) [m]."""
-        return np.median(np.array(self.starts), axis=0) if len(self.starts) >= 2 else None
+        if len(self.starts) < 2:
+            return None
+        if self._rest is None:  # computed once per new start
+            self._rest = np.median(np.array(self.starts), axis=0)
+        return self._rest
+
+    def add_start(self, start: Vec3) -> None:
+        """A movement started at ``start`` (3,) [m]."""
+        self.starts.append(start)
+        self._rest = None
 
 
 class RepertoireIntent:
@@ -180,6 +193,7 @@ class RepertoireIntent:
         self.committed: str | None = None
         self._above = 0
         self._stack_primitives()
+        self._log_prior = np.log(self._prior())
         self.last = self._prior_belief()
         # At rest: none, with every goal at the floor (the hands rest).
         rest = {g: self.config.floor_p for g in self.goals}
@@ -195,7 +209,11 @@ class RepertoireIntent:
         self._lift = np.array([p.lift_m for p in self._prims])
         self._arc = np.array([p.arc for p in self._prims])
         self._osc = np.array([p.oscillation_m for p in self._prims])
-        self._goal_of = np.array([self.goals.index(p.name) for p in self._prims], dtype=int)
+        self._goal_of = np.array([self.goals.index(p.name) for p in self._prims],
+                                 dtype=np.int64)
+        self._durations = np.array(DURATIONS_S, dtype=np.float64)
+        self._fits = np.ones(len(self._prims), dtype=np.bool_)
+        self._fits_for: tuple[int, float] | None = None  # the movement _fits was made for
         self._templates = [p for p in self.repertoire.primitives if p.template_m is not None]
 
     def _prior(self) -> FloatArray:
@@ -222,21 +240,21 @@ class RepertoireIntent:
         if len(track.history) >= 2:
             (t0, p0), (t1, p1) = track.history[max(len(track.history) - SPEED_WINDOW, 0)], \
                 track.history[-1]
-            track.speed = float(np.linalg.norm(p1 - p0)) / max(t1 - t0, 1e-3)
+            track.speed = norm3(p1 - p0) / max(t1 - t0, 1e-3)
         if not track.moving:
             # At rest the hand has a home; leaving it by a few centimetres is an onset (a
             # displacement shows sooner and is less noisy than a speed).
             if track.home is None or track.speed < cfg.offset_speed_m_s:
                 track.home = wrist.copy() if track.home is None else (
                     0.8 * track.home + 0.2 * wrist)
-            left_home = float(np.linalg.norm(wrist - track.home)) > cfg.onset_displacement_m
+            left_home = norm3(wrist - track.home) > cfg.onset_displacement_m
             if track.speed > cfg.onset_speed_m_s or left_home:
                 track.moving = True
                 back = [(t, p) for t, p in track.history
-                        if float(np.linalg.norm(p - track.home)) <= cfg.onset_displacement_m / 2]
+                        if norm3(p - track.home) <= cfg.onset_displacement_m / 2]
                 t_start = back[-1][0] if back else track.history[0][0]
                 track.start_t, track.start = t_start, track.home.copy()
-                track.starts.append(track.home.copy())
+                track.add_start(track.home.copy())
                 track.samples = [(t, p.copy()) for t, p in track.history if t >= t_start]
                 track.slow_since = None
                 track.peak = track.speed
@@ -262,46 +280,20 @@ class RepertoireIntent:
         cfg = self.config
         assert track.start is not None
         samples = track.samples
-        idx = np.unique(np.linspace(0, len(samples) - 1,
-                                    min(cfg.max_samples, len(samples))).astype(int))
+        idx = _spread(len(samples), cfg.max_samples)
         tau = np.array([samples[i][0] - track.start_t for i in idx])  # (J,)
         obs = np.array([samples[i][1] for i in idx])  # (J, 3)
         start = track.start
-        durations = np.array(DURATIONS_S)
-        s = min_jerk_array(tau[None, :] / durations[:, None])  # (D, J)
-        chord = self._targets - start  # (M, 3)
-        arc_ctrl = (start + self._targets) / 2 + (2 * self._arc * np.linalg.norm(chord, axis=1)
-                                                  )[:, None] * np.array([0.0, 0.0, 1.0])
-        lift_ctrl = start + self._lift[:, None] * np.array([0.0, 0.0, 1.0])
-        control = np.where((self._lift > 0)[:, None], lift_ctrl, arc_ctrl)  # (M, 3)
-        a = ((1 - s) ** 2)[None, :, :, None]
-        b = (2 * s * (1 - s))[None, :, :, None]
-        c = (s * s)[None, :, :, None]
-        pred = (a * start + b * control[:, None, None, :]
-                + c * self._targets[:, None, None, :])  # (M, D, J, 3)
-        diff = obs[None, None] - pred
-        # After arriving, a wave (or a scratch) swings side to side: widen y by its amplitude.
-        arrived = (tau[None, :] > durations[:, None])[None, :, :]  # (1, D, J)
-        widen = 1.0 + np.where(arrived, (self._osc / cfg.sigma_m)[:, None, None] ** 2, 0.0)
-        d2 = diff[..., 0] ** 2 + diff[..., 2] ** 2 + diff[..., 1] ** 2 / widen  # (M, D, J)
         n = len(idx)
-        ll = -0.5 * n * d2.mean(axis=2) / cfg.sigma_m ** 2  # (M, D)
-        if cfg.direction_weight > 0 and n >= 3:
-            # Where the hand is heading now against where each prediction heads: early in a
-            # movement the direction tells more than the few centimetres travelled.
-            ll = ll + cfg.direction_weight * _heading_cos(pred[:, :, -1] - pred[:, :, -3],
-                                                          obs[-1] - obs[-3])
-        # Starts that do not fit a primitive (the cup gestures leave the table) rule it out.
-        fits = np.array([p.start_fits(start) and (p.lift_m == 0 or start[2] < -0.12)
-                         for p in self._prims])
-        ll = np.where(fits[:, None], ll, -np.inf)
-        # Per goal, the mean likelihood over its (target, duration) rows, in one pass.
-        top = float(np.max(ll)) if np.isfinite(ll).any() else 0.0
-        sums = np.bincount(self._goal_of, weights=np.exp(ll - top).sum(axis=1),
-                           minlength=len(self.goals))
-        counts = np.bincount(self._goal_of, minlength=len(self.goals)) * ll.shape[1]
-        with np.errstate(divide="ignore"):
-            per_goal = np.where(counts > 0, np.log(sums / np.maximum(counts, 1)) + top, -np.inf)
+        weight = cfg.direction_weight if n >= 3 else 0.0
+        if self._fits_for != (id(track), track.start_t):  # a new movement
+            # Starts that do not fit a primitive (the cup gestures leave the table) rule it out.
+            self._fits = np.array([p.start_fits(start) and (p.lift_m == 0 or start[2] < -0.12)
+                                   for p in self._prims], dtype=np.bool_)
+            self._fits_for = (id(track), track.start_t)
+        ll = _path_log_likelihoods(tau, obs, start, self._durations, self._targets, self._lift,
+                                   self._arc, self._osc, self._fits, cfg.sigma_m, weight)
+        per_goal, best_row, best_d = _per_goal(ll, self._goal_of, len(self.goals))
         for p in self._templates:
             g = self.goals.index(p.name)
             dur = self.learned_durations.get(p.name, 1.0)
@@ -312,21 +304,17 @@ class RepertoireIntent:
                              / cfg.sigma_m ** 2)
             per_goal[g] = np.logaddexp(per_goal[g], _logsumexp(np.array(cands))
                                        - math.log(len(cands)))
-        # The "returning" explanation of none: straight back to where the hand rests.
+        # The "returning" explanation of none: straight back to where the hand rests (a
+        # primitive with no lift and no arc is that straight line).
         rest = track.rest()
-        if rest is not None and float(np.linalg.norm(rest - start)) > cfg.min_travel_m:
-            pred_r = start + s[:, :, None] * (rest - start)  # (D, J, 3)
-            ll_r = -0.5 * n * np.mean(np.sum((obs[None] - pred_r) ** 2, axis=2), axis=1) \
-                / cfg.sigma_m ** 2
-            if cfg.direction_weight > 0 and n >= 3:
-                ll_r = ll_r + cfg.direction_weight * _heading_cos(pred_r[:, -1] - pred_r[:, -3],
-                                                                  obs[-1] - obs[-3])
+        if rest is not None and norm3(rest - start) > cfg.min_travel_m:
+            ll_r = _path_log_likelihoods(tau, obs, start, self._durations, rest[None, :],
+                                         _ZERO1, _ZERO1, _ZERO1, _TRUE1, cfg.sigma_m, weight)[0]
             per_goal[-1] = np.logaddexp(per_goal[-1], _logsumexp(ll_r) - math.log(len(ll_r)))
         # The "still" explanation of none: the hand hardly left its start.
-        still = -0.5 * n * float(np.mean(np.sum((obs - start) ** 2, axis=1))) / cfg.sigma_m ** 2
+        still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
         per_goal[-1] = np.logaddexp(per_goal[-1], still)
-        best = np.unravel_index(int(np.argmax(ll)), ll.shape) if np.isfinite(ll).any() else (0, 0)
-        return per_goal, int(best[0]), float(durations[best[1]])
+        return per_goal, best_row, float(self._durations[best_d])
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
         """Update with one filtered frame (None: nobody tracked, the belief is kept)."""
@@ -347,12 +335,8 @@ class RepertoireIntent:
         track = self.arms[side]
         assert track.start is not None
         log_post, row, duration = self._log_likelihoods(track)
-        log_post = log_post + np.log(self._prior())
-        post = np.exp(log_post - np.max(log_post))
-        post = post / post.sum()
-        post = np.maximum(post, cfg.floor_p)
-        post = post / post.sum()
-        travel = float(np.linalg.norm(track.samples[-1][1] - track.start))
+        post = _posterior(log_post, self._log_prior, cfg.floor_p)
+        travel = norm3(track.samples[-1][1] - track.start)
         best = int(np.argmax(post))
         goal = self.goals[best]
         if goal != "none" and post[best] >= cfg.commit_p and travel >= cfg.min_travel_m:
@@ -376,14 +360,121 @@ class RepertoireIntent:
         return self.last
 
 
-def _heading_cos(v_pred: FloatArray, v_obs: Vec3) -> FloatArray:
-    """Cosine between predicted headings (..., 3) and the observed one (3,); 0 where undefined."""
-    norm = np.linalg.norm(v_pred, axis=-1) * max(float(np.linalg.norm(v_obs)), 1e-9)
-    return np.where(norm > 1e-9, (v_pred @ v_obs) / np.maximum(norm, 1e-9), 0.0)
+@functools.lru_cache(maxsize=512)
+def _spread(n: int, k: int) -> tuple[int, ...]:
+    """At most ``k`` indices spread evenly over ``range(n)``, first and last included."""
+    return tuple(np.unique(np.linspace(0, n - 1, min(k, n)).astype(int)).tolist())
+
+
+_ZERO1 = np.zeros(1)
+_TRUE1 = np.ones(1, dtype=np.bool_)
+
+
+@kernel
+def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, durations: FloatArray,
+                          targets: FloatArray, lift: FloatArray, arc: FloatArray,
+                          osc: FloatArray, fits: BoolArray, sigma_m: float,
+                          direction_weight: float) -> FloatArray:
+    """Log likelihood of an observed path under each primitive row and duration, (M, D).
+
+    Each prediction is a quadratic Bezier from ``start`` through a control point to the row's
+    target, timed by a minimum-jerk phase: the control point is ``lift`` [m] above the start
+    (a cup is lifted first) or the chord's midpoint raised by ``arc`` times its length.
+    After arriving, a wave (or a scratch) swings side to side: y is widened by ``osc`` [m].
+    Early in a movement the heading tells more than the few centimetres travelled, so the
+    cosine between the hand's current direction and the prediction's is added, weighted.
+
+    Args:
+        tau: Sample times since the start (J,) [s].
+        obs: Observed wrist positions (J, 3) [m], arm frame.
+        start: The movement's start (3,) [m].
+        durations: Candidate durations (D,) [s].
+        targets: Row targets (M, 3) [m].
+        lift: Per row, how high the hand is lifted first (M,) [m] (0: no lift).
+        arc: Per row, how far the path bows up, in chord lengths (M,).
+        osc: Per row, the side-to-side swing after arriving (M,) [m].
+        fits: Per row, whether this start can begin it (M,); rows that cannot get -inf.
+        sigma_m: Spread of the observation around the prediction [m].
+        direction_weight: Weight of the heading cosine (0: off; needs J >= 3).
+    """
+    n_rows, n_dur, n_obs = targets.shape[0], durations.shape[0], tau.shape[0]
+    ll = np.empty((n_rows, n_dur))
+    heading = direction_weight > 0 and n_obs >= 3
+    v_obs = obs[n_obs - 1] - obs[n_obs - 3] if heading else np.zeros(3)
+    n_obs_v = math.sqrt(v_obs[0] ** 2 + v_obs[1] ** 2 + v_obs[2] ** 2)
+    control = np.empty(3)
+    pred = np.empty(3)
+    pred_back = np.empty(3)
+    for m in range(n_rows):
+        if not fits[m]:
+            ll[m, :] = -np.inf
+            continue
+        target = targets[m]
+        chord = math.sqrt(((target - start) ** 2).sum())
+        for i in range(3):
+            control[i] = start[i] if lift[m] > 0 else (start[i] + target[i]) / 2
+        control[2] += lift[m] if lift[m] > 0 else 2 * arc[m] * chord
+        widen = 1.0 + (osc[m] / sigma_m) ** 2
+        for d in range(n_dur):
+            total = 0.0
+            for j in range(n_obs):
+                s = min(max(tau[j] / durations[d], 0.0), 1.0)
+                s = s * s * s * (10.0 - 15.0 * s + 6.0 * s * s)
+                a, b, c = (1 - s) ** 2, 2 * s * (1 - s), s * s
+                for i in range(3):
+                    pred[i] = a * start[i] + b * control[i] + c * target[i]
+                dx, dy, dz = obs[j, 0] - pred[0], obs[j, 1] - pred[1], obs[j, 2] - pred[2]
+                total += dx * dx + dz * dz + dy * dy / (widen if tau[j] > durations[d] else 1.0)
+                if j == n_obs - 3:
+                    pred_back[:] = pred
+            value = -0.5 * total / sigma_m ** 2
+            if heading:
+                v_pred = pred - pred_back
+                norm = math.sqrt((v_pred ** 2).sum()) * max(n_obs_v, 1e-9)
+                if norm > 1e-9:
+                    value += direction_weight * (v_pred * v_obs).sum() / norm
+            ll[m, d] = value
+    return ll
+
+
+@kernel
+def _per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int) -> tuple[FloatArray, int, int]:
+    """Per goal, the log of the mean likelihood over its (row, duration) cells, (G,).
+
+    Also the best cell (row, duration index) overall, for acting on.
+    """
+    top = -np.inf
+    best_row, best_d = 0, 0
+    for m in range(ll.shape[0]):
+        for d in range(ll.shape[1]):
+            if ll[m, d] > top:
+                top, best_row, best_d = ll[m, d], m, d
+    sums = np.zeros(n_goals)
+    counts = np.zeros(n_goals)
+    for m in range(ll.shape[0]):
+        for d in range(ll.shape[1]):
+            counts[goal_of[m]] += 1
+            if math.isfinite(top):
+                sums[goal_of[m]] += math.exp(ll[m, d] - top)
+    offset = top if math.isfinite(top) else 0.0
+    per_goal = np.full(n_goals, -np.inf)
+    for g in range(n_goals):
+        if counts[g] > 0 and sums[g] > 0:
+            per_goal[g] = math.log(sums[g] / counts[g]) + offset
+    return per_goal, best_row, best_d
+
+
+@kernel
+def _posterior(log_likelihood: FloatArray, log_prior: FloatArray, floor_p: float) -> FloatArray:
+    """The normalised posterior (G,) with every entry at least ``floor_p`` (renormalised)."""
+    log_post = log_likelihood + log_prior
+    post = np.exp(log_post - np.max(log_post))
+    post = np.maximum(post / post.sum(), floor_p)
+    return post / post.sum()
 
 
 def _clip_reach(p: Vec3) -> Vec3:
-    n = float(np.linalg.norm(p))
+    n = norm3(p)
     return p if n <= ROBOT_REACH_M else p * (ROBOT_REACH_M / n)
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from mirrorbot.arrays import BoolArray, FloatArray
+from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame
 
@@ -65,11 +66,6 @@ class FilterConfig:
             raise ConfigError(f"min_visibility must be in [0, 1], got {self.min_visibility}")
 
 
-def _alpha(cutoff_hz: FloatArray | float, dt_s: float) -> FloatArray:
-    tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
-    return np.asarray(1.0 / (1.0 + tau / dt_s))
-
-
 class OneEuroFilter:
     """The One Euro filter on an array of independent scalar signals.
 
@@ -94,7 +90,8 @@ class OneEuroFilter:
         Args:
             x: The raw sample, any shape.
             t_s: Its time [s]; must increase.
-            update: Boolean mask of the entries to update (others hold); all when None.
+            update: Boolean mask of the entries to update (others hold), shaped like ``x`` or
+                broadcastable to it, or flat (one per entry); all when None.
 
         Returns:
             The filtered sample, same shape as ``x``.
@@ -108,15 +105,40 @@ class OneEuroFilter:
         if dt <= 0:
             return self._x.copy()
         cfg = self.config
-        dx_raw = (x - self._x) / dt
-        dx = self._dx + _alpha(cfg.d_cutoff_hz, dt) * (dx_raw - self._dx)
-        cutoff = cfg.min_cutoff_hz + cfg.beta * np.abs(dx)
-        x_new = self._x + _alpha(cutoff, dt) * (x - self._x)
-        if update is not None:
-            x_new = np.where(update, x_new, self._x)
-            dx = np.where(update, dx, 0.0)
-        self._x, self._dx, self._t_s = x_new, dx, t_s
-        return x_new.copy()
+        shape = self._x.shape
+        if update is None:
+            mask = np.ones(self._x.size, dtype=np.bool_)
+        elif update.size == self._x.size:
+            mask = np.ascontiguousarray(update).reshape(-1)
+        else:
+            mask = np.ascontiguousarray(np.broadcast_to(update, shape)).reshape(-1)
+        x_new, dx = _one_euro_step(
+            np.ascontiguousarray(x, dtype=np.float64).reshape(-1), self._x.reshape(-1),
+            self._dx.reshape(-1), mask, dt, cfg.min_cutoff_hz, cfg.beta, cfg.d_cutoff_hz)
+        self._x, self._dx, self._t_s = x_new.reshape(shape), dx.reshape(shape), t_s
+        return self._x.copy()
+
+
+@kernel
+def _one_euro_step(x: FloatArray, x_prev: FloatArray, dx_prev: FloatArray, update: BoolArray,
+                   dt_s: float, min_cutoff_hz: float, beta: float, d_cutoff_hz: float,
+                   ) -> tuple[FloatArray, FloatArray]:
+    """One step of the One Euro filter on flat signals (N,): the new values and derivatives.
+
+    Entries not in ``update`` hold their value, with their derivative reset to 0.
+    """
+    x_new = x_prev.copy()
+    dx = np.zeros_like(dx_prev)
+    tau_d = 1.0 / (2.0 * math.pi * d_cutoff_hz)
+    alpha_d = 1.0 / (1.0 + tau_d / dt_s)
+    for i in range(x.shape[0]):
+        if not update[i]:
+            continue
+        d = dx_prev[i] + alpha_d * ((x[i] - x_prev[i]) / dt_s - dx_prev[i])
+        tau = 1.0 / (2.0 * math.pi * (min_cutoff_hz + beta * abs(d)))
+        x_new[i] = x_prev[i] + (x[i] - x_prev[i]) / (1.0 + tau / dt_s)
+        dx[i] = d
+    return x_new, dx
 
 
 class PoseFilter:
@@ -161,18 +183,34 @@ class PoseFilter:
         if self._last_seen_s is None or self._last_visibility is None:
             self._last_seen_s = np.full(pose.visibility.shape, t_s)
             self._last_visibility = pose.visibility.copy()
-        self._last_seen_s = np.where(visible, t_s, self._last_seen_s)
-        self._last_visibility = np.where(visible, pose.visibility, self._last_visibility)
+        confidence = _confidence(pose.visibility, visible, t_s, self._last_seen_s,
+                                 self._last_visibility, cfg.hold_s, cfg.decay_s)
         self._last_frame_s = t_s
-        update = visible[:, None]
+        update = np.repeat(visible, 3)
         world = self._world(pose.world_m, t_s, update)
         image = pose.image_uv
         if image is not None and self.filter_image:
-            image = self._image(image, t_s, update)
-        unseen_s = t_s - self._last_seen_s
-        fade = np.exp(-np.maximum(unseen_s - cfg.hold_s, 0.0) / cfg.decay_s)
-        confidence = np.where(visible, pose.visibility, self._last_visibility * fade)
+            image = self._image(image, t_s, np.repeat(visible, 2))
         return PoseFrame(t_s=t_s, world_m=world, visibility=confidence, image_uv=image)
+
+
+@kernel
+def _confidence(visibility: FloatArray, visible: BoolArray, t_s: float, last_seen_s: FloatArray,
+                last_visibility: FloatArray, hold_s: float, decay_s: float) -> FloatArray:
+    """Per landmark (N,): the visibility where seen, else the last one fading after ``hold_s``.
+
+    Updates ``last_seen_s`` [s] and ``last_visibility`` in place.
+    """
+    out = np.empty(visibility.shape[0])
+    for i in range(visibility.shape[0]):
+        if visible[i]:
+            last_seen_s[i] = t_s
+            last_visibility[i] = visibility[i]
+            out[i] = visibility[i]
+        else:
+            out[i] = last_visibility[i] * math.exp(-max(t_s - last_seen_s[i] - hold_s, 0.0)
+                                                   / decay_s)
+    return out
 
 
 def load_filter_config(path: Path) -> FilterConfig:

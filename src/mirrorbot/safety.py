@@ -9,13 +9,15 @@ contact distance instead of pushing through.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from mirrorbot.arm_kinematics import ARM_JOINTS
-from mirrorbot.arrays import FloatArray
+from mirrorbot.arrays import BoolArray, FloatArray
 from mirrorbot.collision_model import Box, CollisionModel
+from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.scene import Scene
 from mirrorbot.urdf import RobotModel
@@ -117,10 +119,7 @@ class CommandShaper:
         target = self.model.clamp(q_target_rad)
         if dt_s <= 0:
             return self.q.copy()
-        delta = target - self.q
-        v_want = np.sign(delta) * np.minimum(np.abs(delta) / dt_s, self._v_stop(delta, dt_s))
-        v = np.clip(v_want, self.v - self.a_max * dt_s, self.v + self.a_max * dt_s)
-        v = np.clip(v, -self.v_max, self.v_max)
+        v = _free_velocity(self.q, self.v, target, self.v_max, self.a_max, dt_s)
         self._braking = False
         v = self._brake_before_contact(v, dt_s)
         q_next = self.model.clamp(self.q + v * dt_s)
@@ -137,8 +136,7 @@ class CommandShaper:
         Braking at the planning acceleration in whole control periods (the discrete form of
         sqrt(2 a d)).
         """
-        a_dt = self.a_max * dt_s
-        return a_dt * (np.sqrt(2.0 * np.abs(distance_rad) / (a_dt * dt_s) + 0.25) - 0.5)
+        return _v_stop(np.abs(distance_rad), self.a_max, dt_s)
 
     def _reach_bound_m(self, q_other: FloatArray, q_from: FloatArray | None = None) -> float:
         """How far any point of the robot can move from ``q_from`` to ``q_other`` [m].
@@ -147,9 +145,7 @@ class CommandShaper:
         ``MAX_LEVER_M`` from its axis; both arms may move toward each other, so their bounds
         add. Used to skip exact checks that cannot fail.
         """
-        step = np.abs(q_other - (self.q if q_from is None else q_from))
-        return float(MAX_LEVER_M * step[self._arm_mask].sum() + HEAD_LEVER_M
-                     * step[~self._arm_mask].sum())
+        return _reach_bound_m(q_other, self.q if q_from is None else q_from, self._arm_mask)
 
     def _clearance_now(self) -> float:
         """A lower bound of the current command's clearance (exact when it was computed).
@@ -290,3 +286,49 @@ class CommandShaper:
                     q = trial
                     break
         return q
+
+
+@kernel
+def _v_stop(distance_rad: FloatArray, a_max: FloatArray, dt_s: float) -> FloatArray:
+    """The fastest speeds (n,) [rad/s] that can still stop within ``distance_rad`` (n,).
+
+    Braking at ``a_max`` (n,) [rad/s^2] in whole periods of ``dt_s`` (the discrete form of
+    sqrt(2 a d)).
+    """
+    out = np.empty(distance_rad.shape[0])
+    for i in range(out.shape[0]):
+        a_dt = a_max[i] * dt_s
+        out[i] = a_dt * (math.sqrt(2.0 * distance_rad[i] / (a_dt * dt_s) + 0.25) - 0.5)
+    return out
+
+
+@kernel
+def _free_velocity(q: FloatArray, v: FloatArray, target: FloatArray, v_max: FloatArray,
+                   a_max: FloatArray, dt_s: float) -> FloatArray:
+    """The velocity (n,) [rad/s] toward ``target`` for the next period, before collisions.
+
+    As fast as the velocity limit allows, but no faster than can still stop at the target,
+    and changing by at most the acceleration limit.
+    """
+    delta = target - q
+    v_stop = _v_stop(np.abs(delta), a_max, dt_s)
+    out = np.empty(q.shape[0])
+    for i in range(q.shape[0]):
+        want = math.copysign(min(abs(delta[i]) / dt_s, v_stop[i]), delta[i]) \
+            if delta[i] != 0.0 else 0.0
+        want = min(max(want, v[i] - a_max[i] * dt_s), v[i] + a_max[i] * dt_s)
+        out[i] = min(max(want, -v_max[i]), v_max[i])
+    return out
+
+
+@kernel
+def _reach_bound_m(q_to: FloatArray, q_from: FloatArray, arm_mask: BoolArray) -> float:
+    """How far any point of the robot can move between two configurations (n,) [m].
+
+    Each arm joint moves points at most ``MAX_LEVER_M`` from its axis, each head joint
+    ``HEAD_LEVER_M``; both arms may move toward each other, so the bounds add.
+    """
+    out = 0.0
+    for i in range(q_to.shape[0]):
+        out += abs(q_to[i] - q_from[i]) * (MAX_LEVER_M if arm_mask[i] else HEAD_LEVER_M)
+    return out

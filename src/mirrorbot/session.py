@@ -9,6 +9,8 @@ rest smoothly; when the person is seen again it picks up from where it is.
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ import numpy as np
 
 from mirrorbot.anticipation import Anticipation
 from mirrorbot.arm_kinematics import ARM_JOINTS
-from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.arrays import FloatArray, ImageBGR, Vec3
 from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.echo import Echo
@@ -47,7 +49,10 @@ from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import min_jerk, rest_pose
 from mirrorbot.simulator import SimConfig, SimMode, Simulator
 from mirrorbot.source_spec import parse_source
+from mirrorbot.urdf import RobotModel
 
+WARM_UP_SOURCE = "synthetic:drink,wave"  # movements that reach every per-frame kernel
+WARM_UP_S = 6.0
 HOLD_S = 0.5  # after losing the person, hold the pose this long [s]
 RETURN_S = 1.5  # then glide to the rest pose over this long [s]
 
@@ -202,7 +207,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 q_want = q_want.copy()
                 for robot_side, idx in arm_index.items():
                     gain = decision.gain[driving_side(robot_side, mode_map)]
-                    q_want[idx] = q_rest_rad[idx] + gain * (q_want[idx] - q_rest_rad[idx])
+                    if gain != 1.0:
+                        q_want[idx] = q_rest_rad[idx] + gain * (q_want[idx] - q_rest_rad[idx])
                 reason = decision.reason
         else:
             q_want, reason = lost.target(sample.t_s, q_last)
@@ -308,6 +314,63 @@ def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
     return instance
 
 
+def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatArray, *,
+                 retargeter: str = "ours", intent: str = "ours", anticipate: bool = True,
+                 ik: Callable[[str, Vec3], FloatArray] | None = None,
+                 filter_config: FilterConfig | None = None) -> dict[str, Any]:
+    """Every per-frame stage of a run, as the keyword arguments of :func:`pipeline_steps`.
+
+    Args:
+        model: The robot.
+        scene: Where the person sits and what they may point at.
+        mode: Mirror or anatomical.
+        q_rest_rad: The rest pose (n,) [rad].
+        retargeter: ``--retargeter`` (built-in name or ``module:Class``).
+        intent: ``--intent``.
+        anticipate: Complete committed goals with the robot's own motion.
+        ik: The simulator's inverse kinematics (for ``naive``), or None.
+        filter_config: One Euro settings, or None for the defaults.
+    """
+    gaze = Gaze(model.index("head_pan"), model.index("head_tilt"), scene.person_position_m,
+                {o.name: o.position_m for o in scene.objects if o.name != "table"},
+                table_top_z(scene))
+    return {
+        "retargeter": build_retargeter(retargeter, RetargetContext(model, mode, q_rest_rad, ik)),
+        "shaper": CommandShaper(model, q_rest_rad, collision=collision_model_for(model)),
+        "q_rest_rad": q_rest_rad, "calibration": Calibration(), "intent": build_intent(intent),
+        "gaze": gaze, "echo": Echo(), "mode_map": mode,
+        "anticipation": Anticipation(model, mode) if anticipate else None,
+        "filter_config": filter_config,
+        "arm_index": {side: [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
+                      for side in Side}}
+
+
+def warm_up(model: RobotModel, scene: Scene, mode: Mode, *, progress: bool = True) -> None:
+    """Compile (first run on a machine) or load (later runs) the per-frame kernels.
+
+    Runs every per-frame stage over a few seconds of the synthetic person and throws the result
+    away, so that numba never stalls a real frame. The first run on a machine takes about
+    15 s to compile; if it takes more than a second, that is said on stderr.
+    """
+    notice = threading.Timer(1.0, lambda: print(
+        "mirrorbot: compiling the controller's kernels (first run on this machine only, "
+        "about 15 s) ...", file=sys.stderr, flush=True))
+    notice.daemon = True
+    if progress:
+        notice.start()
+    try:
+        source = open_pose_source(parse_source(WARM_UP_SOURCE), None, render_view=False,
+                                  scene=scene)
+        try:
+            for _ in pipeline_steps(source, want_view=False, max_seconds=WARM_UP_S,
+                                    **build_stages(model, scene, mode, rest_pose(model))):
+                pass
+        finally:
+            source.close()
+    finally:
+        notice.cancel()
+
+
 def run_session(config: RunConfig, *, scene: Scene | None = None,
                 key_script: Callable[[float], int] | None = None) -> dict[str, Any]:
     """Run the whole pipeline on ``config.source``; returns the summary written to disk.
@@ -326,11 +389,12 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
         with Simulator(sim_config, scene) as sim:
             q_rest = rest_pose(sim.model)
             sim.reset(q_rest)
-            context = RetargetContext(sim.model, config.mode, q_rest, sim.inverse_kinematics)
-            retargeter = build_retargeter(config.retargeter, context)
-            shaper = CommandShaper(sim.model, q_rest,
-                                   collision=collision_model_for(sim.model))
-            calibration = Calibration()
+            warm_up(sim.model, scene, config.mode, progress=config.progress)
+            stages = build_stages(sim.model, scene, config.mode, q_rest,
+                                  retargeter=config.retargeter, intent=config.intent,
+                                  anticipate=config.anticipate, ik=sim.inverse_kinematics,
+                                  filter_config=filter_config)
+            calibration: Calibration = stages["calibration"]
             total = source.frame_count
             if config.max_seconds is not None and total is not None:
                 total = min(total, int(round(config.max_seconds * source.rate_hz)))
@@ -339,25 +403,13 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
                               window=config.gui, progress=config.progress,
                               session_mode=config.mode.value, goals=GOALS,
                               source=config.source, plot=config.plot)
-            gaze = Gaze(sim.model.index("head_pan"), sim.model.index("head_tilt"),
-                        scene.person_position_m,
-                        {o.name: o.position_m for o in scene.objects if o.name != "table"},
-                        table_top_z(scene))
             controls = LiveControls(mode=config.mode)
             live = LiveHooks(controls, lambda mode: build_retargeter(
                 config.retargeter, RetargetContext(sim.model, mode, q_rest,
                                                    sim.inverse_kinematics)),
                 config.out_dir, source.rate_hz) if config.gui or key_script else None
-            steps = pipeline_steps(source, retargeter, shaper, q_rest,
-                                   want_view=config.video or config.gui,
-                                   max_seconds=config.max_seconds, calibration=calibration,
-                                   intent=build_intent(config.intent), gaze=gaze,
-                                   echo=Echo(), mode_map=config.mode,
-                                   anticipation=None if not config.anticipate
-                                   else Anticipation(sim.model, config.mode),
-                                   filter_config=filter_config, live=live,
-                                   arm_index={side: [sim.model.index(f"{side.value}_{j}")
-                                                     for j in ARM_JOINTS] for side in Side})
+            steps = pipeline_steps(source, want_view=config.video or config.gui,
+                                   max_seconds=config.max_seconds, live=live, **stages)
             extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}
             if source.labels:
                 extra["labels"] = [label.to_json() for label in source.labels]

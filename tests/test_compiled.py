@@ -1,0 +1,40 @@
+"""The compiled kernels: the warm-up reaches every one the loop calls, so no frame waits."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+from numba.core.registry import CPUDispatcher
+
+import mirrorbot
+from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+from mirrorbot.retarget import Mode
+from mirrorbot.scene import load_scene
+from mirrorbot.session import RunConfig, run_session, warm_up
+from mirrorbot.urdf import RobotModel
+
+
+def _dispatchers() -> dict[str, CPUDispatcher]:
+    """Every numba kernel defined in the package, by qualified name."""
+    out = {}
+    for info in pkgutil.iter_modules(mirrorbot.__path__):
+        if info.name == "__main__":
+            continue
+        module = importlib.import_module(f"mirrorbot.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, CPUDispatcher) and value.py_func.__module__ == module.__name__:
+                out[f"{module.__name__}.{name}"] = value
+    return out
+
+
+def test_warm_up_compiles_every_kernel_a_run_calls(model: RobotModel, tmp_path: Path) -> None:
+    kernels = _dispatchers()
+    assert len(kernels) >= 10  # the hot path is compiled
+    warm_up(model, load_scene(scene_path(DEFAULT_SCENE_NAME)), Mode.MIRROR, progress=False)
+    before = {name: len(k.signatures) for name, k in kernels.items()}
+    run_session(RunConfig(source="synthetic:point,offer,clear,raise", out_dir=tmp_path / "a",
+                          mode=Mode.ANATOMICAL, video=False, progress=False, plot=False))
+    compiled_late = [name for name, k in kernels.items() if len(k.signatures) != before[name]]
+    assert compiled_late == [], f"compiled during the run, not in the warm-up: {compiled_late}"
