@@ -14,11 +14,10 @@ import math
 import numpy as np
 from _common import parse_args, run
 
-from mirrorbot.gaze import HEAD_PIVOT_M, pointed_target
+from mirrorbot.gaze import HEAD_PIVOT_M, pointed_target, table_top_z
 from mirrorbot.landmarks import Landmark, Side
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.scene import load_scene
-from mirrorbot.session import table_top_z
 from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
 
 

@@ -13,10 +13,11 @@ from helpers import run_cli, write_video
 from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
+from mirrorbot.pipeline import HOLD_S, RETURN_S, LostTracking
 from mirrorbot.registry import load_stage
 from mirrorbot.retarget import Mode, driving_side, person_arm_directions
 from mirrorbot.scripted import rest_pose
-from mirrorbot.session import HOLD_S, RETURN_S, LostTracking, RunConfig, run_session
+from mirrorbot.session import RunConfig, run_session
 from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
 from mirrorbot.urdf import RobotModel
 

@@ -20,6 +20,7 @@ from mirrorbot.arm_kinematics import (
     hand_rotation,
     shoulder_candidates,
     shoulder_rotation,
+    wrap,
 )
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.compiled import kernel
@@ -76,8 +77,7 @@ def _near(prev: FloatArray, angles: FloatArray) -> FloatArray:
     """``angles`` unwrapped next to ``prev`` (same shape) [rad]."""
     out = np.empty(prev.shape[0])
     for i in range(prev.shape[0]):
-        d = angles[i] - prev[i]
-        out[i] = prev[i] + math.atan2(math.sin(d), math.cos(d))
+        out[i] = prev[i] + wrap(angles[i] - prev[i])
     return out
 
 

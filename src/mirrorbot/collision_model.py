@@ -48,7 +48,13 @@ class Box:
 
 
 @kernel
-def _arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
+def arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
+    """The capsule axes of one arm, (3, 2, 3) [m]: upper arm, forearm, hand (start, end).
+
+    Args:
+        q7: The arm's joints (7,) [rad].
+        side_sign: +1 for the left arm, -1 for the right.
+    """
     R_u, R_f, R_h = arm_frames(q7)
     out = np.empty((3, 2, 3))
     lengths = (UPPER_ARM_LENGTH_M, FOREARM_LENGTH_M, HAND_LENGTH_M + 0.01)
@@ -63,16 +69,6 @@ def _arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
             joint[i] = joint[i] + lengths[k] * axis
             out[k, 1, i] = joint[i] + end_offsets[k] * axis
     return out
-
-
-def arm_segments(q7: FloatArray, side_sign: float) -> FloatArray:
-    """The capsule axes of one arm, (3, 2, 3) [m]: upper arm, forearm, hand (start, end).
-
-    Args:
-        q7: The arm's joints (7,) [rad].
-        side_sign: +1 for the left arm, -1 for the right.
-    """
-    return _arm_segments(np.ascontiguousarray(q7, dtype=np.float64), float(side_sign))
 
 
 ARM_RADII_M = np.array([UPPER_ARM_RADIUS_M, FOREARM_RADIUS_M,
@@ -159,7 +155,7 @@ def _upper_torso_gap(q: FloatArray, left_index: IntArray, right_index: IntArray,
     """The gap between the upper arms and the torso box [m]."""
     gap = math.inf
     for sign, index in ((1.0, left_index), (-1.0, right_index)):
-        segs = _arm_segments(q[index], sign)
+        segs = arm_segments(q[index], sign)
         gap = min(gap, _segment_box_distance(segs[0], torso_centre, torso_half,
                                              SEGMENT_SAMPLES))
     return gap - ARM_RADII_M[0] + relief
@@ -168,11 +164,12 @@ def _upper_torso_gap(q: FloatArray, left_index: IntArray, right_index: IntArray,
 @kernel
 def _clearance_split(q: FloatArray, head_index: IntArray, left_index: IntArray,
                      right_index: IntArray, box_centres: FloatArray, box_halves: FloatArray,
-                     torso_relief: FloatArray, pa: IntArray, pb: IntArray, fixed: FloatArray,
+                     torso_relief: FloatArray, pa: IntArray, pb: IntArray, pedestal: FloatArray,
                      pair_radii: FloatArray) -> tuple[float, float]:
+    """(upper arms against the torso, every other pair) gaps [m]; see CollisionModel."""
     segs = np.empty((6, 2, 3))  # left u, f, h; right u, f, h
-    segs[:3] = _arm_segments(q[left_index], 1.0)
-    segs[3:] = _arm_segments(q[right_index], -1.0)
+    segs[:3] = arm_segments(q[left_index], 1.0)
+    segs[3:] = arm_segments(q[right_index], -1.0)
     upper_torso = math.inf
     other = math.inf
     for b in range(box_centres.shape[0]):  # boxes (torso, table): points along each axis
@@ -190,7 +187,7 @@ def _clearance_split(q: FloatArray, head_index: IntArray, left_index: IntArray,
         if k < 6:
             d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], head, head)
         elif k < 12:
-            d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], fixed[k, 0], fixed[k, 1])
+            d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], pedestal[0], pedestal[1])
         else:
             j = pb[k - 12]
             d = _segment_distance(segs[pa[k], 0], segs[pa[k], 1], segs[j, 0], segs[j, 1])
@@ -210,36 +207,28 @@ class CollisionModel:
 
     def __init__(self, head_index: list[int], left_index: list[int], right_index: list[int],
                  obstacles: tuple[Box, ...] = ()) -> None:
-        self.head_index = head_index
         self.arm_index = {1.0: left_index, -1.0: right_index}
-        self.boxes = (Box(TORSO_CENTRE_M, TORSO_HALF_M + INFLATE_M), *obstacles)
+        boxes = (Box(TORSO_CENTRE_M, TORSO_HALF_M + INFLATE_M), *obstacles)
         # (the torso's inflation is taken back for the upper arm, see clearance_m)
         self._head = np.asarray(head_index, dtype=np.int64)
         self._left = np.asarray(left_index, dtype=np.int64)
         self._right = np.asarray(right_index, dtype=np.int64)
-        self._box_centres = np.array([box.centre_m for box in self.boxes], dtype=np.float64)
-        self._box_halves = np.array([box.half_m for box in self.boxes], dtype=np.float64)
+        self._box_centres = np.array([box.centre_m for box in boxes], dtype=np.float64)
+        self._box_halves = np.array([box.half_m for box in boxes], dtype=np.float64)
         # The shoulder sits 8 mm beside the torso by design: no inflation for the upper arms.
         self._torso_relief = np.zeros(6)
         self._torso_relief[[0, 3]] = ARM_RADII_M[0] - (UPPER_ARM_RADIUS_M + SHOULDER_MARGIN_M
                                                        - INFLATE_M)
-        pedestal = np.array([[0.0, 0.0, 0.04], [0.0, 0.0, PEDESTAL_HEIGHT_M]])
+        self._pedestal = np.array([[0.0, 0.0, 0.04], [0.0, 0.0, PEDESTAL_HEIGHT_M]])
         radii = np.concatenate([ARM_RADII_M, ARM_RADII_M])
         li, ri = (g.ravel() for g in np.meshgrid(np.arange(3), np.arange(3) + 3, indexing="ij"))
         # Pairs: 6 parts x head, 6 parts x pedestal, 2 hands x own upper arm, 9 left x right.
         self._pa = np.concatenate([np.arange(6), np.arange(6), [2, 5], li]).astype(np.int64)
         # The second segment of the last 11 pairs:
         self._pb = np.concatenate([[0, 3], ri]).astype(np.int64)
-        n = len(self._pa)
-        self._fixed = np.zeros((n, 2, 3))
-        self._fixed[6:12] = pedestal
         self._pair_radii = np.concatenate([
             radii + HEAD_RADIUS_M + INFLATE_M, radii + 0.07 + INFLATE_M,
             ARM_RADII_M[[2, 2]] + ARM_RADII_M[[0, 0]], radii[li] + radii[ri]])
-
-    def parts(self, q_rad: FloatArray) -> dict[float, FloatArray]:
-        """Arm capsule axes per side sign (+1 left, -1 right), each (3, 2, 3) [m]."""
-        return {sign: arm_segments(q_rad[idx], sign) for sign, idx in self.arm_index.items()}
 
     def clearance_m(self, q_rad: FloatArray) -> float:
         """The smallest gap between parts that may not touch [m] (negative: overlapping)."""
@@ -259,5 +248,5 @@ class CollisionModel:
         """(upper arms against the torso, every other pair) gaps [m]."""
         return _clearance_split(np.ascontiguousarray(q_rad, dtype=np.float64), self._head,
                                 self._left, self._right, self._box_centres, self._box_halves,
-                                self._torso_relief, self._pa, self._pb, self._fixed,
+                                self._torso_relief, self._pa, self._pb, self._pedestal,
                                 self._pair_radii)

@@ -96,7 +96,8 @@ class Echo:
         familiarity = 1.0 if calibrated else cfg.unfamiliar_gain
         gains, weak = {}, []
         for side in Side:
-            confidence = sum(float(filtered.visibility[i]) for i in ARM_LANDMARKS[side]) / 3
+            points = ARM_LANDMARKS[side]
+            confidence = sum(float(filtered.visibility[i]) for i in points) / len(points)
             seen = (confidence - cfg.zero_confidence) / (cfg.full_confidence
                                                           - cfg.zero_confidence)
             gains[side] = min(max(seen, 0.0), 1.0) * familiarity

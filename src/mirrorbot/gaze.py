@@ -7,13 +7,14 @@ for the robot's ``head_pan`` (positive: to its left) and ``head_tilt`` (positive
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.body_frames import points_in_torso
 from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, Side
-from mirrorbot.scene import FACING_FLIP
+from mirrorbot.scene import FACING_FLIP, Scene
 from mirrorbot.transforms import norm3
 from mirrorbot.urdf_builder import HEAD_TILT_OFFSET_M, NECK_HEIGHT_M
 
@@ -87,3 +88,31 @@ def pointed_target(world_m: FloatArray, side: Side, person_position_m: Vec3,
     if ray[2] < -1e-3:  # downward: meet the table top
         return shoulder + ray * ((table_z_m - shoulder[2]) / ray[2]), "table"
     return shoulder + ray * 1.5, "far away"
+
+
+@dataclass(frozen=True)
+class Gaze:
+    """Where the head's joints are and where the person sits.
+
+    Attributes:
+        pan_index: Index of ``head_pan`` in q.
+        tilt_index: Index of ``head_tilt`` in q.
+        person_position_m: The person's mid-shoulders in the base frame (3,) [m].
+        objects_m: Scene objects one may point at, by name, base frame [m].
+        table_z_m: Height of the table top [m].
+    """
+
+    pan_index: int
+    tilt_index: int
+    person_position_m: FloatArray
+    objects_m: dict[str, FloatArray]
+    table_z_m: float
+
+
+def table_top_z(scene: Scene) -> float:
+    """Height of the scene's table top [m] (0.72 m when the scene has no table)."""
+    for obj in scene.objects:
+        if obj.name == "table":
+            return max(p.position_m[2] + p.size_m[2] / 2 for p in obj.parts
+                       if p.shape == "box")
+    return 0.72

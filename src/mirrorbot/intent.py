@@ -34,6 +34,7 @@ from mirrorbot.repertoire import (
     Repertoire,
     min_jerk_array,
 )
+from mirrorbot.scripted import min_jerk
 from mirrorbot.transforms import norm3
 from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
@@ -418,8 +419,7 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
         for d in range(n_dur):
             total = 0.0
             for j in range(n_obs):
-                s = min(max(tau[j] / durations[d], 0.0), 1.0)
-                s = s * s * s * (10.0 - 15.0 * s + 6.0 * s * s)
+                s = min_jerk(tau[j] / durations[d])
                 a, b, c = (1 - s) ** 2, 2 * s * (1 - s), s * s
                 for i in range(3):
                     pred[i] = a * start[i] + b * control[i] + c * target[i]

@@ -90,8 +90,8 @@ class OneEuroFilter:
         Args:
             x: The raw sample, any shape.
             t_s: Its time [s]; must increase.
-            update: Boolean mask of the entries to update (others hold), shaped like ``x`` or
-                broadcastable to it, or flat (one per entry); all when None.
+            update: Which entries to update (others hold): one bool per entry of ``x`` in
+                C order, any shape; all when None.
 
         Returns:
             The filtered sample, same shape as ``x``.
@@ -106,12 +106,8 @@ class OneEuroFilter:
             return self._x.copy()
         cfg = self.config
         shape = self._x.shape
-        if update is None:
-            mask = np.ones(self._x.size, dtype=np.bool_)
-        elif update.size == self._x.size:
-            mask = np.ascontiguousarray(update).reshape(-1)
-        else:
-            mask = np.ascontiguousarray(np.broadcast_to(update, shape)).reshape(-1)
+        mask = np.ones(self._x.size, dtype=np.bool_) if update is None \
+            else np.ascontiguousarray(update).reshape(-1)
         x_new, dx = _one_euro_step(
             np.ascontiguousarray(x, dtype=np.float64).reshape(-1), self._x.reshape(-1),
             self._dx.reshape(-1), mask, dt, cfg.min_cutoff_hz, cfg.beta, cfg.d_cutoff_hz)
@@ -186,8 +182,7 @@ class PoseFilter:
         confidence = _confidence(pose.visibility, visible, t_s, self._last_seen_s,
                                  self._last_visibility, cfg.hold_s, cfg.decay_s)
         self._last_frame_s = t_s
-        update = np.repeat(visible, 3)
-        world = self._world(pose.world_m, t_s, update)
+        world = self._world(pose.world_m, t_s, np.repeat(visible, 3))  # one per coordinate
         image = pose.image_uv
         if image is not None and self.filter_image:
             image = self._image(image, t_s, np.repeat(visible, 2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mirrorbot.arrays import FloatArray
+from mirrorbot.compiled import kernel
 from mirrorbot.urdf import RobotModel
 
 RAISE_S = 1.0  # duration of raising and of lowering the arm [s]
@@ -21,6 +22,7 @@ WAVE_POSE_RAD = {"right_shoulder_flex": 0.35, "right_shoulder_abd": 1.25,
                  "right_shoulder_rot": 1.1, "right_elbow": 1.45, "head_pan": -0.25}
 
 
+@kernel
 def min_jerk(s: float) -> float:
     """Minimum-jerk profile: 0 at s<=0, 1 at s>=1, zero velocity and acceleration at both ends."""
     s = min(max(s, 0.0), 1.0)

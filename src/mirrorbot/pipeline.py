@@ -1,0 +1,210 @@
+"""The per-frame decisions of a run: source -> filter -> retarget -> intent -> commands.
+
+A plain generator: each frame of the source is filtered, retargeted (both arms), recognised,
+completed or answered (anticipation, gaze) and shaped to the robot's limits, giving one
+:class:`mirrorbot.loop.Step` per frame for :func:`mirrorbot.loop.run_loop`. When tracking is lost
+the robot holds its pose, then returns to rest smoothly; when the person is seen again it picks
+up from where it is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from functools import partial
+
+import numpy as np
+
+from mirrorbot.anticipation import Anticipation
+from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.body_frames import pose_is_plausible
+from mirrorbot.calibration import Calibration
+from mirrorbot.echo import Echo
+from mirrorbot.gaze import (
+    Gaze,
+    gaze_target,
+    head_angles_to,
+    pointed_target,
+    pointing_arm,
+)
+from mirrorbot.intent import IntentModel
+from mirrorbot.landmarks import Side
+from mirrorbot.live_controls import LiveHooks
+from mirrorbot.loop import Step
+from mirrorbot.overlay import blank_panel, draw_skeleton
+from mirrorbot.pose_filter import FilterConfig, PoseFilter
+from mirrorbot.pose_sources import PoseSample, PoseSource
+from mirrorbot.retarget import Mode, Retargeter, driving_side
+from mirrorbot.safety import CommandShaper
+from mirrorbot.scripted import min_jerk
+
+HOLD_S = 0.5  # after losing the person, hold the pose this long [s]
+RETURN_S = 1.5  # then glide to the rest pose over this long [s]
+
+
+class LostTracking:
+    """What the robot does without a person: hold, then return to rest, smoothly.
+
+    Args:
+        q_rest_rad: The rest pose (n,) [rad].
+    """
+
+    def __init__(self, q_rest_rad: FloatArray) -> None:
+        self.q_rest = q_rest_rad
+        self.lost_since_s: float | None = None
+        self.q_lost: FloatArray | None = None
+
+    def tracked(self) -> None:
+        """The person is seen."""
+        self.lost_since_s = None
+
+    def target(self, t_s: float, q_last_rad: FloatArray) -> tuple[FloatArray, str]:
+        """Joint targets (n,) [rad] and the reason while nobody is tracked."""
+        if self.lost_since_s is None:
+            self.lost_since_s = t_s
+            self.q_lost = q_last_rad.copy()
+        assert self.q_lost is not None
+        gone = t_s - self.lost_since_s
+        if gone <= HOLD_S:
+            return self.q_lost, "tracking lost: holding"
+        blend = min_jerk((gone - HOLD_S) / RETURN_S)
+        reason = "tracking lost: returning to rest" if blend < 1 else "nobody tracked: resting"
+        return self.q_lost + blend * (self.q_rest - self.q_lost), reason
+
+
+def _view(sample: PoseSample, pose_uv: FloatArray | None, visibility: FloatArray | None,
+          caption: str) -> ImageBGR:
+    """The person's view with the tracked skeleton, shown mirrored.
+
+    Like a mirror or a selfie camera, so that the person and the robot beside them move on the
+    same side of the screen. Tracking always sees the unflipped image; only this picture is
+    flipped.
+    """
+    base = sample.image_bgr if sample.image_bgr is not None else blank_panel("")
+    if pose_uv is not None and visibility is not None:
+        base = draw_skeleton(base, pose_uv, visibility)
+    elif sample.image_bgr is None:
+        return blank_panel(caption)
+    return np.ascontiguousarray(base[:, ::-1])
+
+
+def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandShaper,
+                   q_rest_rad: FloatArray, *, want_view: bool,
+                   max_seconds: float | None = None,
+                   calibration: Calibration | None = None,
+                   intent: IntentModel | None = None,
+                   gaze: Gaze | None = None,
+                   echo: Echo | None = None,
+                   arm_index: dict[Side, list[int]] | None = None,
+                   mode_map: Mode = Mode.MIRROR,
+                   anticipation: Anticipation | None = None,
+                   filter_config: FilterConfig | None = None,
+                   live: LiveHooks | None = None) -> Iterator[Step]:
+    """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
+
+    ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
+    does not act on it yet); ``gaze`` turns the head toward the person's moving hand; ``echo``
+    scales each arm's mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which
+    person arm drives which) by how well it is seen and holds still on erratic input;
+    ``anticipation`` completes committed goals with the robot's own motion; ``live`` applies
+    the keys of the live window (pause, record, calibrate, switch mode).
+    """
+    pose_filter = PoseFilter(filter_config, filter_image=want_view)
+    lost = LostTracking(q_rest_rad)
+    q_last = q_rest_rad.copy()
+    t_prev: float | None = None
+    caption = f"source: {source.text} (shown mirrored)"
+    for sample in source:
+        if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
+            return
+        if live is not None:
+            if live.controls.mode is not mode_map:  # m: rebuild for the other mapping
+                mode_map = live.controls.mode
+                retargeter = live.rebuild_retargeter(mode_map)
+                if anticipation is not None:
+                    anticipation.mode = mode_map
+            if live.controls.calibrate and calibration is not None:
+                calibration.restart()
+                live.controls.calibrate = False
+            live.record(sample)
+            caption = f"source: {source.text} (shown mirrored) | {live.controls.message}"
+            if live.controls.paused:
+                t_prev = sample.t_s
+                yield Step(t_s=sample.t_s, q_target_rad=shaper(q_last, 0.0), mode="hold",
+                           reason="paused (space resumes)", caption=caption,
+                           tracked=sample.pose is not None, arrived_s=sample.arrived_s,
+                           view_bgr=_view(sample, None, None, caption) if want_view else None)
+                continue
+        t0 = time.perf_counter()
+        raw = sample.pose
+        implausible = raw is not None and not pose_is_plausible(raw.world_m)
+        pose = pose_filter(None if implausible else raw, sample.t_s)
+        t1 = time.perf_counter()
+        if calibration is not None:
+            calibration.update(pose)
+        calibrated = calibration is None or calibration.calibrated
+        decision = echo(None if implausible else raw, pose, sample.t_s, calibrated) \
+            if echo is not None else None
+        if decision is not None and decision.overloaded:
+            q_want, mode, reason = q_last, "hold", decision.reason
+        elif pose is not None:
+            lost.tracked()
+            q_want = retargeter(pose)
+            mode, reason = "mirror", ""
+            if decision is not None and arm_index is not None:
+                q_want = q_want.copy()
+                for robot_side, idx in arm_index.items():
+                    gain = decision.gain[driving_side(robot_side, mode_map)]
+                    if gain != 1.0:
+                        q_want[idx] = q_rest_rad[idx] + gain * (q_want[idx] - q_rest_rad[idx])
+                reason = decision.reason
+        else:
+            q_want, reason = lost.target(sample.t_s, q_last)
+            if implausible:
+                reason = "implausible pose: " + reason.split(": ", 1)[-1]
+            mode = "hold"
+        t2 = time.perf_counter()
+        belief = intent(pose, sample.t_s) if intent else None
+        t3 = time.perf_counter()
+        if belief is not None and belief.committed is not None and pose is not None:
+            reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
+        if anticipation is not None and pose is not None and mode == "mirror":
+            step_s = 0.0 if t_prev is None else sample.t_s - t_prev
+            receive = None if gaze is None else partial(  # called only to answer an offer
+                gaze_target, pose.world_m, person_position_m=gaze.person_position_m)
+            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, receive)
+            if own_mode != "mirror":
+                mode, reason = own_mode, own_reason
+        if gaze is not None and pose is not None:
+            q_want = q_want.copy()
+            side = belief.side if belief else None
+            pointing = side if belief is not None and belief.committed == "point" \
+                else pointing_arm(pose.world_m)
+            if pointing is not None:  # joint attention: look where the arm points
+                look_at, name = pointed_target(pose.world_m, pointing, gaze.person_position_m,
+                                               gaze.objects_m, gaze.table_z_m)
+                if mode == "mirror":
+                    mode = "respond"
+                    reason = f"looking where you point: {name}"
+            else:
+                look_at = gaze_target(pose.world_m, side, gaze.person_position_m)
+            pan, tilt = head_angles_to(look_at)
+            q_want[gaze.pan_index], q_want[gaze.tilt_index] = pan, tilt
+        dt = 0.0 if t_prev is None else sample.t_s - t_prev
+        q_cmd = shaper(q_want, dt) if t_prev is not None else shaper.q.copy()
+        if shaper.blocked:
+            reason = (reason + "; " if reason else "") + "stopped short of a collision"
+        t4 = time.perf_counter()
+        t_prev = sample.t_s
+        q_last = q_cmd
+        view = None
+        if want_view:
+            view = _view(sample, None if pose is None else pose.image_uv,
+                         None if pose is None else pose.visibility, caption)
+        yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None, mode=mode,
+                   reason=reason, caption=caption, view_bgr=view, arrived_s=sample.arrived_s,
+                   goal_probs=belief.probs if belief else {},
+                   committed_goal=belief.committed if belief else None,
+                   timing_ms={"track": sample.track_ms, "filter": 1e3 * (t1 - t0),
+                              "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t3 - t2),
+                              "shape": 1e3 * (t4 - t3)})
