@@ -62,9 +62,14 @@ class ArmSolver:
         A degenerate direction (zero length: a limb folded onto a point) keeps the last solution.
         """
         with_hand = d.hand is not None and d.palm is not None
-        self.q = solve_arm(self.q, self.lower, self.upper, _f64(d.upper), _f64(d.fore),
-                           _f64(d.hand) if with_hand else _NONE3,
-                           _f64(d.palm) if with_hand else _NONE3, with_hand)
+        return self.solve_vectors(_f64(d.upper), _f64(d.fore),
+                                  _f64(d.hand) if with_hand else _NONE3,
+                                  _f64(d.palm) if with_hand else _NONE3, with_hand)
+
+    def solve_vectors(self, upper: Vec3, fore: Vec3, hand: Vec3, palm: Vec3,
+                      with_hand: bool) -> FloatArray:
+        """:meth:`solve` from float64 vectors (3,); ``hand`` and ``palm`` count ``with_hand``."""
+        self.q = solve_arm(self.q, self.lower, self.upper, upper, fore, hand, palm, with_hand)
         return self.q.copy()
 
 

@@ -64,12 +64,13 @@ def arm_directions(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | Non
     """
     R = torso_rotation(world_m) if R_mp_torso is None else R_mp_torso
     s, e, w = ARM_LANDMARKS[side]
-    return _arm_directions(world_m, int(s), int(e), int(w), R)
+    return limb_directions(world_m, int(s), int(e), int(w), R)
 
 
 @kernel
-def _arm_directions(world_m: FloatArray, s: int, e: int, w: int, R: FloatArray,
+def limb_directions(world_m: FloatArray, s: int, e: int, w: int, R: FloatArray,
                     ) -> tuple[Vec3, Vec3]:
+    """:func:`arm_directions` by landmark index: shoulder ``s``, elbow ``e``, wrist ``w``."""
     return (rotate_back3(R, unit3(world_m[e] - world_m[s], MIN_LENGTH_M)),
             rotate_back3(R, unit3(world_m[w] - world_m[e], MIN_LENGTH_M)))
 
@@ -86,13 +87,14 @@ def hand_axes(world_m: FloatArray, side: Side, R_mp_torso: FloatArray | None = N
     """
     R = torso_rotation(world_m) if R_mp_torso is None else R_mp_torso
     index, pinky, _ = HAND_LANDMARKS[side]
-    return _hand_axes(world_m, int(ARM_LANDMARKS[side][2]), int(index), int(pinky),
-                      1.0 if side is Side.LEFT else -1.0, R)
+    return hand_directions(world_m, int(ARM_LANDMARKS[side][2]), int(index), int(pinky),
+                           1.0 if side is Side.LEFT else -1.0, R)
 
 
 @kernel
-def _hand_axes(world_m: FloatArray, w: int, index: int, pinky: int, sign: float,
-               R: FloatArray) -> tuple[Vec3, Vec3]:
+def hand_directions(world_m: FloatArray, w: int, index: int, pinky: int, sign: float,
+                    R: FloatArray) -> tuple[Vec3, Vec3]:
+    """:func:`hand_axes` by landmark index; ``sign`` is +1 for the left hand, -1 the right."""
     point = unit3((world_m[index] + world_m[pinky]) / 2 - world_m[w], MIN_LENGTH_M)
     across = world_m[index] - world_m[pinky]  # toward the thumb side
     normal = unit3(sign * cross3(point, across), MIN_LENGTH_M)

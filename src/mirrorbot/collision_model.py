@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -234,6 +235,12 @@ class CollisionModel:
         """The smallest gap between parts that may not touch [m] (negative: overlapping)."""
         return min(self.clearance_split(q_rad))
 
+    @property
+    def geometry(self) -> tuple[Any, ...]:
+        """The model's arrays, for compiled callers of :func:`clearance_of`."""
+        return (self._head, self._left, self._right, self._box_centres, self._box_halves,
+                self._torso_relief, self._pa, self._pb, self._pedestal, self._pair_radii)
+
     def upper_arm_torso_gap_m(self, q_rad: FloatArray) -> float:
         """The gap between the upper arms and the torso alone [m] (cheap: two segments).
 
@@ -246,7 +253,11 @@ class CollisionModel:
 
     def clearance_split(self, q_rad: FloatArray) -> tuple[float, float]:
         """(upper arms against the torso, every other pair) gaps [m]."""
-        return _clearance_split(np.ascontiguousarray(q_rad, dtype=np.float64), self._head,
-                                self._left, self._right, self._box_centres, self._box_halves,
-                                self._torso_relief, self._pa, self._pb, self._pedestal,
-                                self._pair_radii)
+        return _clearance_split(np.ascontiguousarray(q_rad, dtype=np.float64), *self.geometry)
+
+
+@kernel
+def clearance_of(q_rad: FloatArray, geometry: tuple[Any, ...]) -> float:
+    """:meth:`CollisionModel.clearance_m` inside compiled code (``geometry``: its arrays) [m]."""
+    upper_torso, other = _clearance_split(q_rad, *geometry)
+    return min(upper_torso, other)

@@ -19,20 +19,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
 from mirrorbot.arm_kinematics import ARM_JOINTS, ArmDirections
 from mirrorbot.arm_solver import ArmSolver
-from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.arrays import FloatArray, IntArray, Vec3
 from mirrorbot.body_frames import (
-    arm_directions,
-    hand_axes,
+    hand_directions,
+    limb_directions,
     pose_is_plausible,
     torso_rotation,
 )
-from mirrorbot.landmarks import HAND_LANDMARKS, PoseFrame, Side
+from mirrorbot.compiled import kernel
+from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, PoseFrame, Side
 from mirrorbot.urdf import RobotModel
 
 MIN_HAND_VISIBILITY = 0.5
@@ -85,15 +86,47 @@ def person_arm_directions(pose: PoseFrame, person_side: Side, robot_side: Side, 
     left-arm convention (:mod:`mirrorbot.arm_kinematics`).
     """
     R = torso_rotation(pose.world_m) if R_mp_torso is None else R_mp_torso
-    upper, fore = arm_directions(pose.world_m, person_side, R)
-    hand: Vec3 | None = None
-    palm: Vec3 | None = None
-    if min(float(pose.visibility[i]) for i in HAND_LANDMARKS[person_side]) \
-            >= MIN_HAND_VISIBILITY:
-        hand, palm = hand_axes(pose.world_m, person_side, R)
-    dirs = ArmDirections(upper, fore, hand, palm)
-    # Mirror mode reflects once, a right robot arm once more: two reflections cancel.
-    return dirs.mirrored() if (mode is Mode.MIRROR) != (robot_side is Side.RIGHT) else dirs
+    upper, fore, hand, palm, with_hand = _arm_targets(
+        pose.world_m, pose.visibility, R, *_ArmPlan.of(person_side, robot_side, mode))
+    return ArmDirections(upper, fore, hand if with_hand else None, palm if with_hand else None)
+
+
+class _ArmPlan(NamedTuple):
+    """Landmark indices of the person's arm that drives a robot arm, and the reflection."""
+
+    arm: IntArray  # shoulder, elbow, wrist
+    hand: IntArray  # index, pinky, thumb
+    palm_sign: float  # +1 for the person's left hand
+    reflect: bool  # y -> -y into the robot arm's left-arm convention
+
+    @staticmethod
+    def of(person_side: Side, robot_side: Side, mode: Mode) -> _ArmPlan:
+        """The plan for ``robot_side``'s arm driven by ``person_side``'s in ``mode``."""
+        # Mirror mode reflects once, a right robot arm once more: two reflections cancel.
+        return _ArmPlan(np.array(ARM_LANDMARKS[person_side], dtype=np.int64),
+                        np.array(HAND_LANDMARKS[person_side], dtype=np.int64),
+                        1.0 if person_side is Side.LEFT else -1.0,
+                        (mode is Mode.MIRROR) != (robot_side is Side.RIGHT))
+
+
+@kernel
+def _arm_targets(world_m: FloatArray, visibility: FloatArray, R: FloatArray, arm: IntArray,
+                 hand: IntArray, palm_sign: float, reflect: bool,
+                 ) -> tuple[Vec3, Vec3, Vec3, Vec3, bool]:
+    """(upper, fore, hand, palm, hand seen) of one arm for the robot, left-arm convention.
+
+    Directions in the person's torso frame ``R`` (3, 3); the hand's are zeros when any of its
+    landmarks is seen with less than ``MIN_HAND_VISIBILITY``.
+    """
+    upper, fore = limb_directions(world_m, arm[0], arm[1], arm[2], R)
+    with_hand = min(visibility[hand[0]], visibility[hand[1]], visibility[hand[2]]) \
+        >= MIN_HAND_VISIBILITY
+    point, palm = hand_directions(world_m, arm[2], hand[0], hand[1], palm_sign, R) \
+        if with_hand else (np.zeros(3), np.zeros(3))
+    if reflect:
+        for v in (upper, fore, point, palm):
+            v[1] = -v[1]
+    return upper, fore, point, palm, with_hand
 
 
 class DirectionRetargeter:
@@ -111,6 +144,8 @@ class DirectionRetargeter:
                       for side in Side}
         self.solvers = {side: ArmSolver(model.lower_rad[idx], model.upper_rad[idx],
                                         self.q[idx]) for side, idx in self.index.items()}
+        self._plans = {side: _ArmPlan.of(driving_side(side, self.mode), side, self.mode)
+                       for side in Side}
 
     def __call__(self, pose: PoseFrame) -> FloatArray:
         """Joint targets (n,) [rad]; the head is left where it is.
@@ -121,7 +156,6 @@ class DirectionRetargeter:
             return self.q.copy()
         R = torso_rotation(pose.world_m)
         for robot_side, idx in self.index.items():
-            person_side = driving_side(robot_side, self.mode)
-            dirs = person_arm_directions(pose, person_side, robot_side, self.mode, R)
-            self.q[idx] = self.solvers[robot_side].solve(dirs)
+            targets = _arm_targets(pose.world_m, pose.visibility, R, *self._plans[robot_side])
+            self.q[idx] = self.solvers[robot_side].solve_vectors(*targets)
         return self.q.copy()

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from mirrorbot.arm_kinematics import ARM_JOINTS
-from mirrorbot.arrays import BoolArray, FloatArray
-from mirrorbot.collision_model import Box, CollisionModel
+from mirrorbot.arrays import BoolArray, FloatArray, IntArray
+from mirrorbot.collision_model import Box, CollisionModel, clearance_of
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.scene import Scene
@@ -105,8 +106,14 @@ class CommandShaper:
         self._clearance_next: float | None = None
         self._known: list[tuple[FloatArray, float]] = []  # (q, exact "other" clearance) this period
         self._arm_mask = np.zeros(len(self.q), dtype=bool)
-        for idx in self.collision.arm_index.values():
+        self._arm_joints = [np.asarray(idx, dtype=np.int64)
+                            for idx in self.collision.arm_index.values()]
+        for idx in self._arm_joints:
             self._arm_mask[idx] = True
+        # The emergency stop is rare: load (or compile) its kernel now, not in the frame that
+        # needs it.
+        _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
+                    self.collision.geometry)
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
@@ -236,12 +243,8 @@ class CommandShaper:
                 return q_brake
         # An emergency (something moved into the arm's way): stop short, whatever it takes.
         q_new = self.q.copy()
-        arms = list(self.collision.arm_index.values())
-        moving = np.ones(len(q_new), dtype=bool)
-        for idx in arms:
-            moving[idx] = False
-        q_new[moving] = q_next[moving]  # the head (it cannot reach the arms)
-        for idx in arms:
+        q_new[~self._arm_mask] = q_next[~self._arm_mask]  # the head (it cannot reach the arms)
+        for idx in self._arm_joints:
             candidate = q_new.copy()
             candidate[idx] = q_next[idx]
             c_candidate = clearance(candidate)
@@ -254,38 +257,46 @@ class CommandShaper:
                 if c_candidate > c_now:
                     q_new = candidate
                 continue
-            lo, hi = 0.0, 1.0
-            for _ in range(COLLISION_SEARCH_STEPS):
-                mid = (lo + hi) / 2
-                trial = q_new.copy()
-                trial[idx] = q_new[idx] + mid * (q_next[idx] - q_new[idx])
-                if clearance(trial) >= limit:
-                    lo = mid
-                else:
-                    hi = mid
-            q_new[idx] = q_new[idx] + lo * (q_next[idx] - q_new[idx])
-            q_new = self._slide(q_new, q_next, idx, limit)
+            q_new = _stop_short(q_new, q_next, idx, limit, self.collision.geometry)
         return q_new
 
-    def _slide(self, q: FloatArray, q_next: FloatArray, idx: list[int], limit: float,
-               ) -> FloatArray:
-        """Joint by joint, take what is left of each joint's step if it stays free.
 
-        An arm stopped against the head can still lower its elbow or turn away: it slides
-        along the obstacle instead of freezing until the target is free again.
-        """
-        remaining = np.abs(q_next[idx] - q[idx])
-        for j in np.argsort(-remaining):
-            if remaining[j] < 1e-6:
+@kernel
+def _stop_short(q: FloatArray, q_next: FloatArray, joints: IntArray, limit_m: float,
+                geometry: tuple[Any, ...]) -> FloatArray:
+    """Move ``joints`` of ``q`` (n,) [rad] toward ``q_next`` as far as stays free, then slide.
+
+    A bisection finds how far along the straight step the arm stays ``limit_m`` clear; then,
+    joint by joint (largest remaining step first), the rest of each joint's step is taken if
+    it stays free (whole, half or a quarter of it). An arm stopped against the head can still
+    lower its elbow or turn away: it slides along the obstacle instead of freezing until the
+    target is free again. ``geometry``: :attr:`CollisionModel.geometry`.
+    """
+    lo, hi = 0.0, 1.0
+    trial = q.copy()
+    for _ in range(COLLISION_SEARCH_STEPS):
+        mid = (lo + hi) / 2
+        for j in joints:
+            trial[j] = q[j] + mid * (q_next[j] - q[j])
+        if clearance_of(trial, geometry) >= limit_m:
+            lo = mid
+        else:
+            hi = mid
+    q = q.copy()
+    for j in joints:
+        q[j] = q[j] + lo * (q_next[j] - q[j])
+    remaining = np.abs(q_next[joints] - q[joints])
+    for k in np.argsort(-remaining):
+        if remaining[k] < 1e-6:
+            break
+        joint = joints[k]
+        for fraction in (1.0, 0.5, 0.25):
+            trial = q.copy()
+            trial[joint] = q[joint] + fraction * (q_next[joint] - q[joint])
+            if clearance_of(trial, geometry) >= limit_m:
+                q = trial
                 break
-            joint = idx[int(j)]
-            for fraction in (1.0, 0.5, 0.25):
-                trial = q.copy()
-                trial[joint] = q[joint] + fraction * (q_next[joint] - q[joint])
-                if self.collision.clearance_m(trial) >= limit:
-                    q = trial
-                    break
-        return q
+    return q
 
 
 @kernel
