@@ -122,27 +122,49 @@ class IntentModel(Protocol):
         ...
 
 
+_ARM_POINTS = np.array([[int(i) for i in ARM_LANDMARKS[side]] for side in Side])
+"""Shoulder, elbow and wrist landmark of each arm, (2, 3), in ``Side`` order."""
+
+
 def wrist_in_arm_frame(world_m: FloatArray, side: Side, scale: float) -> Vec3:
-    """The person's wrist relative to their shoulder, scaled to the robot's arm, arm frame."""
-    return _arm_frame(points_in_torso(world_m), side, scale)
+    """The person's wrist relative to their shoulder, scaled to the robot's arm, arm frame.
 
-
-def _arm_frame(pts: FloatArray, side: Side, scale: float) -> Vec3:
-    """Like :func:`wrist_in_arm_frame` from landmarks already in the torso frame (33, 3)."""
-    s, _, w = (pts[i] for i in ARM_LANDMARKS[side])
-    rel = (w - s) * scale
-    if side is Side.RIGHT:
-        rel[1] = -rel[1]  # outward is +y for both arms
-    return rel
+    The arm frame: x forward, y outward (for both arms), z up [m].
+    """
+    rel = _wrists_in_arm_frames(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS,
+                                scale)
+    return rel[list(Side).index(side)]
 
 
 def person_scale(world_m: FloatArray) -> float:
     """Robot arm length over the person's (mean of both arms, this frame)."""
-    lengths = []
-    for side in Side:
-        s, e, w = (world_m[i] for i in ARM_LANDMARKS[side])
-        lengths.append(norm3(e - s) + norm3(w - e))
-    return ROBOT_ARM_M / max(sum(lengths) / len(lengths), 0.2)
+    return _person_scale(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS)
+
+
+@kernel
+def _person_scale(world_m: FloatArray, arm_points: IntArray) -> float:
+    """:func:`person_scale` of landmarks (33, 3) [m]; ``arm_points``: :data:`_ARM_POINTS`."""
+    total = 0.0
+    for a in range(arm_points.shape[0]):
+        s, e, w = world_m[arm_points[a, 0]], world_m[arm_points[a, 1]], world_m[arm_points[a, 2]]
+        total += norm3(e - s) + norm3(w - e)
+    return ROBOT_ARM_M / max(total / arm_points.shape[0], 0.2)
+
+
+@kernel
+def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray, scale: float) -> FloatArray:
+    """Each wrist in its arm frame (2, 3) [m], ``Side`` order, scaled by ``scale``.
+
+    ``scale`` <= 0: this frame's :func:`person_scale`.
+    """
+    if scale <= 0.0:
+        scale = _person_scale(world_m, arm_points)
+    pts = points_in_torso(world_m)
+    out = np.empty((arm_points.shape[0], 3))
+    for a in range(arm_points.shape[0]):
+        out[a] = (pts[arm_points[a, 2]] - pts[arm_points[a, 0]]) * scale
+    out[1, 1] = -out[1, 1]  # the right arm: outward is +y for both arms
+    return out
 
 
 @dataclass
@@ -328,10 +350,10 @@ class RepertoireIntent:
         cfg = self.config
         if pose is None:
             return self.last
-        scale = person_scale(pose.world_m)
-        pts = points_in_torso(pose.world_m)
-        for side, track in self.arms.items():
-            self._update_arm(track, t_s, _arm_frame(pts, side, scale))
+        wrists = _wrists_in_arm_frames(np.ascontiguousarray(pose.world_m, dtype=np.float64),
+                                       _ARM_POINTS, 0.0)
+        for k, side in enumerate(Side):
+            self._update_arm(self.arms[side], t_s, wrists[k])
         moving = [(track.speed, side) for side, track in self.arms.items() if track.moving]
         if not moving:  # a still person: no goal-directed movement under way
             self.committed = None
