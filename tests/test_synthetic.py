@@ -166,6 +166,24 @@ def test_noise_is_mediapipe_like() -> None:
     assert vis[:, Landmark.LEFT_ANKLE].mean() < 0.5 < vis[:, Landmark.NOSE].mean()
 
 
+def test_wander_drifts_slowly_and_more_at_the_hands() -> None:
+    """The pose model's slow wander: the set size, about a second long, larger at the wrists."""
+    noise = NoiseConfig(jitter=False, dropouts=False, occlusion=False, wander=True)
+    _, frames = _frames(seed=3, noise=noise, gestures=("none",) * 12)
+    err = np.array([f.observed.world_m - f.world_true_m for f in frames])  # type: ignore[union-attr]
+    shoulder, wrist = err[:, Landmark.LEFT_SHOULDER], err[:, Landmark.LEFT_WRIST]
+    print(f"{len(frames)} frames; shoulder wander {1e3 * shoulder.std(axis=0).round(4)} mm, "
+          f"wrist {1e3 * wrist.std(axis=0).round(4)} mm")
+    np.testing.assert_allclose(shoulder.std(axis=0), [0.008, 0.008, 0.015], rtol=0.35)
+    np.testing.assert_allclose(wrist.std(axis=0), [0.02, 0.02, 0.0375], rtol=0.35)
+    lag_1s = int(NoiseConfig().wander_time_s * 30)  # e^-1 after one correlation time
+    x = err[:, :Landmark.LEFT_HIP, 0]
+    acf = np.mean(x[lag_1s:] * x[:-lag_1s]) / np.mean(x * x)
+    assert 0.2 < acf < 0.55
+    assert parse_synthetic("wave?wander=on").noise.wander
+    assert not parse_synthetic("wave").noise.wander
+
+
 def test_image_landmarks_and_view(session) -> None:  # noqa: ANN001
     person, frames = session
     f = frames[len(frames) // 2]

@@ -66,6 +66,27 @@ def bench_tracking(frames: int = 60) -> dict[str, Any]:
     return {**latency_stats(samples), "found_fraction": found / frames}
 
 
+def bench_pose_noise(frames: int = 300) -> dict[str, Any]:
+    """The bundled pose model's jitter and wander on the still photo with camera noise.
+
+    See :mod:`mirrorbot.pose_noise`; the synthetic person's noise is meant to match these.
+    """
+    import cv2
+
+    from mirrorbot.paths import media_path
+    from mirrorbot.pose_noise import noise_figures, track_still
+    from mirrorbot.tracker import SolutionsPoseTracker
+
+    photo = cv2.imread(str(media_path("astronaut.jpg")), cv2.IMREAD_COLOR)
+    canvas = np.zeros((480, 640, 3), np.uint8)
+    canvas[:, 80:560] = cv2.resize(photo, (480, 480))
+    tracker = SolutionsPoseTracker()
+    try:
+        return noise_figures(track_still(tracker, canvas, frames))
+    finally:
+        tracker.close()
+
+
 def bench_filter(frames: int = 3000) -> dict[str, Any]:
     """The pose filter (One Euro on 33 world + image landmarks) per frame [ms]."""
     from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
@@ -185,7 +206,8 @@ def run_bench(as_json: bool = False) -> dict[str, Any]:
     """Run every benchmark, print the figures, and return them."""
     results: dict[str, Any] = {}
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("tracking", bench_tracking), ("filter", bench_filter), ("retarget", bench_retarget),
+        ("tracking", bench_tracking), ("pose_noise", bench_pose_noise), ("filter", bench_filter),
+        ("retarget", bench_retarget),
         ("simulation", bench_simulation), ("end_to_end", bench_end_to_end)]
     for name, fn in stages:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
@@ -207,6 +229,13 @@ def format_table(results: dict[str, Any]) -> str:
             note = (f"person found in {100 * r['found_fraction']:.0f}% of frames"
                     if "found_fraction" in r else "")
             lines.append(f"{name:<10} {r['p50']:>8.3f}  {r['p99']:>8.3f}   {note}")
+    if "pose_noise" in results:
+        r = results["pose_noise"]
+        for group in ("shoulders_elbows", "wrists"):
+            g = r[group]
+            lines.append(f"pose model noise, still photo, {group.replace('_', ' and ')}: jitter "
+                         f"{'/'.join(f'{v:g}' for v in g['jitter_mm'])} mm, wander "
+                         f"{'/'.join(f'{v:g}' for v in g['wander_mm'])} mm (x/y/z)")
     if "retarget" in results:
         for name, label in (("ours", "retarget"), ("shape", "shape"), ("naive", "naive IK")):
             r = results["retarget"][name]

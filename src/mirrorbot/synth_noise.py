@@ -3,6 +3,12 @@
 MediaPipe-like: jitter that is larger in depth than in the image plane and correlated from frame
 to frame, short dropouts (nobody tracked for a few frames), and low visibility with extra
 jitter on points the body hides from the camera (a hand behind the torso, legs under the table).
+
+Optionally (``wander``, off by default) the slow wander of the bundled pose model's world
+landmarks: on a still photo with camera noise its shoulders and elbows drift by 7-16 mm and its
+wrists by 18-42 mm (x/y/z stds) over about a second, on top of 4-20 mm of frame-to-frame jitter
+(``mirrorbot bench`` measures both, :mod:`mirrorbot.pose_noise`). Filters and recognisers tuned
+without it take that drift for movement.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark
 
 LEG_LANDMARKS = tuple(range(Landmark.LEFT_KNEE, NUM_LANDMARKS))
+WANDERING_HAND = tuple(range(Landmark.LEFT_WRIST, Landmark.RIGHT_THUMB + 1))
+"""The wrists and hands' points, which wander most."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +40,11 @@ class NoiseConfig:
         dropout_frames: Range of a dropout's length [frames].
         occlusion: Lower the visibility of (and add jitter to) hidden points.
         yaw_deg: The person's turn away from the camera [deg] (about the vertical).
+        wander: Add slow wander (an AR(1) drift per landmark).
+        wander_plane_m: Its standard deviation in the image plane (x, y) [m].
+        wander_depth_m: Its standard deviation in depth (z) [m].
+        wander_time_s: Its correlation time [s].
+        wander_hand_factor: How many times more the wrists and hands wander.
     """
 
     jitter: bool = True
@@ -43,6 +56,11 @@ class NoiseConfig:
     dropout_frames: tuple[int, int] = (2, 8)
     occlusion: bool = True
     yaw_deg: float = 0.0
+    wander: bool = False
+    wander_plane_m: float = 0.008
+    wander_depth_m: float = 0.015
+    wander_time_s: float = 1.0
+    wander_hand_factor: float = 2.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.jitter_correlation < 1.0:
@@ -50,8 +68,11 @@ class NoiseConfig:
                               f"{self.jitter_correlation}")
         if not -60.0 <= self.yaw_deg <= 60.0:
             raise ConfigError(f"yaw_deg must be in [-60, 60], got {self.yaw_deg}")
-        if self.jitter_plane_m < 0 or self.jitter_depth_m < 0 or self.dropout_rate_hz < 0:
+        if min(self.jitter_plane_m, self.jitter_depth_m, self.dropout_rate_hz,
+               self.wander_plane_m, self.wander_depth_m, self.wander_hand_factor) < 0:
             raise ConfigError("noise magnitudes and rates must be >= 0")
+        if not self.wander_time_s > 0:
+            raise ConfigError(f"wander_time_s must be > 0, got {self.wander_time_s}")
 
     @staticmethod
     def off(yaw_deg: float = 0.0) -> NoiseConfig:
@@ -87,6 +108,7 @@ class NoiseModel:
         self.config = config
         self.rng = rng
         self._jitter = np.zeros((NUM_LANDMARKS, 3))
+        self._wander: FloatArray | None = None
         self._dropout_left = 0
 
     def visibility(self, hidden: BoolArray) -> FloatArray:
@@ -109,11 +131,28 @@ class NoiseModel:
                 self._dropout_left = int(self.rng.integers(lo, hi + 1)) - 1
                 return None
         vis = self.visibility(hidden)
-        if not cfg.jitter:
-            return world_m.copy(), vis
-        sigma = np.array([cfg.jitter_plane_m, cfg.jitter_plane_m, cfg.jitter_depth_m])
-        rho = cfg.jitter_correlation
+        observed = world_m.copy()
+        if cfg.jitter:
+            sigma = np.array([cfg.jitter_plane_m, cfg.jitter_plane_m, cfg.jitter_depth_m])
+            rho = cfg.jitter_correlation
+            fresh = self.rng.normal(0.0, 1.0, (NUM_LANDMARKS, 3)) * sigma
+            self._jitter = rho * self._jitter + np.sqrt(1 - rho * rho) * fresh
+            extra = np.where(hidden[:, None], 2.0, 0.0) * fresh if cfg.occlusion else 0.0
+            observed += self._jitter + extra
+        if cfg.wander:
+            observed += self._next_wander(rate_hz)
+        return observed, vis
+
+    def _next_wander(self, rate_hz: float) -> FloatArray:
+        """This frame's wander (33, 3) [m], a stationary AR(1) per landmark and axis."""
+        cfg = self.config
+        sigma = np.array([cfg.wander_plane_m, cfg.wander_plane_m, cfg.wander_depth_m]) \
+            * np.where(np.isin(np.arange(NUM_LANDMARKS), WANDERING_HAND), cfg.wander_hand_factor,
+                       1.0)[:, None]
         fresh = self.rng.normal(0.0, 1.0, (NUM_LANDMARKS, 3)) * sigma
-        self._jitter = rho * self._jitter + np.sqrt(1 - rho * rho) * fresh
-        extra = np.where(hidden[:, None], 2.0, 0.0) * fresh if cfg.occlusion else 0.0
-        return world_m + self._jitter + extra, vis
+        if self._wander is None:
+            self._wander = fresh  # start in the stationary distribution
+        else:
+            rho = float(np.exp(-1.0 / (rate_hz * cfg.wander_time_s)))
+            self._wander = rho * self._wander + np.sqrt(1 - rho * rho) * fresh
+        return self._wander

@@ -6,9 +6,10 @@ with switchable observation noise, plus the ground truth (true landmarks, torso 
 Everything is seeded: the same seed gives the same landmarks to the bit, and the noise has its
 own random stream, so switching it off leaves the kinematics unchanged.
 
-Options after ``?``: ``seed=N``, ``noise=on|off``, ``jitter=``, ``dropouts=``, ``occlusion=``
-(``on|off`` each), ``yaw=DEG`` (or ``random``, up to 30 degrees), ``height=M``,
-``hand=left|right``, ``rate=HZ``, ``repeat=N`` (the gesture list N times over). The gesture
+Options after ``?``: ``seed=N``, ``noise=on|off``, ``jitter=``, ``dropouts=``, ``occlusion=``,
+``wander=`` (``on|off`` each; wander, the pose model's slow drift, is off unless asked for),
+``yaw=DEG`` (or ``random``, up to 30 degrees), ``height=M``, ``hand=left|right``, ``rate=HZ``,
+``repeat=N`` (the gesture list N times over). The gesture
 ``session`` is the demo's ~30 s sequence that covers every gesture.
 """
 
@@ -123,8 +124,8 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
         if not eq:
             raise SourceError(f"synthetic option {item!r} needs a value, e.g. seed=3")
         options[key.strip()] = value.strip().lower()
-    known = {"seed", "noise", "jitter", "dropouts", "occlusion", "yaw", "height", "hand", "rate",
-             "repeat"}
+    known = {"seed", "noise", "jitter", "dropouts", "occlusion", "wander", "yaw", "height", "hand",
+             "rate", "repeat"}
     unknown = sorted(set(options) - known)
     if unknown:
         raise SourceError(f"unknown synthetic option(s) {unknown}; available: {sorted(known)}")
@@ -133,10 +134,12 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
         noise = NoiseConfig() if _on_off("noise", options.get("noise", "on")) else \
             NoiseConfig.off()
         switches = {key: _on_off(key, options[key]) for key in ("jitter", "dropouts",
-                                                                 "occlusion") if key in options}
+                                                                 "occlusion", "wander")
+                    if key in options}
         noise = replace(noise, jitter=switches.get("jitter", noise.jitter),
                         dropouts=switches.get("dropouts", noise.dropouts),
-                        occlusion=switches.get("occlusion", noise.occlusion))
+                        occlusion=switches.get("occlusion", noise.occlusion),
+                        wander=switches.get("wander", noise.wander))
         yaw = options.get("yaw", "random" if noise.jitter else "0")
         yaw_deg = (float(np.random.default_rng([seed, 7]).uniform(-1, 1) * MAX_RANDOM_YAW_DEG)
                    if yaw == "random" else float(yaw))
@@ -245,7 +248,8 @@ class SyntheticPerson:
                               "yaw_deg": round(cfg.noise.yaw_deg, 3),
                               "noise": {"jitter": cfg.noise.jitter,
                                         "dropouts": cfg.noise.dropouts,
-                                        "occlusion": cfg.noise.occlusion},
+                                        "occlusion": cfg.noise.occlusion,
+                                        "wander": cfg.noise.wander},
                               "handedness": self.params.handedness.value}}
 
 
