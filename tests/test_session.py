@@ -28,10 +28,14 @@ def _read_log(out: Path) -> tuple[dict, list[dict]]:
 
 
 def test_closed_loop_tracks_a_synthetic_wave(tmp_path: Path, model: RobotModel) -> None:
-    """DIRECT mode, real physics: the measured arm follows the person's wave."""
+    """DIRECT mode, real physics: the measured arm follows the person's wave.
+
+    Mirroring only: with anticipation the robot answers with its own wave, which has its own
+    amplitude and phase.
+    """
     source = "synthetic:wave?seed=3&noise=off"
     summary = run_session(RunConfig(source=source, out_dir=tmp_path, video=False,
-                                    progress=False))
+                                    progress=False, anticipate=False))
     header, frames = _read_log(tmp_path)
     person = SyntheticPerson(parse_synthetic("wave?seed=3&noise=off"))
     label = person.labels[0]

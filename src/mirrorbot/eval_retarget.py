@@ -1,7 +1,7 @@
 """``mirrorbot eval retarget``: retargeters scored side by side on synthetic ground truth.
 
 For each seed a synthetic session (every gesture, noise on) is run through each retargeter as
-the loop runs it: ``ours`` behind the One Euro filter and the command shaper, ``naive`` raw
+the loop runs it: ``ours`` behind the pose filter and the command shaper, ``naive`` raw
 (per-frame PyBullet IK, as webcam scripts do). Measured:
 
 - **accuracy**: upper-arm and forearm direction error [deg] of the retargeting itself on the
@@ -10,8 +10,11 @@ the loop runs it: ``ours`` behind the One Euro filter and the command shaper, ``
   velocity limits;
 - **chain error**: the same error of what the loop commands, from noisy input;
 - **jitter**: RMS jerk of the commanded joint angles [rad/s^3];
-- **lag**: the delay [ms] maximising the cross-correlation between the commanded and the true
-  forearm directions;
+- **lag**: the delay [ms] maximising the cross-correlation between the changes of the commanded
+  and the true forearm directions, over all frames (the target) and, to tell delay from
+  refusal, over the frames within the robot's reach only: outside it the robot must not follow
+  (a hand scratching the head would pass through the robot's own head; ours stops at contact and
+  arrives late, naive passes through), which also reads as lag;
 - **violations**: commanded frames beyond position, velocity or acceleration limits, and frames
   in self-collision according to PyBullet (an independent check of our capsule model).
 """
@@ -26,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
-from mirrorbot.arrays import FloatArray
+from mirrorbot.arrays import BoolArray, FloatArray
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.naive_retarget import NaiveRetargeter
@@ -99,10 +102,15 @@ def _stats(values: FloatArray) -> dict[str, float]:
             "max": round(float(values.max()), 3)}
 
 
-def _lag_ms(commanded: FloatArray, truth: FloatArray) -> float:
-    """Delay [ms] of ``commanded`` behind ``truth`` (N, ...) by cross-correlation of changes."""
+def _lag_ms(commanded: FloatArray, truth: FloatArray, frames: BoolArray | None = None) -> float:
+    """Delay [ms] of ``commanded`` behind ``truth`` (N, ...) by cross-correlation of changes.
+
+    ``frames`` (N,): only the truth's changes between two of these frames count (all if None).
+    """
     a = np.diff(commanded.reshape(len(commanded), -1), axis=0)
     b = np.diff(truth.reshape(len(truth), -1), axis=0)
+    if frames is not None:
+        b = b * (frames[1:] & frames[:-1])[:, None]
     best, best_lag = -np.inf, 0
     for lag in range(0, MAX_LAG_FRAMES + 1):
         score = float(np.sum(a[lag:] * b[: len(b) - lag]))
@@ -196,6 +204,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
             "chain_error_deg": _stats(err),
             "jitter_rms_jerk_rad_s3": round(float(np.sqrt(np.mean(jerk ** 2))), 1),
             "lag_ms": round(_lag_ms(dirs[:, :, 1], truth[:, :, 1]), 1),
+            "lag_within_reach_ms": round(_lag_ms(dirs[:, :, 1], truth[:, :, 1], reachable), 1),
             "violations": {
                 "position": int(np.sum(np.any((q < model.lower_rad - LIMIT_TOL)
                                               | (q > model.upper_rad + LIMIT_TOL), axis=1))),
@@ -231,6 +240,8 @@ def _merge(per_seed: list[dict[str, Any]], seeds: tuple[int, ...], retargeter: s
             "jitter_rms_jerk_rad_s3": round(float(np.mean([x["jitter_rms_jerk_rad_s3"]
                                                            for x in rs])), 1),
             "lag_ms": round(float(np.mean([x["lag_ms"] for x in rs])), 1),
+            "lag_within_reach_ms": round(float(np.mean([x["lag_within_reach_ms"] for x in rs])),
+                                         1),
             "violations": {k: int(sum(x["violations"][k] for x in rs))
                            for k in rs[0]["violations"]},
         }
@@ -238,6 +249,8 @@ def _merge(per_seed: list[dict[str, Any]], seeds: tuple[int, ...], retargeter: s
     out["jitter_ratio_naive_over_ours"] = round(naive["jitter_rms_jerk_rad_s3"]
                                                 / max(ours["jitter_rms_jerk_rad_s3"], 1e-9), 2)
     out["extra_lag_ms_ours_minus_naive"] = round(ours["lag_ms"] - naive["lag_ms"], 1)
+    out["extra_lag_within_reach_ms"] = round(ours["lag_within_reach_ms"]
+                                             - naive["lag_within_reach_ms"], 1)
     v = ours["violations"]
     out["targets"] = {
         "accuracy_mean_below_1_deg": out["accuracy_noise_free_deg"]["mean"] < 1.0,
@@ -292,17 +305,20 @@ def format_report(r: dict[str, Any]) -> str:
              f"{r['reachable_frames']} within the robot's reach), noise on",
              f"accuracy of {r['retargeter']} on noise-free truth: mean {a['mean']:.2f} deg, p95 "
              f"{a['p95']:.2f}, max {a['max']:.2f}",
-             f"{'':<{name_w}}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}{'lag ms':>8}"
+             f"{'':<{name_w}}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}"
+             f"{'lag ms all/reach':>18}"
              f"{'violations pos/vel/acc/coll':>30}"]
     for name in (r["name"], "naive"):
         x = r[name]
         e, v = x["chain_error_deg"], x["violations"]
         lines.append(f"{name:<{name_w}}{e['mean']:>12.2f}{e['p95']:>9.2f}{e['max']:>9.2f}"
-                     f"{x['jitter_rms_jerk_rad_s3']:>12.0f}{x['lag_ms']:>8.1f}"
+                     f"{x['jitter_rms_jerk_rad_s3']:>12.0f}"
+                     f"{x['lag_ms']:>11.1f}/{x['lag_within_reach_ms']:<6.1f}"
                      f"{v['position']:>14}/{v['velocity']}/{v['acceleration']}/"
                      f"{v['self_collision']}")
     lines.append(f"jitter: naive / {r['name']} = {r['jitter_ratio_naive_over_ours']}x; "
-                 f"extra lag {r['extra_lag_ms_ours_minus_naive']} ms")
+                 f"extra lag {r['extra_lag_ms_ours_minus_naive']} ms ("
+                 f"{r['extra_lag_within_reach_ms']} ms within reach)")
     lines.append("targets: " + ", ".join(f"{k} {'yes' if ok else 'NO'}"
                                          for k, ok in r["targets"].items()))
     lines.append(format_score(r["score"]))
