@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 from pathlib import Path
 
+import pytest
 from numba.core.registry import CPUDispatcher
 
 import mirrorbot
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+from mirrorbot.pose_filter import load_filter_config
 from mirrorbot.retarget import Mode
 from mirrorbot.scene import load_scene
 from mirrorbot.session import RunConfig, run_session, warm_up
@@ -29,12 +32,20 @@ def _dispatchers() -> dict[str, CPUDispatcher]:
     return out
 
 
-def test_warm_up_compiles_every_kernel_a_run_calls(model: RobotModel, tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", [None, "tracker"])
+def test_warm_up_compiles_every_kernel_a_run_calls(model: RobotModel, tmp_path: Path,
+                                                   method: str | None) -> None:
     kernels = _dispatchers()
     assert len(kernels) >= 10  # the hot path is compiled
-    warm_up(model, load_scene(scene_path(DEFAULT_SCENE_NAME)), Mode.MIRROR, progress=False)
+    filter_path = None
+    if method is not None:
+        filter_path = tmp_path / "filter.json"
+        filter_path.write_text(json.dumps({"method": method}))
+    warm_up(model, load_scene(scene_path(DEFAULT_SCENE_NAME)), Mode.MIRROR, progress=False,
+            filter_config=load_filter_config(filter_path) if filter_path else None)
     before = {name: len(k.signatures) for name, k in kernels.items()}
     run_session(RunConfig(source="synthetic:point,offer,clear,raise", out_dir=tmp_path / "a",
-                          mode=Mode.ANATOMICAL, video=False, progress=False, plot=False))
+                          mode=Mode.ANATOMICAL, video=False, progress=False, plot=False,
+                          filter_path=filter_path))
     compiled_late = [name for name, k in kernels.items() if len(k.signatures) != before[name]]
     assert compiled_late == [], f"compiled during the run, not in the warm-up: {compiled_late}"

@@ -119,7 +119,7 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
         intent: ``--intent``.
         anticipate: Complete committed goals with the robot's own motion.
         ik: The simulator's inverse kinematics (for ``naive``), or None.
-        filter_config: One Euro settings, or None for the defaults.
+        filter_config: The pose filter's settings, or None for the defaults.
     """
     gaze = Gaze(model.index("head_pan"), model.index("head_tilt"), scene.person_position_m,
                 {o.name: o.position_m for o in scene.objects if o.name != "table"},
@@ -135,12 +135,14 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
                       for side in Side}}
 
 
-def warm_up(model: RobotModel, scene: Scene, mode: Mode, *, progress: bool = True) -> None:
+def warm_up(model: RobotModel, scene: Scene, mode: Mode, *,
+            filter_config: FilterConfig | None = None, progress: bool = True) -> None:
     """Compile (first run on a machine) or load (later runs) the per-frame kernels.
 
-    Runs every per-frame stage over a few seconds of the synthetic person and throws the result
-    away, so that numba never stalls a real frame. The first run on a machine takes about
-    15 s to compile; if it takes more than a second, that is said on stderr.
+    Runs every per-frame stage (with the run's ``filter_config``) over a few seconds of the
+    synthetic person and throws the result away, so that numba never stalls a real frame. The
+    first run on a machine takes about 15 s to compile; if it takes more than a second, that is
+    said on stderr.
     """
     notice = threading.Timer(1.0, lambda: print(
         "mirrorbot: compiling the controller's kernels (first run on this machine only, "
@@ -153,7 +155,8 @@ def warm_up(model: RobotModel, scene: Scene, mode: Mode, *, progress: bool = Tru
                                   scene=scene)
         try:
             for _ in pipeline_steps(source, want_view=False, max_seconds=WARM_UP_S,
-                                    **build_stages(model, scene, mode, rest_pose(model))):
+                                    **build_stages(model, scene, mode, rest_pose(model),
+                                                   filter_config=filter_config)):
                 pass
         finally:
             source.close()
@@ -179,7 +182,8 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
         with Simulator(sim_config, scene) as sim:
             q_rest = rest_pose(sim.model)
             sim.reset(q_rest)
-            warm_up(sim.model, scene, config.mode, progress=config.progress)
+            warm_up(sim.model, scene, config.mode, filter_config=filter_config,
+                    progress=config.progress)
             stages = build_stages(sim.model, scene, config.mode, q_rest,
                                   retargeter=config.retargeter, intent=config.intent,
                                   anticipate=config.anticipate, ik=sim.inverse_kinematics,
