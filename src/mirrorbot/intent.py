@@ -5,7 +5,10 @@ shoulder, scaled to the robot's arm, outward kept outward) and compared, from th
 with what each of the robot's own primitives (:mod:`mirrorbot.repertoire`) would do, over
 candidate targets and durations (the phase). That gives a posterior over goals plus ``none``,
 updated every frame. Movement onset and offset segment the stream into gestures; between
-gestures the belief returns to the prior. A goal is committed when its probability stays above
+gestures the belief returns to the prior. The onset and offset thresholds rise with the
+tracker's noise, measured as it goes (the hands' speed when still and how far a resting hand
+strays from home): the pose model's landmarks wander by centimetres, and fixed thresholds made
+one long "movement" of a wandering hand. A goal is committed when its probability stays above
 a threshold for a few frames, and released (hysteresis) when it falls well below it.
 
 The comparison is a Gaussian likelihood of the observed path under each predicted path (as in
@@ -41,6 +44,15 @@ from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 ROBOT_ARM_M = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M
 SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
 MAX_SEGMENT_S = 4.0  # a "movement" longer than this is restarted (and memory stays bounded)
+FLOOR_QUANTILE = 0.2
+"""The hands' speed when still (the tracker's noise) is taken as this quantile of their speed
+(people are still for much of the time; a running estimate, so it adapts to the camera)."""
+FLOOR_STEP_M_S = 0.002  # how far the running quantile moves per sample [m/s]
+FLOOR_MARGIN = 2.5
+"""A movement ends below this many times the still speed, and starts above twice that."""
+SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
+SPREAD_MARGIN = 2.0
+"""A resting hand has left home when it is this many times its usual distance from it away."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,13 +60,16 @@ class IntentConfig:
     """Recognition and commitment parameters.
 
     Attributes:
-        onset_speed_m_s: Wrist speed that starts a movement [m/s].
-        onset_displacement_m: Or a hand this far from where it rested [m].
+        onset_speed_m_s: Wrist speed that starts a movement [m/s] (at least; more with a
+            noisier tracker, see ``FLOOR_MARGIN``).
+        onset_displacement_m: Or a hand this far from where it rested [m] (at least; more
+            when the resting hand wanders, see ``SPREAD_MARGIN``).
         direction_weight: Weight of the heading (cosine between the hand's and the
             prediction's current direction) in the log likelihood.
         pause_fraction: A slow-down below this fraction of the movement's peak speed, held for
             ``offset_hold_s``, also ends it (a reach, a grasp, then a lift are three).
-        offset_speed_m_s: Below this for ``offset_hold_s`` a movement has ended [m/s].
+        offset_speed_m_s: Below this for ``offset_hold_s`` a movement has ended [m/s] (at most;
+            less readily with a noisier tracker).
         offset_hold_s: [s].
         sigma_m: Spread of the observed path around a primitive's prediction [m].
         max_samples: Samples of the path used (evenly spread), which also caps the evidence.
@@ -180,6 +195,7 @@ class _ArmTrack:
     speed: float = 0.0
     home: Vec3 | None = None
     peak: float = 0.0
+    rest_spread: float = 0.0
     starts: deque[Vec3] = field(default_factory=lambda: deque(maxlen=9))
     _rest: Vec3 | None = None
 
@@ -215,6 +231,7 @@ class RepertoireIntent:
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed: str | None = None
         self._above = 0
+        self.speed_floor_m_s = 0.0  # the hands' speed when still: the tracker's noise
         self._stack_primitives()
         self._log_prior = np.log(self._prior())
         self.last = self._prior_belief()
@@ -269,14 +286,21 @@ class RepertoireIntent:
             (t0, p0), (t1, p1) = track.history[max(len(track.history) - SPEED_WINDOW, 0)], \
                 track.history[-1]
             track.speed = norm3(p1 - p0) / max(t1 - t0, 1e-3)
+            self.speed_floor_m_s += FLOOR_STEP_M_S * (
+                FLOOR_QUANTILE - (1.0 if track.speed < self.speed_floor_m_s else 0.0))
+        noise = FLOOR_MARGIN * self.speed_floor_m_s
+        onset_speed = max(cfg.onset_speed_m_s, 2.0 * noise)
+        offset_speed = max(cfg.offset_speed_m_s, noise)
         if not track.moving:
             # At rest the hand has a home; leaving it by a few centimetres is an onset (a
             # displacement shows sooner and is less noisy than a speed).
-            if track.home is None or track.speed < cfg.offset_speed_m_s:
+            if track.home is None or track.speed < offset_speed:
                 track.home = wrist.copy() if track.home is None else (
                     0.8 * track.home + 0.2 * wrist)
-            left_home = norm3(wrist - track.home) > cfg.onset_displacement_m
-            if track.speed > cfg.onset_speed_m_s or left_home:
+            away = norm3(wrist - track.home)
+            track.rest_spread += SPREAD_GAIN * (away - track.rest_spread)
+            left_home = away > max(cfg.onset_displacement_m, SPREAD_MARGIN * track.rest_spread)
+            if track.speed > onset_speed or left_home:
                 track.moving = True
                 back = [(t, p) for t, p in track.history
                         if norm3(p - track.home) <= cfg.onset_displacement_m / 2]
@@ -294,7 +318,7 @@ class RepertoireIntent:
             track.peak = track.speed
         track.peak = max(track.peak, track.speed)
         # A pause well below the movement's peak speed ends it too (reach, grasp, lift).
-        if track.speed < max(cfg.offset_speed_m_s, cfg.pause_fraction * track.peak):
+        if track.speed < max(offset_speed, cfg.pause_fraction * track.peak):
             track.slow_since = t_s if track.slow_since is None else track.slow_since
             if t_s - track.slow_since >= cfg.offset_hold_s:
                 track.moving = False
