@@ -53,7 +53,8 @@ class FilterMethod(enum.Enum):
     ONE_EURO = "one_euro"
 
 
-HAND_TRACKER = TrackerConfig(noise_plane_m=0.006 * math.sqrt(2), noise_depth_m=0.018 * math.sqrt(2),
+HAND_TRACKER = TrackerConfig(noise_plane_m=TrackerConfig().noise_plane_m * math.sqrt(2),
+                             noise_depth_m=TrackerConfig().noise_depth_m * math.sqrt(2),
                              gate_sigmas=4.0, gain_hz_per_sigma=1.0, max_cutoff_hz=4.0)
 """The hand's offsets from its wrist: the difference of two noisy points (noise x sqrt 2), and
 short, so their noise turns the hand a lot: a wider gate and a lower ceiling."""

@@ -138,7 +138,7 @@ class NoiseModel:
             fresh = self.rng.normal(0.0, 1.0, (NUM_LANDMARKS, 3)) * sigma
             self._jitter = rho * self._jitter + np.sqrt(1 - rho * rho) * fresh
             extra = np.where(hidden[:, None], 2.0, 0.0) * fresh if cfg.occlusion else 0.0
-            observed += self._jitter + extra
+            observed = observed + self._jitter + extra  # (same order as ever: same bits)
         if cfg.wander:
             observed += self._next_wander(rate_hz)
         return observed, vis
