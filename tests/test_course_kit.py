@@ -108,3 +108,5 @@ def test_students_mistakes_get_one_line_messages(tmp_path: Path) -> None:
     assert result.returncode == 2 and "unknown setting" in result.stderr
     result = run_cli("eval", "retarget", "--intent", "ours")
     assert result.returncode == 2 and "takes no --intent" in result.stderr
+    result = run_cli("eval", "filter", "--wander")
+    assert result.returncode == 2 and "takes no --wander" in result.stderr

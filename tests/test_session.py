@@ -154,6 +154,19 @@ def test_eval_retarget_reports_the_targets(tmp_path: Path) -> None:
     assert report["ours"]["chain_error_deg"]["mean"] < 8.0
 
 
+def test_eval_retarget_takes_a_filter_and_the_wander(tmp_path: Path) -> None:
+    settings = tmp_path / "tracker.json"
+    settings.write_text('{"method": "tracker"}')
+    result = run_cli("eval", "retarget", "--filter", str(settings), "--wander", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["filter"] == str(settings) and report["wander"]
+    default = json.loads(run_cli("eval", "retarget", "--json").stdout)
+    # Other filter and noisier input: ours changes, the raw-input baseline only with the noise.
+    assert report["ours"]["jitter_rms_jerk_rad_s3"] != default["ours"]["jitter_rms_jerk_rad_s3"]
+    assert report["naive"]["jitter_rms_jerk_rad_s3"] > default["naive"]["jitter_rms_jerk_rad_s3"]
+
+
 def test_goal_beliefs_and_gaze_are_logged(tmp_path: Path) -> None:
     """The recogniser's belief is in every frame; the head turns to the waving hand."""
     summary = run_session(RunConfig(source="synthetic:wave?seed=0&noise=off", out_dir=tmp_path,

@@ -105,14 +105,15 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EVAL_OPTIONS = {"retarget": ("retargeter",), "intent": ("intent", "data"),
-                "filter": ("filter",)}
+EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander"),
+                "intent": ("intent", "data", "wander"), "filter": ("filter",)}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """``mirrorbot eval``: score a stage on labelled or synthetic data."""
     wrong = [f"--{k}" for k, v in (("retargeter", args.retargeter), ("intent", args.intent),
-                                   ("filter", args.filter), ("data", args.data))
+                                   ("filter", args.filter), ("data", args.data),
+                                   ("wander", args.wander))
              if v is not None and k not in EVAL_OPTIONS[args.stage]]
     if wrong:
         raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
@@ -124,7 +125,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             raise MirrorbotError(f"--data {args.data} is not a folder; pass a folder of "
                                  "labelled .jsonl recordings")
         run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
-                        lead=not args.no_lead)
+                        lead=not args.no_lead, wander=bool(args.wander))
     elif args.stage == "filter":
         from mirrorbot.eval_filter import run_eval_filter
 
@@ -132,7 +133,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         from mirrorbot.eval_retarget import run_eval_retarget
 
-        run_eval_retarget(as_json=args.json, retargeter=args.retargeter or "ours")
+        run_eval_retarget(as_json=args.json, retargeter=args.retargeter or "ours",
+                          filter_path=args.filter, wander=bool(args.wander))
     return EXIT_OK
 
 
@@ -179,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retargeter", default="ours", help="NAME or module:Class")
     p.add_argument("--intent", default="ours", help="NAME or module:Class")
     p.add_argument("--filter", type=Path, default=None,
-                   help="a .json of One Euro settings (see `eval filter`)")
+                   help='a .json of filter settings: One Euro ones (see `eval filter`) or '
+                        '{"method": "tracker"}')
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
@@ -205,7 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--intent", default=None,
                    help="intent: NAME, module:Class or file.py:Class to score (default ours)")
     p.add_argument("--filter", type=Path, default=None,
-                   help="filter: a .json of One Euro settings to score (default: defaults)")
+                   help="filter: a .json of One Euro settings to score (default: defaults); "
+                        "retarget: the filter settings in front of ours")
+    p.add_argument("--wander", action="store_true", default=None,
+                   help="retarget, intent: synthetic noise with the pose model's slow wander")
     p.add_argument("--no-lead", action="store_true",
                    help="intent: skip the robot lead time (runs the loop; ~15 s a session)")
     p.add_argument("--json", action="store_true")

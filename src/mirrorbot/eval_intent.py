@@ -38,6 +38,7 @@ from mirrorbot.recording import read_recording
 from mirrorbot.repertoire import load_repertoire
 from mirrorbot.scoring import format_score, ramp, score_report, short_name
 from mirrorbot.synth_gestures import GESTURES
+from mirrorbot.synth_noise import NoiseConfig
 from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
 
 EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seeds 1-20)
@@ -57,16 +58,22 @@ class Session:
     source: str  # the same stream as a --source, for runs of the whole loop
 
 
-def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS) -> list[Session]:
-    """Noisy synthetic sessions: every gesture twice in a seeded order, idle moves included."""
+def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS, wander: bool = False,
+                       ) -> list[Session]:
+    """Noisy synthetic sessions: every gesture twice in a seeded order, idle moves included.
+
+    ``wander``: add the pose model's slow wander to the noise (:mod:`mirrorbot.synth_noise`).
+    """
     out = []
     for seed in seeds:
         rng = np.random.default_rng(seed)
         gestures = tuple(rng.permutation([g for g in GESTURES for _ in range(2)]).tolist())
-        person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed))
+        person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed,
+                                                 noise=NoiseConfig(wander=wander)))
         frames = [(f.t_s, f.observed) for f in person.frames()]
         out.append(Session(f"synthetic seed {seed}", frames, person.labels,
-                           f"synthetic:{','.join(gestures)}?seed={seed}"))
+                           f"synthetic:{','.join(gestures)}?seed={seed}"
+                           + ("&wander=on" if wander else "")))
     return out
 
 
@@ -184,11 +191,13 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
 
 def run_eval_intent(data: Path | None = None, as_json: bool = False,
                     progress: bool = True, intent: str = "ours",
-                    seeds: tuple[int, ...] = EVAL_SEEDS, lead: bool = True) -> dict[str, Any]:
+                    seeds: tuple[int, ...] = EVAL_SEEDS, lead: bool = True,
+                    wander: bool = False) -> dict[str, Any]:
     """The command: evaluate ``intent`` (a name or ``module:Class``) beside the baseline.
 
     ``lead``: also run the whole loop (twice per session, in PyBullet) for the robot's lead
-    time (:mod:`mirrorbot.lead_time`); about 15 s per session.
+    time (:mod:`mirrorbot.lead_time`); about 15 s per session. ``wander``: synthetic sessions
+    with the pose model's slow wander.
     """
     from mirrorbot.session import build_intent
 
@@ -196,13 +205,14 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
         raise ConfigError("velocity is the baseline every recogniser is compared with; pass "
                           "--intent ours or your module:Class")
     build_intent(intent)  # a student's class fails here, before any work, with a clear message
-    sessions = recorded_sessions(data) if data is not None else synthetic_sessions(seeds)
+    sessions = recorded_sessions(data) if data is not None else synthetic_sessions(seeds, wander)
     repertoire, _ = load_repertoire(repertoire_dir())  # the baseline's goals, learned included
     name = short_name(intent)
     models: dict[str, Callable[[], IntentModel]] = {
         name: lambda: build_intent(intent),
         "velocity": lambda: VelocityBaseline(repertoire)}
-    report = {"data": str(data) if data else f"synthetic seeds {list(seeds)}",
+    report = {"data": str(data) if data else f"synthetic seeds {list(seeds)}"
+              + (" with wander" if wander else ""),
               "intent": intent, "name": name, "sessions": len(sessions),
               **evaluate(sessions, models, progress)}
     ours = report[name]

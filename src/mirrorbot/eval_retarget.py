@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.naive_retarget import NaiveRetargeter
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.pose_filter import FilterConfig, PoseFilter, load_filter_config
 from mirrorbot.progress import Progress
 from mirrorbot.retarget import (
     DirectionRetargeter,
@@ -128,10 +129,13 @@ def _lag_ms(commanded: FloatArray, truth: FloatArray, frames: BoolArray | None =
 
 def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
                      gestures: tuple[str, ...] = DEMO_SESSION,
-                     retargeter: str = "ours") -> dict[str, Any]:
+                     retargeter: str = "ours", filter_config: FilterConfig | None = None,
+                     wander: bool = False) -> dict[str, Any]:
     """``retargeter`` (a name or ``module:Class``) and naive on one synthetic session.
 
-    Returns the metrics per retargeter, under ``retargeter`` and ``naive``.
+    ``filter_config``: the pose filter in front of ``retargeter`` (None: the defaults);
+    ``wander``: add the pose model's slow wander to the noise. Returns the metrics per
+    retargeter, under ``retargeter`` and ``naive``.
     """
     from mirrorbot.session import build_retargeter
 
@@ -139,7 +143,8 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     q_rest = rest_pose(model)
     scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
     person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed,
-                                             noise=NoiseConfig(yaw_deg=15.0)), scene)
+                                             noise=NoiseConfig(yaw_deg=15.0, wander=wander)),
+                             scene)
     frames: list[SynthFrame] = list(person.frames())
     collision = collision_model_for(model)
     safety = SafetyConfig()
@@ -148,7 +153,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     ours = build_retargeter(retargeter, truth_ctx)
     ours_clean = build_retargeter(retargeter, truth_ctx)
     shaper = CommandShaper(model, q_rest, safety, collision)
-    pose_filter = PoseFilter()
+    pose_filter = PoseFilter(filter_config)
 
     def ik(link: str, target: FloatArray) -> FloatArray:
         return sim.inverse_kinematics(link, target)
@@ -281,8 +286,14 @@ def assignment_score(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS,
-                      progress: bool = True, retargeter: str = "ours") -> dict[str, Any]:
-    """Evaluate on every seed, print a table (or JSON), return the merged figures."""
+                      progress: bool = True, retargeter: str = "ours",
+                      filter_path: Path | None = None, wander: bool = False) -> dict[str, Any]:
+    """Evaluate on every seed, print a table (or JSON), return the merged figures.
+
+    ``filter_path``: a filter settings file (:func:`load_filter_config`) for ours;
+    ``wander``: sessions with the pose model's slow wander.
+    """
+    filter_config = load_filter_config(filter_path) if filter_path is not None else None
     if retargeter == "naive":
         raise ConfigError("naive is the baseline every retargeter is compared with; pass "
                           "--retargeter ours or your module:Class")
@@ -290,10 +301,13 @@ def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS
     per_seed = []
     with Simulator() as sim:
         for seed in seeds:
-            per_seed.append(evaluate_session(seed, sim, retargeter=retargeter))
+            per_seed.append(evaluate_session(seed, sim, retargeter=retargeter,
+                                             filter_config=filter_config, wander=wander))
             bar.update()
     bar.close()
     merged = _merge(per_seed, seeds, retargeter)
+    merged["filter"] = str(filter_path) if filter_path is not None else "defaults"
+    merged["wander"] = wander
     print(json.dumps(merged, indent=2) if as_json else format_report(merged))
     return merged
 
@@ -302,7 +316,9 @@ def format_report(r: dict[str, Any]) -> str:
     """The figures as a readable table."""
     a, name_w = r["accuracy_noise_free_deg"], max(8, len(r["name"]) + 2)
     lines = [f"retargeting on {len(r['seeds'])} synthetic sessions ({r['frames']} frames, "
-             f"{r['reachable_frames']} within the robot's reach), noise on",
+             f"{r['reachable_frames']} within the robot's reach), noise on"
+             + (" with the pose model's wander" if r.get("wander") else "")
+             + (f", filter {r['filter']}" if r.get("filter", "defaults") != "defaults" else ""),
              f"accuracy of {r['retargeter']} on noise-free truth: mean {a['mean']:.2f} deg, p95 "
              f"{a['p95']:.2f}, max {a['max']:.2f}",
              f"{'':<{name_w}}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}"
