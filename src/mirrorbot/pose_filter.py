@@ -16,10 +16,10 @@ Two methods (:class:`FilterMethod`) for the world landmarks, which drive the rob
   from their wrist with gains of their own, so the arm's movement never bends the hand. On the
   synthetic person (tuning seeds 1-20, with the shaper's acceleration limit raised to 40/s) it
   cuts the commanded arm's extra lag behind the person from about 100 ms to 35 ms and helps the
-  recogniser, but the bundled pose model's landmarks also wander slowly by centimetres, which
-  the synthetic noise does not, and on such real output the arm it commands is two to three
-  times as jerky as with the One Euro filter. So it is not the default (``{"method":
-  "tracker"}`` in a ``--filter`` file selects it).
+  recogniser a little, but the bundled pose model's landmarks also wander slowly by
+  centimetres, which the synthetic noise does not by default, and on such real output the arm
+  it commands is two to three times as jerky as with the One Euro filter. So it is not the
+  default (``{"method": "tracker"}`` in a ``--filter`` file selects it).
 
 The image landmarks (only drawn) always use the One Euro filter.
 
