@@ -11,6 +11,10 @@ strays from home): the pose model's landmarks wander by centimetres, and fixed t
 one long "movement" of a wandering hand. A goal is committed when its probability stays above
 a threshold for a few frames, and released (hysteresis) when it falls well below it.
 
+One piece of context enters the prior: a movement that starts at the table away from where the
+hand rests (where it has just gone to take something) is probably lifting what it took, so the
+goals that begin with a lift are favoured (:data:`LIFT_CONTEXT_FACTOR`).
+
 The comparison is a Gaussian likelihood of the observed path under each predicted path (as in
 Bayesian goal inference from partial trajectories, Dragan & Srinivasa), with the number of
 samples capped so that the belief cannot run away with a long movement.
@@ -44,6 +48,13 @@ from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 ROBOT_ARM_M = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M
 SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
 MAX_SEGMENT_S = 4.0  # a "movement" longer than this is restarted (and memory stays bounded)
+LIFT_CONTEXT_FACTOR = 4.0
+"""A movement that starts at table height away from where the hand rests (it has just gone to
+something there) probably lifts what it took: the goals that begin with a lift (the cup goals)
+get this many times their prior. Early in a lift the path alone cannot tell a drink from a
+raise."""
+LIFT_CONTEXT_AWAY_M = 0.08  # how far from its rest place such a start is [m]
+TABLE_START_Z_M = -0.12  # starts below this (arm frame) are at the table, as for the cup goals
 FLOOR_QUANTILE = 0.2
 """The hands' speed when still (the tracker's noise) is taken as this quantile of their speed
 (people are still for much of the time; a running estimate, so it adapts to the camera)."""
@@ -260,6 +271,8 @@ class RepertoireIntent:
                                           else p.start_radius_m for p in self._prims])
         self._fits_for: tuple[int, float] | None = None  # the movement _fits was made for
         self._templates = [p for p in self.repertoire.primitives if p.template_m is not None]
+        self._lift_goals = np.array(sorted({self.goals.index(p.name) for p in self._prims
+                                            if p.lift_m > 0}), dtype=np.int64)
 
     def _prior(self) -> FloatArray:
         n = len(self.goals)
@@ -342,7 +355,7 @@ class RepertoireIntent:
             # Starts that do not fit a primitive (the cup gestures leave the table) rule it out
             # (Primitive.start_fits for every row at once).
             within = np.sqrt(((self._region_m - start) ** 2).sum(axis=1)) <= self._region_radius_m
-            self._fits = within & ((self._lift == 0) | (start[2] < -0.12))
+            self._fits = within & ((self._lift == 0) | (start[2] < TABLE_START_Z_M))
             self._fits_for = (id(track), track.start_t)
         ll = _path_log_likelihoods(tau, obs, start, self._durations, self._targets, self._lift,
                                    self._arc, self._osc, self._fits, cfg.sigma_m, weight)
@@ -367,6 +380,10 @@ class RepertoireIntent:
         # The "still" explanation of none: the hand hardly left its start.
         still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
         per_goal[-1] = np.logaddexp(per_goal[-1], still)
+        # Context: a lift from the table away from the hand's rest place lifts something.
+        if rest is not None and start[2] < TABLE_START_Z_M \
+                and norm3(start - rest) > LIFT_CONTEXT_AWAY_M:
+            per_goal[self._lift_goals] += math.log(LIFT_CONTEXT_FACTOR)
         return per_goal, best_row, float(self._durations[best_d])
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
