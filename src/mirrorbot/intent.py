@@ -152,39 +152,28 @@ _ARM_POINTS = np.array([[int(i) for i in ARM_LANDMARKS[side]] for side in Side])
 """Shoulder, elbow and wrist landmark of each arm, (2, 3), in ``Side`` order."""
 
 
-def wrist_in_arm_frame(world_m: FloatArray, side: Side, scale: float) -> Vec3:
-    """The person's wrist relative to their shoulder, scaled to the robot's arm, arm frame.
+def wrists_in_arm_frames(world_m: FloatArray) -> dict[Side, Vec3]:
+    """Each of the person's wrists relative to its shoulder, in its arm frame (3,) [m].
 
-    The arm frame: x forward, y outward (for both arms), z up [m].
+    Scaled to the robot's arm by this frame's arm lengths; the arm frame is x forward, y
+    outward (for both arms), z up.
     """
-    rel = _wrists_in_arm_frames(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS,
-                                scale)
-    return rel[list(Side).index(side)]
-
-
-def person_scale(world_m: FloatArray) -> float:
-    """Robot arm length over the person's (mean of both arms, this frame)."""
-    return _person_scale(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS)
+    rel = _wrists_in_arm_frames(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS)
+    return {side: rel[k] for k, side in enumerate(Side)}
 
 
 @kernel
-def _person_scale(world_m: FloatArray, arm_points: IntArray) -> float:
-    """:func:`person_scale` of landmarks (33, 3) [m]; ``arm_points``: :data:`_ARM_POINTS`."""
+def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray) -> FloatArray:
+    """Each wrist in its arm frame (2, 3) [m], ``Side`` order (see :func:`wrists_in_arm_frames`).
+
+    ``arm_points``: :data:`_ARM_POINTS`. The scale is the robot's arm length over the person's
+    (the mean of both arms).
+    """
     total = 0.0
     for a in range(arm_points.shape[0]):
         s, e, w = world_m[arm_points[a, 0]], world_m[arm_points[a, 1]], world_m[arm_points[a, 2]]
         total += norm3(e - s) + norm3(w - e)
-    return ROBOT_ARM_M / max(total / arm_points.shape[0], 0.2)
-
-
-@kernel
-def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray, scale: float) -> FloatArray:
-    """Each wrist in its arm frame (2, 3) [m], ``Side`` order, scaled by ``scale``.
-
-    ``scale`` <= 0: this frame's :func:`person_scale`.
-    """
-    if scale <= 0.0:
-        scale = _person_scale(world_m, arm_points)
+    scale = ROBOT_ARM_M / max(total / arm_points.shape[0], 0.2)
     pts = points_in_torso(world_m)
     out = np.empty((arm_points.shape[0], 3))
     for a in range(arm_points.shape[0]):
@@ -391,10 +380,8 @@ class RepertoireIntent:
         cfg = self.config
         if pose is None:
             return self.last
-        wrists = _wrists_in_arm_frames(np.ascontiguousarray(pose.world_m, dtype=np.float64),
-                                       _ARM_POINTS, 0.0)
-        for k, side in enumerate(Side):
-            self._update_arm(self.arms[side], t_s, wrists[k])
+        for side, wrist in wrists_in_arm_frames(pose.world_m).items():
+            self._update_arm(self.arms[side], t_s, wrist)
         moving = [(track.speed, side) for side, track in self.arms.items() if track.moving]
         if not moving:  # a still person: no goal-directed movement under way
             self.committed = None

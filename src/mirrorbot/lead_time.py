@@ -23,7 +23,7 @@ import numpy as np
 
 from mirrorbot.anticipation import base_to_arm_frame
 from mirrorbot.arrays import FloatArray
-from mirrorbot.intent import person_scale, wrist_in_arm_frame
+from mirrorbot.intent import wrists_in_arm_frames
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame, Side
 
@@ -69,9 +69,8 @@ def _person_wrists(frames: list[tuple[float, PoseFrame | None]]) -> dict[Side, F
     out = {side: np.full((len(frames), 3), np.nan) for side in Side}
     for k, (_, pose) in enumerate(frames):
         if pose is not None:
-            scale = person_scale(pose.world_m)
-            for side in Side:
-                out[side][k] = wrist_in_arm_frame(pose.world_m, side, scale)
+            for side, wrist in wrists_in_arm_frames(pose.world_m).items():
+                out[side][k] = wrist
     return out
 
 

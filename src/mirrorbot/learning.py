@@ -17,7 +17,7 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import ConfigError, SourceError
-from mirrorbot.intent import person_scale, wrist_in_arm_frame
+from mirrorbot.intent import wrists_in_arm_frames
 from mirrorbot.landmarks import Side
 from mirrorbot.pose_filter import PoseFilter
 from mirrorbot.recording import read_recording
@@ -54,10 +54,9 @@ def extract_movement(path: Path) -> Demonstration:
         filtered = pose_filter(pose, t_s)
         if filtered is None:
             continue
-        scale = person_scale(filtered.world_m)
         times.append(t_s)
-        for side in Side:
-            wrists[side].append(wrist_in_arm_frame(filtered.world_m, side, scale))
+        for side, wrist in wrists_in_arm_frames(filtered.world_m).items():
+            wrists[side].append(wrist)
     if len(times) < 10:
         raise SourceError(f"{path}: fewer than 10 tracked frames; record the demonstration again")
     t = np.array(times)
