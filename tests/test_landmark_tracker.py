@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from mirrorbot.errors import ConfigError
-from mirrorbot.landmark_tracker import BodyTracker, LandmarkTracker, TrackerConfig
+from mirrorbot.landmark_tracker import HAND_TRACKER, BodyTracker, LandmarkTracker, TrackerConfig
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark
-from mirrorbot.pose_filter import HAND_TRACKER, FilterMethod, load_filter_config
+from mirrorbot.pose_filter import FilterMethod, load_filter_config
 
 RATE_HZ = 30.0
 NOISE_M = np.array([0.006, 0.006, 0.018])  # MediaPipe-like: depth jitters three times more

@@ -136,12 +136,12 @@ class LandmarkTracker:
         dt = t_s - self._t_s
         if dt <= 0:
             return self._x.copy()
-        n = len(z)
-        groups = self._groups if self._groups is not None else np.full(n, -1, dtype=np.int64)
-        mask = np.ones(n, dtype=np.bool_) if update is None \
+        if self._groups is None:  # all on their own
+            self._groups = np.full(len(z), -1, dtype=np.int64)
+        mask = np.ones(len(z), dtype=np.bool_) if update is None \
             else np.ascontiguousarray(update, dtype=np.bool_)
         self._x, self._v, self._gate = _track_step(z, self._x, self._v, self._gate, mask, dt,
-                                                   self._noise_m, groups, self._gains)
+                                                   self._noise_m, self._groups, self._gains)
         self._t_s = t_s
         return self._x.copy()
 
@@ -193,6 +193,13 @@ def _track_step(z: FloatArray, x: FloatArray, v: FloatArray, gate: FloatArray, u
     return x_new, v_new, gate_new
 
 
+HAND_TRACKER = TrackerConfig(noise_plane_m=TrackerConfig().noise_plane_m * math.sqrt(2),
+                             noise_depth_m=TrackerConfig().noise_depth_m * math.sqrt(2),
+                             gate_sigmas=4.0, gain_hz_per_sigma=1.0, max_cutoff_hz=4.0)
+"""The hand's offsets from its wrist: the difference of two noisy points (noise x sqrt 2), and
+short, so their noise turns the hand a lot: a wider gate and a lower ceiling."""
+
+
 class BodyTracker:
     """MediaPipe's 33 world landmarks, tracked.
 
@@ -204,67 +211,29 @@ class BodyTracker:
         hand_config: Gains for the hands' offsets from their wrists.
     """
 
-    def __init__(self, config: TrackerConfig, hand_config: TrackerConfig) -> None:
-        self._groups = np.full(NUM_LANDMARKS, -1, dtype=np.int64)
+    def __init__(self, config: TrackerConfig, hand_config: TrackerConfig = HAND_TRACKER,
+                 ) -> None:
+        groups = np.full(NUM_LANDMARKS, -1, dtype=np.int64)
         for g, side in enumerate(Side):
-            self._groups[list(ARM_LANDMARKS[side]) + list(HAND_LANDMARKS[side])] = g
+            groups[list(ARM_LANDMARKS[side]) + list(HAND_LANDMARKS[side])] = g
+        self._body = LandmarkTracker(config, groups)
+        self._hand = LandmarkTracker(hand_config)
         self._hand_idx = np.array([i for side in Side for i in HAND_LANDMARKS[side]])
         self._wrist_idx = np.array([ARM_LANDMARKS[side][2] for side in Side
                                     for _ in HAND_LANDMARKS[side]])
-        self._no_groups = np.full(len(self._hand_idx), -1, dtype=np.int64)
-        self._body = (config.noise_m, config.gains)
-        self._hand = (hand_config.noise_m, hand_config.gains)
-        self._state: tuple[FloatArray, ...] | None = None  # body x, v, gate; hand x, v, gate
-        self._t_s = 0.0
 
     def reset(self) -> None:
         """Forget the past: the next sample passes through unchanged."""
-        self._state = None
+        self._body.reset()
+        self._hand.reset()
 
     def __call__(self, world_m: FloatArray, t_s: float, update: BoolArray) -> FloatArray:
         """Tracked landmarks (33, 3) [m] from measured ``world_m`` (33, 3) [m] at ``t_s`` [s].
 
         ``update`` (33,) says which were seen (the others hold).
         """
-        z = np.ascontiguousarray(world_m, dtype=np.float64)
-        if self._state is None:
-            offsets = z[self._hand_idx] - z[self._wrist_idx]
-            self._state = (z.copy(), np.zeros_like(z), np.zeros(len(z)),
-                           offsets, np.zeros_like(offsets), np.zeros(len(offsets)))
-            self._t_s = t_s
-            return z.copy()
-        dt = t_s - self._t_s
-        if dt <= 0:
-            return _compose(self._state[0], self._state[3], self._hand_idx, self._wrist_idx)
-        self._t_s = t_s
-        self._state = _body_step(z, np.ascontiguousarray(update, dtype=np.bool_), dt,
-                                 self._state, self._groups, self._no_groups, self._hand_idx,
-                                 self._wrist_idx, self._body[0], self._body[1], self._hand[0],
-                                 self._hand[1])
-        return _compose(self._state[0], self._state[3], self._hand_idx, self._wrist_idx)
-
-
-@kernel
-def _body_step(z: FloatArray, update: BoolArray, dt_s: float, state: tuple[FloatArray, ...],
-               groups: IntArray, no_groups: IntArray, hand_idx: IntArray, wrist_idx: IntArray,
-               body_noise_m: FloatArray, body_gains: FloatArray, hand_noise_m: FloatArray,
-               hand_gains: FloatArray) -> tuple[FloatArray, ...]:
-    """One step of :class:`BodyTracker`: the new state (body x, v, gate; hand x, v, gate)."""
-    x, v, gate, hx, hv, hgate = state
-    x, v, gate = _track_step(z, x, v, gate, update, dt_s, body_noise_m, groups, body_gains)
-    offsets = z[hand_idx] - z[wrist_idx]
-    seen = update[hand_idx] & update[wrist_idx]
-    hx, hv, hgate = _track_step(offsets, hx, hv, hgate, seen, dt_s, hand_noise_m, no_groups,
-                                hand_gains)
-    return x, v, gate, hx, hv, hgate
-
-
-@kernel
-def _compose(body_m: FloatArray, offsets_m: FloatArray, hand_idx: IntArray,
-             wrist_idx: IntArray) -> FloatArray:
-    """The body's points (33, 3) [m] with the hands' points put back at wrist + offset."""
-    out = body_m.copy()
-    for k in range(hand_idx.shape[0]):
-        for c in range(3):
-            out[hand_idx[k], c] = body_m[wrist_idx[k], c] + offsets_m[k, c]
-    return out
+        out = self._body(world_m, t_s, update)
+        offsets = self._hand(world_m[self._hand_idx] - world_m[self._wrist_idx], t_s,
+                             update[self._hand_idx] & update[self._wrist_idx])
+        out[self._hand_idx] = out[self._wrist_idx] + offsets
+        return out

@@ -42,7 +42,7 @@ import numpy as np
 from mirrorbot.arrays import BoolArray, FloatArray
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
-from mirrorbot.landmark_tracker import BodyTracker, TrackerConfig
+from mirrorbot.landmark_tracker import HAND_TRACKER, BodyTracker, TrackerConfig
 from mirrorbot.landmarks import PoseFrame
 
 
@@ -51,13 +51,6 @@ class FilterMethod(enum.Enum):
 
     TRACKER = "tracker"
     ONE_EURO = "one_euro"
-
-
-HAND_TRACKER = TrackerConfig(noise_plane_m=TrackerConfig().noise_plane_m * math.sqrt(2),
-                             noise_depth_m=TrackerConfig().noise_depth_m * math.sqrt(2),
-                             gate_sigmas=4.0, gain_hz_per_sigma=1.0, max_cutoff_hz=4.0)
-"""The hand's offsets from its wrist: the difference of two noisy points (noise x sqrt 2), and
-short, so their noise turns the hand a lot: a wider gate and a lower ceiling."""
 
 
 @dataclass(frozen=True, kw_only=True)
