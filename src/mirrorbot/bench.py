@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from mirrorbot.arrays import FloatArray
+from mirrorbot.arrays import FloatArray, ImageBGR
 
 PERCENTILES = (50, 99)
 
@@ -37,20 +37,27 @@ def _time_calls(fn: Callable[[int], object], n: int) -> list[float]:
     return out
 
 
+def _photo_frame() -> ImageBGR:
+    """The real test photo (models/media/astronaut.jpg) centred in a 640x480 frame."""
+    import cv2
+
+    from mirrorbot.paths import media_path
+
+    photo = cv2.imread(str(media_path("astronaut.jpg")), cv2.IMREAD_COLOR)
+    canvas = np.zeros((480, 640, 3), np.uint8)
+    canvas[:, 80:560] = cv2.resize(photo, (480, 480))
+    return canvas
+
+
 def bench_tracking(frames: int = 60) -> dict[str, Any]:
     """The bundled pose model on a real photo (models/media/astronaut.jpg) in video mode, 640x480.
 
     Returns:
         Latency stats [ms] and the fraction of frames where the person was found.
     """
-    import cv2
-
-    from mirrorbot.paths import media_path
     from mirrorbot.tracker import SolutionsPoseTracker
 
-    photo = cv2.imread(str(media_path("astronaut.jpg")), cv2.IMREAD_COLOR)
-    canvas = np.zeros((480, 640, 3), np.uint8)
-    canvas[:, 80:560] = cv2.resize(photo, (480, 480))
+    canvas = _photo_frame()
     tracker = SolutionsPoseTracker()
     found = 0
     try:
@@ -71,15 +78,10 @@ def bench_pose_noise(frames: int = 300) -> dict[str, Any]:
 
     See :mod:`mirrorbot.pose_noise`; the synthetic person's noise is meant to match these.
     """
-    import cv2
-
-    from mirrorbot.paths import media_path
     from mirrorbot.pose_noise import noise_figures, track_still
     from mirrorbot.tracker import SolutionsPoseTracker
 
-    photo = cv2.imread(str(media_path("astronaut.jpg")), cv2.IMREAD_COLOR)
-    canvas = np.zeros((480, 640, 3), np.uint8)
-    canvas[:, 80:560] = cv2.resize(photo, (480, 480))
+    canvas = _photo_frame()
     tracker = SolutionsPoseTracker()
     try:
         return noise_figures(track_still(tracker, canvas, frames))

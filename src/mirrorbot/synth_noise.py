@@ -109,6 +109,10 @@ class NoiseModel:
         self.rng = rng
         self._jitter = np.zeros((NUM_LANDMARKS, 3))
         self._wander: FloatArray | None = None
+        self._wander_sigma_m = np.array([config.wander_plane_m, config.wander_plane_m,
+                                         config.wander_depth_m]) \
+            * np.where(np.isin(np.arange(NUM_LANDMARKS), WANDERING_HAND),
+                       config.wander_hand_factor, 1.0)[:, None]  # (33, 3) [m]
         self._dropout_left = 0
 
     def visibility(self, hidden: BoolArray) -> FloatArray:
@@ -145,14 +149,10 @@ class NoiseModel:
 
     def _next_wander(self, rate_hz: float) -> FloatArray:
         """This frame's wander (33, 3) [m], a stationary AR(1) per landmark and axis."""
-        cfg = self.config
-        sigma = np.array([cfg.wander_plane_m, cfg.wander_plane_m, cfg.wander_depth_m]) \
-            * np.where(np.isin(np.arange(NUM_LANDMARKS), WANDERING_HAND), cfg.wander_hand_factor,
-                       1.0)[:, None]
-        fresh = self.rng.normal(0.0, 1.0, (NUM_LANDMARKS, 3)) * sigma
+        fresh = self.rng.normal(0.0, 1.0, (NUM_LANDMARKS, 3)) * self._wander_sigma_m
         if self._wander is None:
             self._wander = fresh  # start in the stationary distribution
         else:
-            rho = float(np.exp(-1.0 / (rate_hz * cfg.wander_time_s)))
+            rho = float(np.exp(-1.0 / (rate_hz * self.config.wander_time_s)))
             self._wander = rho * self._wander + np.sqrt(1 - rho * rho) * fresh
         return self._wander
