@@ -274,7 +274,10 @@ class RepertoireIntent:
 
 
     def reset(self) -> None:
-        """Forget everything (a new person, a new session)."""
+        """Forget the person (a new person, a new session).
+
+        The hands' still speed (:attr:`speed_floor_m_s`) is kept: it measures the tracker.
+        """
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed = None
         self._above = 0
