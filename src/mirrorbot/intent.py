@@ -155,31 +155,49 @@ _ARM_POINTS = np.array([[int(i) for i in ARM_LANDMARKS[side]] for side in Side])
 def wrists_in_arm_frames(world_m: FloatArray) -> dict[Side, Vec3]:
     """Each of the person's wrists relative to its shoulder, in its arm frame (3,) [m].
 
-    Scaled to the robot's arm by this frame's arm lengths; the arm frame is x forward, y
-    outward (for both arms), z up.
+    Scaled to the robot's arm by this frame's :func:`person_scale`; the arm frame is x
+    forward, y outward (for both arms), z up.
     """
     rel = _wrists_in_arm_frames(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS)
     return {side: rel[k] for k, side in enumerate(Side)}
 
 
-@kernel
-def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray) -> FloatArray:
-    """Each wrist in its arm frame (2, 3) [m], ``Side`` order (see :func:`wrists_in_arm_frames`).
+def wrist_in_arm_frame(world_m: FloatArray, side: Side, scale: float) -> Vec3:
+    """One wrist as in :func:`wrists_in_arm_frames`, scaled by a given ``scale``."""
+    rel = _wrists_scaled(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS, scale)
+    return rel[list(Side).index(side)]
 
-    ``arm_points``: :data:`_ARM_POINTS`. The scale is the robot's arm length over the person's
-    (the mean of both arms).
-    """
+
+def person_scale(world_m: FloatArray) -> float:
+    """Robot arm length over the person's (mean of both arms, this frame)."""
+    return _person_scale(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS)
+
+
+@kernel
+def _person_scale(world_m: FloatArray, arm_points: IntArray) -> float:
+    """:func:`person_scale` of landmarks (33, 3) [m]; ``arm_points``: :data:`_ARM_POINTS`."""
     total = 0.0
     for a in range(arm_points.shape[0]):
         s, e, w = world_m[arm_points[a, 0]], world_m[arm_points[a, 1]], world_m[arm_points[a, 2]]
         total += norm3(e - s) + norm3(w - e)
-    scale = ROBOT_ARM_M / max(total / arm_points.shape[0], 0.2)
+    return ROBOT_ARM_M / max(total / arm_points.shape[0], 0.2)
+
+
+@kernel
+def _wrists_scaled(world_m: FloatArray, arm_points: IntArray, scale: float) -> FloatArray:
+    """Each wrist in its arm frame (2, 3) [m], ``Side`` order, scaled by ``scale``."""
     pts = points_in_torso(world_m)
     out = np.empty((arm_points.shape[0], 3))
     for a in range(arm_points.shape[0]):
         out[a] = (pts[arm_points[a, 2]] - pts[arm_points[a, 0]]) * scale
     out[1, 1] = -out[1, 1]  # the right arm: outward is +y for both arms
     return out
+
+
+@kernel
+def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray) -> FloatArray:
+    """:func:`wrists_in_arm_frames` as (2, 3) [m] in ``Side`` order, in one call."""
+    return _wrists_scaled(world_m, arm_points, _person_scale(world_m, arm_points))
 
 
 @dataclass
