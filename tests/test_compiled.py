@@ -32,7 +32,7 @@ def _dispatchers() -> dict[str, CPUDispatcher]:
     return out
 
 
-@pytest.mark.parametrize("method", [None, "tracker"])
+@pytest.mark.parametrize("method", [None, "one_euro"])
 def test_warm_up_compiles_every_kernel_a_run_calls(model: RobotModel, tmp_path: Path,
                                                    method: str | None) -> None:
     kernels = _dispatchers()

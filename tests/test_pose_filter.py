@@ -8,7 +8,7 @@ import pytest
 from mirrorbot.errors import ConfigError
 from mirrorbot.filter_tuning import ramp_lag_frames
 from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
-from mirrorbot.pose_filter import FilterConfig, OneEuroFilter, PoseFilter
+from mirrorbot.pose_filter import FilterConfig, FilterMethod, OneEuroFilter, PoseFilter
 
 RATE_HZ = 30.0
 
@@ -85,3 +85,41 @@ def test_config_rejects_bad_values() -> None:
         FilterConfig(min_cutoff_hz=0.0)
     with pytest.raises(ConfigError, match="min_visibility"):
         FilterConfig(min_visibility=1.5)
+
+
+def _moving_pose(k: int) -> PoseFrame:
+    """Every landmark moving along x at 1 m/s, frame ``k`` at 30 fps."""
+    world = np.zeros((NUM_LANDMARKS, 3))
+    world[:, 0] = k / 30.0
+    return PoseFrame(t_s=k / 30.0, world_m=world, visibility=np.ones(NUM_LANDMARKS),
+                     image_uv=None)
+
+
+def test_the_robot_is_driven_ahead_of_what_the_recogniser_sees() -> None:
+    """The recogniser gets the smooth One Euro view, the robot the tracker's ahead by its lead.
+
+    With a One Euro settings file both are the same.
+    """
+    f = PoseFilter()
+    for k in range(30):
+        pose = f(_moving_pose(k), k / 30.0)
+    assert pose is not None
+    robot = f.for_robot(pose)
+    truth_x = 29 / 30.0
+    print(f"behind the person: recogniser {1e3 * (truth_x - pose.world_m[0, 0]):.0f} mm, "
+          f"robot {1e3 * (truth_x - robot.world_m[0, 0]):.0f} mm")
+    assert robot.world_m[0, 0] > pose.world_m[0, 0] + 0.02
+    assert abs(robot.world_m[0, 0] - truth_x) < 0.035  # about a frame at most
+    np.testing.assert_array_equal(robot.visibility, pose.visibility)
+    one_euro = PoseFilter(FilterConfig(method=FilterMethod.ONE_EURO))
+    pose = one_euro(_moving_pose(0), 0.0)
+    assert pose is not None and one_euro.for_robot(pose) is pose
+
+
+def test_for_robot_takes_only_the_last_pose() -> None:
+    f = PoseFilter()
+    first = f(_moving_pose(0), 0.0)
+    f(_moving_pose(1), 1 / 30.0)
+    assert first is not None
+    with pytest.raises(ValueError, match="last"):
+        f.for_robot(first)

@@ -174,3 +174,84 @@ def test_braking_for_a_collision_near_a_joint_limit_keeps_the_acceleration_limit
     v = shaper._braked_velocity(dt, np.zeros_like(shaper.v))
     assert shaper.q[elbow] + v[elbow] * dt >= model.lower_rad[elbow] - 1e-9  # no overshoot
     assert abs(v[elbow] - shaper.v[elbow]) <= shaper.a_limit[elbow] * dt + 1e-9
+
+
+def _first_contact(collision, q_from: np.ndarray, q_to: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """The last free configuration on the straight line from ``q_from`` to ``q_to``."""
+    lo, hi = 0.0, 1.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        if collision.clearance_m(q_from + mid * (q_to - q_from)) >= 0:
+            lo = mid
+        else:
+            hi = mid
+    return q_from + lo * (q_to - q_from)
+
+
+def test_a_target_in_collision_is_replaced_by_the_nearest_safe_one(model: RobotModel) -> None:
+    """The robot goes as near the wanted pose as it safely can.
+
+    Not where its path first touches.
+    """
+    collision = collision_model_for(model)
+    q0 = rest_pose(model)
+    shaper = CommandShaper(model, q0, collision=collision)
+    target = q0.copy()
+    target[model.index("left_shoulder_flex")] = 0.6
+    target[model.index("left_shoulder_rot")] = -1.3  # forearm into the chest
+    target[model.index("left_elbow")] = 1.6
+    target[model.index("left_shoulder_abd")] = -0.3
+    target = model.clamp(target)
+    assert collision.clearance_m(target) < 0
+    q = q0
+    for _ in range(90):
+        q = shaper(target, 1 / 30)
+        assert collision.clearance_m(q) >= 0.0
+    assert shaper.pushed_out
+    contact = _first_contact(collision, q0, target)
+    print(f"distance to the wanted pose: {np.linalg.norm(q - target):.3f} rad; at the first "
+          f"contact on the way {np.linalg.norm(contact - target):.3f} rad")
+    assert np.linalg.norm(q - target) < 0.7 * np.linalg.norm(contact - target)
+    assert collision.clearance_m(q) < 0.03  # beside the chest, not far away
+
+
+def test_an_arm_beside_the_head_comes_down(model: RobotModel) -> None:
+    """An arm at rest with its hand by the head, asked to come down, comes down.
+
+    Each joint heading for its own target bends the path into the head; the arm sets off on
+    the straight line instead (the hand stayed up for good before).
+    """
+    collision = collision_model_for(model)
+    q_up = np.array([0.0, 0.0, 2.015, 0.044, 0.038, 2.399, 0.038, 0.411, 0.066,
+                     -0.017, 0.144, -0.215, 1.687, 1.203, -0.001, -0.02])  # hand by the head
+    target = np.array([0.0, 0.0, -0.123, 0.083, -0.165, 1.74, 0.904, -0.097, -0.058,
+                       -0.04, 0.131, -0.2, 1.696, 1.204, -0.008, 0.004])  # hand at the chest
+    assert collision.clearance_m(q_up) >= 0
+    shaper = CommandShaper(model, q_up, collision=collision)
+    q = q_up
+    for _ in range(60):
+        q = shaper(target, 1 / 30)
+        assert collision.clearance_m(q) >= 0.0
+    left = [model.index(f"left_{j}") for j in ARM_JOINTS]
+    print(f"left arm still {np.abs(q - target)[left].max():.3f} rad from its target")
+    assert np.abs(q - target)[left].max() < 0.1
+
+
+def test_the_hand_joints_accelerate_more_gently(model: RobotModel) -> None:
+    """The forearm rotation and wrist have a lower acceleration limit; both limits hold.
+
+    They are turned by the noisiest points the pose model gives.
+    """
+    q0 = rest_pose(model)
+    shaper = CommandShaper(model, q0)
+    wrist, shoulder = model.index("left_wrist_flex"), model.index("left_shoulder_flex")
+    assert shaper.a_limit[wrist] < 0.5 * shaper.a_limit[shoulder] / model.velocity_rad_s[
+        shoulder] * model.velocity_rad_s[wrist]
+    target = q0.copy()
+    target[wrist] += 0.8
+    target[shoulder] += 0.8
+    qs = np.array([shaper(target, 1 / 30) for _ in range(60)])
+    acc = np.abs(np.diff(qs, 2, axis=0)) * 30 ** 2
+    assert acc[:, wrist].max() <= shaper.a_limit[wrist] * (1 + 1e-6)
+    assert acc[:, shoulder].max() <= shaper.a_limit[shoulder] * (1 + 1e-6)
+    assert acc[:, shoulder].max() > shaper.a_limit[wrist]

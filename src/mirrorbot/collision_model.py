@@ -261,3 +261,9 @@ def clearance_of(q_rad: FloatArray, geometry: tuple[Any, ...]) -> float:
     """:meth:`CollisionModel.clearance_m` inside compiled code (``geometry``: its arrays) [m]."""
     upper_torso, other = _clearance_split(q_rad, *geometry)
     return min(upper_torso, other)
+
+
+@kernel
+def clearance_split_of(q_rad: FloatArray, geometry: tuple[Any, ...]) -> tuple[float, float]:
+    """:meth:`CollisionModel.clearance_split` inside compiled code [m]."""
+    return _clearance_split(q_rad, *geometry)

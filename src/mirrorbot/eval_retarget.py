@@ -173,7 +173,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
         clean_err.append(_angle_deg(_limb_dirs(model, ours_clean(truth_pose)), target))
         filtered = pose_filter(f.observed, f.t_s)
         if filtered is not None:
-            q_ours = shaper(ours(filtered), 1.0 / RATE_HZ if k else 0.0)
+            q_ours = shaper(ours(pose_filter.for_robot(filtered)), 1.0 / RATE_HZ if k else 0.0)
         else:
             q_ours = shaper(q_ours, 1.0 / RATE_HZ if k else 0.0)
         if f.observed is not None:
@@ -190,7 +190,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     reachable &= np.all(np.abs(v_ex) <= model.velocity_rad_s, axis=1)
     reachable &= np.array([collision.clearance_m(q) >= 0 for q in q_ex])
     reachable[: int(STARTUP_S * RATE_HZ)] = False  # the robot first moves from rest to the pose
-    a_max = model.velocity_rad_s * safety.accel_per_s
+    a_max = safety.accel_limits(model)
     results: dict[str, Any] = {"frames": len(frames), "reachable_frames": int(reachable.sum()),
                                "accuracy_noise_free_deg": _stats(
                                    np.array(clean_err)[reachable].ravel())}

@@ -149,7 +149,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             q_want, mode, reason = q_last, "hold", decision.reason
         elif pose is not None:
             lost.tracked()
-            q_want = retargeter(pose)
+            q_want = retargeter(pose_filter.for_robot(pose))
             mode, reason = "mirror", ""
             if decision is not None and arm_index is not None:
                 q_want = q_want.copy()

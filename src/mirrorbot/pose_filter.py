@@ -1,27 +1,33 @@
 """Jitter filtering of tracked landmarks, with visibility-aware holding.
 
-Two methods (:class:`FilterMethod`) for the world landmarks, which drive the robot:
+Two methods (:class:`FilterMethod`) for the world landmarks that drive the robot
+(:meth:`PoseFilter.for_robot`):
 
-- ``one_euro`` (the default): the One Euro filter (Casiez, Roussel and Vogel, CHI 2012), a
-  low-pass filter whose cutoff rises with speed, on each coordinate of each landmark
-  independently, as in the paper. It is what the filter-tuning assignment tunes. Its defaults
-  were chosen by :func:`mirrorbot.filter_tuning.tune` (``python -m mirrorbot.filter_tuning``):
-  a grid search on synthetic minimum-jerk arm movements with MediaPipe-like noise (5 mm in the
-  image plane, 15 mm in depth), minimising the RMS error to the true trajectory while keeping a
-  1 m/s ramp's lag under 2 frames at 30 fps and reducing a still point's 5 mm jitter at least
+- ``tracker`` (the default): the gated constant-velocity tracker of
+  :mod:`mirrorbot.landmark_tracker`. A limb's points share how far the filter opens, each point
+  learns its own noise while still, and the hand's points are tracked as offsets from their
+  wrist with gains of their own, so the arm's movement never bends the hand. With the command
+  shaper's limits it keeps the commanded arm within a frame of the naive retargeter's timing
+  at three to four times less jitter (``eval retarget``), and on the bundled pose model's
+  output of a still photo it shakes the arm less than the One Euro filter once its noise is
+  learnt.
+- ``one_euro``: the One Euro filter (Casiez, Roussel and Vogel, CHI 2012), a low-pass filter
+  whose cutoff rises with speed, on each coordinate of each landmark independently, as in the
+  paper. It is what the filter-tuning assignment tunes (a settings file with any of its
+  parameters and no ``method`` selects it). Its defaults were chosen by
+  :func:`mirrorbot.filter_tuning.tune` (``python -m mirrorbot.filter_tuning``): a grid search
+  on synthetic minimum-jerk arm movements with MediaPipe-like noise (5 mm in the image plane,
+  15 mm in depth), minimising the RMS error to the true trajectory while keeping a 1 m/s
+  ramp's lag under 2 frames at 30 fps and reducing a still point's 5 mm jitter at least
   6-fold. Measured with the defaults: ramp lag 0.85 frames, still jitter reduced about 6x
-  (5 mm noise) and 3.5x (15 mm).
-- ``tracker``: the gated constant-velocity tracker of :mod:`mirrorbot.landmark_tracker`. A
-  limb's points share how far the filter opens, and the hand's points are tracked as offsets
-  from their wrist with gains of their own, so the arm's movement never bends the hand. On the
-  synthetic person (tuning seeds 1-20, with the shaper's acceleration limit raised to 40/s) it
-  cuts the commanded arm's extra lag behind the person from about 100 ms to 35 ms and helps the
-  recogniser a little, but the bundled pose model's landmarks also wander slowly by
-  centimetres, which the synthetic noise does not by default, and on such real output the arm
-  it commands is two to three times as jerky as with the One Euro filter. So it is not the
-  default (``{"method": "tracker"}`` in a ``--filter`` file selects it).
+  (5 mm noise) and 3.5x (15 mm). In the loop its cutoff opens late at the start of a whole-arm
+  movement: the arm falls about 100 ms behind.
 
-The image landmarks (only drawn) always use the One Euro filter.
+The recogniser, the calibration, the gaze and the echo always read the One Euro filter's world
+landmarks (the pose :class:`PoseFilter` returns): they judge whole movements and were tuned on
+that smooth view, and fed the tracker's instead the recogniser got no better (the same accuracy
+at 40% of a movement, lower at 60 and 80%, on ``eval intent``'s tuning seeds). The image
+landmarks (only drawn) use the One Euro filter too.
 
 Landmarks whose visibility drops below ``min_visibility`` are held at their last good value
 and their output confidence decays after ``hold_s``; when the person is lost the filter says so
@@ -44,6 +50,8 @@ from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmark_tracker import HAND_TRACKER, BodyTracker, TrackerConfig
 from mirrorbot.landmarks import PoseFrame
+
+ONE_EURO_SETTINGS = {"min_cutoff_hz", "beta", "d_cutoff_hz"}
 
 
 class FilterMethod(enum.Enum):
@@ -70,7 +78,7 @@ class FilterConfig:
         reset_after_s: A tracking gap longer than this restarts the filter [s].
     """
 
-    method: FilterMethod = FilterMethod.ONE_EURO
+    method: FilterMethod = FilterMethod.TRACKER
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     hand_tracker: TrackerConfig = HAND_TRACKER
     min_cutoff_hz: float = 0.05
@@ -180,19 +188,16 @@ class OneEuroLandmarks:
         return self._filter(world_m, t_s, np.repeat(update, world_m.shape[1]))
 
 
-def world_filter(config: FilterConfig) -> BodyTracker | OneEuroLandmarks:
-    """The world-landmark filter ``config.method`` names."""
-    if config.method is FilterMethod.TRACKER:
-        return BodyTracker(config.tracker, config.hand_tracker)
-    return OneEuroLandmarks(config)
-
-
 class PoseFilter:
     """Filters a stream of PoseFrames (or None when nobody is tracked).
 
-    World landmarks are filtered by ``config.method``, image landmarks by the One Euro filter;
-    landmarks with low visibility are held and their confidence (the output ``visibility``)
-    decays; a dropout stays a dropout.
+    Two views of each frame. What it returns, for the recogniser, the calibration, the gaze
+    and the echo, has its world landmarks filtered by the One Euro filter: smooth, and what
+    those were tuned on. :meth:`for_robot` gives the same frame with the world landmarks of
+    ``config.method``, which drive the robot's arms: with the tracker, the low-lag view (ahead
+    along the tracked velocity). Image landmarks are filtered by the One Euro filter; landmarks
+    with low visibility are held and their confidence (the output ``visibility``) decays; a
+    dropout stays a dropout.
 
     Args:
         config: Filter parameters.
@@ -203,15 +208,20 @@ class PoseFilter:
     def __init__(self, config: FilterConfig | None = None, *, filter_image: bool = True) -> None:
         self.config = config or FilterConfig()
         self.filter_image = filter_image
-        self._world = world_filter(self.config)
+        self._world = OneEuroLandmarks(self.config)
+        self._robot = BodyTracker(self.config.tracker, self.config.hand_tracker) \
+            if self.config.method is FilterMethod.TRACKER else None
         self._image = OneEuroFilter(self.config)
         self._last_seen_s: FloatArray | None = None
         self._last_visibility: FloatArray | None = None
         self._last_frame_s: float | None = None
+        self._last_pose: PoseFrame | None = None
 
     def reset(self) -> None:
         """Start afresh."""
         self._world.reset()
+        if self._robot is not None:
+            self._robot.reset()
         self._image.reset()
         self._last_seen_s = None
         self._last_visibility = None
@@ -234,10 +244,28 @@ class PoseFilter:
                                  self._last_visibility, cfg.hold_s, cfg.decay_s)
         self._last_frame_s = t_s
         world = self._world(pose.world_m, t_s, visible)
+        if self._robot is not None:
+            self._robot(pose.world_m, t_s, visible)
         image = pose.image_uv
         if image is not None and self.filter_image:
             image = self._image(image, t_s, np.repeat(visible, 2))
-        return PoseFrame(t_s=t_s, world_m=world, visibility=confidence, image_uv=image)
+        self._last_pose = PoseFrame(t_s=t_s, world_m=world, visibility=confidence,
+                                    image_uv=image)
+        return self._last_pose
+
+    def for_robot(self, pose: PoseFrame) -> PoseFrame:
+        """``pose`` (the last this filter returned) with the world landmarks that drive the robot.
+
+        With the tracker, they are ahead along their tracked velocity by ``lead_s``, which
+        makes up for the frames the gate needs to tell a movement from noise; with the One Euro
+        filter they are ``pose``'s own.
+        """
+        if pose is not self._last_pose:
+            raise ValueError("for_robot() takes the pose this filter returned last")
+        if self._robot is None:
+            return pose
+        return PoseFrame(t_s=pose.t_s, world_m=self._robot.ahead(), visibility=pose.visibility,
+                         image_uv=pose.image_uv)
 
 
 @kernel
@@ -262,7 +290,8 @@ def _confidence(visibility: FloatArray, visible: BoolArray, t_s: float, last_see
 def load_filter_config(path: Path) -> FilterConfig:
     """A :class:`FilterConfig` from a JSON file of its fields (a clear error otherwise).
 
-    ``method`` is ``"one_euro"`` (the default) or ``"tracker"``.
+    ``method`` is ``"tracker"`` or ``"one_euro"``; without it, a file that sets any One Euro
+    parameter (the filter-tuning assignment's) means ``one_euro``, any other the default.
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -275,7 +304,8 @@ def load_filter_config(path: Path) -> FilterConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a JSON object like {{\"beta\": 3.0}}")
     methods = [m.value for m in FilterMethod]
-    method_name = data.pop("method", FilterConfig().method.value)
+    default = FilterMethod.ONE_EURO if ONE_EURO_SETTINGS & set(data) else FilterConfig().method
+    method_name = data.pop("method", default.value)
     if method_name not in methods:
         raise ConfigError(f"{path}: unknown method {method_name!r}; use one of {methods}")
     method = FilterMethod(method_name)

@@ -5,19 +5,27 @@ acceleration limits, and outside self-collision (by the capsule model of
 :mod:`mirrorbot.collision_model`, which is conservative against PyBullet's shapes). A target in
 collision is replaced by the nearest safe configuration on the way to it: the robot stops at
 contact distance instead of pushing through.
+
+A target that would put the arms within ``target_margin_m`` of touching something (a person
+scratching their head asks the robot's hand to pass through its own head) is first replaced by
+the nearest configuration that keeps the margin (:func:`_push_out`): the robot then goes as
+near the person's pose as it safely can, instead of stopping wherever its straight path first
+touches and waiting there. The upper arms hang beside the torso by design, so they only need to
+stay clear of it, not the margin.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS
+from mirrorbot.arm_kinematics import ARM_JOINTS, HAND_JOINTS
 from mirrorbot.arrays import BoolArray, FloatArray, IntArray
-from mirrorbot.collision_model import Box, CollisionModel, clearance_of
+from mirrorbot.collision_model import Box, CollisionModel, clearance_of, clearance_split_of
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.scene import Scene
@@ -29,6 +37,9 @@ STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: n
 LOOKAHEAD_MARGIN_M = 0.0  # a margin here stalls arms that hang 1-2 cm beside the torso
 MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
 HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
+PUSH_OUT_STEPS = 12  # Newton steps of the push-out (it usually needs one or two)
+PUSH_OUT_OVERSHOOT_M = 0.002  # aim this far past the margin: one step is usually enough
+PUSH_OUT_EPS_RAD = 1e-4  # finite-difference step of the clearance gradient
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,27 +47,48 @@ class SafetyConfig:
     """Limits of the command shaper.
 
     Attributes:
-        accel_per_s: Acceleration limit as a multiple of each joint's velocity limit [1/s]
-            (3 rad/s with 12/s gives 36 rad/s^2). The shoulder motors (80 N m on the arm's
-            0.48 kg m^2 about the shoulder) could give about 170 rad/s^2. At 36 rad/s^2 the
-            robot falls about 50 ms behind the synthetic person's gestures even without noise
-            (``eval retarget``'s sessions); at 120 rad/s^2 about 7 ms, but a still person
-            tracked by the bundled pose model (whose landmarks wander by centimetres) then
-            makes the commanded arm about 1.7 times as jerky.
+        accel_per_s: Acceleration limit of the head and the shoulder and elbow joints, as a
+            multiple of each joint's velocity limit [1/s] (3 rad/s with 40/s gives
+            120 rad/s^2). The shoulder motors (80 N m on the arm's 0.48 kg m^2 about the
+            shoulder) could give about 170 rad/s^2. At 36 rad/s^2 (12/s) the robot fell about
+            50 ms behind the synthetic person's gestures even without noise (``eval
+            retarget``); at 120 rad/s^2 about 7 ms. The filter's adaptive noise keeps a still
+            arm steady with the faster limit (``mirrorbot.landmark_tracker``).
+        hand_accel_per_s: The same for the forearm rotation and the wrist [1/s]. The hand's
+            orientation comes from the three noisiest points the pose model gives (pinky,
+            index, thumb), a few centimetres apart, so its noise turns the hand a lot; a lower
+            ceiling keeps that noise from shaking the hand. Made up to six times the jerk of
+            the commanded joints at 40/s (``eval retarget``'s jitter).
         velocity_fraction: Fraction of the URDF velocity limit used.
         min_clearance_m: Gap kept between parts by the capsule model [m].
+        target_margin_m: A target closer than this to contact is pushed out to it first
+            (the upper arms against the torso: only out of contact) [m].
     """
 
-    accel_per_s: float = 12.0
+    accel_per_s: float = 40.0
+    hand_accel_per_s: float = 6.0
     velocity_fraction: float = 1.0
     min_clearance_m: float = 0.0
+    target_margin_m: float = 0.01
 
     def __post_init__(self) -> None:
-        if not self.accel_per_s > 0:
-            raise ConfigError(f"accel_per_s must be > 0, got {self.accel_per_s}")
+        for name in ("accel_per_s", "hand_accel_per_s"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ConfigError(f"{name} must be > 0, got {value}")
         if not 0 < self.velocity_fraction <= 1:
             raise ConfigError(f"velocity_fraction must be in (0, 1], got "
                               f"{self.velocity_fraction}")
+        if not self.target_margin_m >= 0:
+            raise ConfigError(f"target_margin_m must be >= 0, got {self.target_margin_m}")
+
+    def accel_limits(self, model: RobotModel) -> FloatArray:
+        """Each joint's acceleration limit (n,) [rad/s^2]: what the shaper promises."""
+        per_s = np.full(len(model.velocity_rad_s), self.accel_per_s)
+        for side in ("left", "right"):
+            for joint in HAND_JOINTS:
+                per_s[model.index(f"{side}_{joint}")] = self.hand_accel_per_s
+        return model.velocity_rad_s * per_s
 
 
 def table_obstacles(scene: Scene | None) -> tuple[Box, ...]:
@@ -101,7 +133,7 @@ class CommandShaper:
         self.config = config or SafetyConfig()
         self.collision = collision or collision_model_for(model)
         self.v_max = model.velocity_rad_s * self.config.velocity_fraction
-        self.a_limit = model.velocity_rad_s * self.config.accel_per_s  # what is promised
+        self.a_limit = self.config.accel_limits(model)  # what is promised
         self.a_max = ACCEL_MARGIN * self.a_limit  # what is planned with (discrete stops)
         self.q = model.clamp(np.asarray(q0_rad, dtype=np.float64))
         self.v = np.zeros_like(self.q)
@@ -113,12 +145,16 @@ class CommandShaper:
         self._arm_mask = np.zeros(len(self.q), dtype=bool)
         self._arm_joints = [np.asarray(idx, dtype=np.int64)
                             for idx in self.collision.arm_index.values()]
+        self._all_arm_joints = np.concatenate(self._arm_joints)
+        self.pushed_out = False  # this period's target was moved away from contact
         for idx in self._arm_joints:
             self._arm_mask[idx] = True
         # The emergency stop is rare: load (or compile) its kernel now, not in the frame that
         # needs it.
         _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
                     self.collision.geometry)
+        _push_out(self.q, self._all_arm_joints, self.config.target_margin_m, self.model.lower_rad,
+                  self.model.upper_rad, self.collision.geometry)
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
@@ -131,9 +167,10 @@ class CommandShaper:
         target = self.model.clamp(q_target_rad)
         if dt_s <= 0:
             return self.q.copy()
+        target = self._nearest_safe(target)
         v = _free_velocity(self.q, self.v, target, self.v_max, self.a_max, dt_s)
         self._braking = False
-        v = self._brake_before_contact(v, dt_s)
+        v = self._brake_before_contact(v, dt_s, target)
         q_next = self.model.clamp(self.q + v * dt_s)
         q_next = self._avoid_collision(q_next, dt_s)
         self.blocked = self.blocked or self._braking
@@ -141,6 +178,16 @@ class CommandShaper:
         self.q = q_next
         self._clearance_q = self._clearance_next
         return q_next.copy()
+
+    def _nearest_safe(self, target: FloatArray) -> FloatArray:
+        """``target`` (n,) [rad], or the nearest configuration keeping the target margin."""
+        margin = self.config.target_margin_m + self.config.min_clearance_m
+        upper_torso, other = self.collision.clearance_split(target)
+        self.pushed_out = min(upper_torso + margin, other) < margin
+        if not self.pushed_out:
+            return target
+        return _push_out(target, self._all_arm_joints, margin, self.model.lower_rad,
+                         self.model.upper_rad, self.collision.geometry)
 
     def _v_stop(self, distance_rad: FloatArray, dt_s: float) -> FloatArray:
         """The fastest speeds (n,) [rad/s] that can still stop within ``distance_rad``.
@@ -168,29 +215,107 @@ class CommandShaper:
             self._clearance_q = self.collision.clearance_split(self.q)[1]
         return self._clearance_q
 
-    def _brake_before_contact(self, v: FloatArray, dt_s: float) -> FloatArray:
+    def _brake_before_contact(self, v: FloatArray, dt_s: float, target: FloatArray,
+                              ) -> FloatArray:
         """Slow down in time when going on would bring an arm into contact.
 
         Near an obstacle, the configuration where the robot would come to rest if it started
         braking after this step is checked; if that is in contact, every joint decelerates as
-        hard as allowed now, so the stop respects the acceleration limit.
+        hard as allowed now, so the stop respects the acceleration limit. Before braking, the
+        arm tries the straight line to ``target`` (all its joints at one pace) and sliding
+        along the obstacle (:meth:`_detours`): each joint heading for its own target at its
+        own limits bends the path, and bent into contact it would brake again and again and
+        never leave (a hand beside the head asked to come down stayed there).
         """
         if float(np.max(np.abs(v))) < STILL_RAD_S:
             return v
+        if self._path_is_free(v, dt_s):
+            return v
+        self._braking = True
+        for detour in self._detours(v, target, dt_s):
+            if self._path_is_free(detour, dt_s):
+                self._braking = False
+                return detour
+        return self._braked_velocity(dt_s, v)
+
+    def _detours(self, v_free: FloatArray, target: FloatArray, dt_s: float,
+                 ) -> Iterator[FloatArray]:
+        """Velocities (n,) [rad/s] to try when ``v_free``'s path runs into contact, best first.
+
+        The straight line to ``target``; the same with the part that closes the gap to the
+        nearest obstacle taken out (sliding along it); and sliding while opening the gap to
+        the target margin (an arm already touching cannot slide without). Each at the fastest
+        pace the limits allow from the current velocity, then at half, a quarter and an eighth
+        of it. The head keeps ``v_free``.
+        """
+        arm = self._all_arm_joints
+        straight = (target - self.q)[arm]
+        grad = _clearance_gradient(self.q, arm, self.config.target_margin_m,
+                                   self.collision.geometry)
+        into = float(straight @ grad)
+        directions = [straight]
+        norm_sq = max(float(grad @ grad), 1e-12)
+        if into < 0:
+            sliding = straight - into / norm_sq * grad
+            # and, already at contact, away from it by what the margin asks
+            gap = self.config.target_margin_m - _margin_clearance(
+                self.q, self.config.target_margin_m, self.collision.geometry)
+            directions += [sliding, sliding + max(gap, 0.0) / norm_sq * grad]
+        ranges = [(direction, self._paces(direction, dt_s)) for direction in directions]
+        for fraction in (1.0, 0.5, 0.25, 0.125):  # the faster first, whichever the direction
+            for direction, paces in ranges:
+                if paces is None:
+                    continue
+                lo, hi = paces
+                v = v_free.copy()
+                v[arm] = direction * max(lo, fraction * hi)
+                yield v
+
+    def _paces(self, direction: FloatArray, dt_s: float) -> tuple[float, float] | None:
+        """The range of paces [1/s] at which the arm joints can move along ``direction`` now.
+
+        ``direction`` (arm joints,) [rad]: the arm joints' velocity is pace times it, within
+        each joint's acceleration limit from its current velocity, its velocity limit, and the
+        speed from which it can stop within its part of ``direction`` and before its position
+        limit. None if no pace meets them all.
+        """
+        arm = self._all_arm_joints
+        size = np.abs(direction)
+        moving = size > 1e-9
+        if not np.any(moving):
+            return None
+        a_dt = self.a_max[arm] * dt_s
+        if np.any(np.abs(self.v[arm][~moving]) > a_dt[~moving]):
+            return None  # a joint not on the way cannot stop in time
+        d, a_dt = size[moving], a_dt[moving]
+        sign = np.sign(direction[moving])
+        v_along = self.v[arm][moving] * sign
+        joints = arm[moving]
+        to_limit = np.where(sign > 0, self.model.upper_rad[joints] - self.q[joints],
+                            self.q[joints] - self.model.lower_rad[joints])
+        a_max = self.a_max[joints]
+        lo = float(np.max(np.maximum(v_along - a_dt, 0.0) / d))
+        cap = np.minimum(np.minimum(v_along + a_dt, self.v_max[joints]),
+                         np.minimum(_v_stop(d, a_max, dt_s),
+                                    _v_stop(np.maximum(to_limit, 0.0), a_max, dt_s)))
+        hi = float(np.min(cap / d))
+        return (lo, hi) if lo <= hi and hi > 0 else None
+
+    def _path_is_free(self, v: FloatArray, dt_s: float) -> bool:
+        """Whether moving at ``v`` (n,) [rad/s] now and then braking stays out of contact."""
+        if float(np.max(np.abs(v))) < STILL_RAD_S:
+            return True
         t_stop = float(np.max(np.abs(v) / self.a_max))
         q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
         limit = self.config.min_clearance_m
         margin = limit + LOOKAHEAD_MARGIN_M  # the upper arm next to the torso needs none
         if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
-            return v  # even the whole braking path cannot reach anything
+            return True  # even the whole braking path cannot reach anything
         q_half = self.model.clamp(self.q + v * (dt_s + t_stop / 4))  # the path bends
         checked = [(q, self.collision.clearance_split(q)) for q in (q_half, q_rest)]
         self._known = [(q, other) for q, (_, other) in checked]
-        if all(min(u, o - margin + limit) >= limit for _, (u, o) in checked):
-            return v
-        self._braking = True
-        return self._braked_velocity(dt_s, v)
+        return all(min(u, o - margin + limit) >= limit for _, (u, o) in checked)
 
     def _braked_velocity(self, dt_s: float, v_free: FloatArray) -> FloatArray:
         """The velocity after one period of braking, (n,) [rad/s].
@@ -305,6 +430,64 @@ def _stop_short(q: FloatArray, q_next: FloatArray, joints: IntArray, limit_m: fl
 
 
 @kernel
+def _margin_clearance(q: FloatArray, margin_m: float, geometry: tuple[Any, ...]) -> float:
+    """The clearance [m] that must reach ``margin_m``.
+
+    The upper arms only need to be clear of the torso (they hang beside it by design), every
+    other pair the margin.
+    """
+    upper_torso, other = clearance_split_of(q, geometry)
+    return min(upper_torso + margin_m, other)
+
+
+@kernel
+def _clearance_gradient(q: FloatArray, joints: IntArray, margin_m: float,
+                        geometry: tuple[Any, ...]) -> FloatArray:
+    """The gradient of :func:`_margin_clearance` over ``joints`` [m/rad], (len(joints),).
+
+    Forward differences of ``PUSH_OUT_EPS_RAD``.
+    """
+    c = _margin_clearance(q, margin_m, geometry)
+    grad = np.zeros(joints.shape[0])
+    trial = q.copy()
+    for k in range(joints.shape[0]):
+        j = joints[k]
+        trial[j] = q[j] + PUSH_OUT_EPS_RAD
+        grad[k] = (_margin_clearance(trial, margin_m, geometry) - c) / PUSH_OUT_EPS_RAD
+        trial[j] = q[j]
+    return grad
+
+
+@kernel
+def _push_out(q: FloatArray, joints: IntArray, margin_m: float, lower: FloatArray,
+              upper: FloatArray, geometry: tuple[Any, ...]) -> FloatArray:
+    """The configuration nearest ``q`` (n,) [rad] whose arms keep ``margin_m`` [m] clear.
+
+    Newton steps on the clearance along its gradient over ``joints``: the smallest joint
+    change that opens the gap to the margin, to first order. Within the joint limits
+    ``lower``, ``upper`` (n,). May stop short of the margin after ``PUSH_OUT_STEPS`` (the
+    shaper still keeps the robot out of contact).
+    """
+    c = _margin_clearance(q, margin_m, geometry)
+    if c >= margin_m:
+        return q
+    q = q.copy()
+    for _ in range(PUSH_OUT_STEPS):
+        grad = _clearance_gradient(q, joints, margin_m, geometry)
+        norm_sq = float(np.sum(grad * grad))
+        if norm_sq < 1e-12:
+            break
+        step = (margin_m + PUSH_OUT_OVERSHOOT_M - c) / norm_sq
+        for k in range(joints.shape[0]):
+            j = joints[k]
+            q[j] = min(max(q[j] + step * grad[k], lower[j]), upper[j])
+        c = _margin_clearance(q, margin_m, geometry)
+        if c >= margin_m:
+            break
+    return q
+
+
+@kernel
 def _v_stop(distance_rad: FloatArray, a_max: FloatArray, dt_s: float) -> FloatArray:
     """The fastest speeds (n,) [rad/s] that can still stop within ``distance_rad`` (n,).
 
@@ -314,7 +497,8 @@ def _v_stop(distance_rad: FloatArray, a_max: FloatArray, dt_s: float) -> FloatAr
     out = np.empty(distance_rad.shape[0])
     for i in range(out.shape[0]):
         a_dt = a_max[i] * dt_s
-        out[i] = a_dt * (math.sqrt(2.0 * distance_rad[i] / (a_dt * dt_s) + 0.25) - 0.5)
+        out[i] = min(a_dt * (math.sqrt(2.0 * distance_rad[i] / (a_dt * dt_s) + 0.25) - 0.5),
+                     distance_rad[i] / dt_s)  # below a_max dt it stops in one period
     return out
 
 
