@@ -169,8 +169,7 @@ class LandmarkTracker:
             return self._x.copy()
         if self._groups is None:  # all on their own
             self._groups = np.full(len(z), -1, dtype=np.int64)
-        scale = self._noise.observe(z - (self._x + self._v * dt), self._v, mask, self._noise_m,
-                                    dt)
+        scale = self._noise.observe(z, self._x, self._v, mask, self._noise_m, dt)
         self._x, self._v, self._gate = _track_step(z, self._x, self._v, self._gate, scale, mask,
                                                    dt, self._noise_m, self._groups, self._gains)
         self._t_s = t_s
@@ -220,24 +219,24 @@ class NoiseLearner:
         self._noise_sq = np.zeros(0)  # as a mean over 3 axes in configured noise^2
         self._v_slow = np.zeros((0, 3))  # the tracked velocity, low-passed [m/s]
 
-    def observe(self, innovation_m: FloatArray, v_m_s: FloatArray, update: BoolArray,
+    def observe(self, z_m: FloatArray, x_m: FloatArray, v_m_s: FloatArray, update: BoolArray,
                 noise_m: FloatArray, dt_s: float) -> FloatArray:
         """Learn from one step; the noise scale (N,) to use in it.
 
-        ``innovation_m`` (N, 3) [m]: measurement minus prediction; ``v_m_s`` (N, 3) [m/s]: the
-        tracked velocity; ``update`` (N,): which points were measured; ``noise_m`` (3,): the
-        configured noise per axis [m]; ``dt_s``: time since the last step [s].
+        ``z_m`` (N, 3) [m]: the measurement; ``x_m`` (N, 3) [m] and ``v_m_s`` (N, 3) [m/s]: the
+        tracked positions and velocities before it; ``update`` (N,): which points were
+        measured; ``noise_m`` (3,): the configured noise per axis [m]; ``dt_s``: time since the
+        last step [s].
         """
         if self.time_constant_s <= 0:
-            return np.ones(len(innovation_m))
-        if len(self._noise_sq) != len(innovation_m):
-            self._noise_sq = np.full(len(innovation_m), 3.0)
-            self._v_slow = np.zeros((len(innovation_m), 3))
-        self._v_slow += (1.0 - math.exp(-dt_s / SLOW_VELOCITY_S)) * (v_m_s - self._v_slow)
-        _learn_noise(innovation_m, self._v_slow, self._noise_sq, update, noise_m,
-                     1.0 - math.exp(-dt_s / self.time_constant_s), LEARN_MAX_SPEED_M_S,
-                     LEARN_BOUND_SQ)
-        return self.scale()
+            return np.ones(len(z_m))
+        if len(self._noise_sq) != len(z_m):
+            self._noise_sq = np.full(len(z_m), 3.0)
+            self._v_slow = np.zeros((len(z_m), 3))
+        return _learn_noise(z_m, x_m, v_m_s, dt_s, self._v_slow, self._noise_sq, update,
+                            noise_m, dt_s / self.time_constant_s,
+                            1.0 - math.exp(-dt_s / SLOW_VELOCITY_S), LEARN_MAX_SPEED_M_S,
+                            LEARN_BOUND_SQ)
 
     def scale(self) -> FloatArray:
         """Each point's learnt noise as a multiple of the configured noise (N,) (>= 1)."""
@@ -247,28 +246,34 @@ class NoiseLearner:
 
 
 @kernel
-def _learn_noise(innovation: FloatArray, v: FloatArray, noise_sq: FloatArray,
-                 update: BoolArray, noise_m: FloatArray, learn: float, max_speed_m_s: float,
-                 bound_sq: float) -> None:
-    """One step of :class:`NoiseLearner`, in place.
+def _learn_noise(z: FloatArray, x: FloatArray, v: FloatArray, dt_s: float, v_slow: FloatArray,
+                 noise_sq: FloatArray, update: BoolArray, noise_m: FloatArray, learn: float,
+                 slow_step: float, max_speed_m_s: float, bound_sq: float) -> FloatArray:
+    """One step of :class:`NoiseLearner`; each point's noise scale (N,) (>= 1).
 
+    Updates ``v_slow`` and ``noise_sq`` in place. The innovation is ``z`` minus the prediction
+    from ``x``, ``v`` (N, 3). ``v_slow`` (N, 3): the tracked velocity low-passed (step
+    ``slow_step``), at most ``max_speed_m_s`` to learn;
     ``noise_sq`` (N,): the running median of the squared innovation of still points, as the
     mean it implies for Gaussian noise, in configured noise (3 for noise as configured: three
-    axes); ``learn``: the median's step (a log factor);
-    ``v`` (N, 3): the low-passed tracked velocity, at most ``max_speed_m_s`` to learn;
-    ``bound_sq``: larger squared innovations, relative to the learnt, are left out.
+    axes); ``learn``: the median's log step; ``bound_sq``: larger squared innovations,
+    relative to the learnt, are left out.
     """
-    for i in range(innovation.shape[0]):
-        if not update[i]:
-            continue
+    n = z.shape[0]
+    scale = np.empty(n)
+    for i in range(n):
         speed_sq = 0.0
         s = 0.0
         for k in range(3):
-            speed_sq += v[i, k] ** 2
-            s += (innovation[i, k] / noise_m[k]) ** 2
-        if speed_sq < max_speed_m_s ** 2 and s < bound_sq * max(noise_sq[i], 3.0):
+            v_slow[i, k] += slow_step * (v[i, k] - v_slow[i, k])
+            speed_sq += v_slow[i, k] ** 2
+            s += ((z[i, k] - x[i, k] - v[i, k] * dt_s) / noise_m[k]) ** 2
+        if update[i] and speed_sq < max_speed_m_s ** 2 \
+                and s < bound_sq * max(noise_sq[i], 3.0):
             # the running median: a minority of slow movements does not pull it up
             noise_sq[i] *= math.exp(learn if s > noise_sq[i] * MEDIAN_OVER_MEAN else -learn)
+        scale[i] = math.sqrt(max(noise_sq[i] / 3.0, 1.0))
+    return scale
 
 
 @kernel
@@ -351,9 +356,10 @@ class BodyTracker:
             groups[list(ARM_LANDMARKS[side]) + list(HAND_LANDMARKS[side])] = g
         self._body = LandmarkTracker(config, groups)
         self._hand = LandmarkTracker(hand_config)
-        self._hand_idx = np.array([i for side in Side for i in HAND_LANDMARKS[side]])
+        self._hand_idx = np.array([i for side in Side for i in HAND_LANDMARKS[side]],
+                                  dtype=np.int64)
         self._wrist_idx = np.array([ARM_LANDMARKS[side][2] for side in Side
-                                    for _ in HAND_LANDMARKS[side]])
+                                    for _ in HAND_LANDMARKS[side]], dtype=np.int64)
         self._offsets = np.zeros((len(self._hand_idx), 3))  # the hands' from their wrists [m]
 
     def reset(self) -> None:
@@ -366,10 +372,12 @@ class BodyTracker:
 
         ``update`` (33,) says which were seen (the others hold).
         """
+        world_m = np.ascontiguousarray(world_m, dtype=np.float64)
+        update = np.ascontiguousarray(update, dtype=np.bool_)
         out = self._body(world_m, t_s, update)
-        self._offsets = self._hand(world_m[self._hand_idx] - world_m[self._wrist_idx], t_s,
-                                   update[self._hand_idx] & update[self._wrist_idx])
-        out[self._hand_idx] = out[self._wrist_idx] + self._offsets
+        offsets, seen = _hand_offsets(world_m, update, self._hand_idx, self._wrist_idx)
+        self._offsets = self._hand(offsets, t_s, seen)
+        _attach_hands(out, self._offsets, self._hand_idx, self._wrist_idx)
         return out
 
     def ahead(self) -> FloatArray:
@@ -378,5 +386,27 @@ class BodyTracker:
         The hands keep their tracked shape and go with their wrists.
         """
         out = self._body.ahead()
-        out[self._hand_idx] = out[self._wrist_idx] + self._offsets
+        _attach_hands(out, self._offsets, self._hand_idx, self._wrist_idx)
         return out
+
+
+@kernel
+def _hand_offsets(world_m: FloatArray, update: BoolArray, hand_idx: IntArray,
+                  wrist_idx: IntArray) -> tuple[FloatArray, BoolArray]:
+    """The hand points' offsets from their wrists (H, 3) [m], and which were seen with it."""
+    offsets = np.empty((hand_idx.shape[0], 3))
+    seen = np.empty(hand_idx.shape[0], dtype=np.bool_)
+    for k in range(hand_idx.shape[0]):
+        for a in range(3):
+            offsets[k, a] = world_m[hand_idx[k], a] - world_m[wrist_idx[k], a]
+        seen[k] = update[hand_idx[k]] and update[wrist_idx[k]]
+    return offsets, seen
+
+
+@kernel
+def _attach_hands(points_m: FloatArray, offsets_m: FloatArray, hand_idx: IntArray,
+                  wrist_idx: IntArray) -> None:
+    """Puts the hand points (33, 3) [m] at their wrists plus ``offsets_m`` (H, 3), in place."""
+    for k in range(hand_idx.shape[0]):
+        for a in range(3):
+            points_m[hand_idx[k], a] = points_m[wrist_idx[k], a] + offsets_m[k, a]

@@ -146,6 +146,11 @@ class CommandShaper:
         self._arm_joints = [np.asarray(idx, dtype=np.int64)
                             for idx in self.collision.arm_index.values()]
         self._all_arm_joints = np.concatenate(self._arm_joints)
+        # The joints that push an arm clear (shoulder, elbow): moving only these keeps the hand
+        # as the person holds it, and halves the cost of a clearance gradient.
+        hand = {model.index(f"{side}_{j}") for side in ("left", "right") for j in HAND_JOINTS}
+        self._push_joints = np.array([i for i in self._all_arm_joints if i not in hand],
+                                     dtype=np.int64)
         self.pushed_out = False  # this period's target was moved away from contact
         for idx in self._arm_joints:
             self._arm_mask[idx] = True
@@ -153,7 +158,7 @@ class CommandShaper:
         # needs it.
         _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
                     self.collision.geometry)
-        _push_out(self.q, self._all_arm_joints, self.config.target_margin_m, self.model.lower_rad,
+        _push_out(self.q, self._push_joints, self.config.target_margin_m, self.model.lower_rad,
                   self.model.upper_rad, self.collision.geometry)
 
     def reset(self, q_rad: FloatArray) -> None:
@@ -186,7 +191,7 @@ class CommandShaper:
         self.pushed_out = min(upper_torso + margin, other) < margin
         if not self.pushed_out:
             return target
-        return _push_out(target, self._all_arm_joints, margin, self.model.lower_rad,
+        return _push_out(target, self._push_joints, margin, self.model.lower_rad,
                          self.model.upper_rad, self.collision.geometry)
 
     def _v_stop(self, distance_rad: FloatArray, dt_s: float) -> FloatArray:
@@ -250,26 +255,30 @@ class CommandShaper:
         """
         arm = self._all_arm_joints
         straight = (target - self.q)[arm]
+        ranges = [(straight, self._paces(straight, dt_s))]
+
+        def at(fraction: float, direction: FloatArray, paces: tuple[float, float]) -> FloatArray:
+            v = v_free.copy()
+            v[arm] = direction * max(paces[0], fraction * paces[1])
+            return v
+
+        if ranges[0][1] is not None:  # the cheapest first: no gradient needed
+            yield at(1.0, straight, ranges[0][1])
         grad = _clearance_gradient(self.q, arm, self.config.target_margin_m,
-                                   self.collision.geometry)
+                                   self.collision.geometry)  # the hand may be what touches
         into = float(straight @ grad)
-        directions = [straight]
-        norm_sq = max(float(grad @ grad), 1e-12)
         if into < 0:
+            norm_sq = max(float(grad @ grad), 1e-12)
             sliding = straight - into / norm_sq * grad
             # and, already at contact, away from it by what the margin asks
             gap = self.config.target_margin_m - _margin_clearance(
                 self.q, self.config.target_margin_m, self.collision.geometry)
-            directions += [sliding, sliding + max(gap, 0.0) / norm_sq * grad]
-        ranges = [(direction, self._paces(direction, dt_s)) for direction in directions]
+            away = sliding + max(gap, 0.0) / norm_sq * grad
+            ranges += [(sliding, self._paces(sliding, dt_s)), (away, self._paces(away, dt_s))]
         for fraction in (1.0, 0.5, 0.25, 0.125):  # the faster first, whichever the direction
-            for direction, paces in ranges:
-                if paces is None:
-                    continue
-                lo, hi = paces
-                v = v_free.copy()
-                v[arm] = direction * max(lo, fraction * hi)
-                yield v
+            for k, (direction, paces) in enumerate(ranges):
+                if paces is not None and (fraction < 1.0 or k > 0):
+                    yield at(fraction, direction, paces)
 
     def _paces(self, direction: FloatArray, dt_s: float) -> tuple[float, float] | None:
         """The range of paces [1/s] at which the arm joints can move along ``direction`` now.
@@ -279,26 +288,8 @@ class CommandShaper:
         speed from which it can stop within its part of ``direction`` and before its position
         limit. None if no pace meets them all.
         """
-        arm = self._all_arm_joints
-        size = np.abs(direction)
-        moving = size > 1e-9
-        if not np.any(moving):
-            return None
-        a_dt = self.a_max[arm] * dt_s
-        if np.any(np.abs(self.v[arm][~moving]) > a_dt[~moving]):
-            return None  # a joint not on the way cannot stop in time
-        d, a_dt = size[moving], a_dt[moving]
-        sign = np.sign(direction[moving])
-        v_along = self.v[arm][moving] * sign
-        joints = arm[moving]
-        to_limit = np.where(sign > 0, self.model.upper_rad[joints] - self.q[joints],
-                            self.q[joints] - self.model.lower_rad[joints])
-        a_max = self.a_max[joints]
-        lo = float(np.max(np.maximum(v_along - a_dt, 0.0) / d))
-        cap = np.minimum(np.minimum(v_along + a_dt, self.v_max[joints]),
-                         np.minimum(_v_stop(d, a_max, dt_s),
-                                    _v_stop(np.maximum(to_limit, 0.0), a_max, dt_s)))
-        hi = float(np.min(cap / d))
+        lo, hi = _paces(direction, self._all_arm_joints, self.q, self.v, self.a_max, self.v_max,
+                        self.model.lower_rad, self.model.upper_rad, dt_s)
         return (lo, hi) if lo <= hi and hi > 0 else None
 
     def _path_is_free(self, v: FloatArray, dt_s: float) -> bool:
@@ -485,6 +476,39 @@ def _push_out(q: FloatArray, joints: IntArray, margin_m: float, lower: FloatArra
         if c >= margin_m:
             break
     return q
+
+
+@kernel
+def _paces(direction: FloatArray, joints: IntArray, q: FloatArray, v: FloatArray,
+           a_max: FloatArray, v_max: FloatArray, lower: FloatArray, upper: FloatArray,
+           dt_s: float) -> tuple[float, float]:
+    """:meth:`CommandShaper._paces` compiled: (lowest, highest) pace [1/s]; empty if lo > hi.
+
+    ``direction`` (len(joints),) [rad]; ``q``, ``v``, ``a_max``, ``v_max``, ``lower``,
+    ``upper`` (n,): the command, its velocity and the limits.
+    """
+    lo, hi = 0.0, math.inf
+    any_moving = False
+    for k in range(joints.shape[0]):
+        j = joints[k]
+        a_dt = a_max[j] * dt_s
+        d = abs(direction[k])
+        if d <= 1e-9:
+            if abs(v[j]) > a_dt:
+                return 1.0, 0.0  # a joint not on the way cannot stop in time
+            continue
+        any_moving = True
+        sign = 1.0 if direction[k] > 0 else -1.0
+        v_along = v[j] * sign
+        to_limit = max(upper[j] - q[j] if sign > 0 else q[j] - lower[j], 0.0)
+        stop = min(a_dt * (math.sqrt(2.0 * d / (a_dt * dt_s) + 0.25) - 0.5), d / dt_s,
+                   a_dt * (math.sqrt(2.0 * to_limit / (a_dt * dt_s) + 0.25) - 0.5),
+                   to_limit / dt_s)
+        lo = max(lo, max(v_along - a_dt, 0.0) / d)
+        hi = min(hi, min(v_along + a_dt, v_max[j], stop) / d)
+    if not any_moving:
+        return 1.0, 0.0
+    return lo, hi
 
 
 @kernel
