@@ -37,6 +37,7 @@ STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: n
 LOOKAHEAD_MARGIN_M = 0.0  # a margin here stalls arms that hang 1-2 cm beside the torso
 MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
 HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
+PATH_SPLITS = 2  # the look-ahead halves a segment of the braking path at most this often
 PUSH_OUT_STEPS = 12  # Newton steps of the push-out (it usually needs one or two)
 PUSH_OUT_OVERSHOOT_M = 0.002  # aim this far past the margin: one step is usually enough
 PUSH_OUT_EPS_RAD = 1e-4  # finite-difference step of the clearance gradient
@@ -297,16 +298,53 @@ class CommandShaper:
         if float(np.max(np.abs(v))) < STILL_RAD_S:
             return True
         t_stop = float(np.max(np.abs(v) / self.a_max))
-        q_rest = self.model.clamp(self.q + v * (dt_s + t_stop / 2))
+        # Braking in whole periods goes about half a period's travel beyond v t_stop / 2.
+        q_rest = self.model.clamp(self.q + v * (1.5 * dt_s + t_stop / 2))
         limit = self.config.min_clearance_m
         margin = limit + LOOKAHEAD_MARGIN_M  # the upper arm next to the torso needs none
         if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return True  # even the whole braking path cannot reach anything
-        q_half = self.model.clamp(self.q + v * (dt_s + t_stop / 4))  # the path bends
-        checked = [(q, self.collision.clearance_split(q)) for q in (q_half, q_rest)]
-        self._known = [(q, other) for q, (_, other) in checked]
-        return all(min(u, o - margin + limit) >= limit for _, (u, o) in checked)
+        # The braking path is straight in joint space, but the clearance along it need not
+        # fall steadily: points along it from the step itself to where it stops, and between
+        # neighbours more wherever the gap could close in between (by the reach bound).
+        end_s = 1.5 * dt_s + t_stop / 2
+        times = [dt_s + f * (end_s - dt_s) for f in (0.0, 1 / 3, 2 / 3, 1.0)]
+        points = [self.model.clamp(self.q + v * t) for t in times]
+        gaps = [self._gap(q) for q in points]
+        self._known = [(q, g) for q, g in zip(points, gaps, strict=True)]
+        if min(gaps) < limit:
+            return False
+        ends = [(0.0, self.q, self._gap(self.q))] + list(zip(times, points, gaps, strict=True))
+        return all(self._segment_is_free(v, a, b, PATH_SPLITS)
+                   for a, b in zip(ends[:-1], ends[1:], strict=True))
+
+    def _gap(self, q: FloatArray) -> float:
+        """The clearance [m] the look-ahead needs: every pair (exact)."""
+        upper_torso, other = self.collision.clearance_split(q)
+        return min(upper_torso, other)
+
+    def _segment_is_free(self, v: FloatArray, a: tuple[float, FloatArray, float],
+                         b: tuple[float, FloatArray, float], splits: int) -> bool:
+        """Whether the braking path at ``v`` (n,) [rad/s] is free between two free points.
+
+        ``a``, ``b``: (time [s], configuration (n,), clearance [m]) on the path (the joints
+        clamped at their limits, so it may bend). No point of the robot moves more than the
+        reach bound between them, so the gap cannot close in between when both ends have more
+        than half of it; else the middle is checked, up to ``splits`` times over.
+        """
+        limit = self.config.min_clearance_m
+        (t_a, q_a, c_a), (t_b, q_b, c_b) = a, b
+        if min(c_a, c_b) - self._reach_bound_m(q_b, q_a) / 2 >= limit or splits == 0:
+            return True
+        t_m = (t_a + t_b) / 2
+        q_m = self.model.clamp(self.q + v * t_m)
+        c_m = self._gap(q_m)
+        if c_m < limit:
+            return False
+        middle = (t_m, q_m, c_m)
+        return (self._segment_is_free(v, a, middle, splits - 1)
+                and self._segment_is_free(v, middle, b, splits - 1))
 
     def _braked_velocity(self, dt_s: float, v_free: FloatArray) -> FloatArray:
         """The velocity after one period of braking, (n,) [rad/s].
