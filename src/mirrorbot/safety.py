@@ -38,6 +38,7 @@ LOOKAHEAD_MARGIN_M = 0.0  # a margin here stalls arms that hang 1-2 cm beside th
 MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
 HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
 PATH_SPLITS = 2  # the look-ahead halves a segment of the braking path at most this often
+SPLIT_BELOW_M = 0.02  # ... where an end is this close to contact (the dips seen were near it)
 PUSH_OUT_STEPS = 12  # Newton steps of the push-out (it usually needs one or two)
 PUSH_OUT_OVERSHOOT_M = 0.002  # aim this far past the margin: one step is usually enough
 PUSH_OUT_EPS_RAD = 1e-4  # finite-difference step of the clearance gradient
@@ -142,7 +143,6 @@ class CommandShaper:
         self._braking = False
         self._clearance_q: float | None = None  # a lower bound of self.q's clearance
         self._clearance_next: float | None = None
-        self._known: list[tuple[FloatArray, float]] = []  # (q, exact "other" clearance) this period
         self._arm_mask = np.zeros(len(self.q), dtype=bool)
         self._arm_joints = [np.asarray(idx, dtype=np.int64)
                             for idx in self.collision.arm_index.values()]
@@ -305,46 +305,11 @@ class CommandShaper:
         if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return True  # even the whole braking path cannot reach anything
-        # The braking path is straight in joint space, but the clearance along it need not
-        # fall steadily: points along it from the step itself to where it stops, and between
-        # neighbours more wherever the gap could close in between (by the reach bound).
-        end_s = 1.5 * dt_s + t_stop / 2
-        times = [dt_s + f * (end_s - dt_s) for f in (0.0, 1 / 3, 2 / 3, 1.0)]
-        points = [self.model.clamp(self.q + v * t) for t in times]
-        gaps = [self._gap(q) for q in points]
-        self._known = [(q, g) for q, g in zip(points, gaps, strict=True)]
-        if min(gaps) < limit:
-            return False
-        ends = [(0.0, self.q, self._gap(self.q))] + list(zip(times, points, gaps, strict=True))
-        return all(self._segment_is_free(v, a, b, PATH_SPLITS)
-                   for a, b in zip(ends[:-1], ends[1:], strict=True))
-
-    def _gap(self, q: FloatArray) -> float:
-        """The clearance [m] the look-ahead needs: every pair (exact)."""
-        upper_torso, other = self.collision.clearance_split(q)
-        return min(upper_torso, other)
-
-    def _segment_is_free(self, v: FloatArray, a: tuple[float, FloatArray, float],
-                         b: tuple[float, FloatArray, float], splits: int) -> bool:
-        """Whether the braking path at ``v`` (n,) [rad/s] is free between two free points.
-
-        ``a``, ``b``: (time [s], configuration (n,), clearance [m]) on the path (the joints
-        clamped at their limits, so it may bend). No point of the robot moves more than the
-        reach bound between them, so the gap cannot close in between when both ends have more
-        than half of it; else the middle is checked, up to ``splits`` times over.
-        """
-        limit = self.config.min_clearance_m
-        (t_a, q_a, c_a), (t_b, q_b, c_b) = a, b
-        if min(c_a, c_b) - self._reach_bound_m(q_b, q_a) / 2 >= limit or splits == 0:
-            return True
-        t_m = (t_a + t_b) / 2
-        q_m = self.model.clamp(self.q + v * t_m)
-        c_m = self._gap(q_m)
-        if c_m < limit:
-            return False
-        middle = (t_m, q_m, c_m)
-        return (self._segment_is_free(v, a, middle, splits - 1)
-                and self._segment_is_free(v, middle, b, splits - 1))
+        # The braking path is straight in joint space (bent where a joint reaches its limit),
+        # but the clearance along it need not fall steadily: see _braking_path_is_free.
+        return _braking_path_is_free(self.q, v, dt_s, 1.5 * dt_s + t_stop / 2,
+                                     self.model.lower_rad, self.model.upper_rad, limit,
+                                     self._arm_mask, self.collision.geometry)
 
     def _braked_velocity(self, dt_s: float, v_free: FloatArray) -> FloatArray:
         """The velocity after one period of braking, (n,) [rad/s].
@@ -379,9 +344,7 @@ class CommandShaper:
         limit = self.config.min_clearance_m
         clearance = self.collision.clearance_m
         self.blocked = False
-        bound = max([self._clearance_now() - self._reach_bound_m(q_next)]
-                    + [c - self._reach_bound_m(q_next, q) for q, c in self._known])
-        self._known = []
+        bound = self._clearance_now() - self._reach_bound_m(q_next)
         if bound >= limit and self.collision.upper_arm_torso_gap_m(q_next) >= limit:
             self._clearance_next = bound  # too far from anything to touch it in this step
             return q_next
@@ -514,6 +477,69 @@ def _push_out(q: FloatArray, joints: IntArray, margin_m: float, lower: FloatArra
         if c >= margin_m:
             break
     return q
+
+
+@kernel
+def _braking_path_is_free(q: FloatArray, v: FloatArray, dt_s: float, end_s: float,
+                          lower: FloatArray, upper: FloatArray, limit_m: float,
+                          arm_mask: BoolArray, geometry: tuple[Any, ...]) -> bool:
+    """Whether the path ``q + v t`` (n,) [rad], clamped to the joint limits, stays clear.
+
+    From the step itself (``dt_s``) to the stop (``end_s``) [s]: four points along it, and
+    between neighbours the middle as well (up to ``PATH_SPLITS`` halvings) where an end is
+    within ``SPLIT_BELOW_M`` of contact and the reach bound says the gap could close in between.
+    The clearance along the path need not fall steadily: an elbow reaching its limit bends the
+    path, and once put the hand into its own upper arm between two points.
+    """
+    n_points = 4
+    times = np.empty(n_points + 1)
+    gaps = np.empty(n_points + 1)
+    times[0] = 0.0
+    u, o = clearance_split_of(q, geometry)
+    gaps[0] = min(u, o)
+    for k in range(n_points):
+        t = dt_s + (end_s - dt_s) * k / (n_points - 1)
+        times[k + 1] = t
+        u, o = clearance_split_of(np.minimum(np.maximum(q + v * t, lower), upper), geometry)
+        gaps[k + 1] = min(u, o)
+        if gaps[k + 1] < limit_m:
+            return False
+    size = n_points * (2 ** (PATH_SPLITS + 1))
+    stack_t = np.empty((size, 2))  # stretches (t_a, t_b) still to check
+    stack_c = np.empty((size, 2))  # their ends' clearances [m]
+    stack_d = np.empty(size, dtype=np.int64)  # halvings left
+    top = 0
+    for k in range(n_points):
+        stack_t[top, 0], stack_t[top, 1] = times[k], times[k + 1]
+        stack_c[top, 0], stack_c[top, 1] = gaps[k], gaps[k + 1]
+        stack_d[top] = PATH_SPLITS
+        top += 1
+    while top > 0:
+        top -= 1
+        t_a, t_b = stack_t[top, 0], stack_t[top, 1]
+        c_a, c_b = stack_c[top, 0], stack_c[top, 1]
+        splits = stack_d[top]
+        c_low = min(c_a, c_b)
+        if splits == 0 or c_low >= limit_m + SPLIT_BELOW_M:
+            continue
+        q_a = np.minimum(np.maximum(q + v * t_a, lower), upper)
+        q_b = np.minimum(np.maximum(q + v * t_b, lower), upper)
+        if c_low - _reach_bound_m(q_b, q_a, arm_mask) / 2 >= limit_m:
+            continue
+        t_m = (t_a + t_b) / 2
+        u, o = clearance_split_of(np.minimum(np.maximum(q + v * t_m, lower), upper), geometry)
+        c_m = min(u, o)
+        if c_m < limit_m:
+            return False
+        stack_t[top, 0], stack_t[top, 1] = t_a, t_m
+        stack_c[top, 0], stack_c[top, 1] = c_a, c_m
+        stack_d[top] = splits - 1
+        top += 1
+        stack_t[top, 0], stack_t[top, 1] = t_m, t_b
+        stack_c[top, 0], stack_c[top, 1] = c_m, c_b
+        stack_d[top] = splits - 1
+        top += 1
+    return True
 
 
 @kernel
