@@ -32,7 +32,7 @@ from mirrorbot.landmarks import PoseFrame
 from mirrorbot.lead_time import leads
 from mirrorbot.lead_time import summarise as summarise_leads
 from mirrorbot.paths import repertoire_dir
-from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.progress import Progress
 from mirrorbot.recording import read_recording
 from mirrorbot.repertoire import load_repertoire
@@ -95,7 +95,7 @@ def recorded_sessions(folder: Path) -> list[Session]:
 
 def run_model(model: IntentModel, session: Session) -> tuple[list[GoalBelief], list[float]]:
     """Beliefs per frame and update times [ms]."""
-    pose_filter = PoseFilter()
+    pose_filter = PoseFilter(RECOGNITION_FILTER)  # the recogniser's view, as in the loop
     beliefs, times = [], []
     for t, pose in session.frames:
         filtered = pose_filter(pose, t)  # models get the filtered pose, as in the loop

@@ -190,7 +190,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     reachable &= np.all(np.abs(v_ex) <= model.velocity_rad_s, axis=1)
     reachable &= np.array([collision.clearance_m(q) >= 0 for q in q_ex])
     reachable[: int(STARTUP_S * RATE_HZ)] = False  # the robot first moves from rest to the pose
-    a_max = safety.accel_limits(model)
+    a_max = shaper.a_limit  # what the shaper promises
     results: dict[str, Any] = {"frames": len(frames), "reachable_frames": int(reachable.sum()),
                                "accuracy_noise_free_deg": _stats(
                                    np.array(clean_err)[reachable].ravel())}

@@ -19,7 +19,7 @@ from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.intent import wrists_in_arm_frames
 from mirrorbot.landmarks import Side
-from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.recording import read_recording
 from mirrorbot.repertoire import Primitive, builtin_primitives, save_primitive
 
@@ -47,7 +47,7 @@ def extract_movement(path: Path) -> Demonstration:
         SourceError: The recording cannot be read or shows no clear movement.
     """
     header, frames = read_recording(path)
-    pose_filter = PoseFilter()
+    pose_filter = PoseFilter(RECOGNITION_FILTER)  # the recogniser's view, as in the loop
     times: list[float] = []
     wrists: dict[Side, list[FloatArray]] = {side: [] for side in Side}
     for t_s, pose in frames:

@@ -102,6 +102,11 @@ class FilterConfig:
             raise ConfigError(f"min_visibility must be in [0, 1], got {self.min_visibility}")
 
 
+RECOGNITION_FILTER = FilterConfig(method=FilterMethod.ONE_EURO)
+"""For a :class:`PoseFilter` that only gives the recogniser's view (no robot to drive: the
+tracker is not run)."""
+
+
 class OneEuroFilter:
     """The One Euro filter on an array of independent scalar signals.
 

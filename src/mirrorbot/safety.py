@@ -146,15 +146,15 @@ class CommandShaper:
         self._arm_mask = np.zeros(len(self.q), dtype=bool)
         self._arm_joints = [np.asarray(idx, dtype=np.int64)
                             for idx in self.collision.arm_index.values()]
-        self._all_arm_joints = np.concatenate(self._arm_joints)
+        for idx in self._arm_joints:
+            self._arm_mask[idx] = True
+        self._all_arm_joints = np.flatnonzero(self._arm_mask)
         # The joints that push an arm clear (shoulder, elbow): moving only these keeps the hand
         # as the person holds it, and halves the cost of a clearance gradient.
         hand = {model.index(f"{side}_{j}") for side in ("left", "right") for j in HAND_JOINTS}
         self._push_joints = np.array([i for i in self._all_arm_joints if i not in hand],
                                      dtype=np.int64)
         self.pushed_out = False  # this period's target was moved away from contact
-        for idx in self._arm_joints:
-            self._arm_mask[idx] = True
         # The emergency stop is rare: load (or compile) its kernel now, not in the frame that
         # needs it.
         _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
@@ -188,8 +188,7 @@ class CommandShaper:
     def _nearest_safe(self, target: FloatArray) -> FloatArray:
         """``target`` (n,) [rad], or the nearest configuration keeping the target margin."""
         margin = self.config.target_margin_m + self.config.min_clearance_m
-        upper_torso, other = self.collision.clearance_split(target)
-        self.pushed_out = min(upper_torso + margin, other) < margin
+        self.pushed_out = _margin_clearance(target, margin, self.collision.geometry) < margin
         if not self.pushed_out:
             return target
         return _push_out(target, self._push_joints, margin, self.model.lower_rad,
@@ -480,6 +479,13 @@ def _push_out(q: FloatArray, joints: IntArray, margin_m: float, lower: FloatArra
 
 
 @kernel
+def _on_path(q: FloatArray, v: FloatArray, t_s: float, lower: FloatArray, upper: FloatArray,
+             ) -> FloatArray:
+    """``q + v t_s`` (n,) [rad] clamped to the joint limits ``lower``, ``upper``."""
+    return np.minimum(np.maximum(q + v * t_s, lower), upper)
+
+
+@kernel
 def _braking_path_is_free(q: FloatArray, v: FloatArray, dt_s: float, end_s: float,
                           lower: FloatArray, upper: FloatArray, limit_m: float,
                           arm_mask: BoolArray, geometry: tuple[Any, ...]) -> bool:
@@ -500,7 +506,7 @@ def _braking_path_is_free(q: FloatArray, v: FloatArray, dt_s: float, end_s: floa
     for k in range(n_points):
         t = dt_s + (end_s - dt_s) * k / (n_points - 1)
         times[k + 1] = t
-        u, o = clearance_split_of(np.minimum(np.maximum(q + v * t, lower), upper), geometry)
+        u, o = clearance_split_of(_on_path(q, v, t, lower, upper), geometry)
         gaps[k + 1] = min(u, o)
         if gaps[k + 1] < limit_m:
             return False
@@ -522,23 +528,20 @@ def _braking_path_is_free(q: FloatArray, v: FloatArray, dt_s: float, end_s: floa
         c_low = min(c_a, c_b)
         if splits == 0 or c_low >= limit_m + SPLIT_BELOW_M:
             continue
-        q_a = np.minimum(np.maximum(q + v * t_a, lower), upper)
-        q_b = np.minimum(np.maximum(q + v * t_b, lower), upper)
+        q_a = _on_path(q, v, t_a, lower, upper)
+        q_b = _on_path(q, v, t_b, lower, upper)
         if c_low - _reach_bound_m(q_b, q_a, arm_mask) / 2 >= limit_m:
             continue
         t_m = (t_a + t_b) / 2
-        u, o = clearance_split_of(np.minimum(np.maximum(q + v * t_m, lower), upper), geometry)
+        u, o = clearance_split_of(_on_path(q, v, t_m, lower, upper), geometry)
         c_m = min(u, o)
         if c_m < limit_m:
             return False
-        stack_t[top, 0], stack_t[top, 1] = t_a, t_m
-        stack_c[top, 0], stack_c[top, 1] = c_a, c_m
-        stack_d[top] = splits - 1
-        top += 1
-        stack_t[top, 0], stack_t[top, 1] = t_m, t_b
-        stack_c[top, 0], stack_c[top, 1] = c_m, c_b
-        stack_d[top] = splits - 1
-        top += 1
+        for t_0, t_1, c_0, c_1 in ((t_a, t_m, c_a, c_m), (t_m, t_b, c_m, c_b)):  # both halves
+            stack_t[top, 0], stack_t[top, 1] = t_0, t_1
+            stack_c[top, 0], stack_c[top, 1] = c_0, c_1
+            stack_d[top] = splits - 1
+            top += 1
     return True
 
 
@@ -565,9 +568,7 @@ def _paces(direction: FloatArray, joints: IntArray, q: FloatArray, v: FloatArray
         sign = 1.0 if direction[k] > 0 else -1.0
         v_along = v[j] * sign
         to_limit = max(upper[j] - q[j] if sign > 0 else q[j] - lower[j], 0.0)
-        stop = min(a_dt * (math.sqrt(2.0 * d / (a_dt * dt_s) + 0.25) - 0.5), d / dt_s,
-                   a_dt * (math.sqrt(2.0 * to_limit / (a_dt * dt_s) + 0.25) - 0.5),
-                   to_limit / dt_s)
+        stop = min(_stop_speed(d, a_max[j], dt_s), _stop_speed(to_limit, a_max[j], dt_s))
         lo = max(lo, max(v_along - a_dt, 0.0) / d)
         hi = min(hi, min(v_along + a_dt, v_max[j], stop) / d)
     if not any_moving:
@@ -584,10 +585,16 @@ def _v_stop(distance_rad: FloatArray, a_max: FloatArray, dt_s: float) -> FloatAr
     """
     out = np.empty(distance_rad.shape[0])
     for i in range(out.shape[0]):
-        a_dt = a_max[i] * dt_s
-        out[i] = min(a_dt * (math.sqrt(2.0 * distance_rad[i] / (a_dt * dt_s) + 0.25) - 0.5),
-                     distance_rad[i] / dt_s)  # below a_max dt it stops in one period
+        out[i] = _stop_speed(distance_rad[i], a_max[i], dt_s)
     return out
+
+
+@kernel
+def _stop_speed(distance_rad: float, a_max: float, dt_s: float) -> float:
+    """The fastest speed [rad/s] that can still stop within ``distance_rad`` (see _v_stop)."""
+    a_dt = a_max * dt_s
+    return min(a_dt * (math.sqrt(2.0 * distance_rad / (a_dt * dt_s) + 0.25) - 0.5),
+               distance_rad / dt_s)  # below a_max dt it stops in one period
 
 
 @kernel
