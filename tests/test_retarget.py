@@ -255,3 +255,31 @@ def test_the_hand_joints_accelerate_more_gently(model: RobotModel) -> None:
     assert acc[:, wrist].max() <= shaper.a_limit[wrist] * (1 + 1e-6)
     assert acc[:, shoulder].max() <= shaper.a_limit[shoulder] * (1 + 1e-6)
     assert acc[:, shoulder].max() > shaper.a_limit[wrist]
+
+
+def test_a_raise_past_the_chest_is_not_braked_by_a_turning_wrist(model: RobotModel) -> None:
+    """A fast raise with the forearm along the chest goes on while the wrist turns.
+
+    A state captured from a synthetic session: the hand joints were turning faster than
+    their low acceleration limit lets them reverse, so no pace suited all arm joints at once,
+    every detour was dropped and the arm braked in the middle of the raise (and, at the speed
+    limit, never made the delay up). The shoulders and elbows now take the straight line on
+    their own while the hand joints slow down.
+    """
+    q = np.array([0.0, 0.0, 0.1343, 0.2668, -0.3942, 2.1846, 0.8526, 0.3226, 0.4104,
+                  -0.0647, 0.1201, -0.1418, 1.6909, 1.1675, -0.0036, -0.0258])
+    v = np.array([0.0, 0.0, 1.8349, -0.271, -0.7425, 1.6312, -0.4481, 2.8363, 3.1419,
+                  -0.0911, 0.0483, 0.1263, -0.0015, 0.0286, 0.0043, -0.0081])
+    target = np.array([0.0, 0.0, 0.2827, 0.1603, -0.4877, 2.3618, 0.8304, 0.6, 0.6,
+                       -0.0693, 0.1256, -0.1356, 1.6915, 1.1708, -0.004, -0.025])
+    collision = collision_model_for(model)
+    shaper = CommandShaper(model, q, collision=collision)
+    shaper.v = v.copy()
+    flex = model.index("left_shoulder_flex")
+    q_next = shaper(target, 1 / 30)
+    assert not shaper.blocked
+    assert (q_next[flex] - q[flex]) * 30 >= v[flex]  # the raise does not slow down
+    assert collision.clearance_m(q_next) >= 0.0
+    acc = np.abs((q_next - q) * 30 - v) * 30
+    assert np.all(acc <= shaper.a_limit * (1 + 1e-6))
+

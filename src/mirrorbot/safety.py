@@ -154,6 +154,7 @@ class CommandShaper:
         hand = {model.index(f"{side}_{j}") for side in ("left", "right") for j in HAND_JOINTS}
         self._push_joints = np.array([i for i in self._all_arm_joints if i not in hand],
                                      dtype=np.int64)
+        self._hand_joints = np.array(sorted(hand), dtype=np.int64)
         self.pushed_out = False  # this period's target was moved away from contact
         # The emergency stop is rare: load (or compile) its kernel now, not in the frame that
         # needs it.
@@ -247,23 +248,35 @@ class CommandShaper:
                  ) -> Iterator[FloatArray]:
         """Velocities (n,) [rad/s] to try when ``v_free``'s path runs into contact, best first.
 
-        The straight line to ``target``; the same with the part that closes the gap to the
-        nearest obstacle taken out (sliding along it); and sliding while opening the gap to
-        the target margin (an arm already touching cannot slide without). Each at the fastest
-        pace the limits allow from the current velocity, then at half, a quarter and an eighth
-        of it. The head keeps ``v_free``.
+        The straight line to ``target``: all arm joints at one pace, and the shoulders and
+        elbows alone while the hand joints slow down as hard as they may (the hand joints'
+        low acceleration limit often leaves no pace for all of them: a wrist turning against
+        the line cannot reverse within a period, and the arm braked in the middle of a fast
+        raise and fell behind for good). Then the straight line with the part that closes the
+        gap to the nearest obstacle taken out (sliding along it), and sliding while opening
+        the gap to the target margin (an arm already touching cannot slide without). Each at
+        the fastest pace the limits allow from the current velocity, then at half, a quarter
+        and an eighth of it. The head keeps ``v_free``.
         """
-        arm = self._all_arm_joints
+        arm, push, hand = self._all_arm_joints, self._push_joints, self._hand_joints
         straight = (target - self.q)[arm]
-        ranges = [(straight, self._paces(straight, dt_s))]
+        v_hand = self.v[hand]
+        v_hand = np.sign(v_hand) * np.maximum(np.abs(v_hand) - self.a_max[hand] * dt_s, 0.0)
+        ranges = [(arm, straight, self._paces(straight, arm, dt_s))]
+        straight_push = (target - self.q)[push]
+        ranges.append((push, straight_push, self._paces(straight_push, push, dt_s)))
 
-        def at(fraction: float, direction: FloatArray, paces: tuple[float, float]) -> FloatArray:
+        def at(fraction: float, joints: IntArray, direction: FloatArray,
+               paces: tuple[float, float]) -> FloatArray:
             v = v_free.copy()
-            v[arm] = direction * max(paces[0], fraction * paces[1])
+            v[joints] = direction * max(paces[0], fraction * paces[1])
+            if joints is push:
+                v[hand] = v_hand
             return v
 
-        if ranges[0][1] is not None:  # the cheapest first: no gradient needed
-            yield at(1.0, straight, ranges[0][1])
+        for joints, direction, paces in ranges:  # the cheapest first: no gradient needed
+            if paces is not None:
+                yield at(1.0, joints, direction, paces)
         grad = _clearance_gradient(self.q, arm, self.config.target_margin_m,
                                    self.collision.geometry)  # the hand may be what touches
         into = float(straight @ grad)
@@ -274,21 +287,23 @@ class CommandShaper:
             gap = self.config.target_margin_m - _margin_clearance(
                 self.q, self.config.target_margin_m, self.collision.geometry)
             away = sliding + max(gap, 0.0) / norm_sq * grad
-            ranges += [(sliding, self._paces(sliding, dt_s)), (away, self._paces(away, dt_s))]
+            ranges += [(arm, sliding, self._paces(sliding, arm, dt_s)),
+                       (arm, away, self._paces(away, arm, dt_s))]
         for fraction in (1.0, 0.5, 0.25, 0.125):  # the faster first, whichever the direction
-            for k, (direction, paces) in enumerate(ranges):
-                if paces is not None and (fraction < 1.0 or k > 0):
-                    yield at(fraction, direction, paces)
+            for k, (joints, direction, paces) in enumerate(ranges):
+                if paces is not None and (fraction < 1.0 or k > 1):
+                    yield at(fraction, joints, direction, paces)
 
-    def _paces(self, direction: FloatArray, dt_s: float) -> tuple[float, float] | None:
-        """The range of paces [1/s] at which the arm joints can move along ``direction`` now.
+    def _paces(self, direction: FloatArray, joints: IntArray, dt_s: float,
+               ) -> tuple[float, float] | None:
+        """The range of paces [1/s] at which ``joints`` can move along ``direction`` now.
 
-        ``direction`` (arm joints,) [rad]: the arm joints' velocity is pace times it, within
+        ``direction`` (len(joints),) [rad]: those joints' velocity is pace times it, within
         each joint's acceleration limit from its current velocity, its velocity limit, and the
         speed from which it can stop within its part of ``direction`` and before its position
         limit. None if no pace meets them all.
         """
-        lo, hi = _paces(direction, self._all_arm_joints, self.q, self.v, self.a_max, self.v_max,
+        lo, hi = _paces(direction, joints, self.q, self.v, self.a_max, self.v_max,
                         self.model.lower_rad, self.model.upper_rad, dt_s)
         return (lo, hi) if lo <= hi and hi > 0 else None
 
