@@ -283,3 +283,63 @@ def test_a_raise_past_the_chest_is_not_braked_by_a_turning_wrist(model: RobotMod
     acc = np.abs((q_next - q) * 30 - v) * 30
     assert np.all(acc <= shaper.a_limit * (1 + 1e-6))
 
+
+def _ramp(shaper: CommandShaper, joint: int, speed_rad_s: float, seconds: float,
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Targets moving ``joint`` at ``speed_rad_s`` from the shaper's start, and the commands."""
+    q0 = shaper.q.copy()
+    targets, commands = [], []
+    for k in range(1, int(seconds * 30) + 1):
+        target = q0.copy()
+        target[joint] += speed_rad_s * k / 30
+        targets.append(target)
+        commands.append(shaper(target, 1 / 30))
+    return np.array(targets), np.array(commands)
+
+
+def test_a_moving_target_is_followed_without_falling_behind(model: RobotModel) -> None:
+    """At a target's own speed the shoulder keeps up; stopping at each target it lagged.
+
+    A joint that must be able to stop at each target falls behind one that moves fast enough:
+    at 5 rad/s, by more than it can brake from within a period.
+    """
+    from mirrorbot.safety import SafetyConfig
+
+    flex = model.index("left_shoulder_flex")
+    behind = {}
+    for smoothing in (0.5, 0.0):
+        shaper = CommandShaper(model, rest_pose(model),
+                               SafetyConfig(follow_smoothing=smoothing))
+        targets, commands = _ramp(shaper, flex, 5.0, 0.5)
+        behind[smoothing] = 1e3 * (targets[-1, flex] - commands[-1, flex]) / 5.0  # [ms]
+        assert commands[-1, flex] <= targets[-1, flex] + 1e-9  # never runs ahead of it
+        acc = np.abs(np.diff(commands[:, flex], 2)) * 30 ** 2
+        assert acc.max() <= shaper.a_limit[flex] * (1 + 1e-6)
+    print(f"behind a 5 rad/s ramp: {behind[0.5]:.1f} ms following, {behind[0.0]:.1f} ms not")
+    assert behind[0.5] < 1.0
+    assert behind[0.0] > 5.0
+
+
+def test_following_stops_at_the_joint_limit_within_the_acceleration_limit(
+        model: RobotModel) -> None:
+    """A target running into the position limit at full speed: the joint stops in time."""
+    elbow = model.index("left_elbow")
+    shaper = CommandShaper(model, rest_pose(model))
+    _, commands = _ramp(shaper, elbow, model.velocity_rad_s[elbow], 1.0)
+    assert commands[:, elbow].max() <= model.upper_rad[elbow] + 1e-9
+    assert commands[-1, elbow] > model.upper_rad[elbow] - 1e-3  # it got there
+    acc = np.abs(np.diff(commands[:, elbow], 2)) * 30 ** 2
+    assert acc.max() <= shaper.a_limit[elbow] * (1 + 1e-6)
+
+
+def test_a_still_noisy_target_is_not_followed(model: RobotModel) -> None:
+    """Jitter of a still arm stays below the deadband: the commands are as without following."""
+    from mirrorbot.safety import SafetyConfig
+
+    rng = np.random.default_rng(0)
+    q0 = rest_pose(model)
+    following = CommandShaper(model, q0)
+    stopping = CommandShaper(model, q0, SafetyConfig(follow_smoothing=0.0))
+    for _ in range(90):
+        target = q0 + rng.normal(0.0, 0.005, len(q0))  # [rad], a still arm through a camera
+        np.testing.assert_array_equal(following(target, 1 / 30), stopping(target, 1 / 30))

@@ -35,7 +35,8 @@ def test_position_control_converges_within_half_a_second(sim: Simulator) -> None
                         model.upper_rad)
         start[model.index("left_shoulder_abd")] = 0.3
         start[model.index("right_shoulder_abd")] = 0.3
-        # A reachable target: at most 1 rad away, which the 3 rad/s limit covers in 0.33 s.
+        # A reachable target: at most 1 rad away, which the 3 rad/s limit (the head's, the
+        # slowest) covers in 0.33 s.
         target = model.clamp(start + rng.uniform(-1.0, 1.0, len(model.actuated)))
         target[model.index("left_shoulder_abd")] = 0.5
         target[model.index("right_shoulder_abd")] = 0.5

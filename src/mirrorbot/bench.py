@@ -145,7 +145,10 @@ def bench_retarget(seconds: float = 20.0) -> dict[str, Any]:
 
 
 def bench_simulation(seconds: float = 10.0) -> dict[str, Any]:
-    """Headless physics with the robot under position control: real-time factor and step time."""
+    """Headless physics with the robot under position control: real-time factor and step time.
+
+    As the run loop drives it: each frame's targets ramped over its physics steps.
+    """
     from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
     from mirrorbot.scene import load_scene
     from mirrorbot.scripted import rest_pose, scripted_wave
@@ -159,7 +162,7 @@ def bench_simulation(seconds: float = 10.0) -> dict[str, Any]:
                                   for k in range(n_frames)]
 
         def frame(k: int) -> None:
-            sim.command(wave[k])
+            sim.command(wave[k], ramp_steps=steps_per_frame)
             sim.step(steps_per_frame)
 
         samples = _time_calls(frame, n_frames)

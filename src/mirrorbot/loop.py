@@ -142,9 +142,9 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 if delay > 0:
                     time.sleep(delay)
             t0 = time.perf_counter()
-            q_cmd = sim.command(step.q_target_rad)
-            t1 = time.perf_counter()
             n_sub = max(int(round((step.t_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
+            q_cmd = sim.command(step.q_target_rad, ramp_steps=n_sub)
+            t1 = time.perf_counter()
             sim.step(n_sub)
             t2 = time.perf_counter()
             sim_wall_s += t2 - t1

@@ -153,6 +153,9 @@ class Simulator:
             self._load_scene(scene)
         self._steps = 0
         self.q_target_rad = np.zeros(len(self.model.actuated))
+        self._ramp_from = self.q_target_rad  # targets of the previous command (a ramp's start)
+        self._ramp_steps = 0  # physics steps the pending ramp spans (0: none pending)
+        self._ramp_done = 0
         self.reset(np.zeros(len(self.model.actuated)))
         if self.config.mode is SimMode.GUI:
             pb.configureDebugVisualizer(pb.COV_ENABLE_GUI, 0, physicsClientId=cid)
@@ -214,21 +217,33 @@ class Simulator:
         self._steps = 0
         self.command(q)
 
-    def command(self, q_target_rad: FloatArray) -> FloatArray:
+    def command(self, q_target_rad: FloatArray, ramp_steps: int = 0) -> FloatArray:
         """Set joint position targets, clamped into the limits; returns the clamped targets.
 
         Each joint moves toward its target no faster than its velocity limit and with no more
-        than its torque limit.
+        than its torque limit. ``ramp_steps`` > 0: the targets move in a straight line from the
+        previous command to these over the next that many physics steps, as a servo
+        controller interpolates between two control periods. A joint sent the whole way at
+        once runs there at full speed and stops hard in one period; at the shoulders' 6 rad/s
+        those starts and stops shook the elbow 0.5 rad off its command in a fast wave
+        (0.05 rad with the ramp).
         """
         q = self.model.clamp(np.asarray(q_target_rad, dtype=float))
-        for idx, value, vmax, effort in zip(self._indices, q, self.model.velocity_rad_s,
+        self._ramp_from = self.q_target_rad
+        self.q_target_rad = q
+        self._ramp_steps, self._ramp_done = max(int(ramp_steps), 0), 0
+        if self._ramp_steps == 0:
+            self._send_targets(q)
+        return q
+
+    def _send_targets(self, q_rad: FloatArray) -> None:
+        """Hand position targets (n,) [rad] to PyBullet's joint motors."""
+        for idx, value, vmax, effort in zip(self._indices, q_rad, self.model.velocity_rad_s,
                                             self._efforts, strict=True):
             pb.setJointMotorControl2(
                 self._robot, idx, pb.POSITION_CONTROL, targetPosition=float(value),
                 force=effort, maxVelocity=float(vmax), positionGain=self.config.position_gain,
                 physicsClientId=self._client)
-        self.q_target_rad = q
-        return q
 
     def inverse_kinematics(self, link: str, p_base_target_m: Vec3,
                            max_iterations: int = 20) -> FloatArray:
@@ -246,8 +261,12 @@ class Simulator:
         return np.array([solution[c] for c in self._ik_column])
 
     def step(self, n_steps: int = 1) -> None:
-        """Advance physics by ``n_steps`` fixed steps of 1/240 s."""
+        """Advance physics by ``n_steps`` fixed steps of 1/240 s (moving along a ramp)."""
         for _ in range(n_steps):
+            if self._ramp_done < self._ramp_steps:
+                self._ramp_done += 1
+                share = self._ramp_done / self._ramp_steps
+                self._send_targets(self._ramp_from + share * (self.q_target_rad - self._ramp_from))
             pb.stepSimulation(physicsClientId=self._client)
         self._steps += n_steps
 

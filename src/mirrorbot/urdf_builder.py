@@ -24,6 +24,17 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 # --- Dimensions [m] and masses [kg] (adult human proportions) -------------------------------
+# Joint speeds [rad/s]: a mirror must keep up with a person's gestures. The synthetic person's
+# shoulder flexion passes 3 rad/s in 3% of its frames and reaches 6.9 rad/s at the 99th
+# percentile (a wave, an arm dropped after a raise); social humanoids are built as fast (NAO's
+# shoulder pitch 8.3 rad/s, Pepper's 7.3). At the earlier 3 rad/s the robot fell 80 ms behind
+# the person by the best alignment of the forearm over a session, and a stall of a few frames
+# in a fast raise was never made up (``mirrorbot eval retarget``).
+SHOULDER_SPEED_RAD_S = 6.0  # shoulder flexion and abduction
+ELBOW_SPEED_RAD_S = 7.0  # humeral rotation and elbow flexion
+# Wrist torque [N m]: enough to hold the wrist's velocity limit while the elbow starts at full
+# speed (at 8 N m the elbow's reaction spun the wrist to 1.7 times its limit for a physics step).
+WRIST_EFFORT_NM = 12.0
 PEDESTAL_HEIGHT_M = 0.55
 TORSO_SIZE_M = (0.20, 0.26, 0.50)  # depth (x), width (y), height (z)
 SHOULDER_HEIGHT_M = 1.05  # shoulder joint centres above the floor
@@ -121,19 +132,21 @@ def _arm_joints(side: str) -> list[JointSpec]:
     p = side
     return [
         j("shoulder_flex", "base_link", f"{p}_shoulder_flex_link", shoulder, (0.0, -1.0, 0.0),
-          -1.0, 3.1, 3.0, 80.0, "flexion: arm swings forward and up"),
+          -1.0, 3.1, SHOULDER_SPEED_RAD_S, 80.0, "flexion: arm swings forward and up"),
         j("shoulder_abd", f"{p}_shoulder_flex_link", f"{p}_shoulder_abd_link", (0.0, 0.0, 0.0),
-          (s, 0.0, 0.0), -0.5, 3.0, 3.0, 80.0, "abduction: arm swings out to the side"),
+          (s, 0.0, 0.0), -0.5, 3.0, SHOULDER_SPEED_RAD_S, 80.0,
+          "abduction: arm swings out to the side"),
         j("shoulder_rot", f"{p}_shoulder_abd_link", f"{p}_upper_arm", (0.0, 0.0, 0.0),
-          (0.0, 0.0, s), -1.3, 1.5, 3.5, 40.0, "external rotation of the upper arm"),
+          (0.0, 0.0, s), -1.3, 1.5, ELBOW_SPEED_RAD_S, 40.0, "external rotation of the upper arm"),
         j("elbow", f"{p}_upper_arm", f"{p}_elbow_link", (0.0, 0.0, -UPPER_ARM_LENGTH_M),
-          (0.0, -1.0, 0.0), 0.0, 2.5, 3.5, 50.0, "elbow flexion"),
+          (0.0, -1.0, 0.0), 0.0, 2.5, ELBOW_SPEED_RAD_S, 50.0, "elbow flexion"),
         j("forearm_rot", f"{p}_elbow_link", f"{p}_forearm", (0.0, 0.0, 0.0), (0.0, 0.0, -s),
           -1.4, 1.4, 4.0, 10.0, "pronation: palm turns down/back"),
         j("wrist_flex", f"{p}_forearm", f"{p}_wrist_flex_link", (0.0, 0.0, -FOREARM_LENGTH_M),
-          (-s, 0.0, 0.0), -1.2, 1.3, 4.0, 8.0, "wrist flexion: hand bends toward the palm"),
+          (-s, 0.0, 0.0), -1.2, 1.3, 4.0, WRIST_EFFORT_NM,
+          "wrist flexion: hand bends toward the palm"),
         j("wrist_dev", f"{p}_wrist_flex_link", f"{p}_hand", (0.0, 0.0, 0.0), (0.0, 1.0, 0.0),
-          -0.35, 0.6, 4.0, 8.0, "ulnar deviation: hand bends toward the little finger"),
+          -0.35, 0.6, 4.0, WRIST_EFFORT_NM, "ulnar deviation: hand bends toward the little finger"),
     ]
 
 
