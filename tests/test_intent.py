@@ -155,9 +155,11 @@ def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
 def test_lead_time_shows_the_robot_arriving_first_when_it_anticipates() -> None:
     """The clearing of seed 5: anticipating, the robot gets there no later than the person."""
     from mirrorbot.lead_time import leads, summarise
+    from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+    from mirrorbot.scene import load_scene
 
-    spec = "raise,reach,drink,clear?seed=5"
-    person = SyntheticPerson(parse_synthetic(spec))
+    spec = "raise,reach,drink,clear?seed=5"  # the person the loop runs: in its scene
+    person = SyntheticPerson(parse_synthetic(spec), load_scene(scene_path(DEFAULT_SCENE_NAME)))
     frames = [(f.t_s, f.observed) for f in person.frames()]
     result = leads(frames, person.labels, f"synthetic:{spec}")
     clear = next(x for x in result if x.goal == "clear")
@@ -166,3 +168,26 @@ def test_lead_time_shows_the_robot_arriving_first_when_it_anticipates() -> None:
     assert clear.mirror_lead_ms is None or clear.lead_ms > clear.mirror_lead_ms  # time won
     summary = summarise(result)
     assert summary["movements"] == len(result) and summary["anticipating"]["median_ms"] is not None
+
+
+def test_eval_intent_sessions_are_what_the_loop_runs() -> None:
+    """The lead time compares the robot's run of a session's source with that session's person.
+
+    They were different people before (no scene, no camera turn): the robot was timed
+    against movements it had never been shown, some with the other hand.
+    """
+    from mirrorbot.eval_intent import synthetic_sessions
+    from mirrorbot.pose_sources import open_pose_source
+    from mirrorbot.source_spec import parse_source
+
+    session = synthetic_sessions((3001,))[0]
+    source = open_pose_source(parse_source(session.source))
+    try:
+        shown = [sample.pose for sample in source]
+    finally:
+        source.close()
+    assert len(shown) == len(session.frames)
+    for (_, pose), seen in zip(session.frames, shown, strict=True):
+        assert (pose is None) == (seen is None)
+        if pose is not None and seen is not None:
+            np.testing.assert_array_equal(pose.world_m, seen.world_m)

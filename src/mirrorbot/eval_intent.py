@@ -31,15 +31,16 @@ from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame
 from mirrorbot.lead_time import leads
 from mirrorbot.lead_time import summarise as summarise_leads
-from mirrorbot.paths import repertoire_dir
+from mirrorbot.paths import DEFAULT_SCENE_NAME, repertoire_dir, scene_path
 from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.progress import Progress
 from mirrorbot.recording import read_recording
 from mirrorbot.repertoire import load_repertoire
+from mirrorbot.scene import load_scene
 from mirrorbot.scoring import format_score, ramp, score_report, short_name
+from mirrorbot.source_spec import parse_source
 from mirrorbot.synth_gestures import GESTURES
-from mirrorbot.synth_noise import NoiseConfig
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
 
 EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seeds 1-20)
 FRACTIONS = (0.2, 0.4, 0.6, 0.8)
@@ -62,18 +63,20 @@ def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS, wander: bool = False
                        ) -> list[Session]:
     """Noisy synthetic sessions: every gesture twice in a seeded order, idle moves included.
 
-    ``wander``: add the pose model's slow wander to the noise (:mod:`mirrorbot.synth_noise`).
+    Each is the very person a run of its ``source`` sees (the tabletop scene, whose cup the
+    person reaches for, and the camera turn the source draws from its seed), so the robot's
+    lead time is measured against the movements the robot was shown. ``wander``: add the pose
+    model's slow wander to the noise (:mod:`mirrorbot.synth_noise`).
     """
+    scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
     out = []
     for seed in seeds:
         rng = np.random.default_rng(seed)
         gestures = tuple(rng.permutation([g for g in GESTURES for _ in range(2)]).tolist())
-        person = SyntheticPerson(SyntheticConfig(gestures=gestures, seed=seed,
-                                                 noise=NoiseConfig(wander=wander)))
+        source = f"synthetic:{','.join(gestures)}?seed={seed}" + ("&wander=on" if wander else "")
+        person = SyntheticPerson(parse_synthetic(parse_source(source).arg), scene)
         frames = [(f.t_s, f.observed) for f in person.frames()]
-        out.append(Session(f"synthetic seed {seed}", frames, person.labels,
-                           f"synthetic:{','.join(gestures)}?seed={seed}"
-                           + ("&wander=on" if wander else "")))
+        out.append(Session(f"synthetic seed {seed}", frames, person.labels, source))
     return out
 
 
