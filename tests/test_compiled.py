@@ -49,3 +49,31 @@ def test_warm_up_compiles_every_kernel_a_run_calls(model: RobotModel, tmp_path: 
                           filter_path=filter_path))
     compiled_late = [name for name, k in kernels.items() if len(k.signatures) != before[name]]
     assert compiled_late == [], f"compiled during the run, not in the warm-up: {compiled_late}"
+
+
+_BRAKING_SCRIPT = """
+import numpy as np
+from mirrorbot.safety import CommandShaper, _v_stop
+from mirrorbot.scripted import rest_pose
+from mirrorbot.urdf import load_robot_model
+from mirrorbot.paths import robot_urdf_path
+model = load_robot_model(robot_urdf_path())
+shaper = CommandShaper(model, rest_pose(model))
+before = len(_v_stop.signatures)
+shaper.v[:] = 1.0  # every joint moving: braking caps each by its stopping speed
+shaper._braked_velocity(1.0 / 30.0, shaper.v.copy())
+print(before, len(_v_stop.signatures))
+"""
+
+
+def test_the_shaper_loads_its_rare_kernels_when_built() -> None:
+    """The first frame that brakes must not wait for a kernel (it took 4 ms in the bench run).
+
+    In a fresh process: the kernels this test process compiled would hide a late load.
+    """
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _BRAKING_SCRIPT], capture_output=True,
+                         text=True, check=True, timeout=120).stdout.split()
+    assert out[0] == out[1] != "0", out

@@ -181,12 +181,14 @@ class CommandShaper:
         self._last_target: FloatArray | None = None
         self._target_rate = np.zeros_like(self.q)  # running estimate [rad/s]
         self.pushed_out = False  # this period's target was moved away from contact
-        # The emergency stop is rare: load (or compile) its kernel now, not in the frame that
-        # needs it.
+        # The emergency stop, the push-out and braking are rare: load (or compile) their
+        # kernels now, not in the frame that needs them (loading took 4 ms in the first frame
+        # that braked).
         _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
                     self.collision.geometry)
         _push_out(self.q, self._push_joints, self.config.target_margin_m, self.model.lower_rad,
                   self.model.upper_rad, self.collision.geometry)
+        self._v_stop(self.q, 1.0 / 30.0)  # braking's cap (the kernels call it compiled)
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
