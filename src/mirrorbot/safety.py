@@ -13,9 +13,10 @@ near the person's pose as it safely can, instead of stopping wherever its straig
 touches and waiting there. The upper arms hang beside the torso by design, so they only need to
 stay clear of it, not the margin.
 
-A joint heads for its target at the target's own speed plus an approach that can still stop
-there, so a moving target is followed without falling behind by the stopping distance; below
-``follow_deadband_rad_s`` a target's speed is taken as noise.
+A joint may go faster than it could stop at its target by the target's own speed, when the
+target moves on (never past it within a period), so a moving target is followed without
+falling behind by the stopping distance; below ``follow_deadband_rad_s`` a target's speed is
+taken as noise.
 """
 
 from __future__ import annotations
@@ -70,11 +71,11 @@ class SafetyConfig:
             each shoulder and elbow target moves [0, 1] (0: the shaper stops at each target
             as if it stood still).
         follow_deadband_rad_s: Target speeds below this are taken as noise and not followed
-            [rad/s]. A joint stopping at a target that moves at u falls u / (2 a) behind it
-            (about 25 ms at 6 rad/s); matching the target's speed as well removes that lag,
-            which was 10 ms of the synthetic sessions' 26 (``eval retarget``, tuning seeds).
-            Without the deadband a still arm seen through the real pose model shook 1.4 times
-            as much; with it 1.05 times.
+            [rad/s]. A joint that must be able to stop at each target falls behind one that
+            moves faster than it can brake from within a period: 7.8 ms behind a 5 rad/s
+            ramp, none when following. On the synthetic sessions that was 2 ms of the extra
+            lag (``eval retarget``, tuning seeds: 25.7 -> 23.7 ms) at about the same jitter;
+            a still arm seen through the real pose model is commanded exactly as without.
         velocity_fraction: Fraction of the URDF velocity limit used.
         min_clearance_m: Gap kept between parts by the capsule model [m].
         target_margin_m: A target closer than this to contact is pushed out to it first
@@ -296,21 +297,22 @@ class CommandShaper:
         straight = (target - self.q)[arm]
         v_hand = self.v[hand]
         v_hand = np.sign(v_hand) * np.maximum(np.abs(v_hand) - self.a_max[hand] * dt_s, 0.0)
-        ranges = [(arm, straight, self._paces(straight, arm, dt_s))]
         straight_push = (target - self.q)[push]
-        ranges.append((push, straight_push, self._paces(straight_push, push, dt_s)))
+        # (steered joints, their direction, its paces, whether the hand joints slow down)
+        ranges = [(arm, straight, self._paces(straight, arm, dt_s), False),
+                  (push, straight_push, self._paces(straight_push, push, dt_s), True)]
 
         def at(fraction: float, joints: IntArray, direction: FloatArray,
-               paces: tuple[float, float]) -> FloatArray:
+               paces: tuple[float, float], slow_hand: bool) -> FloatArray:
             v = v_free.copy()
             v[joints] = direction * max(paces[0], fraction * paces[1])
-            if joints is push:
+            if slow_hand:
                 v[hand] = v_hand
             return v
 
-        for joints, direction, paces in ranges:  # the cheapest first: no gradient needed
+        for joints, direction, paces, slow_hand in ranges:  # the cheapest first: no gradient
             if paces is not None:
-                yield at(1.0, joints, direction, paces)
+                yield at(1.0, joints, direction, paces, slow_hand)
         grad = _clearance_gradient(self.q, arm, self.config.target_margin_m,
                                    self.collision.geometry)  # the hand may be what touches
         into = float(straight @ grad)
@@ -321,12 +323,12 @@ class CommandShaper:
             gap = self.config.target_margin_m - _margin_clearance(
                 self.q, self.config.target_margin_m, self.collision.geometry)
             away = sliding + max(gap, 0.0) / norm_sq * grad
-            ranges += [(arm, sliding, self._paces(sliding, arm, dt_s)),
-                       (arm, away, self._paces(away, arm, dt_s))]
+            ranges += [(arm, sliding, self._paces(sliding, arm, dt_s), False),
+                       (arm, away, self._paces(away, arm, dt_s), False)]
         for fraction in (1.0, 0.5, 0.25, 0.125):  # the faster first, whichever the direction
-            for k, (joints, direction, paces) in enumerate(ranges):
-                if paces is not None and (fraction < 1.0 or k > 1):
-                    yield at(fraction, joints, direction, paces)
+            for k, (joints, direction, paces, slow_hand) in enumerate(ranges):
+                if paces is not None and (fraction < 1.0 or k > 1):  # the lines: tried above
+                    yield at(fraction, joints, direction, paces, slow_hand)
 
     def _paces(self, direction: FloatArray, joints: IntArray, dt_s: float,
                ) -> tuple[float, float] | None:
