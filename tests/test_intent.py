@@ -13,7 +13,7 @@ from mirrorbot.repertoire import (
     save_primitive,
 )
 from mirrorbot.synth_noise import NoiseConfig
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson, parse_synthetic
+from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
 
 
 def _beliefs(gestures: tuple[str, ...], seed: int, noise: NoiseConfig) -> tuple[list, list]:
@@ -155,11 +155,10 @@ def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
 def test_lead_time_shows_the_robot_arriving_first_when_it_anticipates() -> None:
     """The clearing of seed 5: anticipating, the robot gets there no later than the person."""
     from mirrorbot.lead_time import leads, summarise
-    from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-    from mirrorbot.scene import load_scene
+    from mirrorbot.pose_sources import synthetic_person
 
-    spec = "raise,reach,drink,clear?seed=5"  # the person the loop runs: in its scene
-    person = SyntheticPerson(parse_synthetic(spec), load_scene(scene_path(DEFAULT_SCENE_NAME)))
+    spec = "raise,reach,drink,clear?seed=5"
+    person = synthetic_person(spec)  # the person the loop runs: in its scene
     frames = [(f.t_s, f.observed) for f in person.frames()]
     result = leads(frames, person.labels, f"synthetic:{spec}")
     clear = next(x for x in result if x.goal == "clear")

@@ -33,6 +33,7 @@ from mirrorbot.lead_time import leads
 from mirrorbot.lead_time import summarise as summarise_leads
 from mirrorbot.paths import DEFAULT_SCENE_NAME, repertoire_dir, scene_path
 from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
+from mirrorbot.pose_sources import synthetic_person
 from mirrorbot.progress import Progress
 from mirrorbot.recording import read_recording
 from mirrorbot.repertoire import load_repertoire
@@ -40,7 +41,6 @@ from mirrorbot.scene import load_scene
 from mirrorbot.scoring import format_score, ramp, score_report, short_name
 from mirrorbot.source_spec import parse_source
 from mirrorbot.synth_gestures import GESTURES
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
 
 EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seeds 1-20)
 FRACTIONS = (0.2, 0.4, 0.6, 0.8)
@@ -74,7 +74,7 @@ def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS, wander: bool = False
         rng = np.random.default_rng(seed)
         gestures = tuple(rng.permutation([g for g in GESTURES for _ in range(2)]).tolist())
         source = f"synthetic:{','.join(gestures)}?seed={seed}" + ("&wander=on" if wander else "")
-        person = SyntheticPerson(parse_synthetic(parse_source(source).arg), scene)
+        person = synthetic_person(parse_source(source).arg, scene)
         frames = [(f.t_s, f.observed) for f in person.frames()]
         out.append(Session(f"synthetic seed {seed}", frames, person.labels, source))
     return out

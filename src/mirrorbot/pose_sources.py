@@ -161,6 +161,17 @@ class SyntheticSource:
         """Nothing to release."""
 
 
+def synthetic_person(arg: str, scene: Scene | None = None) -> SyntheticPerson:
+    """The person a ``synthetic:ARG`` source shows, in ``scene`` (default: tabletop).
+
+    Everything that compares with a run of such a source builds its person here, so both see
+    the same performance (the scene's cup is what the person reaches for).
+    """
+    if scene is None:
+        scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
+    return SyntheticPerson(parse_synthetic(arg), scene)
+
+
 def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
                      render_view: bool = False, scene: Scene | None = None) -> PoseSource:
     """Open any ``--source`` as a PoseSource.
@@ -178,10 +189,8 @@ def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
     if spec.kind is SourceKind.RECORDING:
         return RecordingSource(spec.text, spec.path)
     if spec.kind is SourceKind.SYNTHETIC:
-        if scene is None:
-            scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
-        person = SyntheticPerson(parse_synthetic(spec.arg), scene)
-        return SyntheticSource(spec.text, person, render_view=render_view)
+        return SyntheticSource(spec.text, synthetic_person(spec.arg, scene),
+                               render_view=render_view)
     tracker = open_tracker(model_path)  # a bad --model is reported before the device opens
     frames: FrameSource
     try:

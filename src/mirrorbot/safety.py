@@ -109,10 +109,14 @@ class SafetyConfig:
     def accel_limits(self, model: RobotModel) -> FloatArray:
         """Each joint's acceleration limit (n,) [rad/s^2]: what the shaper promises."""
         per_s = np.full(len(model.velocity_rad_s), self.accel_per_s)
-        for side in ("left", "right"):
-            for joint in HAND_JOINTS:
-                per_s[model.index(f"{side}_{joint}")] = self.hand_accel_per_s
+        per_s[hand_joint_indices(model)] = self.hand_accel_per_s
         return model.velocity_rad_s * per_s
+
+
+def hand_joint_indices(model: RobotModel) -> IntArray:
+    """Indices of both arms' hand joints (forearm rotation, wrist) in ``model``'s ``q``."""
+    return np.array(sorted(model.index(f"{side}_{joint}") for side in ("left", "right")
+                           for joint in HAND_JOINTS), dtype=np.int64)
 
 
 def table_obstacles(scene: Scene | None) -> tuple[Box, ...]:
@@ -173,10 +177,8 @@ class CommandShaper:
         self._all_arm_joints = np.flatnonzero(self._arm_mask)
         # The joints that push an arm clear (shoulder, elbow): moving only these keeps the hand
         # as the person holds it, and halves the cost of a clearance gradient.
-        hand = {model.index(f"{side}_{j}") for side in ("left", "right") for j in HAND_JOINTS}
-        self._push_joints = np.array([i for i in self._all_arm_joints if i not in hand],
-                                     dtype=np.int64)
-        self._hand_joints = np.array(sorted(hand), dtype=np.int64)
+        self._hand_joints = hand_joint_indices(model)
+        self._push_joints = np.setdiff1d(self._all_arm_joints, self._hand_joints)
         self._follow_mask = np.zeros(len(self.q), dtype=bool)  # whose target's speed is matched
         self._follow_mask[self._push_joints] = True
         self._last_target: FloatArray | None = None
@@ -187,8 +189,8 @@ class CommandShaper:
         # that braked).
         _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
                     self.collision.geometry)
-        _push_out(self.q, self._push_joints, self.config.target_margin_m, self.model.lower_rad,
-                  self.model.upper_rad, self.collision.geometry)
+        _push_out(self.q, 0.0, self._push_joints, self.config.target_margin_m,
+                  self.model.lower_rad, self.model.upper_rad, self.collision.geometry)
         self._v_stop(self.q, 1.0 / 30.0)  # braking's cap (the kernels call it compiled)
 
     def reset(self, q_rad: FloatArray) -> None:
@@ -224,10 +226,11 @@ class CommandShaper:
     def _nearest_safe(self, target: FloatArray) -> FloatArray:
         """``target`` (n,) [rad], or the nearest configuration keeping the target margin."""
         margin = self.config.target_margin_m + self.config.min_clearance_m
-        self.pushed_out = _margin_clearance(target, margin, self.collision.geometry) < margin
+        clearance = _margin_clearance(target, margin, self.collision.geometry)
+        self.pushed_out = clearance < margin
         if not self.pushed_out:
             return target
-        return _push_out(target, self._push_joints, margin, self.model.lower_rad,
+        return _push_out(target, clearance, self._push_joints, margin, self.model.lower_rad,
                          self.model.upper_rad, self.collision.geometry)
 
     def _v_stop(self, distance_rad: FloatArray, dt_s: float) -> FloatArray:
@@ -294,10 +297,10 @@ class CommandShaper:
         and an eighth of it. The head keeps ``v_free``.
         """
         arm, push, hand = self._all_arm_joints, self._push_joints, self._hand_joints
-        straight = (target - self.q)[arm]
+        to_target = target - self.q
+        straight, straight_push = to_target[arm], to_target[push]
         v_hand = self.v[hand]
         v_hand = np.sign(v_hand) * np.maximum(np.abs(v_hand) - self.a_max[hand] * dt_s, 0.0)
-        straight_push = (target - self.q)[push]
         # (steered joints, their direction, its paces, whether the hand joints slow down)
         ranges = [(arm, straight, self._paces(straight, arm, dt_s), False),
                   (push, straight_push, self._paces(straight_push, push, dt_s), True)]
@@ -501,16 +504,17 @@ def _clearance_gradient(q: FloatArray, joints: IntArray, margin_m: float,
 
 
 @kernel
-def _push_out(q: FloatArray, joints: IntArray, margin_m: float, lower: FloatArray,
-              upper: FloatArray, geometry: tuple[Any, ...]) -> FloatArray:
+def _push_out(q: FloatArray, clearance_m: float, joints: IntArray, margin_m: float,
+              lower: FloatArray, upper: FloatArray, geometry: tuple[Any, ...]) -> FloatArray:
     """The configuration nearest ``q`` (n,) [rad] whose arms keep ``margin_m`` [m] clear.
 
-    Newton steps on the clearance along its gradient over ``joints``: the smallest joint
-    change that opens the gap to the margin, to first order. Within the joint limits
-    ``lower``, ``upper`` (n,). May stop short of the margin after ``PUSH_OUT_STEPS`` (the
-    shaper still keeps the robot out of contact).
+    ``clearance_m``: ``q``'s :func:`_margin_clearance`, already measured. Newton steps on the
+    clearance along its gradient over ``joints``: the smallest joint change that opens the gap
+    to the margin, to first order. Within the joint limits ``lower``, ``upper`` (n,). May stop
+    short of the margin after ``PUSH_OUT_STEPS`` (the shaper still keeps the robot out of
+    contact).
     """
-    c = _margin_clearance(q, margin_m, geometry)
+    c = clearance_m
     if c >= margin_m:
         return q
     q = q.copy()
@@ -618,8 +622,8 @@ def _paces(direction: FloatArray, joints: IntArray, q: FloatArray, v: FloatArray
         any_moving = True
         sign = 1.0 if direction[k] > 0 else -1.0
         v_along = v[j] * sign
-        to_limit = max(upper[j] - q[j] if sign > 0 else q[j] - lower[j], 0.0)
-        stop = min(_stop_speed(d, a_max[j], dt_s), _stop_speed(to_limit, a_max[j], dt_s))
+        stop = min(_stop_speed(d, a_max[j], dt_s),
+                   _stop_speed(_room(q[j], lower[j], upper[j], sign), a_max[j], dt_s))
         lo = max(lo, max(v_along - a_dt, 0.0) / d)
         hi = min(hi, min(v_along + a_dt, v_max[j], stop) / d)
     if not any_moving:
@@ -638,6 +642,12 @@ def _v_stop(distance_rad: FloatArray, a_max: FloatArray, dt_s: float) -> FloatAr
     for i in range(out.shape[0]):
         out[i] = _stop_speed(distance_rad[i], a_max[i], dt_s)
     return out
+
+
+@kernel
+def _room(q: float, lower: float, upper: float, sign: float) -> float:
+    """How far [rad] a joint at ``q`` can still go toward ``sign`` before its limit."""
+    return max(upper - q if sign > 0 else q - lower, 0.0)
 
 
 @kernel
@@ -662,25 +672,24 @@ def _free_velocity(q: FloatArray, v: FloatArray, target: FloatArray, last_target
     (``target_rate`` (n,) [rad/s], weight ``smoothing`` on the newest period), updated in place
     with ``last_target`` (n,) [rad].
     """
-    delta = target - q
-    v_stop = _v_stop(np.abs(delta), a_max, dt_s)
     out = np.empty(q.shape[0])
     for i in range(q.shape[0]):
         target_rate[i] += smoothing * ((target[i] - last_target[i]) / dt_s - target_rate[i])
         last_target[i] = target[i]
-        if delta[i] == 0.0:
+        delta = target[i] - q[i]
+        if delta == 0.0:
             want = 0.0
         else:
             # The target moving on the same way need not be stopped at; reaching it within the
             # period (the first term) is all the approach may do, so a steady ramp is tracked
             # exactly rather than overrun.
-            along = max(math.copysign(target_rate[i], delta[i]) - deadband, 0.0) \
+            along = max(math.copysign(target_rate[i], delta) - deadband, 0.0) \
                 if follow_mask[i] else 0.0
-            want = math.copysign(min(abs(delta[i]) / dt_s, v_stop[i] + along), delta[i])
-        if want > 0.0:
-            want = min(want, _stop_speed(max(upper[i] - q[i], 0.0), a_max[i], dt_s))
-        else:
-            want = max(want, -_stop_speed(max(q[i] - lower[i], 0.0), a_max[i], dt_s))
+            want = math.copysign(min(abs(delta) / dt_s,
+                                     _stop_speed(abs(delta), a_max[i], dt_s) + along), delta)
+        sign = 1.0 if want > 0.0 else -1.0
+        want = sign * min(abs(want), _stop_speed(_room(q[i], lower[i], upper[i], sign),
+                                                 a_max[i], dt_s))
         want = min(max(want, v[i] - a_max[i] * dt_s), v[i] + a_max[i] * dt_s)
         out[i] = min(max(want, -v_max[i]), v_max[i])
     return out
