@@ -233,6 +233,9 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
             bar.update()
         bar.close()
         report["lead_time"] = summarise_leads(all_leads)
+        median = report["lead_time"]["where_committed"]["anticipating"]["median_ms"]
+        report["targets"]["median_lead_where_committed_at_least_200_ms"] = (
+            median is not None and median >= 200.0)
     print(json.dumps(report, indent=2) if as_json else format_report(report))
     return report
 
@@ -273,6 +276,12 @@ def format_report(r: dict[str, Any]) -> str:
                      f"{a['median_ms']} / {m['median_ms']} ms, robot first in "
                      f"{a['robot_first_fraction']} / {m['robot_first_fraction']}, never "
                      f"there {a['never_arrived']} / {m['never_arrived']}")
+        c = lt["where_committed"]
+        ca, cm = c["anticipating"], c["mirroring_only"]
+        lines.append(f"  where it committed to the goal ({c['movements']} movements): median "
+                     f"{ca['median_ms']} / {cm['median_ms']} ms, robot first in "
+                     f"{ca['robot_first_fraction']} / {cm['robot_first_fraction']}, never there "
+                     f"{ca['never_arrived']} / {cm['never_arrived']}")
     lines.append("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                          for k, v in r["targets"].items()))
     lines.append(format_score(r["score"]))

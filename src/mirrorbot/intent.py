@@ -61,6 +61,10 @@ FLOOR_QUANTILE = 0.2
 FLOOR_STEP_M_S = 0.002  # how far the running quantile moves per sample [m/s]
 FLOOR_MARGIN = 2.5
 """A movement ends below this many times the still speed, and starts above twice that."""
+VALLEY_FRACTION = 0.35
+"""A hand that slows below this fraction of its peak speed at the table and then speeds up
+again starts a new movement (a grasp between a reach and a lift)."""
+VALLEY_RISE = 2.5  # ... speeding up to this many times its slowest [ratio]
 SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
 SPREAD_MARGIN = 2.0
 """A resting hand has left home when it is this many times its usual distance from it away."""
@@ -214,6 +218,7 @@ class _ArmTrack:
     home: Vec3 | None = None
     peak: float = 0.0
     rest_spread: float = 0.0
+    valley: tuple[float, float, Vec3] | None = None  # slowest since the peak: (speed, t, where)
     starts: deque[Vec3] = field(default_factory=lambda: deque(maxlen=9))
     _rest: Vec3 | None = None
 
@@ -333,13 +338,16 @@ class RepertoireIntent:
                 track.samples = [(t, p.copy()) for t, p in track.history if t >= t_start]
                 track.slow_since = None
                 track.peak = track.speed
+                track.valley = None
             return
         track.samples.append((t_s, wrist))
         if t_s - track.start_t > MAX_SEGMENT_S:  # no gesture lasts this long: start afresh
             track.start_t, track.start = t_s, wrist.copy()
             track.samples = [(t_s, wrist)]
             track.peak = track.speed
+            track.valley = None
         track.peak = max(track.peak, track.speed)
+        self._restart_at_valley(track, t_s, wrist, offset_speed)
         # A pause well below the movement's peak speed ends it too (reach, grasp, lift).
         if track.speed < max(offset_speed, cfg.pause_fraction * track.peak):
             track.slow_since = t_s if track.slow_since is None else track.slow_since
@@ -348,6 +356,33 @@ class RepertoireIntent:
                 track.home = wrist.copy()
         else:
             track.slow_since = None
+
+    def _restart_at_valley(self, track: _ArmTrack, t_s: float, wrist: Vec3,
+                           still_speed: float) -> None:
+        """A hand that nearly stopped at the table and moves on starts a new movement.
+
+        Reaching for a cup, grasping it and lifting it are two movements, but the grasp is
+        brief (0.15-0.3 s) and the filtered speed seldom stays below the pause threshold for
+        ``offset_hold_s``: the lift then went on as part of the reach, recognised from the
+        wrong start (a reach-and-lift reads as ``clear`` with certainty). So the slowest
+        moment since the last peak is remembered; when it was at table height, below
+        ``VALLEY_FRACTION`` of the peak, and the hand speeds up again past ``VALLEY_RISE``
+        times that (and past ``still_speed``, the tracker's noise), the movement restarts
+        there. Only at the table: a wave slows at every turn in the air.
+        """
+        if track.valley is None or track.speed < track.valley[0]:
+            track.valley = (track.speed, t_s, wrist.copy())
+            return
+        v_speed, v_t, v_where = track.valley
+        if (v_where[2] < TABLE_START_Z_M and v_speed < VALLEY_FRACTION * track.peak
+                and track.speed > max(VALLEY_RISE * v_speed, still_speed)
+                and v_t > track.start_t):
+            track.start_t, track.start = v_t, v_where
+            track.samples = [(t, p) for t, p in track.samples if t >= v_t]
+            track.peak = track.speed
+            track.valley = None
+        elif track.speed >= track.peak:  # a new peak: look for the valley after it
+            track.valley = None
 
     # ---- recognition -------------------------------------------------------------------------
     def _log_likelihoods(self, track: _ArmTrack) -> tuple[FloatArray, int, float]:
@@ -383,13 +418,18 @@ class RepertoireIntent:
         # The "returning" explanation of none: straight back to where the hand rests (a
         # primitive with no lift and no arc is that straight line).
         rest = track.rest()
+        explanations = 2
         if rest is not None and norm3(rest - start) > cfg.min_travel_m:
             ll_r = _path_log_likelihoods(tau, obs, start, self._durations, rest[None, :],
                                          _ZERO1, _ZERO1, _ZERO1, _TRUE1, cfg.sigma_m, weight)[0]
             per_goal[-1] = np.logaddexp(per_goal[-1], _logsumexp(ll_r) - math.log(len(ll_r)))
+            explanations += 1
         # The "still" explanation of none: the hand hardly left its start.
         still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
-        per_goal[-1] = np.logaddexp(per_goal[-1], still)
+        # ``none`` is a mixture of its explanations: the mean of their likelihoods, not the sum
+        # (the sum gave it a prior two or three times a goal's, and a raise read as a head
+        # touch early on).
+        per_goal[-1] = np.logaddexp(per_goal[-1], still) - math.log(explanations)
         # Context: a lift from the table away from the hand's rest place lifts something.
         if rest is not None and start[2] < TABLE_START_Z_M \
                 and norm3(start - rest) > LIFT_CONTEXT_AWAY_M:

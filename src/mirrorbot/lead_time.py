@@ -9,6 +9,10 @@ the movement's start to ``SETTLE_S`` after its end). The whole loop runs twice, 
 anticipation and mirroring only. The lead is the person's arrival minus the robot's [ms]:
 positive means the robot was there first. A robot that never gets there (the goal out of its
 reach, or blocked by its own body) has no lead and is counted apart.
+
+The issue's target is the lead "on goals where it commits": the summary gives it over every
+movement and, apart, over the movements during which the anticipating robot committed to the
+labelled goal (the others it only mirrored, so their lead is the mirror's).
 """
 
 from __future__ import annotations
@@ -40,11 +44,14 @@ class Lead:
         lead_ms: Person's arrival minus the anticipating robot's [ms], or None when it never
             arrived.
         mirror_lead_ms: The same for the robot that only mirrors (usually negative: a lag).
+        committed: Whether the anticipating robot committed to the labelled goal during the
+            movement (it acted on it).
     """
 
     goal: str
     lead_ms: float | None
     mirror_lead_ms: float | None
+    committed: bool = False
 
 
 def _run(source: str, intent: str, anticipate: bool, out: Path) -> list[dict[str, Any]]:
@@ -94,8 +101,10 @@ def leads(frames: list[tuple[float, PoseFrame | None]], labels: tuple[GestureLab
           source: str, intent: str = "ours") -> list[Lead]:
     """The lead of every labelled movement; ``source`` is the same stream as a --source."""
     with tempfile.TemporaryDirectory() as tmp:
-        t_own, own = _robot_wrists(_run(source, intent, True, Path(tmp) / "own"))
+        own_frames = _run(source, intent, True, Path(tmp) / "own")
+        t_own, own = _robot_wrists(own_frames)
         t_mir, mirror = _robot_wrists(_run(source, intent, False, Path(tmp) / "mirror"))
+    committed_goal = [f.get("committed_goal") for f in own_frames]
     t_person = np.array([t for t, _ in frames])
     person = _person_wrists(frames)
     out = []
@@ -111,14 +120,28 @@ def leads(frames: list[tuple[float, PoseFrame | None]], labels: tuple[GestureLab
         if reached is None:
             continue
         robot_side = side.other  # mirror mode: the person's right drives the robot's left
+        acting = np.flatnonzero((t_own >= label.start_s) & (t_own <= label.end_s))
+        committed = any(committed_goal[k] == label.goal for k in acting)
         out.append(Lead(label.goal, _lead(reached, t_own, own[robot_side], region, label),
-                        _lead(reached, t_mir, mirror[robot_side], region, label)))
+                        _lead(reached, t_mir, mirror[robot_side], region, label), committed))
     return out
 
 
 def summarise(all_leads: list[Lead]) -> dict[str, Any]:
-    """Median and mean lead [ms], the share where the robot was first, misses; both robots."""
+    """Median and mean lead [ms], the share where the robot was first, misses; both robots.
+
+    ``where_committed``: the same for the movements where the anticipating robot committed to
+    the labelled goal (both robots on those movements), the issue's measure.
+    """
     out: dict[str, Any] = {"movements": len(all_leads)}
+    out.update(_figures(all_leads))
+    committed = [x for x in all_leads if x.committed]
+    out["where_committed"] = {"movements": len(committed), **_figures(committed)}
+    return out
+
+
+def _figures(all_leads: list[Lead]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name, key in (("anticipating", "lead_ms"), ("mirroring_only", "mirror_lead_ms")):
         values = np.array([getattr(x, key) for x in all_leads if getattr(x, key) is not None])
         out[name] = {
