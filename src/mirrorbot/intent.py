@@ -64,6 +64,11 @@ FLOOR_MARGIN = 2.5
 VALLEY_FRACTION = 0.35
 """A hand that slows below this fraction of its peak speed at the table and then speeds up
 again starts a new movement (a grasp between a reach and a lift)."""
+SWING_CHORDS = 2.0
+"""A movement that starts within this many swing amplitudes of a swinging goal's target (a
+wave that paused beside the head and goes on) swings from its start, not after arriving: the
+filtered view damps a 2 Hz wave to a wobble, the wave's own segmentation ends at the pause,
+and the rest of the wave read as ``none``."""
 VALLEY_RISE = 2.5  # ... speeding up to this many times its slowest [ratio]
 SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
 SPREAD_MARGIN = 2.0
@@ -507,7 +512,8 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
     Each prediction is a quadratic Bezier from ``start`` through a control point to the row's
     target, timed by a minimum-jerk phase: the control point is ``lift`` [m] above the start
     (a cup is lifted first) or the chord's midpoint raised by ``arc`` times its length.
-    After arriving, a wave (or a scratch) swings side to side: y is widened by ``osc`` [m].
+    After arriving, a wave (or a scratch) swings side to side: y is widened by ``osc`` [m]
+    (from the start when it starts already there, :data:`SWING_CHORDS`).
     Early in a movement the heading tells more than the few centimetres travelled, so the
     cosine between the hand's current direction and the prediction's is added, weighted.
 
@@ -542,6 +548,8 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
             control[i] = start[i] if lift[m] > 0 else (start[i] + target[i]) / 2
         control[2] += lift[m] if lift[m] > 0 else 2 * arc[m] * chord
         widen = 1.0 + (osc[m] / sigma_m) ** 2
+        # Already there (a wave that paused and swings on): it swings from the start.
+        arrived_at_start = chord < SWING_CHORDS * osc[m]
         for d in range(n_dur):
             total = 0.0
             for j in range(n_obs):
@@ -550,7 +558,8 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
                 for i in range(3):
                     pred[i] = a * start[i] + b * control[i] + c * target[i]
                 dx, dy, dz = obs[j, 0] - pred[0], obs[j, 1] - pred[1], obs[j, 2] - pred[2]
-                total += dx * dx + dz * dz + dy * dy / (widen if tau[j] > durations[d] else 1.0)
+                total += dx * dx + dz * dz + dy * dy / (
+                    widen if arrived_at_start or tau[j] > durations[d] else 1.0)
                 if j == n_obs - 3:
                     pred_back[:] = pred
             value = -0.5 * total / sigma_m ** 2
