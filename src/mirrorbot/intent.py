@@ -99,6 +99,10 @@ class IntentConfig:
         release_p: Below this the commitment is released.
         min_travel_m: The hand must have moved this far before anything is committed [m].
         floor_p: Every goal keeps at least this probability (the belief never locks).
+        onset_offsets_s: How long before it was seen to start a movement may have begun [s]:
+            phase hypotheses, marginalised like the durations. The filtered hand leaves its
+            rest place late (a 1 s raise is seen to start 0.1 s in); judged from the wrong
+            phase, early in a movement the robot's own raise read as a wave.
     """
 
     onset_speed_m_s: float = 0.12
@@ -115,6 +119,7 @@ class IntentConfig:
     release_p: float = 0.4
     min_travel_m: float = 0.1
     floor_p: float = 0.002
+    onset_offsets_s: tuple[float, ...] = (0.0, 0.05, 0.1)
 
     def __post_init__(self) -> None:
         if not 0 < self.release_p < self.commit_p < 1:
@@ -122,6 +127,9 @@ class IntentConfig:
                               f"{self.commit_p}")
         if not self.sigma_m > 0:
             raise ConfigError(f"sigma_m must be > 0, got {self.sigma_m}")
+        if not self.onset_offsets_s or min(self.onset_offsets_s) < 0:
+            raise ConfigError("onset_offsets_s must be one or more times >= 0 [s], got "
+                              f"{self.onset_offsets_s}")
 
 
 @dataclass(frozen=True)
@@ -280,6 +288,7 @@ class RepertoireIntent:
         self._goal_of = np.array([self.goals.index(p.name) for p in self._prims],
                                  dtype=np.int64)
         self._durations = np.array(DURATIONS_S, dtype=np.float64)
+        self._offsets = np.array(self.config.onset_offsets_s, dtype=np.float64)
         self._fits = np.ones(len(self._prims), dtype=np.bool_)
         # Start regions per row; a primitive that may start anywhere has an infinite radius.
         self._region_m = np.array([np.zeros(3) if p.start_region_m is None else p.start_region_m
@@ -408,7 +417,8 @@ class RepertoireIntent:
             self._fits = within & ((self._lift == 0) | (start[2] < TABLE_START_Z_M))
             self._fits_for = (id(track), track.start_t)
         ll = _path_log_likelihoods(tau, obs, start, self._durations, self._targets, self._lift,
-                                   self._arc, self._osc, self._fits, cfg.sigma_m, weight)
+                                   self._arc, self._osc, self._fits, cfg.sigma_m, weight,
+                                   self._offsets)
         per_goal, best_row, best_d = _per_goal(ll, self._goal_of, len(self.goals))
         for p in self._templates:
             g = self.goals.index(p.name)
@@ -426,7 +436,8 @@ class RepertoireIntent:
         explanations = 2
         if rest is not None and norm3(rest - start) > cfg.min_travel_m:
             ll_r = _path_log_likelihoods(tau, obs, start, self._durations, rest[None, :],
-                                         _ZERO1, _ZERO1, _ZERO1, _TRUE1, cfg.sigma_m, weight)[0]
+                                         _ZERO1, _ZERO1, _ZERO1, _TRUE1, cfg.sigma_m, weight,
+                                         self._offsets)[0]
             per_goal[-1] = np.logaddexp(per_goal[-1], _logsumexp(ll_r) - math.log(len(ll_r)))
             explanations += 1
         # The "still" explanation of none: the hand hardly left its start.
@@ -439,14 +450,22 @@ class RepertoireIntent:
         if rest is not None and start[2] < TABLE_START_Z_M \
                 and norm3(start - rest) > LIFT_CONTEXT_AWAY_M:
             per_goal[self._lift_goals] += math.log(LIFT_CONTEXT_FACTOR)
-        return per_goal, best_row, float(self._durations[best_d])
+        return per_goal, best_row, float(self._durations[best_d // len(self._offsets)])
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
         """Update with one filtered frame (None: nobody tracked, the belief is kept)."""
-        cfg = self.config
         if pose is None:
             return self.last
-        for side, wrist in wrists_in_arm_frames(pose.world_m).items():
+        return self.update_wrists(wrists_in_arm_frames(pose.world_m), t_s)
+
+    def update_wrists(self, wrists_m: dict[Side, Vec3], t_s: float) -> GoalBelief:
+        """Update with both wrists already in their arm frames ((3,) [m] each, robot-scaled).
+
+        What :meth:`__call__` does after :func:`wrists_in_arm_frames`; for paths made in the
+        robot's own arm frame (its primitives played as observations).
+        """
+        cfg = self.config
+        for side, wrist in wrists_m.items():
             self._update_arm(self.arms[side], t_s, wrist)
         moving = [(track.speed, side) for side, track in self.arms.items() if track.moving]
         if not moving:  # a still person: no goal-directed movement under way
@@ -506,8 +525,8 @@ _TRUE1 = np.ones(1, dtype=np.bool_)
 def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, durations: FloatArray,
                           targets: FloatArray, lift: FloatArray, arc: FloatArray,
                           osc: FloatArray, fits: BoolArray, sigma_m: float,
-                          direction_weight: float) -> FloatArray:
-    """Log likelihood of an observed path under each primitive row and duration, (M, D).
+                          direction_weight: float, offsets_s: FloatArray) -> FloatArray:
+    """Log likelihood of an observed path under each primitive row, duration and onset phase.
 
     Each prediction is a quadratic Bezier from ``start`` through a control point to the row's
     target, timed by a minimum-jerk phase: the control point is ``lift`` [m] above the start
@@ -529,15 +548,31 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
         fits: Per row, whether this start can begin it (M,); rows that cannot get -inf.
         sigma_m: Spread of the observation around the prediction [m].
         direction_weight: Weight of the heading cosine (0: off; needs J >= 3).
+        offsets_s: Candidate times the movement began before ``tau``'s zero (O,) [s]; the
+            prediction is the path from that moment, shifted to pass through ``start``.
+
+    Returns:
+        (M, D * O): duration-major, offset-minor cells.
     """
     n_rows, n_dur, n_obs = targets.shape[0], durations.shape[0], tau.shape[0]
-    ll = np.empty((n_rows, n_dur))
+    n_off = offsets_s.shape[0]
+    ll = np.empty((n_rows, n_dur * n_off))
     heading = direction_weight > 0 and n_obs >= 3
     v_obs = obs[n_obs - 1] - obs[n_obs - 3] if heading else np.zeros(3)
     n_obs_v = math.sqrt(v_obs[0] ** 2 + v_obs[1] ** 2 + v_obs[2] ** 2)
     control = np.empty(3)
     pred = np.empty(3)
     pred_back = np.empty(3)
+    ahead = np.empty(3)
+    # Path parameters per (duration, offset) cell, shared by every row: at each sample, and
+    # at the unseen start of the movement.
+    s_obs = np.empty((n_dur * n_off, n_obs))
+    s_off = np.empty(n_dur * n_off)
+    for cell in range(n_dur * n_off):
+        d, off = cell // n_off, offsets_s[cell % n_off]
+        s_off[cell] = min_jerk(off / durations[d])
+        for j in range(n_obs):
+            s_obs[cell, j] = min_jerk((tau[j] + off) / durations[d])
     for m in range(n_rows):
         if not fits[m]:
             ll[m, :] = -np.inf
@@ -550,16 +585,22 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
         widen = 1.0 + (osc[m] / sigma_m) ** 2
         # Already there (a wave that paused and swings on): it swings from the start.
         arrived_at_start = chord < SWING_CHORDS * osc[m]
-        for d in range(n_dur):
+        for cell in range(n_dur * n_off):
+            d, off = cell // n_off, offsets_s[cell % n_off]
+            # The movement began ``off`` before it was seen to: its path is ahead by as much.
+            s0 = s_off[cell]
+            a, b, c = (1 - s0) ** 2, 2 * s0 * (1 - s0), s0 * s0
+            for i in range(3):
+                ahead[i] = a * start[i] + b * control[i] + c * target[i] - start[i]
             total = 0.0
             for j in range(n_obs):
-                s = min_jerk(tau[j] / durations[d])
+                s = s_obs[cell, j]
                 a, b, c = (1 - s) ** 2, 2 * s * (1 - s), s * s
                 for i in range(3):
-                    pred[i] = a * start[i] + b * control[i] + c * target[i]
+                    pred[i] = a * start[i] + b * control[i] + c * target[i] - ahead[i]
                 dx, dy, dz = obs[j, 0] - pred[0], obs[j, 1] - pred[1], obs[j, 2] - pred[2]
                 total += dx * dx + dz * dz + dy * dy / (
-                    widen if arrived_at_start or tau[j] > durations[d] else 1.0)
+                    widen if arrived_at_start or tau[j] + off > durations[d] else 1.0)
                 if j == n_obs - 3:
                     pred_back[:] = pred
             value = -0.5 * total / sigma_m ** 2
@@ -568,7 +609,7 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
                 norm = math.sqrt((v_pred ** 2).sum()) * max(n_obs_v, 1e-9)
                 if norm > 1e-9:
                     value += direction_weight * (v_pred * v_obs).sum() / norm
-            ll[m, d] = value
+            ll[m, cell] = value
     return ll
 
 
