@@ -1,4 +1,4 @@
-"""Goal recognition by the robot's repertoire (experimental: not wired into `run` yet)."""
+"""Goal recognition by the robot's repertoire."""
 
 from __future__ import annotations
 
