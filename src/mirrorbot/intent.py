@@ -3,9 +3,11 @@
 The person's wrist path is mapped into the robot's body (the mirror mapping: relative to the
 shoulder, scaled to the robot's arm, outward kept outward) and compared, from the same start,
 with what each of the robot's own primitives (:mod:`mirrorbot.repertoire`) would do, over
-candidate targets and durations (the phase). That gives a posterior over goals plus ``none``,
-updated every frame. Movement onset and offset segment the stream into gestures; between
-gestures the belief returns to the prior. The onset and offset thresholds rise with the
+candidate targets, durations and onset phases (how long before it was seen to the movement
+began). That gives a posterior over goals plus ``none``, updated every frame. Movement onset
+and offset segment the stream into gestures (a hand that nearly stops at the table and moves
+on, as in a grasp between a reach and a lift, starts a new one); between gestures the belief
+returns to the prior. The onset and offset thresholds rise with the
 tracker's noise, measured as it goes (the hands' speed when still and how far a resting hand
 strays from home): the pose model's landmarks wander by centimetres, and fixed thresholds made
 one long "movement" of a wandering hand. A goal is committed when its probability stays above
@@ -64,12 +66,12 @@ FLOOR_MARGIN = 2.5
 VALLEY_FRACTION = 0.35
 """A hand that slows below this fraction of its peak speed at the table and then speeds up
 again starts a new movement (a grasp between a reach and a lift)."""
+VALLEY_RISE = 2.5  # ... speeding up to this many times its slowest [ratio]
 SWING_CHORDS = 2.0
 """A movement that starts within this many swing amplitudes of a swinging goal's target (a
 wave that paused beside the head and goes on) swings from its start, not after arriving: the
 filtered view damps a 2 Hz wave to a wobble, the wave's own segmentation ends at the pause,
 and the rest of the wave read as ``none``."""
-VALLEY_RISE = 2.5  # ... speeding up to this many times its slowest [ratio]
 SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
 SPREAD_MARGIN = 2.0
 """A resting hand has left home when it is this many times its usual distance from it away."""
@@ -400,7 +402,7 @@ class RepertoireIntent:
 
     # ---- recognition -------------------------------------------------------------------------
     def _log_likelihoods(self, track: _ArmTrack) -> tuple[FloatArray, int, float]:
-        """Per-goal log likelihood of the path so far; best (row, duration) for acting."""
+        """Per-goal log likelihood of the path so far; best row and its duration [s], to act."""
         cfg = self.config
         assert track.start is not None
         samples = track.samples
@@ -615,9 +617,10 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
 
 @kernel
 def _per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int) -> tuple[FloatArray, int, int]:
-    """Per goal, the log of the mean likelihood over its (row, duration) cells, (G,).
+    """Per goal, the log of the mean likelihood over its (row, cell) entries, (G,).
 
-    Also the best cell (row, duration index) overall, for acting on.
+    ``ll``: (M, C), a row per (primitive, target) and a cell per (duration, onset phase).
+    Also the best entry (row, cell index) overall, for acting on.
     """
     top = -np.inf
     best_row, best_d = 0, 0

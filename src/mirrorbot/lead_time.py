@@ -141,6 +141,7 @@ def summarise(all_leads: list[Lead]) -> dict[str, Any]:
 
 
 def _figures(all_leads: list[Lead]) -> dict[str, Any]:
+    """Per robot (anticipating, mirroring only): median, mean, share first, never there."""
     out: dict[str, Any] = {}
     for name, key in (("anticipating", "lead_ms"), ("mirroring_only", "mirror_lead_ms")):
         values = np.array([getattr(x, key) for x in all_leads if getattr(x, key) is not None])
