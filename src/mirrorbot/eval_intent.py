@@ -245,7 +245,7 @@ def assignment_score(figures: dict[str, Any]) -> dict[str, Any]:
 
     40 for accuracy at 60% of each movement (full at 0.8, none at 0.3), 30 for accuracy at
     40% (full at 0.6, none at 0.2), 30 for few false commitments on idle movements (full at
-    10 per minute or fewer, none at 60). The velocity baseline scores about 67.
+    10 per minute or fewer, none at 60). The velocity baseline scores about 57.
     """
     a = figures["accuracy"]
     return score_report({
