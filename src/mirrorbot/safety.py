@@ -191,7 +191,7 @@ class CommandShaper:
                     self.collision.geometry)
         _push_out(self.q, 0.0, self._push_joints, self.config.target_margin_m,
                   self.model.lower_rad, self.model.upper_rad, self.collision.geometry)
-        self._v_stop(self.q, 1.0 / 30.0)  # braking's cap (the kernels call it compiled)
+        self._v_stop(np.zeros_like(self.q), 1.0 / 30.0)  # braking's cap (its kernel)
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
