@@ -343,3 +343,31 @@ def test_a_still_noisy_target_is_not_followed(model: RobotModel) -> None:
     for _ in range(90):
         target = q0 + rng.normal(0.0, 0.005, len(q0))  # [rad], a still arm through a camera
         np.testing.assert_array_equal(following(target, 1 / 30), stopping(target, 1 / 30))
+
+
+def test_an_arm_raised_just_past_the_flexion_limit_is_clamped_not_flipped(
+        model: RobotModel) -> None:
+    """A straight arm raised a few degrees past the shoulder's flexion limit stays on its branch.
+
+    The other solution (flexion small, abduction large; with the elbow straight the humeral
+    rotation is held) is within the limits, and before it always won: the arm swung out
+    sideways and back, 160 degrees, to reach a pose 4 degrees away. Clamped, the direction
+    error is those few degrees.
+    """
+    from mirrorbot.arm_solver import ArmSolver
+
+    idx = [model.index(f"left_{j}") for j in ARM_JOINTS]
+    lower, upper = model.lower_rad[idx], model.upper_rad[idx]
+    q_prev = np.radians([170.0, 20.0, -30.0, 1.0, 0.0, 0.0, 0.0])
+    solver = ArmSolver(lower, upper, q_prev)
+    beyond = q_prev.copy()
+    beyond[0] = upper[0] + np.radians(4.0)  # just past flexion's limit
+    q = solver.solve(directions_from_joints(beyond))
+    assert abs(q[0] - upper[0]) < 1e-9 and abs(q[1] - q_prev[1]) < np.radians(2.0)
+    got, want = directions_from_joints(q), directions_from_joints(beyond)
+    assert np.degrees(np.arccos(np.clip(got.upper @ want.upper, -1, 1))) < 5.0
+    # Far past it the other branch (within the limits) still wins: no clamping by 30 degrees.
+    far = q_prev.copy()
+    far[0] = upper[0] + np.radians(30.0)
+    q = ArmSolver(lower, upper, q_prev).solve(directions_from_joints(far))
+    assert q[0] < upper[0] - 0.5

@@ -35,9 +35,15 @@ GIMBAL_MIN_GAIN = 0.15
 """In the gimbal band flexion still moves this fraction of the way per frame, so it converges
 over a few frames while noise cannot spin it."""
 BEYOND_COST = 1000.0
-"""A solution within the limits always beats one beyond them; between two beyond them the one
-nearer the last command wins, so a pose beyond the limits is clamped rather than reached by
-swinging over to the other solution."""
+"""A solution within the limits (or within ``BEYOND_TOLERANCE_RAD`` of them) beats one beyond
+them; between two beyond them the one nearer the last command wins, so a pose beyond the limits
+is clamped rather than reached by swinging over to the other solution."""
+BEYOND_TOLERANCE_RAD = 0.1
+"""A solution this little beyond the limits (summed over the shoulder's joints) is clamped, at
+``BEYOND_SLOPE`` per radian beyond, rather than traded for the other solution: an arm raised
+just past the shoulder's flexion limit swung over to the other branch, out sideways and back,
+160 degrees through the room."""
+BEYOND_SLOPE = 10.0
 _Y = np.array([0.0, 1.0, 0.0])
 _NONE3 = np.zeros(3)
 
@@ -159,7 +165,8 @@ def _best_shoulder(q_prev: FloatArray, lower: FloatArray, upper: FloatArray, R_u
         for i in range(3):
             beyond += max(lower[i] - q[i], 0.0) + max(q[i] - upper[i], 0.0)
             moved += abs(q[i] - q_prev[i])
-        cost = BEYOND_COST * (1.0 if beyond > 1e-9 else 0.0) + moved
+        cost = moved + (BEYOND_COST if beyond > BEYOND_TOLERANCE_RAD
+                        else BEYOND_SLOPE * beyond)
         if cost < best_cost:
             best, best_cost = q, cost
     flex, abd = best[0], best[1]
