@@ -1,6 +1,9 @@
-"""Anticipatory motion: once a goal is committed, the robot completes the movement itself.
+"""Anticipatory motion: the robot mirrors ahead of the person, and completes committed goals.
 
-From the first frame the robot mirrors. When the recogniser commits to a goal the robot can
+From the first frame the robot mirrors, and as the recogniser's belief sharpens it mirrors
+where the person's hand is going rather than where it is (the forecast,
+:attr:`GoalBelief.lead_m`): no commitment is needed to move ahead of the person, and an
+undecided belief leaves a plain copy. When the recogniser commits to a goal the robot can
 complete (``raise``, ``reach``, ``drink``, ``clear`` and learned gestures) or answer
 (``offer``: reaching out toward the person's hand to receive; ``wave``: waving back, its hand
 beside its head going side to side at its own rhythm), the driving arm blends from the
@@ -18,12 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, ArmDirections, directions_from_joints
+from mirrorbot.arm_kinematics import ARM_JOINTS, DOWN, arm_frames
 from mirrorbot.arm_solver import ArmSolver
 from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.compiled import kernel
 from mirrorbot.intent import GoalBelief
 from mirrorbot.landmarks import Side
 from mirrorbot.retarget import Mode, driving_side
+from mirrorbot.transforms import dot3, norm3
 from mirrorbot.urdf import RobotModel
 from mirrorbot.urdf_builder import (
     FOREARM_LENGTH_M,
@@ -36,6 +41,8 @@ NOT_COMPLETED = ("point", "none")  # pointing is answered by the head (gaze)
 # Outward-axis sign of each robot arm's frame (x forward, y away from the body, z up).
 OUTWARD = {Side.LEFT: 1.0, Side.RIGHT: -1.0}
 ANSWER = {"offer": "reaching out to receive", "wave": "waving back"}
+_DOWN = np.ascontiguousarray(DOWN, dtype=np.float64)  # a limb along its own axis
+_NONE3 = np.zeros(3)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,12 +55,34 @@ class AnticipationConfig:
         wave_amplitude_m: Side-to-side amplitude of its wrist when it waves back [m].
         answer_hold_s: An answer, once begun, lasts at least this long unless another goal is
             committed (a wave back is a whole gesture, not a flicker) [s].
+        lead: Before anything is committed, mirror where the person's hand is going (the
+            recogniser's forecast, :attr:`GoalBelief.lead_m`) rather than where it is.
+        lead_blend_s: Time for the forecast to fade in when a movement starts, and out when it
+            ends [s].
+        lead_power: The forecast is scaled by the belief's :func:`sharpness` to this power:
+            at a movement's start the belief is the prior and the robot copies; as it sharpens
+            the robot moves ahead. (Unscaled, every onset lunged 20 cm toward the average of
+            all goals: the arms travelled 31% more than mirroring alone, 8% more with this.)
     """
 
     blend_s: float = 0.3
     wave_hz: float = 1.2
     wave_amplitude_m: float = 0.08
     answer_hold_s: float = 1.5
+    lead: bool = True
+    lead_blend_s: float = 0.15
+    lead_power: float = 2.0
+
+
+def sharpness(probs: dict[str, float]) -> float:
+    """How decided a belief is: 1 - entropy / log(number of goals), in [0, 1].
+
+    0 for a uniform belief (nothing known yet), 1 for certainty.
+    """
+    p = np.array([v for v in probs.values() if v > 0.0])
+    if len(probs) < 2:
+        return 1.0
+    return float(min(max(1.0 + (p * np.log(p)).sum() / math.log(len(probs)), 0.0), 1.0))
 
 
 def base_to_arm_frame(p_base_m: Vec3, side: Side) -> Vec3:
@@ -63,6 +92,7 @@ def base_to_arm_frame(p_base_m: Vec3, side: Side) -> Vec3:
     return np.array([d[0], OUTWARD[side] * d[1], d[2]])
 
 
+@kernel
 def elbow_for_wrist(wrist_m: Vec3, elbow_hint_m: Vec3) -> Vec3:
     """An elbow position (arm frame, (3,) [m]) that puts the wrist at ``wrist_m``.
 
@@ -70,16 +100,35 @@ def elbow_for_wrist(wrist_m: Vec3, elbow_hint_m: Vec3) -> Vec3:
     so the arm keeps its swivel.
     """
     l1, l2 = UPPER_ARM_LENGTH_M, FOREARM_LENGTH_M
-    d = float(np.linalg.norm(wrist_m))
+    d = norm3(wrist_m)
     n = wrist_m / max(d, 1e-9)
     d = min(max(d, abs(l1 - l2) + 0.02), 0.98 * (l1 + l2))
     a = (l1 * l1 - l2 * l2 + d * d) / (2 * d)
     r = math.sqrt(max(l1 * l1 - a * a, 0.0))
-    toward = elbow_hint_m - np.dot(elbow_hint_m, n) * n
-    if np.linalg.norm(toward) < 1e-6:
+    toward = elbow_hint_m - dot3(elbow_hint_m, n) * n
+    if norm3(toward) < 1e-6:
         toward = np.array([0.0, 0.0, -1.0]) - n[2] * n
-    toward = toward / max(float(np.linalg.norm(toward)), 1e-9)
+    toward = toward / max(norm3(toward), 1e-9)
     return a * n + r * toward
+
+
+@kernel
+def wrist_of(q7: FloatArray) -> Vec3:
+    """The wrist (arm frame, (3,) [m]) of arm joints ``q7`` (7,) [rad]."""
+    R_u, R_f, _ = arm_frames(q7)
+    return UPPER_ARM_LENGTH_M * (R_u @ _DOWN) + FOREARM_LENGTH_M * (R_f @ _DOWN)
+
+
+@kernel
+def limbs_for_wrist(q7: FloatArray, wrist_m: Vec3) -> tuple[Vec3, Vec3]:
+    """(upper arm, forearm) directions (3,) putting the wrist at ``wrist_m`` (arm frame [m]).
+
+    The elbow keeps the swivel of the arm's joints ``q7`` (7,) [rad] (:func:`elbow_for_wrist`).
+    """
+    R_u, _, _ = arm_frames(q7)
+    elbow = elbow_for_wrist(wrist_m, UPPER_ARM_LENGTH_M * (R_u @ _DOWN))
+    fore = wrist_m - elbow
+    return elbow / max(norm3(elbow), 1e-9), fore / max(norm3(fore), 1e-9)
 
 
 class Anticipation:
@@ -99,7 +148,10 @@ class Anticipation:
                       for side in Side}
         self.lower, self.upper = model.lower_rad, model.upper_rad
         self.blend = {side: 0.0 for side in Side}
+        self.lead_blend = {side: 0.0 for side in Side}
+        self._lead_m: dict[Side, Vec3] = {}  # the last forecast displacement per robot arm
         self.solvers: dict[Side, ArmSolver] = {}
+        self.lead_solvers: dict[Side, ArmSolver] = {}
         self._last_own: dict[Side, FloatArray] = {}
         self.wave_phase_rad = 0.0
         self._answer: tuple[GoalBelief, float] | None = None  # (the answered belief, until [s])
@@ -115,6 +167,7 @@ class Anticipation:
         far as its arm allows) instead of at the mirrored place. Called only then.
         """
         self.t_s += dt_s
+        q_mirror = self._lead(q_mirror, belief, dt_s)
         belief = self._keep_answering(belief)
         active: Side | None = None
         goal = belief.committed if belief is not None else None
@@ -154,6 +207,38 @@ class Anticipation:
             return q, "respond", ANSWER[goal]
         return q, "anticipate", f"completing {goal} with its own movement"
 
+    def _lead(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
+              ) -> FloatArray:
+        """The mirrored joints (n,) [rad] with the moving arm's wrist where the hand is going.
+
+        The recogniser's forecast displacement (:attr:`GoalBelief.lead_m`, arm frame) is added
+        to the mirrored wrist and the arm solved for it, keeping its swivel and the mirrored
+        hand; it fades in and out over ``lead_blend_s`` as movements start and end.
+        """
+        if not self.config.lead:
+            return q_mirror
+        moving: Side | None = None
+        if belief is not None and belief.moving and belief.side is not None \
+                and belief.lead_m is not None:
+            moving = next(s for s in Side if driving_side(s, self.mode) is belief.side)
+            self._lead_m[moving] = sharpness(belief.probs) ** self.config.lead_power \
+                * belief.lead_m
+        step = dt_s / self.config.lead_blend_s if self.config.lead_blend_s > 0 else 1.0
+        q = q_mirror
+        for side in Side:
+            target = 1.0 if side is moving else 0.0
+            self.lead_blend[side] += min(max(target - self.lead_blend[side], -step), step)
+            w = self.lead_blend[side]
+            if w <= 0.0 or side not in self._lead_m:
+                self.lead_solvers.pop(side, None)
+                continue
+            idx = self.index[side]
+            q_lead = self._solve(self.lead_solvers, side, q_mirror[idx],
+                                 wrist_of(q_mirror[idx]) + self._lead_m[side])
+            q = q.copy() if q is q_mirror else q
+            q[idx] = (1 - w) * q_mirror[idx] + w * q_lead
+        return q
+
     def _keep_answering(self, belief: GoalBelief | None) -> GoalBelief | None:
         """The belief to act on: an answer carries on for ``answer_hold_s`` once begun."""
         if belief is not None and belief.committed is not None:
@@ -170,16 +255,17 @@ class Anticipation:
 
     def _reach(self, side: Side, q7_mirror: FloatArray, target_arm_m: Vec3) -> FloatArray:
         """The arm's joints (7,) [rad] with the wrist at the goal (arm frame), hand as mirrored."""
-        solver = self.solvers.get(side)
+        return self._solve(self.solvers, side, q7_mirror, target_arm_m)
+
+    def _solve(self, solvers: dict[Side, ArmSolver], side: Side, q7_mirror: FloatArray,
+               target_arm_m: Vec3) -> FloatArray:
+        """:meth:`_reach` with the continuity kept by ``solvers[side]`` (made on first use)."""
+        solver = solvers.get(side)
         if solver is None:
             idx = self.index[side]
-            solver = self.solvers[side] = ArmSolver(self.lower[idx], self.upper[idx], q7_mirror)
-        current = directions_from_joints(q7_mirror)
-        elbow_now = UPPER_ARM_LENGTH_M * current.upper
+            solver = solvers[side] = ArmSolver(self.lower[idx], self.upper[idx], q7_mirror)
         # The arm frame's y is outward; the solver's left-arm convention is the same for both.
-        elbow = elbow_for_wrist(target_arm_m, elbow_now)
-        upper = elbow / np.linalg.norm(elbow)
-        fore = (target_arm_m - elbow) / max(float(np.linalg.norm(target_arm_m - elbow)), 1e-9)
-        q7 = solver.solve(ArmDirections(upper, fore))
+        upper, fore = limbs_for_wrist(q7_mirror, np.asarray(target_arm_m, dtype=np.float64))
+        q7 = solver.solve_vectors(upper, fore, _NONE3, _NONE3, False)
         q7[4:7] = q7_mirror[4:7]
         return q7

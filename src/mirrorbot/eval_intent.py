@@ -282,6 +282,11 @@ def format_report(r: dict[str, Any]) -> str:
                      f"{ca['median_ms']} / {cm['median_ms']} ms, robot first in "
                      f"{ca['robot_first_fraction']} / {cm['robot_first_fraction']}, never there "
                      f"{ca['never_arrived']} / {cm['never_arrived']}")
+        lines.append("  by goal, anticipating (median ms, movements): " + ", ".join(
+            f"{goal} {g['median_ms']} ({g['movements']})"
+            for goal, g in lt["where_committed_by_goal"].items()))
+        lines.append(f"  left out: {lt['already_there']} movements whose hand started in its "
+                     "goal region")
     lines.append("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}"
                                          for k, v in r["targets"].items()))
     lines.append(format_score(r["score"]))

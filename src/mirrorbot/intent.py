@@ -105,6 +105,8 @@ class IntentConfig:
             phase hypotheses, marginalised like the durations. The filtered hand leaves its
             rest place late (a 1 s raise is seen to start 0.1 s in); judged from the wrong
             phase, early in a movement the robot's own raise read as a wave.
+        forecast_s: How far ahead the moving hand is forecast [s] (:attr:`GoalBelief.lead_m`):
+            the robot mirrors where the hand is going, not where it was (0: no forecast).
     """
 
     onset_speed_m_s: float = 0.12
@@ -122,6 +124,7 @@ class IntentConfig:
     min_travel_m: float = 0.1
     floor_p: float = 0.002
     onset_offsets_s: tuple[float, ...] = (0.0, 0.05, 0.1)
+    forecast_s: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.release_p < self.commit_p < 1:
@@ -132,6 +135,8 @@ class IntentConfig:
         if not self.onset_offsets_s or min(self.onset_offsets_s) < 0:
             raise ConfigError("onset_offsets_s must be one or more times >= 0 [s], got "
                               f"{self.onset_offsets_s}")
+        if not 0.0 <= self.forecast_s <= 1.0:
+            raise ConfigError(f"forecast_s must be in [0, 1] s, got {self.forecast_s}")
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,10 @@ class GoalBelief:
         elapsed_s: Time since the movement started [s].
         duration_s: The most likely total duration [s].
         moving: Whether a movement is under way.
+        lead_m: Where the moving hand is expected to go in the next
+            :attr:`IntentConfig.forecast_s`, relative to where it is, arm frame (3,) [m]: each
+            goal's predictions, weighted by how well they explain the path so far, weighted by
+            the posterior (``none`` expects the hand to stay). None at rest.
     """
 
     probs: dict[str, float]
@@ -157,6 +166,7 @@ class GoalBelief:
     elapsed_s: float = 0.0
     duration_s: float = 0.0
     moving: bool = False
+    lead_m: Vec3 | None = None
 
 
 class IntentModel(Protocol):
@@ -401,8 +411,14 @@ class RepertoireIntent:
             track.valley = None
 
     # ---- recognition -------------------------------------------------------------------------
-    def _log_likelihoods(self, track: _ArmTrack) -> tuple[FloatArray, int, float]:
-        """Per-goal log likelihood of the path so far; best row and its duration [s], to act."""
+    def _log_likelihoods(self, track: _ArmTrack,
+                         ) -> tuple[FloatArray, int, float, FloatArray]:
+        """Per-goal log likelihoods of the path so far, and what to act on.
+
+        Returns:
+            (log likelihood per goal (G,), the best row, its duration [s], per goal the hand's
+            expected displacement over the forecast horizon (G, 3) [m]).
+        """
         cfg = self.config
         assert track.start is not None
         samples = track.samples
@@ -422,37 +438,53 @@ class RepertoireIntent:
                                    self._arc, self._osc, self._fits, cfg.sigma_m, weight,
                                    self._offsets)
         per_goal, best_row, best_d = _per_goal(ll, self._goal_of, len(self.goals))
+        horizon = cfg.forecast_s
+        lead = _forecast_per_goal(ll, self._goal_of, len(self.goals), float(tau[-1]), horizon,
+                                  start, self._durations, self._targets, self._lift, self._arc,
+                                  self._offsets) if horizon > 0 else np.zeros((len(self.goals), 3))
+        now_ahead = np.array([tau[-1], tau[-1] + horizon])
         for p in self._templates:
             g = self.goals.index(p.name)
             dur = self.learned_durations.get(p.name, 1.0)
-            cands = []
+            cands, moves = [], []
             for scale in (0.7, 0.85, 1.0, 1.2, 1.45):
                 pred_t = p.path(start, start, min_jerk_array(tau / (dur * scale)))
                 cands.append(-0.5 * n * np.mean(np.sum((obs - pred_t) ** 2, axis=1))
                              / cfg.sigma_m ** 2)
+                ends = p.path(start, start, min_jerk_array(now_ahead / (dur * scale)))
+                moves.append(ends[1] - ends[0])
+            weights = np.exp(np.array(cands) - max(cands))
+            lead[g] = weights @ np.array(moves) / weights.sum()
             per_goal[g] = np.logaddexp(per_goal[g], _logsumexp(np.array(cands))
                                        - math.log(len(cands)))
         # The "returning" explanation of none: straight back to where the hand rests (a
         # primitive with no lift and no arc is that straight line).
         rest = track.rest()
-        explanations = 2
+        # ``none`` is a mixture of its explanations, and so is its forecast: (log likelihood,
+        # displacement) of each; the head touch is the none primitive's rows.
+        nones = [(float(per_goal[-1]), lead[-1].copy())]
         if rest is not None and norm3(rest - start) > cfg.min_travel_m:
             ll_r = _path_log_likelihoods(tau, obs, start, self._durations, rest[None, :],
                                          _ZERO1, _ZERO1, _ZERO1, _TRUE1, cfg.sigma_m, weight,
-                                         self._offsets)[0]
-            per_goal[-1] = np.logaddexp(per_goal[-1], _logsumexp(ll_r) - math.log(len(ll_r)))
-            explanations += 1
-        # The "still" explanation of none: the hand hardly left its start.
-        still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
-        # ``none`` is a mixture of its explanations: the mean of their likelihoods, not the sum
-        # (the sum gave it a prior two or three times a goal's, and a raise read as a head
-        # touch early on).
-        per_goal[-1] = np.logaddexp(per_goal[-1], still) - math.log(explanations)
+                                         self._offsets)
+            back = _forecast_per_goal(ll_r, _GOAL0, 1, float(tau[-1]), horizon, start,
+                                      self._durations, rest[None, :], _ZERO1, _ZERO1,
+                                      self._offsets)[0] if horizon > 0 else np.zeros(3)
+            nones.append((_logsumexp(ll_r[0]) - math.log(ll_r.shape[1]), back))
+        # The "still" explanation of none: the hand hardly left its start (and stays).
+        nones.append((-0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2, np.zeros(3)))
+        # ``none``: the mean of its explanations' likelihoods, not the sum (the sum gave it a
+        # prior two or three times a goal's, and a raise read as a head touch early on).
+        log_l = np.array([x[0] for x in nones])
+        per_goal[-1] = _logsumexp(log_l) - math.log(len(nones))
+        if math.isfinite(per_goal[-1]):
+            w = np.exp(log_l - log_l.max())
+            lead[-1] = w @ np.array([x[1] for x in nones]) / w.sum()
         # Context: a lift from the table away from the hand's rest place lifts something.
         if rest is not None and start[2] < TABLE_START_Z_M \
                 and norm3(start - rest) > LIFT_CONTEXT_AWAY_M:
             per_goal[self._lift_goals] += math.log(LIFT_CONTEXT_FACTOR)
-        return per_goal, best_row, float(self._durations[best_d // len(self._offsets)])
+        return per_goal, best_row, float(self._durations[best_d // len(self._offsets)]), lead
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
         """Update with one filtered frame (None: nobody tracked, the belief is kept)."""
@@ -478,7 +510,7 @@ class RepertoireIntent:
         _, side = max(moving, key=lambda m: m[0])
         track = self.arms[side]
         assert track.start is not None
-        log_post, row, duration = self._log_likelihoods(track)
+        log_post, row, duration, lead = self._log_likelihoods(track)
         post = _posterior(log_post, self._log_prior, cfg.floor_p)
         travel = norm3(track.samples[-1][1] - track.start)
         best = int(np.argmax(post))
@@ -500,7 +532,7 @@ class RepertoireIntent:
         self.last = GoalBelief(dict(zip(self.goals, post.tolist(), strict=True)),
                                self.committed, side, track.start.copy(),
                                None if target is None else _clip_reach(target.copy()),
-                               t_s - track.start_t, duration, True)
+                               t_s - track.start_t, duration, True, post @ lead)
         return self.last
 
 
@@ -521,6 +553,21 @@ def _spread(n: int, k: int) -> tuple[int, ...]:
 
 _ZERO1 = np.zeros(1)
 _TRUE1 = np.ones(1, dtype=np.bool_)
+_GOAL0 = np.zeros(1, dtype=np.int64)
+
+
+@kernel
+def _bezier_control(start: Vec3, target: Vec3, lift_m: float, arc: float) -> Vec3:
+    """A primitive's Bezier control point (3,) [m].
+
+    ``lift_m`` above the start (a cup is lifted first), or else the chord's midpoint raised by
+    ``arc`` times the chord's length.
+    """
+    if lift_m > 0:
+        return np.array([start[0], start[1], start[2] + lift_m])
+    chord = math.sqrt(((target - start) ** 2).sum())
+    return np.array([(start[0] + target[0]) / 2, (start[1] + target[1]) / 2,
+                     (start[2] + target[2]) / 2 + 2 * arc * chord])
 
 
 @kernel
@@ -562,7 +609,6 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
     heading = direction_weight > 0 and n_obs >= 3
     v_obs = obs[n_obs - 1] - obs[n_obs - 3] if heading else np.zeros(3)
     n_obs_v = math.sqrt(v_obs[0] ** 2 + v_obs[1] ** 2 + v_obs[2] ** 2)
-    control = np.empty(3)
     pred = np.empty(3)
     pred_back = np.empty(3)
     ahead = np.empty(3)
@@ -581,9 +627,7 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
             continue
         target = targets[m]
         chord = math.sqrt(((target - start) ** 2).sum())
-        for i in range(3):
-            control[i] = start[i] if lift[m] > 0 else (start[i] + target[i]) / 2
-        control[2] += lift[m] if lift[m] > 0 else 2 * arc[m] * chord
+        control = _bezier_control(start, target, lift[m], arc[m])
         widen = 1.0 + (osc[m] / sigma_m) ** 2
         # Already there (a wave that paused and swings on): it swings from the start.
         arrived_at_start = chord < SWING_CHORDS * osc[m]
@@ -641,6 +685,54 @@ def _per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int) -> tuple[FloatArr
         if counts[g] > 0 and sums[g] > 0:
             per_goal[g] = math.log(sums[g] / counts[g]) + offset
     return per_goal, best_row, best_d
+
+
+@kernel
+def _forecast_per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int, t_now_s: float,
+                       horizon_s: float, start: Vec3, durations: FloatArray, targets: FloatArray,
+                       lift: FloatArray, arc: FloatArray, offsets_s: FloatArray) -> FloatArray:
+    """Per goal, how far its predictions move the hand from ``t_now_s`` to ``+ horizon_s``.
+
+    Each (row, cell) of ``ll`` (M, C; as :func:`_path_log_likelihoods` returns) predicts a path;
+    its displacement over the horizon is weighted by its likelihood within its goal (a goal
+    whose rows cannot start here moves nothing). The paths are those of
+    :func:`_path_log_likelihoods` (the side-to-side swing of a wave is left out: it averages
+    out).
+
+    Returns:
+        (G, 3) [m], arm frame.
+    """
+    n_off = offsets_s.shape[0]
+    top = np.full(n_goals, -np.inf)
+    for m in range(ll.shape[0]):
+        for c in range(ll.shape[1]):
+            top[goal_of[m]] = max(top[goal_of[m]], ll[m, c])
+    sums = np.zeros(n_goals)
+    out = np.zeros((n_goals, 3))
+    for m in range(ll.shape[0]):
+        g = goal_of[m]
+        if not math.isfinite(top[g]):
+            continue
+        target = targets[m]
+        control = _bezier_control(start, target, lift[m], arc[m])
+        for c in range(ll.shape[1]):
+            w = math.exp(ll[m, c] - top[g])
+            if w < 1e-6:
+                continue
+            d, off = durations[c // n_off], offsets_s[c % n_off]
+            s0 = min_jerk((t_now_s + off) / d)
+            s1 = min_jerk((t_now_s + off + horizon_s) / d)
+            # Bezier B(s) = (1-s)^2 p0 + 2s(1-s) c + s^2 p1: its change from s0 to s1.
+            a = (1 - s1) ** 2 - (1 - s0) ** 2
+            b = 2 * s1 * (1 - s1) - 2 * s0 * (1 - s0)
+            e = s1 * s1 - s0 * s0
+            for i in range(3):
+                out[g, i] += w * (a * start[i] + b * control[i] + e * target[i])
+            sums[g] += w
+    for g in range(n_goals):
+        if sums[g] > 0:
+            out[g] /= sums[g]
+    return out
 
 
 @kernel

@@ -1,14 +1,23 @@
 """Robot lead time: does the robot's hand reach the goal region before the person's does?
 
-Both hands are compared in one frame: each arm's frame at its shoulder (x forward, y outward,
-z up), the person's wrist scaled to the robot's arm length (as the recogniser sees it), the
-robot's from PyBullet. For each labelled movement (``none`` excluded) the goal region is a
-sphere of ``REGION_M`` around where the person's hand is at the movement's labelled end; the
-person arrives when their hand first enters it, the robot when its mirroring hand does (from
-the movement's start to ``SETTLE_S`` after its end). The whole loop runs twice, with
-anticipation and mirroring only. The lead is the person's arrival minus the robot's [ms]:
-positive means the robot was there first. A robot that never gets there (the goal out of its
-reach, or blocked by its own body) has no lead and is counted apart.
+Each hand is measured against its own goal region, a sphere of ``REGION_M``, in its arm's frame
+at the shoulder (x forward, y outward, z up). For each labelled movement (``none`` excluded):
+
+- the person's region is around where their wrist (scaled to the robot's arm length, as the
+  recogniser sees it) is at the movement's labelled end;
+- the robot's region is around where the mirroring robot's wrist (PyBullet) is
+  ``ROBOT_SETTLE_S`` after that end: where copying the person puts the robot's hand at this
+  goal. (Directions, not positions, are copied, so the robot's wrist ends some centimetres
+  from the person's scaled one; measured against the person's region, a copy without lag came
+  out late or never arrived, which is geometry, not time.)
+
+A hand arrives when it first enters its region (from the movement's start to ``SETTLE_S``
+after its end). The whole loop runs twice, with anticipation and mirroring only. The lead is
+the person's arrival minus the robot's [ms]: positive means the robot was there first; a copy
+without lag scores 0. A robot that never gets there (the goal out of its
+reach, or blocked by its own body) has no lead and is counted apart, as is a movement whose
+hand starts inside its goal region (a cup cleared to about where it stood): there is no arrival
+to anticipate, and both robots "arrived" at once, which read as 0 ms.
 
 The issue's target is the lead "on goals where it commits": the summary gives it over every
 movement and, apart, over the movements during which the anticipating robot committed to the
@@ -33,6 +42,9 @@ from mirrorbot.landmarks import PoseFrame, Side
 
 REGION_M = 0.10
 SETTLE_S = 1.0  # how long after the movement's end the robot may still arrive [s]
+ROBOT_SETTLE_S = 0.2
+"""The mirroring robot's goal place is taken this long after the movement's end [s]: its
+lag is 25-60 ms, and the person holds most goals for 0.2 s or more."""
 
 
 @dataclass(frozen=True)
@@ -46,12 +58,14 @@ class Lead:
         mirror_lead_ms: The same for the robot that only mirrors (usually negative: a lag).
         committed: Whether the anticipating robot committed to the labelled goal during the
             movement (it acted on it).
+        already_there: The person's hand started inside the goal region (no lead measured).
     """
 
     goal: str
     lead_ms: float | None
     mirror_lead_ms: float | None
     committed: bool = False
+    already_there: bool = False
 
 
 def _run(source: str, intent: str, anticipate: bool, out: Path) -> list[dict[str, Any]]:
@@ -97,6 +111,16 @@ def _lead(reached_s: float, t: FloatArray, wrist: FloatArray, region: FloatArray
     return None if arrival is None else 1e3 * (reached_s - arrival)
 
 
+def _extent_m(path_m: FloatArray) -> float:
+    """How far a path (N, 3) [m] spreads: the sum of its extents along x, y and z, NaN skipped.
+
+    (``np.ptp`` is NaN for a path with one untracked frame: the moving arm then tied with the
+    still one and the first side won.)
+    """
+    tracked = path_m[np.isfinite(path_m).all(axis=1)]
+    return float((tracked.max(axis=0) - tracked.min(axis=0)).sum()) if len(tracked) else 0.0
+
+
 def leads(frames: list[tuple[float, PoseFrame | None]], labels: tuple[GestureLabel, ...],
           source: str, intent: str = "ours") -> list[Lead]:
     """The lead of every labelled movement; ``source`` is the same stream as a --source."""
@@ -112,7 +136,7 @@ def leads(frames: list[tuple[float, PoseFrame | None]], labels: tuple[GestureLab
         during = (t_person >= label.start_s) & (t_person <= label.end_s)
         if label.goal == "none" or not during.any():
             continue
-        side = max(Side, key=lambda s: float(np.nansum(np.ptp(person[s][during], axis=0))))
+        side = max(Side, key=lambda s: _extent_m(person[s][during]))
         k_end = min(int(np.searchsorted(t_person, label.end_s)), len(t_person) - 1)
         region = person[side][k_end]
         reached = _arrival(t_person, person[side], region, label) \
@@ -120,10 +144,17 @@ def leads(frames: list[tuple[float, PoseFrame | None]], labels: tuple[GestureLab
         if reached is None:
             continue
         robot_side = side.other  # mirror mode: the person's right drives the robot's left
+        k_robot = min(int(np.searchsorted(t_mir, label.end_s + ROBOT_SETTLE_S)), len(t_mir) - 1)
+        robot_region = mirror[robot_side][k_robot]
         acting = np.flatnonzero((t_own >= label.start_s) & (t_own <= label.end_s))
         committed = any(committed_goal[k] == label.goal for k in acting)
-        out.append(Lead(label.goal, _lead(reached, t_own, own[robot_side], region, label),
-                        _lead(reached, t_mir, mirror[robot_side], region, label), committed))
+        tracked = during & np.isfinite(person[side]).all(axis=1)
+        if reached <= t_person[np.argmax(tracked)]:  # in the region from the first frame on
+            out.append(Lead(label.goal, None, None, committed, already_there=True))
+            continue
+        out.append(Lead(label.goal, _lead(reached, t_own, own[robot_side], robot_region, label),
+                        _lead(reached, t_mir, mirror[robot_side], robot_region, label),
+                        committed))
     return out
 
 
@@ -131,12 +162,21 @@ def summarise(all_leads: list[Lead]) -> dict[str, Any]:
     """Median and mean lead [ms], the share where the robot was first, misses; both robots.
 
     ``where_committed``: the same for the movements where the anticipating robot committed to
-    the labelled goal (both robots on those movements), the issue's measure.
+    the labelled goal (both robots on those movements), the issue's measure;
+    ``where_committed_by_goal``: the anticipating robot's, per goal. Movements whose hand started
+    in its goal region are left out (``already_there`` counts them).
     """
-    out: dict[str, Any] = {"movements": len(all_leads)}
-    out.update(_figures(all_leads))
-    committed = [x for x in all_leads if x.committed]
+    measured = [x for x in all_leads if not x.already_there]
+    out: dict[str, Any] = {"movements": len(measured),
+                           "already_there": len(all_leads) - len(measured)}
+    out.update(_figures(measured))
+    committed = [x for x in measured if x.committed]
     out["where_committed"] = {"movements": len(committed), **_figures(committed)}
+    by_goal: dict[str, Any] = {}
+    for goal in dict.fromkeys(x.goal for x in committed):
+        of_goal = [x for x in committed if x.goal == goal]
+        by_goal[goal] = {"movements": len(of_goal), **_figures(of_goal)["anticipating"]}
+    out["where_committed_by_goal"] = by_goal
     return out
 
 

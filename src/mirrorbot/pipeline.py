@@ -102,12 +102,13 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    live: LiveHooks | None = None) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
 
-    ``intent`` sees the raw pose and reports a belief over goals (logged and drawn; the robot
-    does not act on it yet); ``gaze`` turns the head toward the person's moving hand; ``echo``
-    scales each arm's mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which
-    person arm drives which) by how well it is seen and holds still on erratic input;
-    ``anticipation`` completes committed goals with the robot's own motion; ``live`` applies
-    the keys of the live window (pause, record, calibrate, switch mode).
+    ``intent`` sees the filtered pose and reports a belief over goals (logged and drawn);
+    ``gaze`` turns the head toward the person's moving hand; ``echo`` scales each arm's
+    mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which person arm drives
+    which) by how well it is seen and holds still on erratic input; ``anticipation`` leads the
+    mirrored arm by the belief's forecast and completes committed goals with the robot's own
+    motion; ``live`` applies the keys of the live window (pause, record, calibrate, switch
+    mode).
     """
     pose_filter = PoseFilter(filter_config, filter_image=want_view)
     lost = LostTracking(q_rest_rad)

@@ -1,0 +1,84 @@
+"""Anticipatory motion: the mirrored arm led by the recogniser's forecast."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mirrorbot.anticipation import Anticipation, sharpness
+from mirrorbot.arm_kinematics import directions_from_joints
+from mirrorbot.intent import GoalBelief
+from mirrorbot.landmarks import Side
+from mirrorbot.paths import robot_urdf_path
+from mirrorbot.retarget import Mode
+from mirrorbot.scripted import rest_pose
+from mirrorbot.urdf import load_robot_model
+from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+
+GOALS = ("wave", "raise", "point", "reach", "drink", "offer", "clear", "none")
+
+
+def _wrist_m(q7: np.ndarray) -> np.ndarray:
+    d = directions_from_joints(q7)
+    return UPPER_ARM_LENGTH_M * d.upper + FOREARM_LENGTH_M * d.fore
+
+
+def _belief(top: str, p_top: float, lead_m: np.ndarray | None, moving: bool = True,
+            ) -> GoalBelief:
+    rest = (1.0 - p_top) / (len(GOALS) - 1)
+    return GoalBelief({g: p_top if g == top else rest for g in GOALS}, side=Side.RIGHT,
+                      moving=moving, lead_m=lead_m)
+
+
+def test_sharpness_is_zero_for_a_uniform_belief_and_one_for_certainty() -> None:
+    assert abs(sharpness({g: 1 / 8 for g in GOALS})) < 1e-12
+    assert sharpness({g: 1.0 if g == "drink" else 0.0 for g in GOALS}) == 1.0
+    assert 0.0 < sharpness(_belief("drink", 0.6, None).probs) < sharpness(
+        _belief("drink", 0.9, None).probs) < 1.0
+
+
+def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None:
+    """The person's right arm moves (mirror mode: the robot's left arm follows it).
+
+    With a zero forecast the arm is the mirrored arm; with a decided belief and a forecast of
+    10 cm up, the wrist goes 10 cm up; with an undecided one it stays with the mirror; when
+    the movement ends the lead fades out (no jump) and the arm is the mirrored one again.
+    """
+    model = load_robot_model(robot_urdf_path())
+    q_mirror = rest_pose(model).copy()
+    left = [model.index(f"left_{j}") for j in ("shoulder_flex", "shoulder_abd",
+                                                 "shoulder_rot", "elbow", "forearm_rot",
+                                                 "wrist_flex", "wrist_dev")]
+    q_mirror[left[0]], q_mirror[left[3]] = 0.6, 1.2  # forearm forward, hand before the body
+    wrist0 = _wrist_m(q_mirror[left])
+    dt = 1 / 30
+    up = np.array([0.0, 0.0, 0.10])
+
+    def settle(a: Anticipation, belief: GoalBelief, frames: int = 15) -> np.ndarray:
+        q = q_mirror
+        for _ in range(frames):
+            q, mode, _ = a(q_mirror, belief, dt)
+            assert mode == "mirror"  # leading is mirroring; nothing is committed
+        return q
+
+    a = Anticipation(model, Mode.MIRROR)
+    q = settle(a, _belief("drink", 0.99, np.zeros(3)))
+    assert np.linalg.norm(_wrist_m(q[left]) - wrist0) < 0.005
+    q = settle(a, _belief("drink", 0.99, up))
+    moved = _wrist_m(q[left]) - wrist0
+    assert abs(moved[2] - 0.1 * sharpness(_belief("drink", 0.99, up).probs)) < 0.01
+    assert np.linalg.norm(moved[:2]) < 0.01
+    right = [model.index(f"right_{j}") for j in ("shoulder_flex", "elbow")]
+    assert np.allclose(q[right], q_mirror[right])  # the other arm only mirrors
+    # Undecided: the forecast is barely acted on.
+    q = settle(Anticipation(model, Mode.MIRROR), _belief("drink", 0.2, up))
+    assert np.linalg.norm(_wrist_m(q[left]) - wrist0) < 0.01
+    # The movement ends: the lead fades out step by step.
+    steps = []
+    previous = _wrist_m(settle(a, _belief("drink", 0.99, up))[left])
+    for _ in range(10):
+        q, _, _ = a(q_mirror, _belief("none", 0.99, None, moving=False), dt)
+        wrist = _wrist_m(q[left])
+        steps.append(float(np.linalg.norm(wrist - previous)))
+        previous = wrist
+    assert np.linalg.norm(previous - wrist0) < 0.005
+    assert max(steps) < 0.5 * 0.1 * sharpness(_belief("drink", 0.99, up).probs)
