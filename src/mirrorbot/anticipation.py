@@ -55,8 +55,9 @@ class AnticipationConfig:
         wave_amplitude_m: Side-to-side amplitude of its wrist when it waves back [m].
         answer_hold_s: An answer, once begun, lasts at least this long unless another goal is
             committed (a wave back is a whole gesture, not a flicker) [s].
-        lead: Before anything is committed, mirror where the person's hand is going (the
-            recogniser's forecast, :attr:`GoalBelief.lead_m`) rather than where it is.
+        lead: Mirror where the person's hand is going (the recogniser's forecast,
+            :attr:`GoalBelief.lead_m`) rather than where it is; a committed goal's own motion
+            is blended onto that.
         lead_blend_s: Time for the forecast to fade in when a movement starts, and out when it
             ends [s].
         lead_power: The forecast is scaled by the belief's :func:`sharpness` to this power:
@@ -79,9 +80,9 @@ def sharpness(probs: dict[str, float]) -> float:
 
     0 for a uniform belief (nothing known yet), 1 for certainty.
     """
-    p = np.array([v for v in probs.values() if v > 0.0])
     if len(probs) < 2:
         return 1.0
+    p = np.array([v for v in probs.values() if v > 0.0])
     return float(min(max(1.0 + (p * np.log(p)).sum() / math.log(len(probs)), 0.0), 1.0))
 
 
