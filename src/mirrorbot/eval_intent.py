@@ -10,7 +10,8 @@ seeds never used in tuning (noise on), each frame goes through the filter and th
 - false commitments per minute during ``none`` movements, and wrong commitments per minute of
   session (to a goal other than the movement under way, returns to rest included);
 - robot lead time [ms]: when the robot's own hand (the loop with anticipation, in PyBullet)
-  enters the goal region versus when the person's hand does (positive: the robot first);
+  enters its goal region versus when the person's hand enters theirs (positive: the robot
+  first; :mod:`mirrorbot.lead_time`), overall, where it committed, and per goal;
 - update time per frame [ms].
 """
 
