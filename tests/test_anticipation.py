@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.anticipation import Anticipation, sharpness
-from mirrorbot.arm_kinematics import directions_from_joints
+from mirrorbot.anticipation import Anticipation, sharpness, wrist_of
+from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.intent import GoalBelief
 from mirrorbot.landmarks import Side
 from mirrorbot.paths import robot_urdf_path
+from mirrorbot.repertoire import Repertoire
 from mirrorbot.retarget import Mode
 from mirrorbot.scripted import rest_pose
 from mirrorbot.urdf import load_robot_model
-from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
-GOALS = ("wave", "raise", "point", "reach", "drink", "offer", "clear", "none")
-
-
-def _wrist_m(q7: np.ndarray) -> np.ndarray:
-    d = directions_from_joints(q7)
-    return UPPER_ARM_LENGTH_M * d.upper + FOREARM_LENGTH_M * d.fore
+GOALS = Repertoire().goals
 
 
 def _belief(top: str, p_top: float, lead_m: np.ndarray | None, moving: bool = True,
@@ -45,11 +40,9 @@ def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None
     """
     model = load_robot_model(robot_urdf_path())
     q_mirror = rest_pose(model).copy()
-    left = [model.index(f"left_{j}") for j in ("shoulder_flex", "shoulder_abd",
-                                                 "shoulder_rot", "elbow", "forearm_rot",
-                                                 "wrist_flex", "wrist_dev")]
+    left = [model.index(f"left_{j}") for j in ARM_JOINTS]
     q_mirror[left[0]], q_mirror[left[3]] = 0.6, 1.2  # forearm forward, hand before the body
-    wrist0 = _wrist_m(q_mirror[left])
+    wrist0 = wrist_of(q_mirror[left])
     dt = 1 / 30
     up = np.array([0.0, 0.0, 0.10])
 
@@ -62,22 +55,22 @@ def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None
 
     a = Anticipation(model, Mode.MIRROR)
     q = settle(a, _belief("drink", 0.99, np.zeros(3)))
-    assert np.linalg.norm(_wrist_m(q[left]) - wrist0) < 0.005
+    assert np.linalg.norm(wrist_of(q[left]) - wrist0) < 0.005
     q = settle(a, _belief("drink", 0.99, up))
-    moved = _wrist_m(q[left]) - wrist0
+    moved = wrist_of(q[left]) - wrist0
     assert abs(moved[2] - 0.1 * sharpness(_belief("drink", 0.99, up).probs)) < 0.01
     assert np.linalg.norm(moved[:2]) < 0.01
     right = [model.index(f"right_{j}") for j in ("shoulder_flex", "elbow")]
     assert np.allclose(q[right], q_mirror[right])  # the other arm only mirrors
     # Undecided: the forecast is barely acted on.
     q = settle(Anticipation(model, Mode.MIRROR), _belief("drink", 0.2, up))
-    assert np.linalg.norm(_wrist_m(q[left]) - wrist0) < 0.01
+    assert np.linalg.norm(wrist_of(q[left]) - wrist0) < 0.01
     # The movement ends: the lead fades out step by step.
     steps = []
-    previous = _wrist_m(settle(a, _belief("drink", 0.99, up))[left])
+    previous = wrist_of(settle(a, _belief("drink", 0.99, up))[left])
     for _ in range(10):
         q, _, _ = a(q_mirror, _belief("none", 0.99, None, moving=False), dt)
-        wrist = _wrist_m(q[left])
+        wrist = wrist_of(q[left])
         steps.append(float(np.linalg.norm(wrist - previous)))
         previous = wrist
     assert np.linalg.norm(previous - wrist0) < 0.005

@@ -132,6 +132,18 @@ def limbs_for_wrist(q7: FloatArray, wrist_m: Vec3) -> tuple[Vec3, Vec3]:
     return elbow / max(norm3(elbow), 1e-9), fore / max(norm3(fore), 1e-9)
 
 
+def _ramp(weights: dict[Side, float], toward: Side | None, dt_s: float, ramp_s: float) -> None:
+    """Move each arm's blend weight (in place) toward 1 for ``toward`` and 0 for the other.
+
+    By at most ``dt_s / ramp_s`` a call (at once when ``ramp_s`` is 0): a full blend takes
+    ``ramp_s`` [s].
+    """
+    step = dt_s / ramp_s if ramp_s > 0 else 1.0
+    for side in Side:
+        target = 1.0 if side is toward else 0.0
+        weights[side] += min(max(target - weights[side], -step), step)
+
+
 class Anticipation:
     """Turns a committed goal into the robot's own motion, blended with the mirror.
 
@@ -174,15 +186,13 @@ class Anticipation:
         goal = belief.committed if belief is not None else None
         if belief is not None and belief.side is not None and belief.target_m is not None \
                 and goal is not None and goal not in NOT_COMPLETED:
-            active = next(s for s in Side if driving_side(s, self.mode) is belief.side)
+            active = self._driven_by(belief.side)
         q = q_mirror.copy()
-        step = dt_s / self.config.blend_s if self.config.blend_s > 0 else 1.0
+        _ramp(self.blend, active, dt_s, self.config.blend_s)
         waving = active is not None and goal == "wave"
         self.wave_phase_rad = (self.wave_phase_rad + 2 * math.pi * self.config.wave_hz * dt_s
                                if waving else 0.0)
         for side in Side:
-            target = 1.0 if side is active else 0.0
-            self.blend[side] += min(max(target - self.blend[side], -step), step)
             idx = self.index[side]
             if self.blend[side] <= 0.0:
                 self.solvers.pop(side, None)
@@ -196,7 +206,7 @@ class Anticipation:
                 if waving:  # side to side along the arm frame's outward axis (y)
                     wrist_goal_m = wrist_goal_m + np.array(
                         [0.0, self.config.wave_amplitude_m * math.sin(self.wave_phase_rad), 0.0])
-                q_own = self._reach(side, q_mirror[idx], wrist_goal_m)
+                q_own = self._solve(self.solvers, side, q_mirror[idx], wrist_goal_m)
                 self._last_own[side] = q_own
             else:  # released: fade from where the own motion was back to mirroring
                 q_own = self._last_own.get(side, q_mirror[idx])
@@ -221,14 +231,12 @@ class Anticipation:
         moving: Side | None = None
         if belief is not None and belief.moving and belief.side is not None \
                 and belief.lead_m is not None:
-            moving = next(s for s in Side if driving_side(s, self.mode) is belief.side)
+            moving = self._driven_by(belief.side)
             self._lead_m[moving] = sharpness(belief.probs) ** self.config.lead_power \
                 * belief.lead_m
-        step = dt_s / self.config.lead_blend_s if self.config.lead_blend_s > 0 else 1.0
+        _ramp(self.lead_blend, moving, dt_s, self.config.lead_blend_s)
         q = q_mirror
         for side in Side:
-            target = 1.0 if side is moving else 0.0
-            self.lead_blend[side] += min(max(target - self.lead_blend[side], -step), step)
             w = self.lead_blend[side]
             if w <= 0.0 or side not in self._lead_m:
                 self.lead_solvers.pop(side, None)
@@ -254,13 +262,17 @@ class Anticipation:
         self._answer = None
         return belief
 
-    def _reach(self, side: Side, q7_mirror: FloatArray, target_arm_m: Vec3) -> FloatArray:
-        """The arm's joints (7,) [rad] with the wrist at the goal (arm frame), hand as mirrored."""
-        return self._solve(self.solvers, side, q7_mirror, target_arm_m)
+    def _driven_by(self, person_side: Side) -> Side:
+        """The robot arm that the person's ``person_side`` arm drives."""
+        return next(s for s in Side if driving_side(s, self.mode) is person_side)
 
     def _solve(self, solvers: dict[Side, ArmSolver], side: Side, q7_mirror: FloatArray,
                target_arm_m: Vec3) -> FloatArray:
-        """:meth:`_reach` with the continuity kept by ``solvers[side]`` (made on first use)."""
+        """The arm's joints (7,) [rad] with the wrist at ``target_arm_m`` (arm frame [m]).
+
+        The elbow keeps the mirrored arm's swivel and the hand is as mirrored; continuity is
+        kept by ``solvers[side]`` (made on first use).
+        """
         solver = solvers.get(side)
         if solver is None:
             idx = self.index[side]

@@ -155,7 +155,8 @@ class GoalBelief:
         lead_m: Where the moving hand is expected to go in the next
             :attr:`IntentConfig.forecast_s`, relative to where it is, arm frame (3,) [m]: each
             goal's predictions, weighted by how well they explain the path so far, weighted by
-            the posterior (``none`` expects the hand to stay). None at rest.
+            the posterior (``none``'s: back to rest, staying or touching the head, weighted
+            the same way). None at rest.
     """
 
     probs: dict[str, float]
@@ -441,7 +442,7 @@ class RepertoireIntent:
         horizon = cfg.forecast_s
         lead = _forecast_per_goal(ll, self._goal_of, len(self.goals), float(tau[-1]), horizon,
                                   start, self._durations, self._targets, self._lift, self._arc,
-                                  self._offsets) if horizon > 0 else np.zeros((len(self.goals), 3))
+                                  self._offsets)
         now_ahead = np.array([tau[-1], tau[-1] + horizon])
         for p in self._templates:
             g = self.goals.index(p.name)
@@ -469,7 +470,7 @@ class RepertoireIntent:
                                          self._offsets)
             back = _forecast_per_goal(ll_r, _GOAL0, 1, float(tau[-1]), horizon, start,
                                       self._durations, rest[None, :], _ZERO1, _ZERO1,
-                                      self._offsets)[0] if horizon > 0 else np.zeros(3)
+                                      self._offsets)[0]
             nones.append((_logsumexp(ll_r[0]) - math.log(ll_r.shape[1]), back))
         # The "still" explanation of none: the hand hardly left its start (and stays).
         nones.append((-0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2, np.zeros(3)))
