@@ -222,3 +222,18 @@ def test_cli_records_a_labelled_synthetic_session(tmp_path: Path) -> None:
     assert [lb["goal"] for lb in header["labels"]] == ["drink", "offer", "wave"]
     assert header["synthetic"]["seed"] == 2
     assert header["format"] == "mirrorbot-recording"
+
+
+def test_elbows_never_jump_when_the_hand_goes_over_the_head() -> None:
+    """Scratching the head moves the elbow like any other move, never front to back in a frame.
+
+    The elbow's swivel side was chosen per frame, and with the wrist over the head either side
+    would do: the elbow jumped 0.4-0.5 m in one frame (here seeds 9 and 10).
+    """
+    jumps_m = []
+    for seed in range(1, 13):
+        _, frames = _frames(seed, gestures=("none",) * 4)
+        for side in ("LEFT", "RIGHT"):
+            elbow = np.array([f.world_true_m[Landmark[f"{side}_ELBOW"]] for f in frames])
+            jumps_m.append(np.linalg.norm(np.diff(elbow, axis=0), axis=1).max())
+    assert max(jumps_m) < 0.2  # 6 m/s; the fastest of these moves 0.13 m in a frame

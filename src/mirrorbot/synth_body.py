@@ -122,9 +122,10 @@ def arm_points(params: BodyParams, side: Side, arm: ArmState, shrug_m: float = 0
     if np.linalg.norm(u) < 1e-6:  # arm straight up or down: swivel from the front
         u = np.array([1.0, 0.0, 0.0]) - n[0] * n
     u = unit3(u)
-    v = cross3(n, u)
-    if v[1] * side_sign(side) < 0:
-        v = -v
+    # Positive swivel turns the elbow outward for the usual arm: one handedness per side. (It
+    # was chosen per frame by which way v pointed, and with the wrist over the head v points
+    # forward or back, so scratching the head threw the elbow 0.5 m front to back in a frame.)
+    v = side_sign(side) * cross3(n, u)
     e = s + a * n + r * (math.cos(arm.swivel_rad) * u + math.sin(arm.swivel_rad) * v)
     forearm = unit3(w - e)
     palm = arm.palm_hint - np.dot(arm.palm_hint, forearm) * forearm
