@@ -6,11 +6,12 @@ where the person's hand is going rather than where it is (the forecast,
 undecided belief leaves a plain copy. When the recogniser commits to a goal the robot can
 complete (``raise``, ``reach``, ``drink``, ``clear`` and learned gestures) or answer
 (``offer``: reaching out toward the person's hand to receive; ``wave``: waving back, its hand
-beside its head going side to side at its own rhythm), the driving arm blends from the
-mirrored pose to the robot's own primitive: its wrist heads for the goal region as fast as its
-limits allow, so it arrives before the person's. The blend rises and falls smoothly
-(``blend_s``), so a commitment that is released returns the arm to mirroring without a jump;
-the command shaper keeps every limit. Pointing is answered by the head (:mod:`gaze`).
+beside its head going side to side at its own rhythm, its elbow out and below the hand), the
+driving arm blends from the mirrored pose to the robot's own primitive: its wrist heads for the
+goal region as fast as its limits allow, so it arrives before the person's. The blend rises and
+falls smoothly (``blend_s``), so a commitment that is released returns the arm to mirroring
+without a jump; the command shaper keeps every limit. Pointing is answered by the head
+(:mod:`gaze`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ OUTWARD = {Side.LEFT: 1.0, Side.RIGHT: -1.0}
 ANSWER = {"offer": "reaching out to receive", "wave": "waving back"}
 _DOWN = np.ascontiguousarray(DOWN, dtype=np.float64)  # a limb along its own axis
 _NONE3 = np.zeros(3)
+# Waving back, the elbow is out and below the hand (arm frame: x forward, y out, z up), so the
+# upper arm stays clear of straight out sideways, where flexion and rotation turn about one axis.
+_WAVE_ELBOW = UPPER_ARM_LENGTH_M * np.array([0.25, 0.85, -0.47])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,15 +125,24 @@ def wrist_of(q7: FloatArray) -> Vec3:
 
 
 @kernel
+def limbs_toward(wrist_m: Vec3, elbow_hint_m: Vec3) -> tuple[Vec3, Vec3]:
+    """(upper arm, forearm) directions (3,) putting the wrist at ``wrist_m`` (arm frame [m]).
+
+    The elbow is the possible one nearest ``elbow_hint_m`` (:func:`elbow_for_wrist`).
+    """
+    elbow = elbow_for_wrist(wrist_m, elbow_hint_m)
+    fore = wrist_m - elbow
+    return elbow / max(norm3(elbow), 1e-9), fore / max(norm3(fore), 1e-9)
+
+
+@kernel
 def limbs_for_wrist(q7: FloatArray, wrist_m: Vec3) -> tuple[Vec3, Vec3]:
     """(upper arm, forearm) directions (3,) putting the wrist at ``wrist_m`` (arm frame [m]).
 
     The elbow keeps the swivel of the arm's joints ``q7`` (7,) [rad] (:func:`elbow_for_wrist`).
     """
     R_u, _, _ = arm_frames(q7)
-    elbow = elbow_for_wrist(wrist_m, UPPER_ARM_LENGTH_M * (R_u @ _DOWN))
-    fore = wrist_m - elbow
-    return elbow / max(norm3(elbow), 1e-9), fore / max(norm3(fore), 1e-9)
+    return limbs_toward(wrist_m, UPPER_ARM_LENGTH_M * (R_u @ _DOWN))
 
 
 def _ramp(weights: dict[Side, float], toward: Side | None, dt_s: float, ramp_s: float) -> None:
@@ -206,7 +219,8 @@ class Anticipation:
                 if waving:  # side to side along the arm frame's outward axis (y)
                     wrist_goal_m = wrist_goal_m + np.array(
                         [0.0, self.config.wave_amplitude_m * math.sin(self.wave_phase_rad), 0.0])
-                q_own = self._solve(self.solvers, side, q_mirror[idx], wrist_goal_m)
+                q_own = self._solve(self.solvers, side, q_mirror[idx], wrist_goal_m,
+                                    _WAVE_ELBOW if waving else None)
                 self._last_own[side] = q_own
             else:  # released: fade from where the own motion was back to mirroring
                 q_own = self._last_own.get(side, q_mirror[idx])
@@ -267,18 +281,21 @@ class Anticipation:
         return next(s for s in Side if driving_side(s, self.mode) is person_side)
 
     def _solve(self, solvers: dict[Side, ArmSolver], side: Side, q7_mirror: FloatArray,
-               target_arm_m: Vec3) -> FloatArray:
+               target_arm_m: Vec3, elbow_hint_m: Vec3 | None = None) -> FloatArray:
         """The arm's joints (7,) [rad] with the wrist at ``target_arm_m`` (arm frame [m]).
 
-        The elbow keeps the mirrored arm's swivel and the hand is as mirrored; continuity is
-        kept by ``solvers[side]`` (made on first use).
+        The elbow keeps the mirrored arm's swivel (or is the one nearest ``elbow_hint_m``, arm
+        frame [m]) and the hand is as mirrored; continuity is kept by ``solvers[side]`` (made on
+        first use).
         """
         solver = solvers.get(side)
         if solver is None:
             idx = self.index[side]
             solver = solvers[side] = ArmSolver(self.lower[idx], self.upper[idx], q7_mirror)
         # The arm frame's y is outward; the solver's left-arm convention is the same for both.
-        upper, fore = limbs_for_wrist(q7_mirror, np.asarray(target_arm_m, dtype=np.float64))
+        target = np.asarray(target_arm_m, dtype=np.float64)
+        upper, fore = (limbs_for_wrist(q7_mirror, target) if elbow_hint_m is None
+                       else limbs_toward(target, elbow_hint_m))
         q7 = solver.solve_vectors(upper, fore, _NONE3, _NONE3, False)
         q7[4:7] = q7_mirror[4:7]
         return q7
