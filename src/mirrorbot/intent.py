@@ -41,6 +41,7 @@ from mirrorbot.repertoire import (
     DURATIONS_S,
     ROBOT_REACH_M,
     Repertoire,
+    bezier_control,
     min_jerk_array,
 )
 from mirrorbot.scripted import min_jerk
@@ -558,20 +559,6 @@ _GOAL0 = np.zeros(1, dtype=np.int64)
 
 
 @kernel
-def _bezier_control(start: Vec3, target: Vec3, lift_m: float, arc: float) -> Vec3:
-    """A primitive's Bezier control point (3,) [m].
-
-    ``lift_m`` above the start (a cup is lifted first), or else the chord's midpoint raised by
-    ``arc`` times the chord's length.
-    """
-    if lift_m > 0:
-        return np.array([start[0], start[1], start[2] + lift_m])
-    chord = math.sqrt(((target - start) ** 2).sum())
-    return np.array([(start[0] + target[0]) / 2, (start[1] + target[1]) / 2,
-                     (start[2] + target[2]) / 2 + 2 * arc * chord])
-
-
-@kernel
 def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, durations: FloatArray,
                           targets: FloatArray, lift: FloatArray, arc: FloatArray,
                           osc: FloatArray, fits: BoolArray, sigma_m: float,
@@ -628,7 +615,7 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
             continue
         target = targets[m]
         chord = math.sqrt(((target - start) ** 2).sum())
-        control = _bezier_control(start, target, lift[m], arc[m])
+        control = bezier_control(start, target, lift[m], arc[m])
         widen = 1.0 + (osc[m] / sigma_m) ** 2
         # Already there (a wave that paused and swings on): it swings from the start.
         arrived_at_start = chord < SWING_CHORDS * osc[m]
@@ -715,7 +702,7 @@ def _forecast_per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int, t_now_s:
         if not math.isfinite(top[g]):
             continue
         target = targets[m]
-        control = _bezier_control(start, target, lift[m], arc[m])
+        control = bezier_control(start, target, lift[m], arc[m])
         for c in range(ll.shape[1]):
             w = math.exp(ll[m, c] - top[g])
             if w < 1e-6:

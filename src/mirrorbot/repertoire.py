@@ -17,6 +17,7 @@ rather than mistaken for goals. Learned gestures (:mod:`mirrorbot.learning`) add
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.compiled import kernel
 from mirrorbot.errors import ModelError
 from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
@@ -31,6 +33,21 @@ ROBOT_REACH_M = 0.95 * (UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M)
 REPERTOIRE_FORMAT = "mirrorbot-primitive"
 DURATIONS_S = (0.6, 0.8, 1.0, 1.25, 1.6, 2.0)
 """Candidate durations of a movement: recognition marginalises over them."""
+
+
+@kernel
+def bezier_control(start_m: Vec3, target_m: Vec3, lift_m: float, arc: float) -> Vec3:
+    """A primitive's Bezier control point (3,) [m] (arm frame), the one shape of its path.
+
+    ``lift_m`` above the start (a cup is lifted first), or else the chord's midpoint raised by
+    ``arc`` times the chord's length. Used by :meth:`Primitive.path` and by the recogniser's
+    compiled likelihoods and forecast.
+    """
+    if lift_m > 0:
+        return np.array([start_m[0], start_m[1], start_m[2] + lift_m])
+    chord = math.sqrt(((target_m - start_m) ** 2).sum())
+    return np.array([(start_m[0] + target_m[0]) / 2, (start_m[1] + target_m[1]) / 2,
+                     (start_m[2] + target_m[2]) / 2 + 2 * arc * chord])
 
 
 def min_jerk_array(s: FloatArray) -> FloatArray:
@@ -74,12 +91,9 @@ class Primitive:
             disp = np.column_stack([np.interp(s[:, 0], k, self.template_m[:, i])
                                     for i in range(3)])
             return start_m + disp
-        if self.lift_m:
-            control = start_m + np.array([0.0, 0.0, self.lift_m])
-        else:
-            chord = target_m - start_m
-            control = (start_m + target_m) / 2 + 2 * self.arc * float(
-                np.linalg.norm(chord)) * np.array([0.0, 0.0, 1.0])
+        control = bezier_control(np.asarray(start_m, dtype=np.float64),
+                                 np.asarray(target_m, dtype=np.float64), float(self.lift_m),
+                                 float(self.arc))
         return (1 - s) ** 2 * start_m + 2 * s * (1 - s) * control + s * s * target_m
 
     def start_fits(self, start_m: Vec3) -> bool:
