@@ -41,3 +41,48 @@ def test_free_in_the_model_means_free_in_pybullet(model: RobotModel, sim: Simula
     # And the split parts agree with the cheap upper-arm check.
     q = rng.uniform(model.lower_rad, model.upper_rad)
     assert collision.upper_arm_torso_gap_m(q) == collision.clearance_split(q)[0]
+
+
+def test_the_tabletop_scene_is_out_of_the_arms_reach(model: RobotModel) -> None:
+    """No pose of the arms reaches the table: proved by a bound, checked in PyBullet.
+
+    Every point of an arm is within MAX_LEVER_M of its shoulder's centre (the links' lengths
+    and the hand's half-width add up to less), and every fixed part of the scene is farther.
+    """
+    from mirrorbot.collision_model import Box
+    from mirrorbot.paths import scene_path
+    from mirrorbot.safety import MAX_LEVER_M, point_box_distance_m, scene_obstacles
+    from mirrorbot.scene import load_scene
+    from mirrorbot.urdf_builder import (
+        FOREARM_LENGTH_M,
+        HAND_LENGTH_M,
+        HAND_SIZE_M,
+        SHOULDER_HALF_WIDTH_M,
+        SHOULDER_HEIGHT_M,
+        UPPER_ARM_LENGTH_M,
+    )
+
+    lever = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M + HAND_LENGTH_M + np.hypot(*HAND_SIZE_M[:2]) / 2
+    assert lever < MAX_LEVER_M
+    scene = load_scene(scene_path("tabletop"))
+    assert scene_obstacles(scene) == ()
+    shoulders = [np.array([0.0, s * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M]) for s in (1, -1)]
+    table = scene.object("table")
+    for part in table.parts:
+        box = Box(np.asarray(part.position_m), np.asarray(part.size_m) / 2)
+        assert min(point_box_distance_m(p, box) for p in shoulders) > MAX_LEVER_M
+    # PyBullet: straight arms swept from hanging to overhead toward the table, and random poses.
+    rng = np.random.default_rng(3)
+    with Simulator(scene=scene) as sim:
+        poses = []
+        for flex in np.radians(np.arange(0.0, 181.0, 10.0)):
+            q = np.zeros(len(model.actuated))
+            for side in ("left", "right"):
+                q[model.index(f"{side}_shoulder_flex")] = flex
+                q[model.index(f"{side}_shoulder_abd")] = 0.05
+            poses.append(q)
+        poses += [rng.uniform(model.lower_rad, model.upper_rad) for _ in range(150)]
+        for q in poses:
+            sim.reset(q)
+            sim.step(1)
+            assert not [c for c in sim.scene_contacts() if c[1] == "table"], q

@@ -62,3 +62,17 @@ def test_run_holds_while_the_tracker_jumps_between_people(tmp_path: Path) -> Non
     assert len(held) >= 15 and all("overloaded" in f["reason"] for f in held)
     q = np.array([f["q_target"] for f in frames[40:60]])
     assert np.max(np.abs(np.diff(q, axis=0))) < 0.11  # no flailing toward the other person
+
+
+def test_calibration_estimates_within_a_few_frames_and_refines_for_a_second() -> None:
+    """The robot copies at full strength from the fourth well-seen frame, not after 1 s."""
+    from mirrorbot.calibration import FIRST_ESTIMATE_FRAMES, Calibration
+
+    world = person()
+    calibration = Calibration()
+    for k in range(40):
+        calibration.update(_pose(k / 30.0, world))
+        assert calibration.calibrated == (k + 1 >= FIRST_ESTIMATE_FRAMES)
+        assert calibration.refined == (k / 30.0 >= 1.0)
+    assert calibration.proportions is not None
+    assert abs(calibration.proportions.shoulder_width_m - 0.36) < 1e-6

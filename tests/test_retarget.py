@@ -138,7 +138,11 @@ def test_shoulder_rotation_does_not_spin_near_singularities(model: RobotModel,
 
 
 def test_arm_driven_into_the_torso_stops_at_contact_distance(model: RobotModel, sim) -> None:  # noqa: ANN001
-    """Commands that sweep the forearm through the chest stop short of it."""
+    """Commands that sweep the forearm through the chest stop short of it.
+
+    The target inside the chest is replaced by the nearest configuration outside it (the
+    push-out, which the box's signed depth gives a way out), or the arm brakes at contact.
+    """
     collision = collision_model_for(model)
     q0 = rest_pose(model)
     shaper = CommandShaper(model, q0, collision=collision)
@@ -152,7 +156,7 @@ def test_arm_driven_into_the_torso_stops_at_contact_distance(model: RobotModel, 
     for _ in range(120):
         q = shaper(target, 1 / 30)
         assert collision.clearance_m(q) >= 0.0
-    assert shaper.blocked
+    assert shaper.blocked or shaper.pushed_out
     assert collision.clearance_m(q) < 0.02  # stopped at contact distance, not far away
     sim.reset(q)
     assert not [c for c in sim.self_contacts() if c[2] < 0]

@@ -105,7 +105,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander"),
+EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander", "data"),
                 "intent": ("intent", "data", "wander"), "filter": ("filter",)}
 
 
@@ -130,6 +130,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from mirrorbot.eval_filter import run_eval_filter
 
         run_eval_filter(args.filter, as_json=args.json)
+    elif args.data is not None:
+        from mirrorbot.eval_clips import run_eval_clips
+        from mirrorbot.retarget import Mode
+
+        if args.filter is not None or args.wander:
+            raise MirrorbotError("`eval retarget --data` takes no --filter or --wander: it runs "
+                                 "the clips through the run's own stages")
+        run_eval_clips(args.data, as_json=args.json, mode=Mode(args.mode or "mirror"),
+                       retargeter=args.retargeter or "ours")
     else:
         from mirrorbot.eval_retarget import run_eval_retarget
 
@@ -202,7 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score a stage on labelled data")
     p.add_argument("stage", choices=("retarget", "intent", "filter"))
     p.add_argument("--data", type=Path, default=None,
-                   help="intent: a folder of labelled recordings (default: synthetic)")
+                   help="a folder of clips instead of the synthetic sessions: retarget: .bvh, "
+                        ".bvh.gz or .jsonl (real people's motion); intent: labelled recordings")
+    p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
+                   help="retarget --data: how the robot maps the person (default mirror)")
     p.add_argument("--retargeter", default=None,
                    help="retarget: NAME, module:Class or file.py:Class to score (default ours)")
     p.add_argument("--intent", default=None,

@@ -129,17 +129,26 @@ def segment_distances(p0: FloatArray, p1: FloatArray, q0: FloatArray, q1: FloatA
 
 @kernel
 def _segment_box_distance(seg: FloatArray, centre: Vec3, half: Vec3, n_samples: int) -> float:
-    """Smallest distance of ``n_samples`` points along a segment (2, 3) to a box, 0 inside [m]."""
+    """Smallest signed distance of ``n_samples`` points along a segment (2, 3) to a box [m].
+
+    Negative inside the box: minus the depth to its nearest face, so that a part inside still
+    has a way out (a clearance of 0 everywhere inside gave the push-out no gradient, and a
+    robot's hand put inside its torso by a person's hand on their belly stayed there).
+    """
     best = math.inf
     for k in range(n_samples):
         t = k / (n_samples - 1)
         d2 = 0.0
+        depth = math.inf
         for i in range(3):
             x = seg[0, i] + t * (seg[1, i] - seg[0, i])
-            out = max(abs(x - centre[i]) - half[i], 0.0)
+            gap = abs(x - centre[i]) - half[i]
+            out = max(gap, 0.0)
             d2 += out * out
-        best = min(best, d2)
-    return math.sqrt(best)
+            depth = min(depth, -gap)
+        d = math.sqrt(d2) if d2 > 0.0 else -depth
+        best = min(best, d)
+    return best
 
 
 @kernel

@@ -4,16 +4,57 @@ Everything after the pose model must take under 1 ms per frame (``mirrorbot benc
 each small operation costs about a microsecond of overhead, and the collision checks, the
 intent likelihoods and the arm solutions are hundreds of them; compiled, each is a few
 microseconds. Kernels are plain functions on arrays and floats, compiled the first time they
-run and cached on disk by numba (beside the package, or in the user's cache folder when that is
-read-only), so only the first run on a machine pays the compile time.
+run and cached on disk by numba, so only the first run on a machine pays the compile time.
+
+The cache lives in ``$XDG_CACHE_HOME/mirrorbot/numba/<digest>`` (``~/.cache`` by default), where
+the digest is of the package's source: numba checks only a cached kernel's own file, not the
+kernels it calls, so after an update of :mod:`mirrorbot.collision_model` the command shaper's
+cached kernels went on using the old collision code. A user's ``NUMBA_CACHE_DIR`` is kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
+
+STALE_CACHE_S = 7 * 24 * 3600.0  # other versions' caches unused this long are removed
+
+
+def source_digest() -> str:
+    """A digest of every module of the package (12 hex digits)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _use_versioned_cache() -> None:
+    """Point numba's cache at a folder of this source version (unless the user chose one)."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mirrorbot" / \
+        "numba"
+    folder = root / source_digest()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)
+        for other in root.iterdir():
+            if other != folder and time.time() - other.stat().st_mtime > STALE_CACHE_S:
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:
+        return  # numba's own cache beside the package
+    numba.config.CACHE_DIR = str(folder)
+
+
+_use_versioned_cache()
 
 F = TypeVar("F", bound=Callable[..., Any])
 

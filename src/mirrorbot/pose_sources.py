@@ -23,6 +23,7 @@ from mirrorbot.frame_sources import (
 )
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame
+from mirrorbot.mocap_source import MocapClip, parse_bvh_options
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.recording import ReadStats, RecordingReader
 from mirrorbot.scene import Scene, load_scene
@@ -131,6 +132,28 @@ class RecordingSource:
         """Nothing to release (the file is opened per iteration)."""
 
 
+class BvhSource:
+    """A BVH motion capture clip (``bvh:PATH``), played like a recording (deterministic)."""
+
+    is_live = False
+
+    def __init__(self, text: str, clip: MocapClip) -> None:
+        self.text = text
+        self.clip = clip
+        self.rate_hz = clip.rate_hz
+        self.frame_count: int | None = len(clip)
+        self.labels = clip.labels
+        self.header_extra = clip.header_extra
+
+    def __iter__(self) -> Iterator[PoseSample]:
+        """Every frame of the clip."""
+        for t_s, pose in self.clip.frames():
+            yield PoseSample(t_s, pose)
+
+    def close(self) -> None:
+        """Nothing to release (the clip is in memory)."""
+
+
 class SyntheticSource:
     """The synthetic person (``synthetic:...``), with its ground truth on every sample.
 
@@ -188,6 +211,8 @@ def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
     """
     if spec.kind is SourceKind.RECORDING:
         return RecordingSource(spec.text, spec.path)
+    if spec.kind is SourceKind.BVH:
+        return BvhSource(spec.text, MocapClip(spec.path, parse_bvh_options(spec.options)))
     if spec.kind is SourceKind.SYNTHETIC:
         return SyntheticSource(spec.text, synthetic_person(spec.arg, scene),
                                render_view=render_view)

@@ -33,8 +33,9 @@ from mirrorbot.arrays import BoolArray, FloatArray, IntArray
 from mirrorbot.collision_model import Box, CollisionModel, clearance_of, clearance_split_of
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
-from mirrorbot.scene import Scene
+from mirrorbot.scene import Scene, ScenePart
 from mirrorbot.urdf import RobotModel
+from mirrorbot.urdf_builder import SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M
 
 COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
 ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
@@ -119,30 +120,54 @@ def hand_joint_indices(model: RobotModel) -> IntArray:
                            for joint in HAND_JOINTS), dtype=np.int64)
 
 
-def table_obstacles(scene: Scene | None) -> tuple[Box, ...]:
-    """The table top of a scene as boxes (the legs are out of the arms' reach)."""
+def scene_obstacles(scene: Scene | None) -> tuple[Box, ...]:
+    """The scene's fixed parts an arm could reach, as boxes (a part's bounding box).
+
+    A part farther than :data:`MAX_LEVER_M` from both shoulders can never be touched, so it
+    costs the collision checks nothing (the tabletop scene's table is such a part).
+    """
     if scene is None:
         return ()
     out = []
+    shoulders = np.array([[0.0, s * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M] for s in (1, -1)])
     for obj in scene.objects:
-        if obj.name != "table":
+        if not obj.fixed:
             continue
         for part in obj.parts:
-            if part.shape == "box" and part.size_m[0] > 0.2 and part.size_m[1] > 0.2:
-                out.append(Box(np.asarray(part.position_m), np.asarray(part.size_m) / 2))
+            half = part_half_extents_m(part)
+            box = Box(np.asarray(part.position_m, dtype=np.float64), half)
+            if min(point_box_distance_m(p, box) for p in shoulders) < MAX_LEVER_M:
+                out.append(box)
     return tuple(out)
 
 
-def collision_model_for(model: RobotModel, scene: Scene | None = None) -> CollisionModel:
-    """The capsule model of ``model``'s joints; with a scene, its table top is an obstacle.
+def part_half_extents_m(part: ScenePart) -> FloatArray:
+    """Half extents (3,) [m] of a scene part's axis-aligned bounding box."""
+    if part.shape == "box":
+        return np.asarray(part.size_m, dtype=np.float64) / 2
+    if part.shape == "cylinder":
+        r, length = part.size_m
+        return np.array([r, r, length / 2])
+    return np.full(3, part.size_m[0])
 
-    The run loop passes no scene: the robot may rest its arms on the table as the person does
-    (physics stops them there); only self-collision is prevented.
+
+def point_box_distance_m(p_m: FloatArray, box: Box) -> float:
+    """Distance [m] from a point (3,) to a box (0 inside)."""
+    outside = np.maximum(np.abs(np.asarray(p_m) - box.centre_m) - box.half_m, 0.0)
+    return float(np.linalg.norm(outside))
+
+
+def collision_model_for(model: RobotModel, scene: Scene | None = None) -> CollisionModel:
+    """The capsule model of ``model``'s joints; with a scene, the fixed parts within reach.
+
+    The shaper then keeps the arms out of them as out of the robot's own body (a scene whose
+    table is within reach stops the arms above it instead of letting physics press them
+    into it); the tabletop scene has none within reach.
     """
     return CollisionModel([model.index("head_pan"), model.index("head_tilt")],
                           [model.index(f"left_{j}") for j in ARM_JOINTS],
                           [model.index(f"right_{j}") for j in ARM_JOINTS],
-                          table_obstacles(scene))
+                          scene_obstacles(scene))
 
 
 class CommandShaper:

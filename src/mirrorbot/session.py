@@ -126,7 +126,7 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
                 table_top_z(scene))
     return {
         "retargeter": build_retargeter(retargeter, RetargetContext(model, mode, q_rest_rad, ik)),
-        "shaper": CommandShaper(model, q_rest_rad, collision=collision_model_for(model)),
+        "shaper": CommandShaper(model, q_rest_rad, collision=collision_model_for(model, scene)),
         "q_rest_rad": q_rest_rad, "calibration": Calibration(), "intent": build_intent(intent),
         "gaze": gaze, "echo": Echo(), "mode_map": mode,
         "anticipation": Anticipation(model, mode) if anticipate else None,

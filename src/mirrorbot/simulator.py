@@ -305,6 +305,19 @@ class Simulator:
         pts = pb.getContactPoints(self._robot, self._robot, physicsClientId=self._client)
         return [(names[p[3]], names[p[4]], float(p[8])) for p in pts]
 
+    def scene_contacts(self) -> list[tuple[str, str, float]]:
+        """Robot links touching scene objects after the last step: (link, object, distance [m]).
+
+        Reads the contacts PyBullet found in its last ``stepSimulation`` (no new query).
+        """
+        names = {i: n for n, i in self._link_index.items()}
+        out = []
+        for obj, bodies in self.objects.items():
+            for body in bodies:
+                for p in pb.getContactPoints(self._robot, body, physicsClientId=self._client):
+                    out.append((names[p[3]], obj, float(p[8])))
+        return out
+
     def object_position(self, name: str) -> Vec3:
         """Centre of a scene object's first part, (3,) [m]."""
         if name not in self.objects:

@@ -9,7 +9,7 @@ from pathlib import Path
 from mirrorbot.errors import SourceError
 
 SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)", "images:DIR",
-                "recording:PATH.jsonl", "synthetic:GESTURE[,GESTURE...]")
+                "recording:PATH.jsonl", "bvh:PATH.bvh[.gz]", "synthetic:GESTURE[,GESTURE...]")
 
 
 class SourceKind(enum.Enum):
@@ -19,6 +19,7 @@ class SourceKind(enum.Enum):
     VIDEO = "video"
     IMAGES = "images"
     RECORDING = "recording"
+    BVH = "bvh"
     SYNTHETIC = "synthetic"
 
 
@@ -37,8 +38,26 @@ class SourceSpec:
 
     @property
     def path(self) -> Path:
-        """The file or folder of a video, images or recording source."""
+        """The file or folder of a video, images, recording or BVH source (options dropped)."""
+        if self.kind is SourceKind.BVH:
+            return Path(self.arg.partition("?")[0])
         return Path(self.arg)
+
+    @property
+    def options(self) -> dict[str, str]:
+        """``?key=value&...`` after a BVH source's path (``bvh:a.bvh?units=cm``).
+
+        Raises:
+            SourceError: An option without a value.
+        """
+        _, _, query = self.arg.partition("?")
+        out: dict[str, str] = {}
+        for item in (q for q in query.split("&") if q):
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise SourceError(f"source option {item!r} needs a value, e.g. units=cm")
+            out[key.strip().lower()] = value.strip()
+        return out
 
 
 def parse_source(text: str) -> SourceSpec:
@@ -62,5 +81,7 @@ def parse_source(text: str) -> SourceSpec:
         return SourceSpec(SourceKind(head), rest, text)
     if text and (not sep or len(head) == 1 or "/" in head or "." in head):
         # A bare path (a Windows drive letter or a path containing ':' counts too).
+        if text.lower().endswith((".bvh", ".bvh.gz")):
+            return SourceSpec(SourceKind.BVH, text, text)
         return SourceSpec(SourceKind.VIDEO, text, text)
     raise SourceError(f"unknown source {text!r}; valid forms: {', '.join(SOURCE_FORMS)}")

@@ -1,0 +1,264 @@
+"""Motion capture as a source: BVH parsing, joint names, units, labels, broken files, eval --data.
+
+Every BVH file here is written by the test: a small standing skeleton (hips, spine, head, arms,
+legs) in one of the supported namings, whose left arm swings out sideways and up.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import run_cli
+from mirrorbot.bvh import forward_kinematics, load_bvh, parse_bvh
+from mirrorbot.errors import SourceError
+from mirrorbot.landmarks import Landmark
+from mirrorbot.mocap_landmarks import mocap_landmarks, normalise_joint_name
+from mirrorbot.mocap_source import MocapClip, parse_bvh_options
+from mirrorbot.source_spec import SourceKind, parse_source
+
+POS_TOL_M = 1e-6
+HANG_DEG = 8.0  # the arms hang this far out from the body
+
+NAMINGS = {  # role -> joint name
+    "bandai": {"hips": "Hips", "spine": "Chest", "neck": "Neck", "head": "Head",
+               "l_arm": "UpperArm_L", "l_fore": "LowerArm_L", "l_hand": "Hand_L",
+               "r_arm": "UpperArm_R", "r_fore": "LowerArm_R", "r_hand": "Hand_R",
+               "l_up": "UpperLeg_L", "l_leg": "LowerLeg_L", "l_foot": "Foot_L",
+               "r_up": "UpperLeg_R", "r_leg": "LowerLeg_R", "r_foot": "Foot_R"},
+    "cmu": {"hips": "Hips", "spine": "Spine", "neck": "Neck", "head": "Head",
+            "l_arm": "LeftArm", "l_fore": "LeftForeArm", "l_hand": "LeftHand",
+            "r_arm": "RightArm", "r_fore": "RightForeArm", "r_hand": "RightHand",
+            "l_up": "LeftUpLeg", "l_leg": "LeftLeg", "l_foot": "LeftFoot",
+            "r_up": "RightUpLeg", "r_leg": "RightLeg", "r_foot": "RightFoot"},
+}
+NAMINGS["mixamo"] = {k: f"mixamorig:{v}" for k, v in NAMINGS["cmu"].items()}
+
+
+def write_bvh(path: Path, naming: str = "cmu", *, unit_m: float = 0.01, frames: int = 45,
+              rate_hz: float = 30.0, raise_deg: float = 160.0, forward: bool = False,
+              hold_frames: int = 0, raise_frames: int | None = None) -> Path:
+    """A standing person (Y up, facing +z) whose left arm rises ``raise_deg`` from hanging.
+
+    Sideways (about the forward axis) or, with ``forward``, to the front. The first
+    ``hold_frames`` frames hold the arm down; the raise takes ``raise_frames`` (default half
+    the clip) on a cosine profile. Offsets are world-aligned (a T-pose file whose
+    arms hang at zero rotation), in units of ``unit_m`` metres.
+    """
+    n = NAMINGS[naming]
+    u = 1.0 / unit_m  # file units per metre
+
+    def off(x: float, y: float, z: float) -> str:
+        return f"OFFSET {x * u:.6f} {y * u:.6f} {z * u:.6f}"
+
+    rot = "CHANNELS 3 Zrotation Xrotation Yrotation"
+
+    def chain(names: list[str], offsets: list[tuple[float, float, float]], end: tuple) -> str:
+        text, close = "", ""
+        for name, o in zip(names, offsets, strict=True):
+            text += f"JOINT {name}\n{{\n{off(*o)}\n{rot}\n"
+            close += "}\n"
+        return text + f"End Site\n{{\n{off(*end)}\n}}\n" + close
+
+    # The person's left is +x when they face +z with Y up (x = y cross z).
+    arms = "".join(chain([n[f"{s}_arm"], n[f"{s}_fore"], n[f"{s}_hand"]],
+                         [(sign * 0.18, 0.45, 0.0), (0, -0.29, 0), (0, -0.26, 0)], (0, -0.09, 0))
+                   for s, sign in (("l", 1.0), ("r", -1.0)))
+    legs = "".join(chain([n[f"{s}_up"], n[f"{s}_leg"], n[f"{s}_foot"]],
+                         [(sign * 0.09, 0.0, 0.0), (0, -0.45, 0), (0, -0.42, 0)],
+                         (0, -0.05, 0.12)) for s, sign in (("l", 1.0), ("r", -1.0)))
+    hierarchy = (f"HIERARCHY\nROOT {n['hips']}\n{{\n{off(0, 0.95, 0)}\n"
+                 "CHANNELS 6 Xposition Yposition Zposition Zrotation Xrotation Yrotation\n"
+                 f"JOINT {n['spine']}\n{{\n{off(0, 0.1, 0)}\n{rot}\n"
+                 f"JOINT {n['neck']}\n{{\n{off(0, 0.45, 0)}\n{rot}\n"
+                 f"JOINT {n['head']}\n{{\n{off(0, 0.08, 0)}\n{rot}\n"
+                 f"End Site\n{{\n{off(0, 0.15, 0)}\n}}\n}}\n}}\n"
+                 f"{arms}}}\n{legs}}}\n")
+    # Channels in file order: hips 6, spine 3, neck 3, head 3, left arm 9, right arm 9, legs 18.
+    rows = []
+    for k in range(frames):
+        span = raise_frames if raise_frames is not None else max(frames // 2, 1)
+        share = 0.0 if k < hold_frames else min((k - hold_frames) / span, 1.0)
+        angle = raise_deg * (0.5 - 0.5 * np.cos(np.pi * share))
+        values = [0.0, 0.95 * u, 0.0, 0.0, 0.0, 0.0] + [0.0] * 9
+        # Sideways: about +z (forward) by -angle lifts the +x arm; forward: about x by -angle.
+        # Z, X, Y rotations; both arms hang HANG_DEG away from the body, as people's do.
+        l_arm = [HANG_DEG, -angle, 0.0] if forward else [HANG_DEG + angle, 0.0, 0.0]
+        values += l_arm + [0.0] * 6 + [-HANG_DEG, 0.0, 0.0] + [0.0] * 6 + [0.0] * 18
+        rows.append(" ".join(f"{v:.5f}" for v in values))
+    text = (hierarchy + f"MOTION\nFrames: {frames}\nFrame Time: {1.0 / rate_hz:.6f}\n"
+            + "\n".join(rows) + "\n")
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    return path
+
+
+def test_rotation_order_and_signs_follow_the_channels(tmp_path: Path) -> None:
+    """Channels compose in file order, right-handed: Ry(90) takes x to -z, Rz(90) x to y."""
+    text = ("HIERARCHY\nROOT a\n{\nOFFSET 0 0 0\nCHANNELS 3 Zrotation Xrotation Yrotation\n"
+            "JOINT b\n{\nOFFSET 1 0 0\nCHANNELS 3 Zrotation Xrotation Yrotation\n"
+            "End Site\n{\nOFFSET 1 0 0\n}\n}\n}\nMOTION\nFrames: 2\nFrame Time: 0.5\n"
+            "0 0 90 0 0 0\n90 0 0 0 0 0\n")
+    clip = parse_bvh(text, tmp_path / "x.bvh")
+    P, _, ends = forward_kinematics(clip)
+    np.testing.assert_allclose(P[0, 1], [0, 0, -1], atol=POS_TOL_M)
+    np.testing.assert_allclose(P[1, 1], [0, 1, 0], atol=POS_TOL_M)
+    np.testing.assert_allclose(ends[0, 1], [0, 0, -2], atol=POS_TOL_M)
+
+
+@pytest.mark.parametrize("naming", sorted(NAMINGS))
+def test_each_naming_gives_the_landmarks_of_a_person_facing_the_camera(tmp_path: Path,
+                                                                       naming: str) -> None:
+    clip = load_bvh(write_bvh(tmp_path / f"{naming}.bvh", naming))
+    m = mocap_landmarks(clip)
+    assert m.units == "cm" and m.up_axis == "+y"
+    w = m.world_m
+    assert w.shape == (45, 33, 3)
+    hips = (w[:, Landmark.LEFT_HIP] + w[:, Landmark.RIGHT_HIP]) / 2
+    np.testing.assert_allclose(hips, 0.0, atol=POS_TOL_M)  # hip-centred
+    # The person's left is the image's right (+x); up is -y; the nose is toward the camera.
+    assert w[0, Landmark.LEFT_SHOULDER, 0] == pytest.approx(0.18, abs=1e-6)
+    assert w[0, Landmark.LEFT_SHOULDER, 1] == pytest.approx(-0.55, abs=1e-6)
+    assert w[0, Landmark.NOSE, 2] < w[0, Landmark.LEFT_EAR, 2] - 0.05
+    # The left arm hangs, then is raised 160 degrees sideways: the wrist ends above the head.
+    hang = np.radians(HANG_DEG)
+    assert w[0, Landmark.LEFT_WRIST, 1] == pytest.approx(-0.55 + 0.55 * np.cos(hang), abs=1e-6)
+    assert w[0, Landmark.LEFT_WRIST, 0] == pytest.approx(0.18 + 0.55 * np.sin(hang), abs=1e-6)
+    assert w[-1, Landmark.LEFT_WRIST, 1] < w[-1, Landmark.NOSE, 1]
+    # Arm lengths are the skeleton's, in metres.
+    upper = np.linalg.norm(w[:, Landmark.LEFT_ELBOW] - w[:, Landmark.LEFT_SHOULDER], axis=1)
+    np.testing.assert_allclose(upper, 0.29, atol=1e-6)
+
+
+@pytest.mark.parametrize(("unit_m", "name"), [(1.0, "m"), (0.001, "mm"), (0.0254, "in"),
+                                              (0.0254 / 0.45, "cmu")])
+def test_units_are_found_from_the_skeleton(tmp_path: Path, unit_m: float, name: str) -> None:
+    m = mocap_landmarks(load_bvh(write_bvh(tmp_path / "u.bvh", unit_m=unit_m)))
+    assert m.units == name
+    width = np.linalg.norm(m.world_m[0, Landmark.LEFT_SHOULDER]
+                           - m.world_m[0, Landmark.RIGHT_SHOULDER])
+    assert width == pytest.approx(0.36, rel=1e-4)
+
+
+def test_units_and_up_can_be_given(tmp_path: Path) -> None:
+    path = write_bvh(tmp_path / "g.bvh", unit_m=0.01)
+    m = mocap_landmarks(load_bvh(path), parse_bvh_options({"units": "m", "up": "y"}))
+    assert m.units == "m" and m.scale_m == 1.0
+    with pytest.raises(SourceError, match="units='furlong' is not known"):
+        mocap_landmarks(load_bvh(path), parse_bvh_options({"units": "furlong"}))
+    with pytest.raises(SourceError, match="unknown bvh option"):
+        parse_bvh_options({"speed": "2"})
+
+
+def test_joint_names_are_normalised() -> None:
+    assert normalise_joint_name("mixamorig:Left_Arm") == "leftarm"
+    assert normalise_joint_name("UpperArm_L") == "upperarml"
+
+
+def test_a_bvh_source_plays_with_labels_from_labels_csv(tmp_path: Path) -> None:
+    path = write_bvh(tmp_path / "clip.bvh.gz", "mixamo", frames=60)
+    (tmp_path / "labels.csv").write_text("file,goal,hands,style\nclip.bvh.gz,raise,left,calm\n")
+    spec = parse_source(f"bvh:{path}?units=cm")
+    assert spec.kind is SourceKind.BVH and spec.path == path
+    assert parse_source(str(path)).kind is SourceKind.BVH  # a bare .bvh.gz path is mocap
+    clip = MocapClip(spec.path, parse_bvh_options(spec.options))
+    assert len(clip) == 60 and clip.rate_hz == pytest.approx(30.0, rel=1e-4)
+    (label,) = clip.labels
+    assert label.goal == "raise" and label.start_s == 0.0
+    assert label.end_s == pytest.approx(59 / 30.0, rel=1e-4)
+    assert clip.header_extra["mocap"]["style"] == "calm"
+    times = [t for t, _ in clip.frames()]
+    assert times[1] == pytest.approx(1 / 30.0, rel=1e-4)
+
+
+def test_a_120_hz_clip_is_thinned_to_60(tmp_path: Path) -> None:
+    clip = MocapClip(write_bvh(tmp_path / "fast.bvh", frames=120, rate_hz=120.0))
+    assert clip.stride == 2 and len(clip) == 60 and clip.rate_hz == pytest.approx(60.0, rel=1e-3)
+
+
+BROKEN = {
+    "no_motion.bvh": "HIERARCHY\nROOT a\n{\nOFFSET 0 0 0\nCHANNELS 3 Zrotation Xrotation "
+                     "Yrotation\n}\n",
+    "short_row.bvh": "HIERARCHY\nROOT a\n{\nOFFSET 0 0 0\nCHANNELS 3 Zrotation Xrotation "
+                     "Yrotation\n}\nMOTION\nFrames: 1\nFrame Time: 0.03\n1 2\n",
+    "not_bvh.bvh": "hello\n",
+    "robot_arm.bvh": "HIERARCHY\nROOT base\n{\nOFFSET 0 0 0\nCHANNELS 3 Zrotation Xrotation "
+                     "Yrotation\nEnd Site\n{\nOFFSET 0 1 0\n}\n}\nMOTION\nFrames: 1\n"
+                     "Frame Time: 0.03\n0 0 0\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_bvh_is_refused_with_one_line(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(BROKEN[name])
+    with pytest.raises(SourceError, match=name):
+        MocapClip(path)
+
+
+def test_a_broken_bvh_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.bvh.gz"
+    path.write_bytes(b"not gzip at all")
+    result = run_cli("run", "--source", f"bvh:{path}", "--out", str(tmp_path / "out"),
+                     "--no-video")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "broken.bvh.gz" in lines[0] and "gzip" in lines[0]
+
+
+def test_eval_retarget_data_scores_two_small_bvh_files(tmp_path: Path) -> None:
+    """Two clips made here: the mirror follows a slow sideways and a forward raise."""
+    data = tmp_path / "clips"
+    data.mkdir()
+    write_bvh(data / "side.bvh", "bandai", frames=90, raise_deg=110.0)
+    write_bvh(data / "front.bvh", "cmu", frames=90, raise_deg=110.0, forward=True)
+    result = run_cli("eval", "retarget", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [c["clip"] for c in report["clips"]] == ["front.bvh", "side.bvh"]
+    overall = report["overall"]
+    assert overall["clips"] == 2 and overall["scored_frames"] == 2 * (90 - 15)
+    assert overall["median_deg"] < 5.0 and overall["worst_clip_p90_deg"] < 20.0
+    assert overall["stalls"] == 0 and overall["blocked_frames"] == 0
+    assert all(v == 0 for v in overall["violations"].values())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    bad = run_cli("eval", "retarget", "--data", str(empty))
+    assert bad.returncode == 2 and "no .bvh" in bad.stderr
+
+
+def test_a_forward_raise_from_rest_passes_the_table_and_arrives_in_half_a_second(
+        tmp_path: Path) -> None:
+    """A straight arm raised forward to 40 degrees above horizontal in a quarter second.
+
+    Before, the table stopped the robot's arm at its edge (shoulder at 0.63 rad for the whole
+    hold, commanded 2.3). Copying only, in PyBullet with the tabletop scene.
+    """
+    from mirrorbot.eval_clips import trace_clip
+    from mirrorbot.eval_retarget import _angle_deg
+    from mirrorbot.paths import scene_path
+    from mirrorbot.retarget import Mode
+    from mirrorbot.scene import load_scene
+    from mirrorbot.simulator import Simulator
+
+    hold, span, rate = 15, 8, 30.0
+    path = write_bvh(tmp_path / "raise.bvh", frames=60, raise_deg=130.0, forward=True,
+                     hold_frames=hold, raise_frames=span)
+    scene = load_scene(scene_path("tabletop"))
+    with Simulator(scene=scene) as sim:
+        trace, _ = trace_clip(f"bvh:{path}", sim, scene, Mode.MIRROR)
+        flex = sim.model.index("right_shoulder_flex")  # the person's left drives the right
+    arrived = int(round((hold + span) / 1.0 + 0.5 * rate))
+    err = _angle_deg(trace.robot[arrived], trace.person[arrived])
+    assert err.max() < 5.0, err
+    assert trace.q[arrived][flex] > 2.1  # 130 degrees of flexion (2.27 rad)
+    late = np.array([_angle_deg(r, p).max() for r, p in zip(trace.robot[arrived:],
+                                                            trace.person[arrived:],
+                                                            strict=True)])
+    assert late.max() < 5.0
