@@ -73,3 +73,33 @@ def person_for_robot_pose(model: RobotModel, q_rad: FloatArray, mode: Mode,
                                                        d.hand, d.palm)
     points = body_points_torso(params, arms[Side.LEFT], arms[Side.RIGHT])
     return torso_to_mp(points, params, r_mp_torso(yaw_rad))
+
+
+def from_flexion_shoulder(model: RobotModel, q_old: FloatArray,
+                          sides: tuple[Side, ...] = (Side.LEFT, Side.RIGHT)) -> FloatArray:
+    """A joint vector (n,) written for the robot's earlier shoulder, as the same pose now.
+
+    Earlier the shoulder was ``Ry(-flex) Rx(abd) Rz(rot)`` (flexion straight forward); now its
+    first joint turns in the plane between forward and out (docs/robot.md). The upper arm's
+    frame is kept exactly, so every link is where it was; the other joints (and the arms not
+    in ``sides``) are unchanged.
+    """
+    from mirrorbot.arm_kinematics import shoulder_candidates
+
+    q = np.asarray(q_old, dtype=np.float64).copy()
+    for side in sides:
+        idx = [model.index(f"{side.value}_{j}") for j in ARM_JOINTS[:3]]
+        f, a, r = q[idx]
+        R_old = ry(-f) @ _rx(a) @ _rz(r)
+        q[idx] = shoulder_candidates(np.ascontiguousarray(R_old))[0]
+    return q
+
+
+def _rx(a: float) -> FloatArray:
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+
+
+def _rz(a: float) -> FloatArray:
+    c, s = np.cos(a), np.sin(a)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])

@@ -50,21 +50,30 @@ def test_positive_angles_mean_the_same_motion_on_both_sides(model: RobotModel) -
         assert np.allclose(left * [1, -1, 1], right, atol=1e-9)
 
 
-def test_shoulder_flexion_raises_the_arm_forward(model: RobotModel) -> None:
-    q = np.zeros(len(model.actuated))
-    q[model.index("left_shoulder_flex")] = np.pi / 2
-    shoulder, palm = link_positions(model, q, ["left_upper_arm", "left_palm"])
-    direction = (palm - shoulder) / np.linalg.norm(palm - shoulder)
-    assert np.allclose(direction, [1.0, 0.0, 0.0], atol=1e-9)  # +x: toward the person
+def test_shoulder_elevation_raises_the_arm_between_forward_and_out(model: RobotModel) -> None:
+    """The first shoulder joint turns the arm up in the plane 45 degrees from forward."""
+    half = np.sqrt(0.5)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        q = np.zeros(len(model.actuated))
+        q[model.index(f"{side}_shoulder_flex")] = np.pi / 2
+        shoulder, palm = link_positions(model, q, [f"{side}_upper_arm", f"{side}_palm"])
+        direction = (palm - shoulder) / np.linalg.norm(palm - shoulder)
+        assert np.allclose(direction, [half, sign * half, 0.0], atol=1e-9)  # forward and out
+        q[model.index(f"{side}_shoulder_flex")] = np.pi
+        shoulder, palm = link_positions(model, q, [f"{side}_upper_arm", f"{side}_palm"])
+        assert np.allclose((palm - shoulder) / np.linalg.norm(palm - shoulder), [0, 0, 1],
+                           atol=1e-9)  # straight up, within the joint's range
 
 
-def test_abduction_moves_each_arm_outward(model: RobotModel) -> None:
+def test_the_second_shoulder_joint_moves_each_arm_back_and_out(model: RobotModel) -> None:
+    half = np.sqrt(0.5)
     q = np.zeros(len(model.actuated))
     q[model.index("left_shoulder_abd")] = np.pi / 2
     q[model.index("right_shoulder_abd")] = np.pi / 2
     ls, lp, rs, rp = link_positions(
         model, q, ["left_upper_arm", "left_palm", "right_upper_arm", "right_palm"])
-    assert (lp - ls)[1] > 0.5 and (rp - rs)[1] < -0.5
+    assert np.allclose((lp - ls) / np.linalg.norm(lp - ls), [-half, half, 0], atol=1e-9)
+    assert np.allclose((rp - rs) / np.linalg.norm(rp - rs), [-half, -half, 0], atol=1e-9)
 
 
 def test_rpy_and_axis_rotation_agree() -> None:

@@ -1,4 +1,4 @@
-"""The code base stays ruff clean (the same rules as ../shared/STYLE.md asks for)."""
+"""The code base stays ruff clean (the rules in pyproject.toml)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,13 +42,17 @@ NAMINGS["mixamo"] = {k: f"mixamorig:{v}" for k, v in NAMINGS["cmu"].items()}
 
 def write_bvh(path: Path, naming: str = "cmu", *, unit_m: float = 0.01, frames: int = 45,
               rate_hz: float = 30.0, raise_deg: float = 160.0, forward: bool = False,
-              hold_frames: int = 0, raise_frames: int | None = None) -> Path:
+              hold_frames: int = 0, raise_frames: int | None = None,
+              arm_angles: Callable[[int], tuple[list[float], list[float]]] | None = None,
+              ) -> Path:
     """A standing person (Y up, facing +z) whose left arm rises ``raise_deg`` from hanging.
 
     Sideways (about the forward axis) or, with ``forward``, to the front. The first
     ``hold_frames`` frames hold the arm down; the raise takes ``raise_frames`` (default half
-    the clip) on a cosine profile. Offsets are world-aligned (a T-pose file whose
-    arms hang at zero rotation), in units of ``unit_m`` metres.
+    the clip) on a cosine profile. ``arm_angles(k)``, when given, replaces that: both arms' Z, X, Y
+    rotations [deg] of frame k, upper arm and forearm of the left (the right mirrors it).
+    Offsets are world-aligned (a T-pose file whose arms hang at zero rotation), in units of
+    ``unit_m`` metres.
     """
     n = NAMINGS[naming]
     u = 1.0 / unit_m  # file units per metre
@@ -87,8 +92,14 @@ def write_bvh(path: Path, naming: str = "cmu", *, unit_m: float = 0.01, frames: 
         values = [0.0, 0.95 * u, 0.0, 0.0, 0.0, 0.0] + [0.0] * 9
         # Sideways: about +z (forward) by -angle lifts the +x arm; forward: about x by -angle.
         # Z, X, Y rotations; both arms hang HANG_DEG away from the body, as people's do.
-        l_arm = [HANG_DEG, -angle, 0.0] if forward else [HANG_DEG + angle, 0.0, 0.0]
-        values += l_arm + [0.0] * 6 + [-HANG_DEG, 0.0, 0.0] + [0.0] * 6 + [0.0] * 18
+        if arm_angles is None:
+            l_arm = [HANG_DEG, -angle, 0.0] if forward else [HANG_DEG + angle, 0.0, 0.0]
+            values += l_arm + [0.0] * 6 + [-HANG_DEG, 0.0, 0.0] + [0.0] * 6 + [0.0] * 18
+        else:
+            upper, fore = arm_angles(k)
+            mirror = [-upper[0], upper[1], -upper[2]], [-fore[0], fore[1], -fore[2]]
+            values += [*upper, *fore, 0.0, 0.0, 0.0, *mirror[0], *mirror[1], 0.0, 0.0, 0.0]
+            values += [0.0] * 18
         rows.append(" ".join(f"{v:.5f}" for v in values))
     text = (hierarchy + f"MOTION\nFrames: {frames}\nFrame Time: {1.0 / rate_hz:.6f}\n"
             + "\n".join(rows) + "\n")
@@ -262,3 +273,56 @@ def test_a_forward_raise_from_rest_passes_the_table_and_arrives_in_half_a_second
                                                             trace.person[arrived:],
                                                             strict=True)])
     assert late.max() < 5.0
+
+
+def _elbow_and_hand_paths_m(trace: object, model: object) -> tuple[np.ndarray, np.ndarray]:
+    """Path lengths [m] of each robot arm's elbow and wrist over a trace, (2,) each."""
+    from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+
+    dirs = np.array(trace.robot)  # (T, 2 arms, 2 limbs, 3)
+    elbow = UPPER_ARM_LENGTH_M * dirs[:, :, 0]
+    wrist = elbow + FOREARM_LENGTH_M * dirs[:, :, 1]
+    step = lambda p: np.linalg.norm(np.diff(p, axis=0), axis=-1).sum(axis=0)  # noqa: E731
+    return step(elbow), step(wrist)
+
+
+def _cosine(k: int, start: int, frames: int) -> float:
+    return float(0.5 - 0.5 * np.cos(np.pi * min(max((k - start) / frames, 0.0), 1.0)))
+
+
+@pytest.mark.parametrize("gesture", ["raise_through_the_side", "wave_overhead"])
+def test_overhead_gestures_never_swing_the_elbow_across(tmp_path: Path, gesture: str) -> None:
+    """Both arms raised overhead through the side, palms turned up; a wave over the head.
+
+    With a flexion-first shoulder both sat on its gimbal or past its limits: the elbow swung
+    out and across while the hand went straight up (real actors' raises, 75 deg at the 90th
+    percentile). Copying, the elbow travels no more than its share of the hand's path, and
+    the arm ends where the person's is.
+    """
+    from mirrorbot.eval_clips import trace_clip
+    from mirrorbot.eval_retarget import _angle_deg
+    from mirrorbot.paths import scene_path
+    from mirrorbot.retarget import Mode
+    from mirrorbot.scene import load_scene
+    from mirrorbot.simulator import Simulator
+
+    def raise_through_the_side(k: int) -> tuple[list[float], list[float]]:
+        s = _cosine(k, 10, 20)  # 0.67 s from hanging to overhead
+        return [HANG_DEG + s * (172.0 - HANG_DEG), 0.0, 80.0 * s], [0.0, -20.0 * s, 0.0]
+
+    def wave_overhead(k: int) -> tuple[list[float], list[float]]:
+        s = _cosine(k, 5, 15)
+        swing = 35.0 * np.sin(2 * np.pi * 2.0 * max(k - 20, 0) / 30.0)  # 2 Hz over the head
+        return [HANG_DEG + s * (150.0 - HANG_DEG), -10.0 * s, 0.0], [s * swing, -40.0 * s, 0.0]
+
+    path = write_bvh(tmp_path / f"{gesture}.bvh", frames=75,
+                     arm_angles=raise_through_the_side if gesture.startswith("raise")
+                     else wave_overhead)
+    scene = load_scene(scene_path("tabletop"))
+    with Simulator(scene=scene) as sim:
+        trace, _ = trace_clip(f"bvh:{path}", sim, scene, Mode.MIRROR)
+        elbow_m, hand_m = _elbow_and_hand_paths_m(trace, sim.model)
+    # The elbow is half as far from the shoulder as the hand: a swing makes its path the longer.
+    assert np.all(elbow_m < 0.7 * hand_m), (elbow_m, hand_m)
+    end = _angle_deg(trace.robot[-1], trace.person[-1])
+    assert end.max() < 10.0, end

@@ -18,7 +18,7 @@ from mirrorbot.synth_body import (
     torso_to_mp,
 )
 from mirrorbot.urdf import RobotModel
-from people import person_for_robot_pose
+from people import from_flexion_shoulder, person_for_robot_pose
 
 DIRECTION_TOL_DEG = 1.0
 HAND_TOL_DEG = 3.0
@@ -151,6 +151,7 @@ def test_arm_driven_into_the_torso_stops_at_contact_distance(model: RobotModel, 
     target[model.index("left_shoulder_rot")] = -1.3  # internal rotation: forearm into the body
     target[model.index("left_elbow")] = 1.6
     target[model.index("left_shoulder_abd")] = -0.3
+    target = from_flexion_shoulder(model, target, (Side.LEFT,))
     assert collision.clearance_m(model.clamp(target)) < 0
     q = q0
     for _ in range(120):
@@ -205,7 +206,7 @@ def test_a_target_in_collision_is_replaced_by_the_nearest_safe_one(model: RobotM
     target[model.index("left_shoulder_rot")] = -1.3  # forearm into the chest
     target[model.index("left_elbow")] = 1.6
     target[model.index("left_shoulder_abd")] = -0.3
-    target = model.clamp(target)
+    target = model.clamp(from_flexion_shoulder(model, target, (Side.LEFT,)))
     assert collision.clearance_m(target) < 0
     q = q0
     for _ in range(90):
@@ -230,6 +231,7 @@ def test_an_arm_beside_the_head_comes_down(model: RobotModel) -> None:
                      -0.017, 0.144, -0.215, 1.687, 1.203, -0.001, -0.02])  # hand by the head
     target = np.array([0.0, 0.0, -0.123, 0.083, -0.165, 1.74, 0.904, -0.097, -0.058,
                        -0.04, 0.131, -0.2, 1.696, 1.204, -0.008, 0.004])  # hand at the chest
+    q_up, target = (from_flexion_shoulder(model, q) for q in (q_up, target))  # captured before
     assert collision.clearance_m(q_up) >= 0
     shaper = CommandShaper(model, q_up, collision=collision)
     q = q_up
@@ -276,6 +278,10 @@ def test_a_raise_past_the_chest_is_not_braked_by_a_turning_wrist(model: RobotMod
                   -0.0911, 0.0483, 0.1263, -0.0015, 0.0286, 0.0043, -0.0081])
     target = np.array([0.0, 0.0, 0.2827, 0.1603, -0.4877, 2.3618, 0.8304, 0.6, 0.6,
                        -0.0693, 0.1256, -0.1356, 1.6915, 1.1708, -0.004, -0.025])
+    # Captured with the earlier flexion shoulder: the same poses and motion for this one.
+    q_next_old = q + v / 30
+    q, target = from_flexion_shoulder(model, q), from_flexion_shoulder(model, target)
+    v = (from_flexion_shoulder(model, q_next_old) - q) * 30
     collision = collision_model_for(model)
     shaper = CommandShaper(model, q, collision=collision)
     shaper.v = v.copy()
@@ -305,21 +311,23 @@ def test_a_moving_target_is_followed_without_falling_behind(model: RobotModel) -
     """At a target's own speed the shoulder keeps up; stopping at each target it lagged.
 
     A joint that must be able to stop at each target falls behind one that moves fast enough:
-    at 5 rad/s, by more than it can brake from within a period.
+    at 3/4 of its speed limit, by more than it can brake from within a period.
     """
     from mirrorbot.safety import SafetyConfig
 
     flex = model.index("left_shoulder_flex")
+    speed = 0.75 * float(model.velocity_rad_s[flex])  # [rad/s], short of the limit in 0.5 s
     behind = {}
     for smoothing in (0.5, 0.0):
         shaper = CommandShaper(model, rest_pose(model),
                                SafetyConfig(follow_smoothing=smoothing))
-        targets, commands = _ramp(shaper, flex, 5.0, 0.5)
-        behind[smoothing] = 1e3 * (targets[-1, flex] - commands[-1, flex]) / 5.0  # [ms]
+        targets, commands = _ramp(shaper, flex, speed, 0.5)
+        behind[smoothing] = 1e3 * (targets[-1, flex] - commands[-1, flex]) / speed  # [ms]
         assert commands[-1, flex] <= targets[-1, flex] + 1e-9  # never runs ahead of it
         acc = np.abs(np.diff(commands[:, flex], 2)) * 30 ** 2
         assert acc.max() <= shaper.a_limit[flex] * (1 + 1e-6)
-    print(f"behind a 5 rad/s ramp: {behind[0.5]:.1f} ms following, {behind[0.0]:.1f} ms not")
+    print(f"behind a {speed:.1f} rad/s ramp: {behind[0.5]:.1f} ms following, "
+          f"{behind[0.0]:.1f} ms not")
     assert behind[0.5] < 1.0
     assert behind[0.0] > 5.0
 
@@ -349,29 +357,26 @@ def test_a_still_noisy_target_is_not_followed(model: RobotModel) -> None:
         np.testing.assert_array_equal(following(target, 1 / 30), stopping(target, 1 / 30))
 
 
-def test_an_arm_raised_just_past_the_flexion_limit_is_clamped_not_flipped(
+def test_an_arm_raised_just_past_the_elevation_limit_is_clamped_not_flipped(
         model: RobotModel) -> None:
-    """A straight arm raised a few degrees past the shoulder's flexion limit stays on its branch.
+    """A straight arm raised past the shoulder's elevation limit stays on its branch.
 
-    The other solution (flexion small, abduction large; with the elbow straight the humeral
-    rotation is held) is within the limits, and before it always won: the arm swung out
-    sideways and back, 160 degrees, to reach a pose 4 degrees away. Clamped, the direction
-    error is those few degrees.
+    With the earlier flexion shoulder the other solution (flexion small, abduction large) was
+    within the limits and won: the arm swung out sideways and back, 160 degrees, to reach a
+    pose 4 degrees away. With the shoulder's first joint in the plane between forward and out,
+    the other solution of an arm over the head is beyond the second joint's range: clamped,
+    the direction error is the few degrees past the limit, however far past.
     """
     from mirrorbot.arm_solver import ArmSolver
 
     idx = [model.index(f"left_{j}") for j in ARM_JOINTS]
     lower, upper = model.lower_rad[idx], model.upper_rad[idx]
-    q_prev = np.radians([170.0, 20.0, -30.0, 1.0, 0.0, 0.0, 0.0])
-    solver = ArmSolver(lower, upper, q_prev)
-    beyond = q_prev.copy()
-    beyond[0] = upper[0] + np.radians(4.0)  # just past flexion's limit
-    q = solver.solve(directions_from_joints(beyond))
-    assert abs(q[0] - upper[0]) < 1e-9 and abs(q[1] - q_prev[1]) < np.radians(2.0)
-    got, want = directions_from_joints(q), directions_from_joints(beyond)
-    assert np.degrees(np.arccos(np.clip(got.upper @ want.upper, -1, 1))) < 5.0
-    # Far past it the other branch (within the limits) still wins: no clamping by 30 degrees.
-    far = q_prev.copy()
-    far[0] = upper[0] + np.radians(30.0)
-    q = ArmSolver(lower, upper, q_prev).solve(directions_from_joints(far))
-    assert q[0] < upper[0] - 0.5
+    q_prev = np.array([upper[0] - np.radians(10.0), np.radians(20.0), np.radians(-30.0), 1.0,
+                       0.0, 0.0, 0.0])
+    for past_deg in (4.0, 30.0):
+        beyond = q_prev.copy()
+        beyond[0] = upper[0] + np.radians(past_deg)
+        q = ArmSolver(lower, upper, q_prev).solve(directions_from_joints(beyond))
+        assert abs(q[0] - upper[0]) < 1e-9 and abs(q[1] - q_prev[1]) < np.radians(2.0)
+        got, want = directions_from_joints(q), directions_from_joints(beyond)
+        assert np.degrees(np.arccos(np.clip(got.upper @ want.upper, -1, 1))) < past_deg + 1.0

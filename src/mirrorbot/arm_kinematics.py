@@ -4,7 +4,8 @@ All in the **left-arm convention**: vectors in the robot base frame's axes (x fo
 z up). The right arm's axes are the left arm's mirrored through the x-z plane, so the same
 joint angles give the mirrored pose: solve the right arm by mirroring its targets (y -> -y).
 
-Chain (docs/robot.md): ``R_base_upperarm = Ry(-flex) Rx(abd) Rz(rot)``, forearm
+Chain (docs/robot.md): ``R_base_upperarm = Rz(p) Ry(-flex) Rx(abd) Rz(rot) Rz(-p)`` with the
+shoulder plane ``p`` (:data:`SHOULDER_PLANE_RAD`, the arm rises between forward and out), forearm
 ``R_upperarm_forearm = Ry(-elbow) Rz(-pronation)``, hand ``Rx(-wrist_flex) Ry(wrist_dev)``.
 In the zero pose the arm hangs down (-z), the palm faces the body (-y) and the thumb points
 forward (+x).
@@ -20,6 +21,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.compiled import kernel
 from mirrorbot.transforms import cross3, dot3, from_columns, matmul3, norm3
+from mirrorbot.urdf_builder import SHOULDER_PLANE_RAD
 
 ARM_JOINTS = ("shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow", "forearm_rot",
               "wrist_flex", "wrist_dev")
@@ -59,14 +61,29 @@ class ArmDirections:
 
 
 @kernel
+def _plane_turn(R: FloatArray, sign: float) -> FloatArray:
+    """``Rz(sign p) R Rz(-sign p)`` with the shoulder plane p (3, 3)."""
+    c, s = math.cos(SHOULDER_PLANE_RAD), sign * math.sin(SHOULDER_PLANE_RAD)
+    Z = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+    return matmul3(matmul3(Z, R), Z.T)
+
+
+@kernel
 def shoulder_rotation(q7: FloatArray) -> FloatArray:
-    """``R_base_upperarm = Ry(-flex) Rx(abd) Rz(rot)`` (3, 3) of arm joints (7,) [rad]."""
+    """``R_base_upperarm = Rz(p) Ry(-flex) Rx(abd) Rz(rot) Rz(-p)`` (3, 3) of arm joints (7,)."""
     ca, sa = math.cos(-q7[0]), math.sin(-q7[0])
     cb, sb = math.cos(q7[1]), math.sin(q7[1])
     cg, sg = math.cos(q7[2]), math.sin(q7[2])
-    return np.array([[ca * cg + sa * sb * sg, -ca * sg + sa * sb * cg, sa * cb],
-                     [cb * sg, cb * cg, -sb],
-                     [-sa * cg + ca * sb * sg, sa * sg + ca * sb * cg, ca * cb]])
+    return _plane_turn(np.array([[ca * cg + sa * sb * sg, -ca * sg + sa * sb * cg, sa * cb],
+                                 [cb * sg, cb * cg, -sb],
+                                 [-sa * cg + ca * sb * sg, sa * sg + ca * sb * cg, ca * cb]]),
+                       1.0)
+
+
+@kernel
+def gimbal_frame(R: FloatArray) -> FloatArray:
+    """``R_base_upperarm`` in the shoulder plane's axes: ``Ry(-flex) Rx(abd) Rz(rot)``."""
+    return _plane_turn(R, -1.0)
 
 
 @kernel
@@ -112,7 +129,7 @@ def _euler_yxz(R: FloatArray) -> tuple[float, float, float]:
 @kernel
 def shoulder_candidates(R: FloatArray) -> FloatArray:
     """Both (flex, abd, rot) solutions of ``R_base_upperarm``, (2, 3) [rad] in (-pi, pi]."""
-    a, b, g = _euler_yxz(R)
+    a, b, g = _euler_yxz(gimbal_frame(R))
     out = np.empty((2, 3))
     out[0, 0], out[0, 1], out[0, 2] = -a, b, g
     out[1, 0], out[1, 1], out[1, 2] = wrap(-(a + math.pi)), wrap(math.pi - b), wrap(g + math.pi)

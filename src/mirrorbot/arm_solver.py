@@ -16,6 +16,7 @@ import numpy as np
 
 from mirrorbot.arm_kinematics import (
     ArmDirections,
+    gimbal_frame,
     hand_joints,
     hand_rotation,
     shoulder_candidates,
@@ -175,7 +176,7 @@ def _best_shoulder(q_prev: FloatArray, lower: FloatArray, upper: FloatArray, R_u
     if w < 1.0:  # near the gimbal: flexion follows slowly; abduction and rotation solve
         gain = GIMBAL_MIN_GAIN + (1 - GIMBAL_MIN_GAIN) * w
         flex = q_prev[0] + gain * (flex - q_prev[0])
-        N = matmul3(ry(flex), R_u)  # = Rx(abd) Rz(rot)
+        N = matmul3(ry(flex), gimbal_frame(R_u))  # = Rx(abd) Rz(rot)
         abd_rot = _near(q_prev[1:3], np.array([math.atan2(-N[1, 2], N[2, 2]),
                                                 math.atan2(-N[0, 1], N[0, 0])]))
         best = np.array([flex, abd_rot[0], abd_rot[1]])

@@ -1,6 +1,6 @@
 """The person's torso frame and arm directions, as pure functions on landmark arrays.
 
-Torso frame (../shared/CONTRACT.md): x out of the chest, y to the person's left, z up, built
+Torso frame (docs/conventions.md): x out of the chest, y to the person's left, z up, built
 from the shoulders and hips. ``R_mp_torso`` has the torso axes as columns in MediaPipe world
 axes, so ``v_torso = R_mp_torso.T @ v_mp``.
 """

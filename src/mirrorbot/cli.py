@@ -1,4 +1,4 @@
-"""The ``mirrorbot`` command line (``../shared/CONTRACT.md`` lists every command and flag).
+"""The ``mirrorbot`` command line (docs/conventions.md lists every command and flag).
 
 Exit status: 0 on success, 2 on bad usage or bad input (one line on stderr saying what and how
 to fix it), 1 on an internal error, 130 when stopped by Ctrl-C (outputs are kept).

@@ -51,7 +51,7 @@ def _use_versioned_cache() -> None:
                 shutil.rmtree(other, ignore_errors=True)
     except OSError:
         return  # numba's own cache beside the package
-    numba.config.CACHE_DIR = str(folder)
+    setattr(numba.config, "CACHE_DIR", str(folder))  # noqa: B010 - numba.config is untyped
 
 
 _use_versioned_cache()

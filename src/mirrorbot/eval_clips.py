@@ -66,6 +66,7 @@ class _TeeSource:
         self.frame_count = source.frame_count
         self.labels = source.labels
         self.is_live = source.is_live
+        self.noise_free = bool(getattr(source, "noise_free", False))
         self.last: PoseSample | None = None
 
     def __iter__(self) -> Iterator[PoseSample]:

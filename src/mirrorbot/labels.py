@@ -1,4 +1,4 @@
-"""The goal vocabulary (../shared/CONTRACT.md) and labelled gesture intervals."""
+"""The goal vocabulary (docs/conventions.md) and labelled gesture intervals."""
 
 from __future__ import annotations
 

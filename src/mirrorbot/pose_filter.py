@@ -59,6 +59,7 @@ class FilterMethod(enum.Enum):
 
     TRACKER = "tracker"
     ONE_EURO = "one_euro"
+    NONE = "none"  # the arms follow the landmarks as they come (noise-free sources: mocap)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,6 +218,7 @@ class PoseFilter:
         self._robot = BodyTracker(self.config.tracker, self.config.hand_tracker) \
             if self.config.method is FilterMethod.TRACKER else None
         self._image = OneEuroFilter(self.config)
+        self._raw_world: FloatArray | None = None  # method NONE: the robot's view
         self._last_seen_s: FloatArray | None = None
         self._last_visibility: FloatArray | None = None
         self._last_frame_s: float | None = None
@@ -251,6 +253,8 @@ class PoseFilter:
         world = self._world(pose.world_m, t_s, visible)
         if self._robot is not None:
             self._robot(pose.world_m, t_s, visible)
+        if cfg.method is FilterMethod.NONE:
+            self._raw_world = pose.world_m
         image = pose.image_uv
         if image is not None and self.filter_image:
             image = self._image(image, t_s, np.repeat(visible, 2))
@@ -263,10 +267,13 @@ class PoseFilter:
 
         With the tracker, they are ahead along their tracked velocity by ``lead_s``, which
         makes up for the frames the gate needs to tell a movement from noise; with the One Euro
-        filter they are ``pose``'s own.
+        filter they are ``pose``'s own; with ``none`` the landmarks as they came.
         """
         if pose is not self._last_pose:
             raise ValueError("for_robot() takes the pose this filter returned last")
+        if self._raw_world is not None:
+            return PoseFrame(t_s=pose.t_s, world_m=self._raw_world, visibility=pose.visibility,
+                             image_uv=pose.image_uv)
         if self._robot is None:
             return pose
         return PoseFrame(t_s=pose.t_s, world_m=self._robot.ahead(), visibility=pose.visibility,
@@ -295,8 +302,9 @@ def _confidence(visibility: FloatArray, visible: BoolArray, t_s: float, last_see
 def load_filter_config(path: Path) -> FilterConfig:
     """A :class:`FilterConfig` from a JSON file of its fields (a clear error otherwise).
 
-    ``method`` is ``"tracker"`` or ``"one_euro"``; without it, a file that sets any One Euro
-    parameter (the filter-tuning assignment's) means ``one_euro``, any other the default.
+    ``method`` is ``"tracker"``, ``"one_euro"`` or ``"none"`` (the arms unfiltered); without
+    it, a file that sets any One Euro parameter (the filter-tuning assignment's) means
+    ``one_euro``, any other the default.
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

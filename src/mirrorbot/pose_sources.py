@@ -133,9 +133,14 @@ class RecordingSource:
 
 
 class BvhSource:
-    """A BVH motion capture clip (``bvh:PATH``), played like a recording (deterministic)."""
+    """A BVH motion capture clip (``bvh:PATH``), played like a recording (deterministic).
+
+    ``noise_free``: the skeleton's landmarks carry no pose model's noise, so the arms follow
+    them unfiltered unless a ``--filter`` is given.
+    """
 
     is_live = False
+    noise_free = True
 
     def __init__(self, text: str, clip: MocapClip) -> None:
         self.text = text

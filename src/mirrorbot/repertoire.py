@@ -5,7 +5,7 @@ and space, on a minimum-jerk timing over a slightly curved (or lift-first) path.
 in the **arm frame** of the acting arm: origin at that arm's shoulder, x forward, y outward
 (away from the body, so both arms share one repertoire), z up [m].
 
-Built-in goals (../shared/CONTRACT.md): ``wave`` (hand up beside the head, then side to side),
+Built-in goals (docs/conventions.md): ``wave`` (hand up beside the head, then side to side),
 ``point`` (arm stretched toward something far), ``raise`` (hand above the head), ``reach`` (hand
 to an object on the table), ``drink`` (cup from the table to the mouth), ``offer`` (cup held
 out toward the partner), ``clear`` (cup moved aside). ``drink``, ``offer`` and ``clear`` start

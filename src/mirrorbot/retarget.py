@@ -1,7 +1,7 @@
 """Retargeting: a tracked person's arms -> the robot's joint targets.
 
 ``DirectionRetargeter`` (``ours``) makes the robot's upper-arm and forearm directions equal to the
-person's (mirrored in ``mirror`` mode, copied in ``anatomical`` mode; ../shared/CONTRACT.md) and
+person's (mirrored in ``mirror`` mode, copied in ``anatomical`` mode; docs/conventions.md) and
 turns the forearm and wrist so the hand points and faces like the person's. Directions, not
 positions, drive the arm, so the person's size does not matter. Each arm is solved in closed
 form (:mod:`mirrorbot.arm_kinematics`); of the two shoulder solutions the one nearest the
@@ -40,7 +40,7 @@ MIN_HAND_VISIBILITY = 0.5
 
 
 class Mode(enum.Enum):
-    """How the person's arms map onto the robot's (../shared/CONTRACT.md)."""
+    """How the person's arms map onto the robot's (docs/conventions.md)."""
 
     MIRROR = "mirror"
     ANATOMICAL = "anatomical"

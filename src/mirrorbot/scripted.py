@@ -16,10 +16,13 @@ RAISE_S = 1.0  # duration of raising and of lowering the arm [s]
 WAVE_RATE_HZ = 1.4  # side-to-side waves per second
 WAVE_AMPLITUDE_RAD = 0.35
 
-REST_POSE_RAD = {"left_shoulder_abd": 0.12, "right_shoulder_abd": 0.12,
+# Arms hanging 7 deg out from the body, elbows a little bent (the shoulder's first joint turns
+# the arm in the plane between forward and out, so "out" takes both it and the second).
+REST_POSE_RAD = {"left_shoulder_flex": 0.085, "right_shoulder_flex": 0.085,
+                 "left_shoulder_abd": 0.085, "right_shoulder_abd": 0.085,
                  "left_elbow": 0.25, "right_elbow": 0.25}
-WAVE_POSE_RAD = {"right_shoulder_flex": 0.35, "right_shoulder_abd": 1.25,
-                 "right_shoulder_rot": 1.1, "right_elbow": 1.45, "head_pan": -0.25}
+WAVE_POSE_RAD = {"right_shoulder_flex": 1.194, "right_shoulder_abd": 0.637,
+                 "right_shoulder_rot": 0.913, "right_elbow": 1.45, "head_pan": -0.25}
 
 
 @kernel

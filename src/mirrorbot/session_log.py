@@ -1,4 +1,4 @@
-"""The per-frame session log, ``session.jsonl`` (format in ../shared/CONTRACT.md).
+"""The per-frame session log, ``session.jsonl`` (format in docs/conventions.md).
 
 Line 1 is a header, then one JSON object per frame. Each line is flushed as it is written, so
 a crash or Ctrl-C keeps every frame logged so far.

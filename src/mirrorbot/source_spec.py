@@ -1,4 +1,4 @@
-"""Parsing the ``--source`` argument (``SRC`` in ../shared/CONTRACT.md) into a typed spec."""
+"""Parsing the ``--source`` argument (``SRC`` in docs/conventions.md) into a typed spec."""
 
 from __future__ import annotations
 
