@@ -648,7 +648,8 @@ def test_nothing_usable_is_exit_2(tmp_path: Path, wave_lines: list[str]) -> None
         recorded_sessions(data)
 
 
-def test_learn_refuses_what_it_cannot_learn(tmp_path: Path, wave_lines: list[str]) -> None:
+def test_learn_refuses_what_it_cannot_learn(tmp_path: Path, wave_lines: list[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
 
     demos = [_write_lines(tmp_path / f"d{k}.jsonl", wave_lines) for k in range(3)]
     for name, match in (("x" * 300, "300 characters long"), ("WAVE", "is the built-in goal 'wave'"),
@@ -658,6 +659,14 @@ def test_learn_refuses_what_it_cannot_learn(tmp_path: Path, wave_lines: list[str
     (tmp_path / "afile").write_text("")
     with pytest.raises(ConfigError, match="is a file; pass a folder"):
         learn("waggle", demos, tmp_path / "afile")
+
+    def read_only(path: Path) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:  # root ignores permissions, so this is simulated
+        patch.setattr(out_files, "_open", read_only)
+        with pytest.raises(ConfigError, match=r"cannot write .*waggle.json \(Read-only"):
+            learn("waggle", demos, tmp_path / "rep")
     still = []  # labelled as a gesture, but nobody moves
     for k in range(3):
         path = tmp_path / f"still{k}.jsonl"

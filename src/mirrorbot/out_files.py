@@ -87,17 +87,15 @@ def write_atomic(path: Path, text: str) -> None:
         ConfigError: The disk is full or the folder cannot be written.
     """
     tmp = path.with_name(path.name + ".tmp")
+    data = memoryview(text.encode("utf-8"))
     try:
-        lines = LineFile(tmp)
+        file = _open(tmp)
         try:
-            lines.write_line(text.removesuffix("\n"))
+            while data:
+                data = data[file.write(data) or 0:]
         finally:
-            lines.close()
+            file.close()
         tmp.replace(path)
-    except ConfigError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
