@@ -652,8 +652,9 @@ def test_learn_refuses_what_it_cannot_learn(tmp_path: Path, wave_lines: list[str
                                             monkeypatch: pytest.MonkeyPatch) -> None:
 
     demos = [_write_lines(tmp_path / f"d{k}.jsonl", wave_lines) for k in range(3)]
-    for name, match in (("x" * 300, "300 characters long"), ("WAVE", "is the built-in goal 'wave'"),
-                        ("None", "built-in goal 'none'")):
+    for name, match in (("x" * 300, "300 characters long"),
+                        ("WAVE", "is a built-in goal \\('wave' but for case\\)"),
+                        ("None", "is a built-in goal \\('none'")):
         with pytest.raises(ConfigError, match=match):
             learn(name, demos, tmp_path / "rep")
     (tmp_path / "afile").write_text("")

@@ -141,7 +141,8 @@ def learn(name: str, files: list[Path], out_dir: Path) -> tuple[Path, Primitive,
     builtin = {p.name for p in builtin_primitives()} | set(GOALS)
     clash = [b for b in builtin if b.casefold() == name.casefold()]
     if clash:
-        raise ConfigError(f"{name!r} is the built-in goal {clash[0]!r}; choose another name "
+        but_case = "" if clash[0] == name else f" ({clash[0]!r} but for case)"
+        raise ConfigError(f"{name!r} is a built-in goal{but_case}; choose another name "
                           f"(built-in: {sorted(builtin)})")
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"--out {out_dir} is a file; pass a folder for the learned gesture")
