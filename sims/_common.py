@@ -25,7 +25,7 @@ def run(source: str, out: Path, video: bool, anticipate: bool = True,
         ) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
     """Run ``source`` headless; (joint names, frames of session.jsonl, summary.json)."""
     run_session(RunConfig(source=source, out_dir=out, video=video, progress=video,
-                          anticipate=anticipate))
+                          anticipate=anticipate, overwrite=True))  # a sim's folder is its own
     lines = (out / "session.jsonl").read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -18,15 +20,26 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from helpers import run_cli, write_video
-from mirrorbot import frame_sources
-from mirrorbot.errors import SourceError
+from mirrorbot import frame_sources, out_files
+from mirrorbot.errors import ConfigError, SourceError
+from mirrorbot.eval_intent import recorded_sessions
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
+from mirrorbot.learning import learn
+from mirrorbot.out_files import claimed_folder
+from mirrorbot.pipeline import pipeline_steps
 from mirrorbot.pose_filter import PoseFilter
+from mirrorbot.pose_sources import open_pose_source
+from mirrorbot.record import record_landmarks
+from mirrorbot.recording import RecordingReader, read_recording
 from mirrorbot.retarget import DirectionRetargeter, Mode, RetargetContext
 from mirrorbot.safety import CommandShaper, collision_model_for
 from mirrorbot.scripted import rest_pose
-from mirrorbot.session import RunConfig, run_session
+from mirrorbot.session import RunConfig, build_intent, build_retargeter, run_session
+from mirrorbot.simulator import Simulator
+from mirrorbot.source_spec import SourceKind, parse_source
+from mirrorbot.summary import write_summary
 from mirrorbot.urdf import RobotModel
+from mirrorbot.video_writer import Mp4Writer
 
 skimage_data = pytest.importorskip("skimage.data")
 
@@ -212,20 +225,32 @@ def test_infinite_coordinates_in_a_recording_are_dropouts(tmp_path: Path,
     assert [f["tracked"] for f in frames] == [True, False]
 
 
-def test_ctrl_c_during_run_keeps_every_frame_and_a_valid_folder(tmp_path: Path) -> None:
-    out = tmp_path / "out"
+def _start_run(out: Path, *extra: str) -> subprocess.Popen[str]:
+    """``mirrorbot run`` in its own process group (as at a terminal), once it is logging."""
     script = Path(sys.executable).with_name("mirrorbot")
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     proc = subprocess.Popen([str(script), "run", "--source", "synthetic:session?repeat=5",
-                             "--out", str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                             "--out", str(out), *extra], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
     deadline = time.monotonic() + 120
     log = out / "session.jsonl"
     while time.monotonic() < deadline:
         if log.exists() and log.read_text().count("\n") > 40:
             break
         time.sleep(0.1)
-    proc.send_signal(signal.SIGINT)
+    return proc
+
+
+def test_ctrl_c_twice_during_run_keeps_every_frame_and_a_valid_folder(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group (ffmpeg too), pressed twice; nothing is lost.
+
+    The video is still finished and the summary written.
+    """
+    out = tmp_path / "out"
+    proc = _start_run(out)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     summary = json.loads((out / "summary.json").read_text())
@@ -237,3 +262,428 @@ def test_ctrl_c_during_run_keeps_every_frame_and_a_valid_folder(tmp_path: Path) 
         count += 1
     cap.release()
     assert count >= len(frames) - 2  # the video was finalised, not cut off
+
+
+def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = _start_run(out, "--no-video")
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and "stopped by SIGTERM" in stderr, stderr
+    summary = json.loads((out / "summary.json").read_text())
+    _, frames = _log(out)
+    assert summary["interrupted"] is True and summary["frames"] == len(frames) >= 30
+    assert sorted(p.name for p in out.iterdir()) == ["session.jsonl", "summary.json",
+                                                     "summary.png"]  # and the lock is gone
+
+
+# --- Issue 22: bad input, tried harder -------------------------------------------------------
+
+HEADER = {"format": "mirrorbot-recording", "version": 1, "fps": 30.0}
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], match: str) -> None:
+    """Exit status 2 and exactly one line on stderr, containing ``match``."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and match in lines[0], result.stderr
+
+
+def _strict_json(line: str) -> object:
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in a log line")
+    return json.loads(line, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def wave_lines(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """A short recording of the synthetic person's wave (5 s), as its lines."""
+    path = tmp_path_factory.mktemp("wave") / "wave.jsonl"
+    source = open_pose_source(parse_source("synthetic:wave?seed=1"))
+    record_landmarks(source, path, progress=False)
+    return path.read_text().splitlines()
+
+
+def _write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bad_lines_run(wave_lines: list[str], tmp_path_factory: pytest.TempPathFactory,
+                  ) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One run on a recording with bad lines of every kind (shared by the tests below)."""
+    folder = tmp_path_factory.mktemp("badlines")
+    lines = list(wave_lines)
+    huge = json.loads(lines[62])  # frame 61: a finite but absurd wrist
+    huge["world"][Landmark.RIGHT_WRIST][0] = 1e308
+    lines[62] = json.dumps(huge)
+    lines[70] = "[" * 100_000 + "]" * 100_000  # RecursionError in json
+    lines[80] = lines[80].replace('"t":', '"t":' + "9" * 400 + ',"was":', 1)  # t = 10**400
+    lines[90] = lines[90][:40] + "\xff" + lines[90][41:]  # a bad UTF-8 byte, late in the file
+    lines[100:100] = ["{junk"] * 300  # hundreds of identical bad lines
+    path = folder / "bad.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    out = folder / "out"
+    return run_cli("run", "--source", str(path), "--out", str(out), "--no-video"), out
+
+
+def test_bad_lines_of_every_kind_are_skipped_once_each(
+        bad_lines_run: tuple[subprocess.CompletedProcess[str], Path], model: RobotModel) -> None:
+    """1e308, 100,000-deep nesting, t = 10**400, bad UTF-8, 300 junk lines: warnings, not NaN.
+
+    The recording is given as a plain .jsonl path: a recording, not a video.
+    """
+    result, out = bad_lines_run
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert "beyond the 100" in err and "treating the frame as a dropout" in err
+    assert "not UTF-8 text" in err and '"t" must be a finite number' in err
+    assert "300 more line(s) the same" in err  # one warning and a count (nesting + junk)
+    assert len(err.strip().splitlines()) < 12, err
+    lines = (out / "session.jsonl").read_text().splitlines()
+    frames = [_strict_json(line) for line in lines[1:]]  # no NaN, no Infinity
+    assert len(frames) == 149 - 3 and frames[0]["t"] == 0.0  # nesting, t and UTF-8 skipped
+    _assert_within_limits(out, model)
+
+
+def test_non_finite_targets_never_reach_the_robot(model: RobotModel,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Whatever a stage returns, the pipeline holds the last safe command, and warns once."""
+    q0 = rest_pose(model)
+
+    def broken(pose: PoseFrame) -> np.ndarray:  # a built-in that fails would do this
+        q = q0.copy()
+        q[3] = np.nan if pose.t_s > 1.0 else 0.3
+        q[5] = np.inf if pose.t_s > 2.0 else q[5]
+        return q
+
+    source = open_pose_source(parse_source("synthetic:wave?seed=1&noise=off"))
+    steps = list(pipeline_steps(source, broken, CommandShaper(model, q0), q0, want_view=False))
+    q = np.array([s.q_target_rad for s in steps])
+    assert np.all(np.isfinite(q)) and q[-1, 3] == pytest.approx(q[25, 3], abs=1e-6)
+    assert capsys.readouterr().err.count("NaN or infinite joint targets") == 1
+    with Simulator() as sim:  # and the simulator's own guard, the last line of defence
+        sim.reset(q0)
+        sent = sim.command(np.full(len(q0), np.nan), ramp_steps=4)
+        sim.step(4)
+        assert np.all(np.isfinite(sent)) and np.all(np.isfinite(sim.joint_positions()))
+
+
+PLUGINS = '''
+import numpy as np
+from mirrorbot.intent import GoalBelief
+
+class NanLater:
+    def __init__(self, context):
+        self.q = context.q_rest_rad
+        self.calls = 0
+    def __call__(self, pose):
+        self.calls += 1
+        if self.calls > 50:
+            return np.full(len(self.q), np.nan if self.calls % 2 else np.inf)
+        return self.q + 0.01
+
+class Raises:
+    def __init__(self, context):
+        pass
+    def __call__(self, pose):
+        raise ValueError("oops")
+
+class Exits:
+    def __init__(self, context):
+        pass
+    def __call__(self, pose):
+        raise SystemExit(0)
+
+class WrongShape:
+    def __init__(self, context):
+        pass
+    def __call__(self, pose):
+        return np.zeros((19, 5))
+
+class ReturnsNone:
+    def __init__(self, context):
+        pass
+    def __call__(self, pose):
+        return None
+
+class InitRaises:
+    def __init__(self, context):
+        raise RuntimeError("no model file")
+    def __call__(self, pose):
+        return None
+
+class NanIntent:
+    def __call__(self, pose, t):
+        return GoalBelief(probs={"wave": float("nan"), "none": float("inf")})
+
+class Float32Intent:
+    def __call__(self, pose, t):
+        return GoalBelief(probs={"wave": np.float32(0.5), "none": np.float32(0.5)})
+
+class NoneIntent:
+    def __call__(self, pose, t):
+        return None
+
+class ExitIntent:
+    def __call__(self, pose, t):
+        raise SystemExit(0)
+'''
+
+
+@pytest.fixture(scope="module")
+def plugins(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("plugins") / "student.py"
+    path.write_text(PLUGINS)
+    return path
+
+
+def test_a_plugin_that_fails_is_one_line_naming_it(plugins: Path, model: RobotModel) -> None:
+    """Exceptions (SystemExit too), wrong types and shapes: ConfigError naming the plugin."""
+    context = RetargetContext(model, Mode.MIRROR, rest_pose(model))
+    pose = PoseFrame(0.5, np.zeros((NUM_LANDMARKS, 3)), np.ones(NUM_LANDMARKS), None)
+    for name, match in (("Raises", "at t=0.500 s raised ValueError: oops"),
+                        ("Exits", r"called exit\(0\)"), ("WrongShape", r"shape \(19, 5\)"),
+                        ("ReturnsNone", "returned NoneType")):
+        retargeter = build_retargeter(f"{plugins}:{name}", context)
+        with pytest.raises(ConfigError, match=re.escape(f"--retargeter {plugins}:{name}")
+                           + ".*" + match):
+            retargeter(pose)
+    with pytest.raises(ConfigError, match="__init__ raised RuntimeError: no model file"):
+        build_retargeter(f"{plugins}:InitRaises", context)
+    for name, match in (("Float32Intent", "numpy.float32; give a Python float"),
+                        ("NoneIntent", "returned NoneType"), ("ExitIntent", "called exit")):
+        with pytest.raises(ConfigError, match=re.escape(f"--intent {plugins}:{name}") + ".*"
+                           + match):
+            build_intent(f"{plugins}:{name}")(None, 0.0)
+    held = build_intent(f"{plugins}:NanIntent")(None, 0.0)  # NaN: held, not an error
+    assert held.probs == {}
+    nan_later = build_retargeter(f"{plugins}:NanLater", context)  # what eval retarget scores
+    q = [nan_later(pose) for _ in range(60)]
+    assert np.all(np.isfinite(q)) and np.allclose(q[-1], rest_pose(model) + 0.01)
+
+
+def test_cli_plugin_nan_is_held_and_system_exit_is_an_error(plugins: Path, tmp_path: Path,
+                                                            model: RobotModel) -> None:
+    out = tmp_path / "nan"
+    result = run_cli("run", "--source", "synthetic:wave?seed=1", "--out", str(out), "--no-video",
+                     "--retargeter", f"{plugins}:NanLater", "--intent", f"{plugins}:NanIntent")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("returned NaN") == 2  # once per plugin
+    for line in (out / "session.jsonl").read_text().splitlines():
+        _strict_json(line)
+    _assert_within_limits(out, model)
+    result = run_cli("run", "--source", "synthetic:wave?seed=1", "--out", str(tmp_path / "x"),
+                     "--no-video", "--intent", f"{plugins}:ExitIntent")
+    _one_line_error(result, "called exit(0)")
+    assert not (tmp_path / "x" / "summary.json").exists()
+
+
+def test_an_output_that_is_an_input_is_refused(wave_lines: list[str], tmp_path: Path) -> None:
+    recording = _write_lines(tmp_path / "b.jsonl", wave_lines)
+    result = run_cli("record", "--source", f"recording:{recording}", "--out", str(recording))
+    _one_line_error(result, "is also the input")
+    assert recording.read_text().splitlines() == wave_lines
+    video = tmp_path / "O" / "video.mp4"
+    video.parent.mkdir()
+    video.write_bytes(b"the only copy")
+    result = run_cli("run", "--source", f"video:{video}", "--out", str(video.parent),
+                     "--overwrite")
+    _one_line_error(result, "is also the input")
+    assert video.read_bytes() == b"the only copy"
+
+
+def test_an_earlier_run_needs_overwrite_and_a_busy_folder_is_refused(tmp_path: Path) -> None:
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with claimed_folder(out, overwrite=False):  # another folder's files are no earlier run
+        (out / "session.jsonl").write_text("{}\n")
+        (out / "video.mp4").write_text("old")
+    with pytest.raises(ConfigError, match=r"holds an earlier run \(session.jsonl, video.mp4\); "
+                                          "pass --overwrite"), claimed_folder(out, overwrite=False):
+        pass
+    with claimed_folder(out, overwrite=True):  # the earlier run's files only are cleared
+        assert sorted(p.name for p in out.iterdir()) == [".mirrorbot.lock", "notes.txt"]
+        result = run_cli("run", "--source", "synthetic:wave", "--out", str(out), "--overwrite")
+        _one_line_error(result, "another mirrorbot run is writing to")
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+class _FullDisk:
+    """A file on a disk that fills up after ``room`` more bytes (shared by all files)."""
+
+    room = 0
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("wb", buffering=0)
+
+    def write(self, data: bytes) -> int:
+        if len(data) > _FullDisk.room:
+            written = self._file.write(bytes(data[:_FullDisk.room]))
+            _FullDisk.room = 0
+            if written:
+                return written
+            raise OSError(errno.ENOSPC, "No space left on device")
+        _FullDisk.room -= len(data)
+        return self._file.write(data)
+
+    def truncate(self, size: int) -> int:
+        return self._file.truncate(size)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def test_a_full_disk_says_so_and_leaves_whole_lines(tmp_path: Path, wave_lines: list[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+
+    monkeypatch.setattr(out_files, "_open", _FullDisk)
+    _FullDisk.room = 9000  # the log's header and a few frames, then a line cut short
+    with pytest.raises(ConfigError, match=r"^disk full writing .*session.jsonl; free space or "
+                                          "use --out elsewhere$"):
+        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=tmp_path / "run",
+                              video=False, progress=False, plot=False))
+    lines = (tmp_path / "run" / "session.jsonl").read_text().split("\n")
+    assert lines[-1] == "" and len(lines) > 3  # ends at a whole line
+    assert all(isinstance(_strict_json(line), dict) for line in lines[:-1])
+    _FullDisk.room = 10
+    with pytest.raises(ConfigError, match="disk full writing .*summary.json"):
+        write_summary(tmp_path / "summary.json", {"frames": 1})
+    assert not list(tmp_path.glob("*.tmp")) and not (tmp_path / "summary.json").exists()
+    demos = [_write_lines(tmp_path / f"d{k}.jsonl", wave_lines) for k in range(3)]
+    _FullDisk.room = 0
+    with pytest.raises(ConfigError, match="disk full writing .*waggle.json"):
+        learn("waggle", demos, tmp_path / "rep")
+    assert not list((tmp_path / "rep").iterdir())
+
+
+def test_a_full_disk_under_the_video_says_so(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ffmpeg on a full disk (exit 228, "No space left on device"): said as a full disk."""
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\ncat > /dev/null\n"
+                    "echo 'av_interleaved_write_frame(): No space left on device' >&2\nexit 228\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr("imageio_ffmpeg.get_ffmpeg_exe", lambda: str(fake))
+    writer = Mp4Writer(tmp_path / "video.mp4", 64, 48, 30.0)
+    writer.write(np.zeros((48, 64, 3), np.uint8))
+    with pytest.raises(ConfigError, match="^disk full writing .*video.mp4; free space or use"):
+        writer.close()
+
+
+def test_times_are_taken_from_the_first_frame_and_a_gap_is_a_cut(
+        wave_lines: list[str], tmp_path: Path, model: RobotModel,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """T from 1e6 (was 2.4e8 physics steps), an hour's gap (was minutes), or from -100."""
+    def shifted(offset_s: float, gap_after: int, gap_s: float) -> list[str]:
+        out = [wave_lines[0]]
+        for k, line in enumerate(wave_lines[1:]):
+            frame = json.loads(line)
+            frame["t"] += offset_s + (gap_s if k >= gap_after else 0.0)
+            out.append(json.dumps(frame))
+        return out
+
+
+    _, frames = read_recording(_write_lines(tmp_path / "neg.jsonl", shifted(-100.0, 10**6, 0)))
+    assert frames[0][0] == 0.0 and frames[-1][0] > 4.0
+    path = _write_lines(tmp_path / "late.jsonl", shifted(1e6, 60, 3600.0))
+    start = time.monotonic()
+    summary = run_session(RunConfig(source=f"recording:{path}", out_dir=tmp_path / "out",
+                                    video=False, progress=False, plot=False))
+    assert time.monotonic() - start < 30
+    assert summary["frames"] == len(wave_lines) - 1
+    assert summary["sim_time_s"] < 5.0 + 2.5  # the hour is one bounded step, not 864,000
+    assert capsys.readouterr().err.count("treating it as a cut") == 1
+    _, logged = _log(tmp_path / "out")
+    q = np.array([f["q_target"] for f in logged[:60]])
+    assert np.ptp(q, axis=0).max() > 0.2  # the robot moves from the first frame
+    _assert_within_limits(tmp_path / "out", model)
+
+
+def test_recording_files_that_are_not_quite_right(tmp_path: Path, wave_lines: list[str]) -> None:
+    """A frame rate out of range, a folder, a BOM, bad UTF-8 early on, deep nesting, 10**400."""
+    for fps in (500, 0.5):
+        path = _write_lines(tmp_path / "fps.jsonl", [json.dumps({**HEADER, "fps": fps})])
+        with pytest.raises(SourceError, match=r'fps.jsonl, line 1: "fps" must be a number in '
+                                              r"\[1, 240\]"):
+            RecordingReader(path)
+    with pytest.raises(SourceError, match="is a folder, not a file"):
+        RecordingReader(tmp_path)
+    bom = tmp_path / "bom.jsonl"
+    bom.write_bytes(b"\xef\xbb\xbf" + "\n".join(wave_lines[:20]).encode() + b"\n")
+    early = list(wave_lines[:20])
+    early[2] = early[2][:30] + "\xff" + early[2][31:]
+    bad = tmp_path / "early.jsonl"
+    bad.write_bytes(("\n".join(early) + "\n").encode().replace(b"\xc3\xbf", b"\xff"))
+    assert len(read_recording(bom)[1]) == 19 and len(read_recording(bad)[1]) == 18
+    for line in ("[" * 100_000 + "]" * 100_000, '{"t": ' + "9" * 400 + "}",
+                 '{"t": 1, "world": [[' + "9" * 400 + ", 0, 0]]}"):
+        path = _write_lines(tmp_path / "odd.jsonl", [*wave_lines[:5], line])
+        frames = read_recording(path)[1]  # skipped, or a dropout when its time is good
+        assert len(frames) == 4 or (len(frames) == 5 and frames[-1][1] is None)
+    deep_header = _write_lines(tmp_path / "deep.jsonl", ["[" * 100_000 + "]" * 100_000])
+    with pytest.raises(SourceError, match="header is not valid JSON"):
+        RecordingReader(deep_header)
+    assert parse_source("take1.jsonl").kind is SourceKind.RECORDING
+
+
+def test_nothing_usable_is_exit_2(tmp_path: Path, wave_lines: list[str]) -> None:
+
+    header_only = _write_lines(tmp_path / "empty.jsonl", [wave_lines[0]])
+    result = run_cli("run", "--source", f"recording:{header_only}", "--out",
+                     str(tmp_path / "out"), "--no-video")
+    _one_line_error(result, "gave no usable frames")
+    result = run_cli("record", "--source", f"recording:{header_only}", "--out",
+                     str(tmp_path / "r.jsonl"))
+    _one_line_error(result, "gave no usable frames")
+    nobody = [wave_lines[0]] + [json.dumps({"t": k / 30, "world": None, "visibility": None})
+                                for k in range(30)]
+    data = tmp_path / "data"
+    data.mkdir()
+    _write_lines(data / "nobody.jsonl", nobody)
+    with pytest.raises(SourceError, match="no frame with a person tracked"):
+        recorded_sessions(data)
+
+
+def test_learn_refuses_what_it_cannot_learn(tmp_path: Path, wave_lines: list[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+
+    demos = [_write_lines(tmp_path / f"d{k}.jsonl", wave_lines) for k in range(3)]
+    for name, match in (("x" * 300, "300 characters long"),
+                        ("WAVE", "is a built-in goal \\('wave' but for case\\)"),
+                        ("None", "is a built-in goal \\('none'")):
+        with pytest.raises(ConfigError, match=match):
+            learn(name, demos, tmp_path / "rep")
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(ConfigError, match="is a file; pass a folder"):
+        learn("waggle", demos, tmp_path / "afile")
+
+    def read_only(path: Path) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    with monkeypatch.context() as patch:  # root ignores permissions, so this is simulated
+        patch.setattr(out_files, "_open", read_only)
+        with pytest.raises(ConfigError, match=r"cannot write .*waggle.json \(Read-only"):
+            learn("waggle", demos, tmp_path / "rep")
+    still = []  # labelled as a gesture, but nobody moves
+    for k in range(3):
+        path = tmp_path / f"still{k}.jsonl"
+        record_landmarks(open_pose_source(parse_source(f"synthetic:none?seed={k}&noise=off")),
+                         path, progress=False)
+        still.append(_write_lines(path, [path.read_text().splitlines()[0].replace(
+            '"goal":"none"', '"goal":"tap"'), *path.read_text().splitlines()[1:]]))
+    with pytest.raises(SourceError, match="no clear movement found"):
+        learn("tap", still, tmp_path / "rep")
+    result = run_cli("learn", "y" * 300, *map(str, demos), "--out", str(tmp_path / "rep"))
+    _one_line_error(result, "at most 64")
+
+
+def test_command_line_values_that_are_out_of_range(tmp_path: Path) -> None:
+    out = str(tmp_path / "r.jsonl")
+    _one_line_error(run_cli("record", "--source", "synthetic:wave", "--out", out,
+                            "--seconds", "inf"), "--seconds must be in (0, 86400")
+    _one_line_error(run_cli("record", "--source", "camera:99999999999999999999", "--out", out),
+                    "camera index 99999999999999999999 is out of range")

@@ -109,7 +109,7 @@ def test_stage_registry_loads_builtins_and_students_classes(tmp_path: Path,
     result = run_cli("run", "--source", "synthetic:wave?seed=1", "--out", str(tmp_path / "o"),
                      "--no-video", "--retargeter", "student_rt:Mine")
     assert result.returncode == 0, result.stderr
-    result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path / "o"),
+    result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path / "o2"),
                      "--retargeter", "student_rt:NoCall")
     assert result.returncode == 2 and "__call__" in result.stderr
 

@@ -1,14 +1,17 @@
 """The ``mirrorbot`` command line (docs/conventions.md lists every command and flag).
 
 Exit status: 0 on success, 2 on bad usage or bad input (one line on stderr saying what and how
-to fix it), 1 on an internal error, 130 when stopped by Ctrl-C (outputs are kept).
+to fix it), 1 on an internal error, 130 when stopped by Ctrl-C and 143 by SIGTERM (outputs are
+kept).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -16,9 +19,11 @@ from typing import Any
 from mirrorbot import __version__
 from mirrorbot.display import has_display
 from mirrorbot.errors import MirrorbotError
-from mirrorbot.source_spec import SOURCE_FORMS, parse_source
+from mirrorbot.out_files import refuse_input_as_output
+from mirrorbot.source_spec import SOURCE_FORMS, SourceKind, parse_source
 
-EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+MAX_RECORD_S = 24 * 3600.0
 
 
 def _add_view_flags(p: argparse.ArgumentParser) -> None:
@@ -44,7 +49,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.seconds is not None and not 0 < args.seconds <= 3600:
         raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
     config = DemoConfig(out_dir=args.out, gui=_wants_gui(args), video=not args.no_video,
-                        seed=args.seed, seconds=args.seconds)
+                        seed=args.seed, seconds=args.seconds, overwrite=args.overwrite)
     _report_run(run_demo(config), args.out)
     return EXIT_OK
 
@@ -66,7 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                        anticipate=not args.no_anticipate, gui=gui,
                        video=not args.no_video,
                        realtime=args.realtime or (gui and not args.fast),
-                       model_path=args.model, progress=True, filter_path=args.filter)
+                       model_path=args.model, progress=True, filter_path=args.filter,
+                       overwrite=args.overwrite)
     _report_run(run_session(config), args.out)
     return EXIT_OK
 
@@ -76,11 +82,17 @@ def cmd_record(args: argparse.Namespace) -> int:
     from mirrorbot.pose_sources import open_pose_source
     from mirrorbot.record import record_landmarks
 
-    if args.seconds is not None and not args.seconds > 0:
-        raise MirrorbotError(f"--seconds must be > 0, got {args.seconds}")
+    if args.seconds is not None and not 0 < args.seconds <= MAX_RECORD_S:
+        raise MirrorbotError(f"--seconds must be in (0, {MAX_RECORD_S}], got {args.seconds}")
     if args.out.suffix != ".jsonl":
         raise MirrorbotError(f"--out {args.out} should end in .jsonl (a JSON Lines recording)")
-    source = open_pose_source(parse_source(args.source), args.model)
+    if args.out.is_dir():
+        raise MirrorbotError(f"--out {args.out} is a folder; give the recording's file name, "
+                             f"e.g. --out {args.out / 'take1.jsonl'}")
+    spec = parse_source(args.source)
+    if spec.kind in (SourceKind.VIDEO, SourceKind.RECORDING):
+        refuse_input_as_output(args.out, [spec.path])
+    source = open_pose_source(spec, args.model)
     try:
         result = record_landmarks(source, args.out, seconds=args.seconds)
     finally:
@@ -173,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_view_flags(p)
     p.add_argument("--seconds", type=float, default=None, help="length of the session [s]")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic session")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the files of an earlier run in --out")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help="mirror a person from a camera, video or recording")
@@ -192,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--filter", type=Path, default=None,
                    help='a .json of filter settings: One Euro ones (see `eval filter`) or '
                         '{"method": "tracker"}')
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the files of an earlier run in --out")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
@@ -238,17 +254,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _StopSignals:
+    """Ctrl-C (SIGINT) and SIGTERM stop a command the same way, once.
+
+    The first one raises KeyboardInterrupt, which each command turns into a clean stop (the
+    video and summary.json are finished); any further one while that shutdown runs is only
+    acknowledged, so a second Ctrl-C cannot cut the outputs short.
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._saved: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self.signum is not None:
+            print("mirrorbot: finishing the outputs, one moment ...", file=sys.stderr,
+                  flush=True)
+            return
+        self.signum = signum
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _StopSignals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._saved[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._saved.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mirrorbot`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    stop = _StopSignals()
     try:
-        return int(args.func(args))
+        with stop:
+            return int(args.func(args))
     except MirrorbotError as exc:
+        if os.environ.get("MIRRORBOT_DEBUG"):
+            traceback.print_exc()
         print(f"mirrorbot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("mirrorbot: stopped by Ctrl-C; outputs written so far are kept", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        name = "SIGTERM" if stop.signum == signal.SIGTERM else "Ctrl-C"
+        print(f"mirrorbot: stopped by {name}; outputs written so far are kept", file=sys.stderr)
+        return EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence turns a crash into exit 1
         if os.environ.get("MIRRORBOT_DEBUG"):
             traceback.print_exc()

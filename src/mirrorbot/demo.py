@@ -24,6 +24,7 @@ class DemoConfig:
         video: Write video.mp4.
         seed: Seed of the synthetic session (body, timing, targets, noise).
         progress: Print progress to stderr.
+        overwrite: Replace the files of an earlier run in ``out_dir`` (else it is refused).
     """
 
     out_dir: Path
@@ -32,6 +33,7 @@ class DemoConfig:
     video: bool = True
     seed: int = 0
     progress: bool = True
+    overwrite: bool = False
 
     @property
     def source(self) -> str:
@@ -43,4 +45,5 @@ def run_demo(config: DemoConfig) -> dict[str, Any]:
     """Run the demo and write session.jsonl, video.mp4 and summary.json; returns the summary."""
     return run_session(RunConfig(source=config.source, out_dir=config.out_dir, gui=config.gui,
                                  video=config.video, realtime=config.gui,
-                                 max_seconds=config.seconds, progress=config.progress))
+                                 max_seconds=config.seconds, progress=config.progress,
+                                 overwrite=config.overwrite))

@@ -90,6 +90,9 @@ def recorded_sessions(folder: Path) -> list[Session]:
     sessions = []
     for path in paths:
         header, frames = read_recording(path)
+        if header.labels and not any(pose is not None for _, pose in frames):
+            raise SourceError(f"recording {path} has no frame with a person tracked in it; "
+                              "there is nothing to score, record it again or remove it")
         if header.labels:
             sessions.append(Session(path.name, frames, header.labels, f"recording:{path}"))
     if not sessions:

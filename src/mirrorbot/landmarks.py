@@ -16,6 +16,8 @@ from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import SourceError
 
 NUM_LANDMARKS = 33
+MAX_ABS_WORLD_M = 100.0  # world landmarks are metres from the hips: anything further is junk
+MAX_ABS_IMAGE = 100.0  # image landmarks are normalised: 0..1 in view, a little outside allowed
 
 
 class Landmark(enum.IntEnum):
@@ -127,7 +129,7 @@ def check_pose_arrays(world_m: object, visibility: object, image_uv: object | No
         world = np.asarray(world_m, dtype=np.float64)
         vis = np.asarray(visibility, dtype=np.float64)
         uv = None if image_uv is None else np.asarray(image_uv, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SourceError(f"{where}: landmarks are not arrays of numbers") from None
     if world.shape != (NUM_LANDMARKS, 3):
         raise SourceError(f"{where}: world landmarks must have shape (33, 3), got {world.shape}")
@@ -138,4 +140,9 @@ def check_pose_arrays(world_m: object, visibility: object, image_uv: object | No
     for name, arr in (("world", world), ("visibility", vis), ("image", uv)):
         if arr is not None and not np.all(np.isfinite(arr)):
             raise SourceError(f"{where}: {name} landmarks contain NaN or infinite values")
+    for name, arr, bound in (("world", world, MAX_ABS_WORLD_M), ("image", uv, MAX_ABS_IMAGE)):
+        if arr is not None and np.any(np.abs(arr) > bound):
+            raise SourceError(f"{where}: {name} landmarks hold a value of "
+                              f"{float(np.max(np.abs(arr))):.3g}, beyond the {bound:g} a "
+                              "person in view can have")
     return world, np.clip(vis, 0.0, 1.0), uv

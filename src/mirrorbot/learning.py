@@ -18,6 +18,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.intent import wrists_in_arm_frames
+from mirrorbot.labels import GOALS
 from mirrorbot.landmarks import Side
 from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.recording import read_recording
@@ -28,6 +29,7 @@ TEMPLATE_POINTS = 21
 ONSET_FRACTION = 0.15  # of the peak speed: where a demonstrated movement starts and ends
 MIN_TRAVEL_M = 0.08
 SPEED_WINDOW = 4  # frames
+MAX_NAME_CHARS = 64  # the name is a file name too
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def extract_movement(path: Path) -> Demonstration:
                                                         axis=1))) for s, w in wrists.items()}
             side = max(travel_in, key=lambda s: travel_in[s])
             pos = np.array(wrists[side])[inside]
+            _check_moved(path, float(np.max(np.linalg.norm(pos - pos[0], axis=1))))
             return Demonstration(str(path), side, t[inside] - t[inside[0]], pos)
     k = SPEED_WINDOW
     speed = np.zeros(len(t))
@@ -87,10 +90,15 @@ def extract_movement(path: Path) -> Demonstration:
     while end < len(t) - 1 and speed[end + 1] > threshold:
         end += 1
     moved = float(np.linalg.norm(pos[end] - pos[start]))
-    if moved < MIN_TRAVEL_M or end - start < 5:
-        raise SourceError(f"{path}: no clear movement found (the hand moved {100 * moved:.0f} "
-                          "cm); demonstrate the gesture once, from rest to rest")
+    _check_moved(path, moved if end - start >= 5 else 0.0)
     return Demonstration(str(path), side, t[start:end + 1] - t[start], pos[start:end + 1])
+
+
+def _check_moved(path: Path, moved_m: float) -> None:
+    """Refuse a demonstration whose hand moved less than :data:`MIN_TRAVEL_M` [m]."""
+    if moved_m < MIN_TRAVEL_M:
+        raise SourceError(f"{path}: no clear movement found (the hand moved {100 * moved_m:.0f} "
+                          "cm); demonstrate the gesture once, from rest to rest")
 
 
 def learn_primitive(name: str, demos: list[Demonstration]) -> tuple[Primitive, float, float]:
@@ -125,12 +133,19 @@ def learn(name: str, files: list[Path], out_dir: Path) -> tuple[Path, Primitive,
         ConfigError: A bad name or too few demonstrations.
         SourceError: A recording that cannot be used (the message names it).
     """
-    if not name.replace("_", "").replace("-", "").isalnum():
+    if not name.replace("_", "").replace("-", "").isalnum() or not name.isascii():
         raise ConfigError(f"gesture name {name!r} must be letters, digits, '-' or '_'")
-    builtin = {p.name for p in builtin_primitives()}
-    if name in builtin:
-        raise ConfigError(f"{name!r} is a built-in goal; choose another name (built-in: "
-                          f"{sorted(builtin)})")
+    if len(name) > MAX_NAME_CHARS:
+        raise ConfigError(f"gesture name is {len(name)} characters long; give one of at most "
+                          f"{MAX_NAME_CHARS}")
+    builtin = {p.name for p in builtin_primitives()} | set(GOALS)
+    clash = [b for b in builtin if b.casefold() == name.casefold()]
+    if clash:
+        but_case = "" if clash[0] == name else f" ({clash[0]!r} but for case)"
+        raise ConfigError(f"{name!r} is a built-in goal{but_case}; choose another name "
+                          f"(built-in: {sorted(builtin)})")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"--out {out_dir} is a file; pass a folder for the learned gesture")
     if len(files) < MIN_DEMOS:
         raise ConfigError(f"learning needs at least {MIN_DEMOS} demonstrations, got "
                           f"{len(files)}; record more with `mirrorbot record`")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot.arrays import FloatArray, ImageBGR
-from mirrorbot.errors import ConfigError, MirrorbotError
+from mirrorbot.errors import ConfigError, MirrorbotError, SourceError
 from mirrorbot.overlay import OverlayInfo, blank_panel, compose_frame
 from mirrorbot.progress import Progress
 from mirrorbot.session_log import LOGGED_LINKS, ROBOT_LINK_OF, FrameRecord, SessionLogWriter
@@ -27,6 +27,8 @@ from mirrorbot.summary import SummaryBuilder, write_summary
 
 VIDEO_CAMERA = CameraConfig(width_px=480, height_px=360)  # upscaled to the 640x480 panel
 WINDOW_NAME = "mirrorbot"
+MAX_FRAME_GAP_S = 2.0
+"""Physics simulated per frame at most [s]: a longer gap between frames is a cut, not a wait."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +127,8 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     except OSError as exc:
         raise ConfigError(f"cannot create output folder {out} ({exc.strerror}); "
                           "pass a writable --out DIR") from None
+    max_steps = int(round(MAX_FRAME_GAP_S * PHYSICS_RATE_HZ))
+    skipped_s = 0.0  # source time not simulated (gaps longer than MAX_FRAME_GAP_S)
     summary = SummaryBuilder()
     robot_links = [ROBOT_LINK_OF[k] for k in LOGGED_LINKS]
     log = SessionLogWriter(out / "session.jsonl", mode=config.session_mode,
@@ -134,6 +138,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     wall_start = time.perf_counter()
     sim_wall_s = 0.0
     interrupted = False
+    finished = False
     last_goal: str | None = None
     try:
         for step in steps:
@@ -142,7 +147,10 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 if delay > 0:
                     time.sleep(delay)
             t0 = time.perf_counter()
-            n_sub = max(int(round((step.t_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
+            n_sub = max(int(round((step.t_s - skipped_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
+            if n_sub > max_steps:  # a cut in the source: physics runs no longer than this
+                skipped_s += (n_sub - max_steps) / PHYSICS_RATE_HZ
+                n_sub = max_steps
             q_cmd = sim.command(step.q_target_rad, ramp_steps=n_sub)
             t1 = time.perf_counter()
             sim.step(n_sub)
@@ -182,17 +190,19 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             if key >= 0 and (on_key or _quit_key)(key):
                 break
             progress.update()
+        finished = True
     except KeyboardInterrupt:
         interrupted = True
     finally:
         progress.close()
         log.close()
         if video is not None:
-            try:
-                video.close()
-            except MirrorbotError:
-                if not interrupted:
-                    raise
+            _close_video(video, out / "video.mp4", keep_error=finished and summary.frames > 0)
+    if summary.frames == 0 and not interrupted:
+        for name in ("session.jsonl", "video.mp4"):
+            (out / name).unlink(missing_ok=True)
+        raise SourceError(f"{config.source or 'the source'} gave no usable frames (none, or "
+                          "every one unreadable); nothing to mirror, check the input")
     result = summary.build(
         wall_s=time.perf_counter() - wall_start, sim_time_s=sim.time_s, sim_wall_s=sim_wall_s,
         extra={**(extra() if extra else {}), "source": config.source,
@@ -207,6 +217,21 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     if interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def _close_video(video: Any, path: Path, *, keep_error: bool) -> None:
+    """Finish the video; its error is raised only when nothing else went wrong first.
+
+    When the run failed or was stopped, a failed video must not hide that, and with no frame
+    written there is no video to keep.
+    """
+    try:
+        video.close()
+    except MirrorbotError:
+        if keep_error:
+            raise
+        if not getattr(video, "frames_written", 1):
+            path.unlink(missing_ok=True)
 
 
 def _write_plot(out: Path) -> None:

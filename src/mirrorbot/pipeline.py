@@ -31,13 +31,14 @@ from mirrorbot.gaze import (
 from mirrorbot.intent import IntentModel
 from mirrorbot.landmarks import Side
 from mirrorbot.live_controls import LiveHooks
-from mirrorbot.loop import Step
+from mirrorbot.loop import MAX_FRAME_GAP_S, Step
 from mirrorbot.overlay import blank_panel, draw_skeleton
 from mirrorbot.pose_filter import FilterConfig, FilterMethod, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource
 from mirrorbot.retarget import Mode, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import min_jerk
+from mirrorbot.warn import warn
 
 HOLD_S = 0.5  # after losing the person, hold the pose this long [s]
 RETURN_S = 1.5  # then glide to the rest pose over this long [s]
@@ -119,6 +120,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
     lost = LostTracking(q_rest_rad)
     q_last = q_rest_rad.copy()
     t_prev: float | None = None
+    warned_non_finite = warned_gap = False
     caption = f"source: {source.text} (shown mirrored)"
     for sample in source:
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
@@ -141,6 +143,14 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                            tracked=sample.pose is not None, arrived_s=sample.arrived_s,
                            view_bgr=_view(sample, None, None, caption) if want_view else None)
                 continue
+        gap_s = 0.0 if t_prev is None else sample.t_s - t_prev
+        if gap_s > MAX_FRAME_GAP_S:  # a cut: start afresh, and wait no longer than the cap
+            if not warned_gap:
+                warned_gap = True
+                warn(f"{source.text}: no frame for {gap_s:.3g} s before t={sample.t_s:.3f} s; "
+                     "treating it as a cut (the robot held its pose)")
+            pose_filter = PoseFilter(filter_config, filter_image=want_view)
+            t_prev = sample.t_s - MAX_FRAME_GAP_S
         t0 = time.perf_counter()
         raw = sample.pose
         implausible = raw is not None and not pose_is_plausible(raw.world_m)
@@ -199,6 +209,12 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 look_at = gaze_target(pose.world_m, side, gaze.person_position_m)
             pan, tilt = head_angles_to(look_at)
             q_want[gaze.pan_index], q_want[gaze.tilt_index] = pan, tilt
+        if not np.all(np.isfinite(q_want)):  # never let NaN or inf reach the robot
+            if not warned_non_finite:
+                warned_non_finite = True
+                warn(f"NaN or infinite joint targets at t={sample.t_s:.3f} s (from "
+                     f"{source.text}); holding the last safe command instead")
+            q_want = q_last
         dt = 0.0 if t_prev is None else sample.t_s - t_prev
         q_cmd = shaper(q_want, dt) if t_prev is not None else shaper.q.copy()
         if shaper.blocked:

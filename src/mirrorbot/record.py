@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mirrorbot.errors import SourceError
 from mirrorbot.pose_sources import PoseSource
 from mirrorbot.progress import Progress
 from mirrorbot.recording import RecordingHeader, RecordingWriter
@@ -60,4 +61,8 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
             interrupted = True
         finally:
             bar.close()
+    if frames == 0 and not interrupted:
+        out_path.unlink(missing_ok=True)
+        raise SourceError(f"{source.text} gave no usable frames (none, or every one "
+                          "unreadable); nothing recorded, check the input")
     return RecordResult(frames=frames, tracked=tracked, seconds=last_t, interrupted=interrupted)

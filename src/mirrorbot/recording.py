@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -22,6 +21,8 @@ from typing import Any
 from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame, check_pose_arrays
+from mirrorbot.out_files import LineFile
+from mirrorbot.warn import warn
 
 RECORDING_FORMAT = "mirrorbot-recording"
 RECORDING_VERSION = 1
@@ -82,15 +83,14 @@ class RecordingWriter:
         self._last_t_s = -math.inf
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("w", encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"cannot write recording {path} ({exc.strerror}); pass a writable "
                               "--out FILE.jsonl") from None
+        self._file = LineFile(path)
         self._line(header.to_json())
 
     def _line(self, obj: dict[str, Any]) -> None:
-        self._file.write(json.dumps(obj, separators=(",", ":"), allow_nan=False) + "\n")
-        self._file.flush()
+        self._file.write_line(json.dumps(obj, separators=(",", ":"), allow_nan=False))
 
     def write(self, t_s: float, pose: PoseFrame | None) -> None:
         """Append one frame at ``t_s`` [s] (strictly after the previous one)."""
@@ -102,8 +102,7 @@ class RecordingWriter:
 
     def close(self) -> None:
         """Close the file (idempotent)."""
-        if not self._file.closed:
-            self._file.close()
+        self._file.close()
 
     def __enter__(self) -> RecordingWriter:
         return self
@@ -113,8 +112,22 @@ class RecordingWriter:
         self.close()
 
 
+MIN_FPS, MAX_FPS = 1.0, 240.0  # what a run can follow (the loop's rate_hz range)
+MAX_ABS_T_S = 1e9  # a frame time beyond this (30 years) is junk, not a timestamp
+
+
 def _warn(message: str) -> None:
-    print(f"mirrorbot: warning: {message}", file=sys.stderr)
+    warn(message)
+
+
+def _finite_time(t: object) -> bool:
+    """Whether ``t`` is a usable time: a number (not a bool), finite, within 30 years."""
+    if not isinstance(t, (int, float)) or isinstance(t, bool):
+        return False
+    try:
+        return abs(float(t)) <= MAX_ABS_T_S
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def parse_header(line: str, path: Path) -> RecordingHeader:
@@ -126,7 +139,7 @@ def parse_header(line: str, path: Path) -> RecordingHeader:
     where = f"recording {path}, line 1"
     try:
         obj = json.loads(line)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         raise SourceError(f"{where}: the header is not valid JSON; is this a mirrorbot "
                           "recording (made by `mirrorbot record`)?") from None
     if not isinstance(obj, dict) or obj.get("format") != RECORDING_FORMAT:
@@ -143,8 +156,10 @@ def parse_header(line: str, path: Path) -> RecordingHeader:
         raise SourceError(f"{where}: landmarks {landmarks!r} are not supported; "
                           f"expected {LANDMARK_SET!r}")
     fps = obj.get("fps")
-    if not isinstance(fps, (int, float)) or isinstance(fps, bool) or not 0 < fps <= 1000:
-        raise SourceError(f"{where}: \"fps\" must be a number in (0, 1000], got {fps!r}")
+    if not isinstance(fps, (int, float)) or isinstance(fps, bool) \
+            or not MIN_FPS <= fps <= MAX_FPS:
+        raise SourceError(f"{where}: \"fps\" must be a number in [{MIN_FPS:g}, {MAX_FPS:g}] "
+                          f"(frames per second), got {fps!r}; fix the header")
     labels_raw = obj.get("labels", [])
     if not isinstance(labels_raw, list):
         raise SourceError(f"{where}: \"labels\" must be a list of "
@@ -154,7 +169,7 @@ def parse_header(line: str, path: Path) -> RecordingHeader:
         try:
             labels.append(GestureLabel(float(item["start"]), float(item["end"]),
                                        str(item["goal"])))
-        except (TypeError, KeyError, ValueError, ConfigError) as exc:
+        except (TypeError, KeyError, ValueError, OverflowError, ConfigError) as exc:
             raise SourceError(f"{where}: label {k} is invalid ({exc}); each label needs "
                               "numbers \"start\" < \"end\" and a \"goal\" name") from None
     known = {"format", "version", "fps", "source", "landmarks", "labels"}
@@ -172,8 +187,10 @@ def parse_frame(obj: Any, where: str) -> tuple[float, PoseFrame | None]:
     if not isinstance(obj, dict):
         raise SourceError(f"{where}: a frame must be a JSON object")
     t = obj.get("t")
-    if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t):
-        raise SourceError(f"{where}: \"t\" must be a finite number of seconds, got {t!r}")
+    if not _finite_time(t):
+        shown = repr(t) if len(repr(t)) <= 40 else repr(t)[:37] + "..."
+        raise SourceError(f"{where}: \"t\" must be a finite number of seconds, got {shown}")
+    assert isinstance(t, (int, float))
     if obj.get("world") is None:
         return float(t), None
     world, vis, uv = check_pose_arrays(obj.get("world"), obj.get("visibility"),
@@ -191,28 +208,64 @@ class ReadStats:
     truncated_last_line: bool = False
 
 
+class _Complaints:
+    """Warnings about bad lines: the first of each kind in full, the rest as one count."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._more: dict[str, list[int]] = {}
+
+    def __call__(self, lineno: int, problem: str) -> None:
+        """Warn of line ``lineno``'s ``problem`` ("what is wrong; what is done")."""
+        if problem in self._more:
+            self._more[problem].append(lineno)
+            return
+        self._more[problem] = []
+        _warn(f"recording {self.path}, line {lineno}: {problem}")
+
+    def close(self) -> None:
+        """Say how many more lines had each problem (one line per problem)."""
+        for problem, lines in self._more.items():
+            if lines:
+                shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
+                _warn(f"recording {self.path}: {len(lines)} more line(s) the same ({shown}): "
+                      f"{problem}")
+        self._more = {}
+
+
 class RecordingReader:
     """Reads a recording: the header at once, frames lazily in file order.
+
+    Times are taken from the first frame (it is at t = 0), as the labels' are. A line that is
+    not UTF-8 or not JSON is skipped with a warning; the first line may start with a UTF-8 BOM.
 
     Args:
         path: The ``.jsonl`` file.
 
     Raises:
-        SourceError: The file is missing, empty, or its header is invalid.
+        SourceError: The file is missing, a folder, empty, or its header is invalid.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.stats = ReadStats()
+        if path.is_dir():
+            inside = sorted(p.name for p in path.glob("*.jsonl"))[:3]
+            hint = f" (it holds {', '.join(inside)})" if inside else ""
+            raise SourceError(f"recording {path} is a folder, not a file{hint}; give the path "
+                              "of one .jsonl recording")
         if not path.is_file():
             raise SourceError(f"recording {path} does not exist; make one with "
                               "`mirrorbot record --source SRC --out FILE.jsonl`")
         try:
-            with path.open("r", encoding="utf-8") as f:
-                first = f.readline()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SourceError(f"recording {path} cannot be read ({exc}); is it a "
-                              "mirrorbot recording?") from None
+            with path.open("rb") as f:
+                first = f.readline().decode("utf-8-sig")
+        except OSError as exc:
+            raise SourceError(f"recording {path} cannot be read ({exc.strerror}); check the "
+                              "file's permissions") from None
+        except UnicodeDecodeError:
+            raise SourceError(f"recording {path}, line 1: the header is not UTF-8 text; is "
+                              "this a mirrorbot recording (made by `mirrorbot record`)?") from None
         if not first.strip():
             raise SourceError(f"recording {path} is empty; record again with `mirrorbot record`")
         self.header = parse_header(first, path)
@@ -223,51 +276,69 @@ class RecordingReader:
         return self.header.fps
 
     def __iter__(self) -> Iterator[tuple[float, PoseFrame | None]]:
-        """(t [s], PoseFrame or None) per frame, times strictly increasing."""
+        """(t [s] from the first frame, PoseFrame or None) per frame, times increasing."""
+        complain = _Complaints(self.path)
+        try:
+            yield from self._frames(complain)
+        finally:
+            complain.close()
+
+    def _frames(self, complain: _Complaints) -> Iterator[tuple[float, PoseFrame | None]]:
         stats = self.stats
         last_t = -math.inf
-        with self.path.open("r", encoding="utf-8", errors="replace") as f:
+        t_first: float | None = None
+        with self.path.open("rb") as f:
             f.readline()
             lineno = 1
-            for line in f:
+            for raw in f:
                 lineno += 1
                 where = f"recording {self.path}, line {lineno}"
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    stats.bad_lines += 1
+                    complain(lineno, "not UTF-8 text; skipping it")
+                    continue
                 if not line.strip():
                     continue
                 try:
                     obj = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     if not line.endswith("\n"):
                         stats.truncated_last_line = True
                         _warn(f"{where} is cut short (the recording was interrupted); "
                               "dropping it")
                     else:
                         stats.bad_lines += 1
-                        _warn(f"{where} is not valid JSON; skipping it")
+                        complain(lineno, "not valid JSON; skipping it")
                     continue
                 try:
                     t, pose = parse_frame(obj, where)
                 except SourceError as exc:
                     t_raw = obj.get("t") if isinstance(obj, dict) else None
-                    if (isinstance(t_raw, (int, float)) and not isinstance(t_raw, bool)
-                            and math.isfinite(t_raw) and t_raw > last_t):
+                    problem = str(exc).removeprefix(f"{where}: ")
+                    stats.bad_lines += 1
+                    if isinstance(t_raw, (int, float)) and _finite_time(t_raw) \
+                            and float(t_raw) > last_t:
                         stats.dropouts += 1
-                        stats.bad_lines += 1
-                        _warn(f"{exc}; treating the frame as a dropout")
+                        complain(lineno, f"{problem}; treating the frame as a dropout")
                         last_t = float(t_raw)
-                        yield float(t_raw), None
+                        t_first = last_t if t_first is None else t_first
+                        yield last_t - t_first, None
                     else:
-                        stats.bad_lines += 1
-                        _warn(f"{exc}; skipping it")
+                        complain(lineno, f"{problem}; skipping it")
                     continue
                 if not t > last_t:
                     stats.bad_lines += 1
-                    _warn(f"{where}: time {t} does not come after {last_t}; skipping it")
+                    complain(lineno, "its time does not come after the previous line's; "
+                                     "skipping it")
                     continue
                 last_t = t
+                t_first = t if t_first is None else t_first
                 stats.frames += 1
                 stats.dropouts += pose is None
-                yield t, pose
+                yield t - t_first, pose if pose is None or t_first == 0.0 \
+                    else replace(pose, t_s=t - t_first)
 
 
 def read_recording(path: Path) -> tuple[RecordingHeader, list[tuple[float, PoseFrame | None]]]:

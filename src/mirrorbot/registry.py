@@ -101,6 +101,8 @@ def _import(stage: str, module_name: str) -> ModuleType:
     except ImportError as exc:
         raise ConfigError(f"cannot import {module_name!r} for --{stage} ({exc}); is the file "
                           f"{module_name.replace('.', '/')}.py in the current folder?") from None
-    except Exception as exc:  # noqa: BLE001 - a student's module may raise anything on import
-        raise ConfigError(f"importing {module_name!r} failed: {type(exc).__name__}: "
-                          f"{exc}") from None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a student's module may raise anything
+        what = f"called exit({exc.code!r})" if isinstance(exc, SystemExit) \
+            else f"{type(exc).__name__}: {exc}"
+        raise ConfigError(f"importing {module_name!r} for --{stage} failed: {what}; fix the "
+                          "module") from None

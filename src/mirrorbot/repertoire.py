@@ -27,6 +27,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ModelError
+from mirrorbot.out_files import write_atomic, write_failed
 from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
 ROBOT_REACH_M = 0.95 * (UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M)
@@ -176,10 +177,11 @@ def save_primitive(primitive: Primitive, path: Path, *, demos: int, duration_s: 
             "start_m": None if primitive.start_region_m is None
             else np.round(primitive.start_region_m, 5).tolist(),
             "start_radius_m": primitive.start_radius_m}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failed(path, exc) from None
+    write_atomic(path, json.dumps(data, indent=1) + "\n")
 
 
 def load_primitive(path: Path) -> tuple[Primitive, float]:

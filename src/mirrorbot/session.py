@@ -26,8 +26,10 @@ from mirrorbot.labels import GOALS
 from mirrorbot.landmarks import Side
 from mirrorbot.live_controls import LiveControls, LiveHooks
 from mirrorbot.loop import LoopConfig, run_loop
+from mirrorbot.out_files import claimed_folder
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.pipeline import pipeline_steps
+from mirrorbot.plugin_guard import GuardedIntent, GuardedRetargeter, build_plugin
 from mirrorbot.pose_filter import FilterConfig, load_filter_config
 from mirrorbot.pose_sources import open_pose_source
 from mirrorbot.registry import load_stage
@@ -36,7 +38,7 @@ from mirrorbot.safety import CommandShaper, collision_model_for
 from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import rest_pose
 from mirrorbot.simulator import SimConfig, SimMode, Simulator
-from mirrorbot.source_spec import parse_source
+from mirrorbot.source_spec import SourceKind, SourceSpec, parse_source
 from mirrorbot.urdf import RobotModel
 
 WARM_UP_SOURCE = "synthetic:drink,wave"  # movements that reach every per-frame kernel
@@ -62,6 +64,7 @@ class RunConfig:
         progress: Print progress to stderr.
         filter_path: A JSON file of One Euro settings, or None for the defaults.
         plot: Draw summary.png at the end.
+        overwrite: Replace the files of an earlier run in ``out_dir`` (else it is refused).
     """
 
     source: str
@@ -78,30 +81,29 @@ class RunConfig:
     progress: bool = True
     filter_path: Path | None = None
     plot: bool = True
+    overwrite: bool = False
 
 
 def build_intent(spec: str) -> IntentModel:
-    """An intent model from ``--intent`` (``ours``, ``velocity``, ``none`` or module:Class)."""
+    """An intent model from ``--intent`` (``ours``, ``velocity``, ``none`` or module:Class).
+
+    A student's class (``module:Class``) is wrapped in :class:`GuardedIntent`.
+    """
     factory = load_stage("intent", spec)
-    try:
-        instance = factory()
-    except TypeError as exc:
-        raise ConfigError(f"--intent {spec}: could not build it ({exc}); its __init__ must "
-                          "take no arguments") from None
-    return instance
+    instance = build_plugin("--intent", spec, factory)
+    return GuardedIntent(instance, spec) if ":" in spec else instance
 
 
 def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
-    """A retargeter from ``--retargeter`` (built-in name or ``module:Class``)."""
+    """A retargeter from ``--retargeter`` (built-in name or ``module:Class``).
+
+    A student's class (``module:Class``) is wrapped in :class:`GuardedRetargeter`.
+    """
     cls = load_stage("retargeter", spec)
-    try:
-        instance = cls(context)
-    except TypeError as exc:
-        raise ConfigError(f"--retargeter {spec}: could not build it with a RetargetContext "
-                          f"({exc}); its __init__ must take (self, context)") from None
+    instance = build_plugin("--retargeter", spec, cls, context)
     if not callable(instance):
         raise ConfigError(f"--retargeter {spec}: instances must be callable as r(pose)")
-    return instance
+    return GuardedRetargeter(instance, spec, context.q_rest_rad) if ":" in spec else instance
 
 
 def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatArray, *,
@@ -174,7 +176,17 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
     """
     spec = parse_source(config.source)
     filter_config = load_filter_config(config.filter_path) if config.filter_path else None
-    scene = scene or load_scene(scene_path(DEFAULT_SCENE_NAME))
+    inputs = [p for p in (config.filter_path, config.model_path) if p is not None]
+    if spec.kind in (SourceKind.VIDEO, SourceKind.RECORDING):
+        inputs.append(spec.path)
+    with claimed_folder(config.out_dir, overwrite=config.overwrite, inputs=inputs):
+        return _run(config, spec, filter_config, scene or load_scene(
+            scene_path(DEFAULT_SCENE_NAME)), key_script)
+
+
+def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None, scene: Scene,
+         key_script: Callable[[float], int] | None) -> dict[str, Any]:
+    """:func:`run_session` in its claimed output folder."""
     source = open_pose_source(spec, config.model_path, render_view=config.video or config.gui,
                               scene=scene)
     try:

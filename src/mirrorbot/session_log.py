@@ -1,7 +1,8 @@
 """The per-frame session log, ``session.jsonl`` (format in docs/conventions.md).
 
-Line 1 is a header, then one JSON object per frame. Each line is flushed as it is written, so
-a crash or Ctrl-C keeps every frame logged so far.
+Line 1 is a header, then one JSON object per frame. Each line is on disk when it is written, so
+a crash or Ctrl-C keeps every frame logged so far; a full disk stops the run with the log
+ending at its last whole line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.arrays import FloatArray
+from mirrorbot.out_files import LineFile
 
 SESSION_FORMAT = "mirrorbot-session"
 SESSION_VERSION = 1
@@ -87,14 +89,14 @@ class SessionLogWriter:
                  goals: tuple[str, ...], source: str) -> None:
         self.path = path
         self.frames = 0
-        self._file = path.open("w", encoding="utf-8")
+        self._file = LineFile(path)
         header = {"format": SESSION_FORMAT, "version": SESSION_VERSION, "mode": mode,
                   "joints": list(joints), "goals": list(goals), "source": source}
         self._line(header)
 
     def _line(self, obj: dict[str, Any]) -> None:
-        self._file.write(json.dumps(obj, separators=(",", ":")) + "\n")
-        self._file.flush()
+        # allow_nan=False: a NaN or infinity is a bug upstream, never a line that is not JSON
+        self._file.write_line(json.dumps(obj, separators=(",", ":"), allow_nan=False))
 
     def write(self, record: FrameRecord) -> None:
         """Append one frame and flush it to disk."""
@@ -103,8 +105,7 @@ class SessionLogWriter:
 
     def close(self) -> None:
         """Close the file (idempotent)."""
-        if not self._file.closed:
-            self._file.close()
+        self._file.close()
 
     def __enter__(self) -> SessionLogWriter:
         return self

@@ -228,7 +228,10 @@ class Simulator:
         those starts and stops shook the elbow 0.5 rad off its command in a fast wave
         (0.05 rad with the ramp).
         """
-        q = self.model.clamp(np.asarray(q_target_rad, dtype=float))
+        q = np.asarray(q_target_rad, dtype=float)
+        if not np.all(np.isfinite(q)):  # the last line of defence: PyBullet never sees NaN
+            q = np.where(np.isfinite(q), q, self.q_target_rad)
+        q = self.model.clamp(q)
         self._ramp_from = self.q_target_rad
         self.q_target_rad = q
         self._ramp_steps, self._ramp_done = max(int(ramp_steps), 0), 0

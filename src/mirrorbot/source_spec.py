@@ -8,8 +8,11 @@ from pathlib import Path
 
 from mirrorbot.errors import SourceError
 
+MAX_CAMERA_INDEX = 999  # OpenCV's own limit is far lower; a larger index is a typo
+
 SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)", "images:DIR",
-                "recording:PATH.jsonl", "bvh:PATH.bvh[.gz]", "synthetic:GESTURE[,GESTURE...]")
+                "recording:PATH.jsonl", "PATH.jsonl", "bvh:PATH.bvh[.gz]",
+                "synthetic:GESTURE[,GESTURE...]")
 
 
 class SourceKind(enum.Enum):
@@ -73,6 +76,10 @@ def parse_source(text: str) -> SourceSpec:
         if not rest.isdigit():
             raise SourceError(f"camera index must be a whole number, got {rest!r}; "
                               "try --source camera:0")
+        if int(rest) > MAX_CAMERA_INDEX:
+            raise SourceError(f"camera index {rest} is out of range; webcams are numbered "
+                              f"0 to {MAX_CAMERA_INDEX} (Linux: ls /dev/video*); try "
+                              "--source camera:0")
         return SourceSpec(SourceKind.CAMERA, rest, text)
     if sep and head in {k.value for k in SourceKind} - {"camera"}:
         if not rest:
@@ -83,5 +90,7 @@ def parse_source(text: str) -> SourceSpec:
         # A bare path (a Windows drive letter or a path containing ':' counts too).
         if text.lower().endswith((".bvh", ".bvh.gz")):
             return SourceSpec(SourceKind.BVH, text, text)
+        if text.lower().endswith(".jsonl"):  # the recordings `mirrorbot record` writes
+            return SourceSpec(SourceKind.RECORDING, text, text)
         return SourceSpec(SourceKind.VIDEO, text, text)
     raise SourceError(f"unknown source {text!r}; valid forms: {', '.join(SOURCE_FORMS)}")

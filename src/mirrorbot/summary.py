@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from mirrorbot.out_files import write_atomic
+
 LATENCY_PERCENTILES = (50, 95, 99)
 NOT_AFTER_POSE = ("track", "sim", "total")
 
@@ -106,6 +108,4 @@ class SummaryBuilder:
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     """Write ``summary.json`` atomically (a crash never leaves half a file)."""
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2) + "\n")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(summary, indent=2, allow_nan=False) + "\n")

@@ -98,7 +98,8 @@ def write_summary_plot(out_dir: Path) -> Path:
     ax_goal.set_ylabel("P(goal)")
     ax_goal.set_title("goal belief (lines), true gestures (shaded), committed goal (band)",
                       fontsize=10)
-    ax_goal.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    if ax_goal.get_legend_handles_labels()[0]:  # none when no belief was logged
+        ax_goal.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     joints = header.get("joints", [])
     q = np.degrees(np.array([f["q"] for f in frames])) if frames else np.zeros((0, 0))
     for j, name in enumerate(joints):

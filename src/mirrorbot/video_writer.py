@@ -7,6 +7,8 @@ browsers, OS players and OpenCV alike.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import subprocess
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +18,7 @@ import numpy as np
 
 from mirrorbot.arrays import ImageBGR
 from mirrorbot.errors import ConfigError, MirrorbotError
+from mirrorbot.out_files import write_failed
 
 
 class Mp4Writer:
@@ -43,8 +46,10 @@ class Mp4Writer:
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
             "-movflags", "+faststart", str(path),
         ]
+        # Its own session: a Ctrl-C at the terminal goes to mirrorbot alone, which then ends
+        # the video properly; ffmpeg stopped by it would leave an unplayable file.
         self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+            cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
     def write(self, frame: ImageBGR) -> None:
         """Append one frame, (H, W, 3) uint8 BGR of the size given at construction."""
@@ -56,9 +61,18 @@ class Mp4Writer:
         try:
             self._proc.stdin.write(np.ascontiguousarray(frame).tobytes())
         except BrokenPipeError:
-            raise MirrorbotError(f"ffmpeg stopped while writing {self.path}: "
-                                 f"{self._stderr()}") from None
+            raise self._failed(None, self._stderr()) from None
+        except OSError as exc:
+            raise write_failed(self.path, exc) from None
         self.frames_written += 1
+
+    def _failed(self, code: int | None, err: str) -> MirrorbotError:
+        """The error for a failed ffmpeg: a full disk said as such, else ffmpeg's message."""
+        if "No space left on device" in err or code == 256 - errno.ENOSPC:
+            return write_failed(self.path, OSError(errno.ENOSPC, "No space left on device"))
+        last = err.splitlines()[-1] if err else "no message"
+        status = "" if code is None else f" (exit {code})"
+        return MirrorbotError(f"ffmpeg failed writing {self.path}{status}: {last}")
 
     def _stderr(self) -> str:
         if self._proc is None or self._proc.stderr is None:
@@ -71,11 +85,12 @@ class Mp4Writer:
             return
         proc, self._proc = self._proc, None
         if proc.stdin is not None:
-            proc.stdin.close()
+            with contextlib.suppress(BrokenPipeError):  # ffmpeg gone; its exit status says why
+                proc.stdin.close()
         code = proc.wait()
         if code != 0:
             err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
-            raise MirrorbotError(f"ffmpeg failed writing {self.path} (exit {code}): {err}")
+            raise self._failed(code, err)
         if proc.stderr is not None:
             proc.stderr.close()
 
