@@ -132,12 +132,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
                              f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
     if args.stage == "intent":
         from mirrorbot.eval_intent import run_eval_intent
+        from mirrorbot.mocap_source import bvh_files
 
         if args.data is not None and not args.data.is_dir():
             raise MirrorbotError(f"--data {args.data} is not a folder; pass a folder of "
-                                 "labelled .jsonl recordings")
-        run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
-                        lead=not args.no_lead, wander=bool(args.wander))
+                                 "labelled .jsonl recordings or .bvh clips")
+        if args.data is not None and bvh_files(args.data):
+            from mirrorbot.eval_intent_clips import run_eval_intent_clips
+            from mirrorbot.session import build_intent
+
+            spec = args.intent or "ours"
+            build_intent(spec)  # a student's class fails here, before any work
+            run_eval_intent_clips(args.data, lambda: build_intent(spec), as_json=args.json)
+        else:
+            run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
+                            lead=not args.no_lead, wander=bool(args.wander))
     elif args.stage == "filter":
         from mirrorbot.eval_filter import run_eval_filter
 

@@ -1,0 +1,59 @@
+"""eval intent --data on whole labelled clips: the per-clip figures and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from helpers import run_cli
+from mirrorbot.eval_intent_clips import Clip, score_clip
+from mirrorbot.intent import GoalBelief
+from test_mocap import write_bvh
+
+
+def _beliefs(tops: list[tuple[str, float, str | None]]) -> list[GoalBelief]:
+    """Beliefs whose most probable goal, its probability and the commitment are given."""
+    out = []
+    for goal, p, committed in tops:
+        rest = (1.0 - p) / 2
+        probs = {"wave": rest, "raise": rest, "none": rest}
+        probs[goal] = p
+        out.append(GoalBelief(probs=probs, committed=committed))
+    return out
+
+
+def test_a_clip_is_read_as_its_most_committed_goal_and_flips_are_counted() -> None:
+    tops = ([("none", 0.95, None)] * 2 + [("raise", 0.92, "raise")] * 2
+            + [("wave", 0.6, "raise")] + [("wave", 0.95, "wave")] * 5 + [("raise", 0.5, None)])
+    clip = Clip("c", [(k / 10, None) for k in range(len(tops))], "wave", {})
+    row = score_clip(clip, _beliefs(tops))
+    assert row["read_as"] == "wave" and row["right"]  # 5 frames of wave against 3 of raise
+    assert row["commitments"] == 2  # raise, then wave
+    assert row["first_right_fraction"] == 0.5  # frame 5 of a clip ending at frame 10
+    assert row["flips"] == 2  # none -> raise -> wave (the 0.6 and 0.5 frames are unsure)
+    still = score_clip(Clip("s", clip.frames, "none", {}), _beliefs([("none", 0.99, None)] * 11))
+    assert still["right"] and still["commitments"] == 0 and still["flips"] == 0
+
+
+def test_eval_intent_data_reads_labelled_bvh_clips(tmp_path: Path) -> None:
+    """A person who stands still is read as ``none``, with no commitment; the command works."""
+    data = tmp_path / "clips"
+    data.mkdir()
+    write_bvh(data / "still.bvh", frames=60, raise_deg=0.0)
+    write_bvh(data / "raise.bvh", "mixamo", frames=75, raise_deg=170.0, hold_frames=15,
+              raise_frames=20)
+    (data / "labels.csv").write_text("file,goal,hands,style\nstill.bvh,none,none,calm\n"
+                                     "raise.bvh,raise,left,calm\n")
+    result = run_cli("eval", "intent", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    rows = {r["clip"]: r for r in report["clips"]}
+    assert set(rows) == {"still.bvh", "raise.bvh"}
+    assert rows["still.bvh"]["read_as"] == "none" and rows["still.bvh"]["commitments"] == 0
+    assert report["overall"]["none_clips"] == 1
+    assert report["overall"]["commitments_on_none_clips"] == 0
+    assert set(report["targets"]) == {"read_right_at_least_90pct", "no_commitment_on_none_clips",
+                                      "right_goal_by_60pct_in_80pct", "at_most_one_flip_per_clip"}
+    assert np.isfinite(report["overall"]["read_right"])
