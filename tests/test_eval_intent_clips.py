@@ -57,3 +57,33 @@ def test_eval_intent_data_reads_labelled_bvh_clips(tmp_path: Path) -> None:
     assert set(report["targets"]) == {"read_right_at_least_90pct", "no_commitment_on_none_clips",
                                       "right_goal_by_60pct_in_80pct", "at_most_one_flip_per_clip"}
     assert np.isfinite(report["overall"]["read_right"])
+
+
+def _walk(k: int) -> tuple[list[float], list[float]]:
+    """Arms swinging forward and back at a walk's 1 Hz, in step with the opposite leg."""
+    phase = np.sin(2 * np.pi * k / 30.0)
+    return [8.0, -30.0 * phase, 0.0], [0.0, -15.0 - 10.0 * phase, 0.0]
+
+
+def test_walking_and_bowing_commit_to_nothing(tmp_path: Path) -> None:
+    """Arms that swing in a walk or hang as the trunk bends are not gestures.
+
+    Read by the arms alone, the forward swing of a walk and the hands coming forward in a bow
+    look like the start of a reach (real actors' walks and bows drew 150 commitments in 30
+    clips); the legs moving or the trunk turning fast mark them as the body's movement.
+    """
+    from mirrorbot.eval_intent_clips import evaluate_clips, labelled_clips
+    from mirrorbot.session import build_intent
+
+    data = tmp_path / "clips"
+    data.mkdir()
+    write_bvh(data / "walk.bvh", frames=150, arm_angles=_walk,
+              body_angles=lambda k: (0.0, 25.0 * np.sin(2 * np.pi * k / 30.0)))
+    write_bvh(data / "bow.bvh", frames=120,
+              arm_angles=lambda k: ([8.0, 0.0, 0.0], [0.0, 0.0, 0.0]),
+              body_angles=lambda k: (60.0 * float(np.sin(np.pi * min(k / 90.0, 1.0))), 0.0))
+    (data / "labels.csv").write_text("file,goal\nwalk.bvh,none\nbow.bvh,none\n")
+    report = evaluate_clips(labelled_clips(data), lambda: build_intent("ours"), progress=False)
+    rows = {r["clip"]: r for r in report["clips"]}
+    assert rows["walk.bvh"]["commitments"] == 0 and rows["bow.bvh"]["commitments"] == 0, rows
+    assert rows["walk.bvh"]["flips"] <= 1 and rows["bow.bvh"]["flips"] <= 1, rows

@@ -44,14 +44,15 @@ def write_bvh(path: Path, naming: str = "cmu", *, unit_m: float = 0.01, frames: 
               rate_hz: float = 30.0, raise_deg: float = 160.0, forward: bool = False,
               hold_frames: int = 0, raise_frames: int | None = None,
               arm_angles: Callable[[int], tuple[list[float], list[float]]] | None = None,
-              ) -> Path:
+              body_angles: Callable[[int], tuple[float, float]] | None = None) -> Path:
     """A standing person (Y up, facing +z) whose left arm rises ``raise_deg`` from hanging.
 
     Sideways (about the forward axis) or, with ``forward``, to the front. The first
     ``hold_frames`` frames hold the arm down; the raise takes ``raise_frames`` (default half
     the clip) on a cosine profile. ``arm_angles(k)``, when given, replaces that: both arms' Z, X, Y
-    rotations [deg] of frame k, upper arm and forearm of the left (the right mirrors it).
-    Offsets are world-aligned (a T-pose file whose arms hang at zero rotation), in units of
+    rotations [deg] of frame k, upper arm and forearm of the left (the right mirrors it);
+    ``body_angles(k)``: the trunk's forward bend and the left thigh's forward swing [deg] (the
+    right thigh swings the other way). Offsets are world-aligned (a T-pose file whose arms hang at zero rotation), in units of
     ``unit_m`` metres.
     """
     n = NAMINGS[naming]
@@ -89,17 +90,20 @@ def write_bvh(path: Path, naming: str = "cmu", *, unit_m: float = 0.01, frames: 
         span = raise_frames if raise_frames is not None else max(frames // 2, 1)
         share = 0.0 if k < hold_frames else min((k - hold_frames) / span, 1.0)
         angle = raise_deg * (0.5 - 0.5 * np.cos(np.pi * share))
-        values = [0.0, 0.95 * u, 0.0, 0.0, 0.0, 0.0] + [0.0] * 9
+        bend, swing = body_angles(k) if body_angles is not None else (0.0, 0.0)
+        # Hips 6 channels; the spine bends forward (a positive turn about x tips +y toward +z).
+        values = [0.0, 0.95 * u, 0.0, 0.0, 0.0, 0.0] + [0.0, bend, 0.0] + [0.0] * 6
         # Sideways: about +z (forward) by -angle lifts the +x arm; forward: about x by -angle.
         # Z, X, Y rotations; both arms hang HANG_DEG away from the body, as people's do.
         if arm_angles is None:
             l_arm = [HANG_DEG, -angle, 0.0] if forward else [HANG_DEG + angle, 0.0, 0.0]
-            values += l_arm + [0.0] * 6 + [-HANG_DEG, 0.0, 0.0] + [0.0] * 6 + [0.0] * 18
+            values += l_arm + [0.0] * 6 + [-HANG_DEG, 0.0, 0.0] + [0.0] * 6
+            values += [0.0, -swing, 0.0] + [0.0] * 6 + [0.0, swing, 0.0] + [0.0] * 6
         else:
             upper, fore = arm_angles(k)
             mirror = [-upper[0], upper[1], -upper[2]], [-fore[0], fore[1], -fore[2]]
             values += [*upper, *fore, 0.0, 0.0, 0.0, *mirror[0], *mirror[1], 0.0, 0.0, 0.0]
-            values += [0.0] * 18
+            values += [0.0, -swing, 0.0] + [0.0] * 6 + [0.0, swing, 0.0] + [0.0] * 6
         rows.append(" ".join(f"{v:.5f}" for v in values))
     text = (hierarchy + f"MOTION\nFrames: {frames}\nFrame Time: {1.0 / rate_hz:.6f}\n"
             + "\n".join(rows) + "\n")

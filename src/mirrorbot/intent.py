@@ -34,6 +34,7 @@ import numpy as np
 
 from mirrorbot.arrays import BoolArray, FloatArray, IntArray, Vec3
 from mirrorbot.body_frames import points_in_torso
+from mirrorbot.body_motion import BodyMotion
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import ARM_LANDMARKS, PoseFrame, Side
@@ -281,6 +282,7 @@ class RepertoireIntent:
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed: str | None = None
         self._above = 0
+        self._body = BodyMotion()
         self.speed_floor_m_s = 0.0  # the hands' speed when still: the tracker's noise
         self._stack_primitives()
         self._log_prior = np.log(self._prior())
@@ -332,6 +334,7 @@ class RepertoireIntent:
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed = None
         self._above = 0
+        self._body.reset()
         self.last = self._prior_belief()
 
     # ---- segmentation ------------------------------------------------------------------------
@@ -489,10 +492,20 @@ class RepertoireIntent:
         return per_goal, best_row, float(self._durations[best_d // len(self._offsets)]), lead
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
-        """Update with one filtered frame (None: nobody tracked, the belief is kept)."""
+        """Update with one filtered frame (None: nobody tracked, the belief is kept).
+
+        While the whole body moves (a walk, a bow: :mod:`mirrorbot.body_motion`) the arms'
+        movement is part of that: the belief is at rest and nothing is committed.
+        """
         if pose is None:
             return self.last
-        return self.update_wrists(wrists_in_arm_frames(pose.world_m), t_s)
+        belief = self.update_wrists(wrists_in_arm_frames(pose.world_m), t_s)
+        if self._body(pose.world_m, pose.visibility, t_s):
+            self.committed = None
+            self._above = 0
+            self.last = self._rest
+            return self.last
+        return belief
 
     def update_wrists(self, wrists_m: dict[Side, Vec3], t_s: float) -> GoalBelief:
         """Update with both wrists already in their arm frames ((3,) [m] each, robot-scaled).
