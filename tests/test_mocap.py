@@ -52,8 +52,8 @@ def write_bvh(path: Path, naming: str = "cmu", *, unit_m: float = 0.01, frames: 
     the clip) on a cosine profile. ``arm_angles(k)``, when given, replaces that: both arms' Z, X, Y
     rotations [deg] of frame k, upper arm and forearm of the left (the right mirrors it);
     ``body_angles(k)``: the trunk's forward bend and the left thigh's forward swing [deg] (the
-    right thigh swings the other way). Offsets are world-aligned (a T-pose file whose arms hang at zero rotation), in units of
-    ``unit_m`` metres.
+    right thigh swings the other way). Offsets are world-aligned (a T-pose file whose arms
+    hang at zero rotation), in units of ``unit_m`` metres.
     """
     n = NAMINGS[naming]
     u = 1.0 / unit_m  # file units per metre

@@ -20,7 +20,7 @@ from collections import deque
 
 import numpy as np
 
-from mirrorbot.arrays import FloatArray
+from mirrorbot.arrays import BoolArray, FloatArray
 from mirrorbot.landmarks import Landmark
 
 LEG_POINTS = [int(i) for i in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE,
@@ -38,7 +38,7 @@ class BodyMotion:
     """Tracks whether the body (legs, trunk) is moving, frame by frame."""
 
     def __init__(self) -> None:
-        self._last: tuple[float, FloatArray, FloatArray, FloatArray] | None = None
+        self._last: tuple[float, FloatArray, BoolArray, FloatArray] | None = None
         self._rates: deque[tuple[float, float, float]] = deque()  # (t, leg m/s, trunk rad/s)
         self._moving_until_s = -math.inf
 
