@@ -127,7 +127,8 @@ def trace_clip(source_text: str, sim: Simulator, scene: Scene, mode: Mode,
     try:
         sim.reset(q_rest)
         stages = build_stages(model, scene, mode, q_rest, retargeter=retargeter,
-                              anticipate=False, ik=sim.inverse_kinematics)
+                              anticipate=False, ik=sim.inverse_kinematics,
+                              noise_free=source.noise_free)
         for step in _pipeline(source, stages):
             n_sub = max(int(round((step.t_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
             q_cmd = sim.command(step.q_target_rad, ramp_steps=n_sub)
@@ -153,8 +154,9 @@ def _pipeline(source: _TeeSource, stages: dict[str, Any]) -> Iterator[Any]:
     return pipeline_steps(source, want_view=False, **stages)
 
 
-def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any) -> dict[str, Any]:
-    """The figures of one clip (see the module docstring)."""
+def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any,
+                 noise_free: bool = False) -> dict[str, Any]:
+    """The figures of one clip (see the module docstring); ``noise_free``: its source's."""
     n = len(trace.t_s)
     seen = np.array([p is not None for p in trace.person], dtype=bool)
     person = np.array([p if p is not None else np.full((2, 2, 3), np.nan)
@@ -192,7 +194,7 @@ def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any) -> dict[str, Any
     acc = np.diff(v, axis=0) / dt
     from mirrorbot.safety import SafetyConfig
 
-    a_limit = SafetyConfig().accel_limits(model)
+    a_limit = SafetyConfig.for_input(noise_free).accel_limits(model)
     past = np.maximum(q - model.upper_rad, model.lower_rad - q) if n else np.zeros(0)
     return {
         "frames": n, "scored_frames": int(scored.sum()),
@@ -239,7 +241,7 @@ def evaluate_folder(folder: Path, *, mode: Mode = Mode.MIRROR, retargeter: str =
         warm_up(sim.model, scene, mode, progress=progress)
         for text in sources:
             trace, rate_hz = trace_clip(text, sim, scene, mode, retargeter)
-            metrics = clip_metrics(trace, rate_hz, sim.model)
+            metrics = clip_metrics(trace, rate_hz, sim.model, text.startswith("bvh:"))
             name = text.partition(":")[2]
             clips.append({"clip": Path(name).name, "source": text, **metrics})
             person = np.array([p for p in trace.person if p is not None])

@@ -147,7 +147,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
                              scene)
     frames: list[SynthFrame] = list(person.frames())
     collision = collision_model_for(model)
-    safety = SafetyConfig()
+    safety = SafetyConfig.for_input(noise_free=False)  # the synthetic person's noise
     truth_ctx = RetargetContext(model, mode, q_rest)
     exact = DirectionRetargeter(truth_ctx)
     ours = build_retargeter(retargeter, truth_ctx)

@@ -34,7 +34,7 @@ from mirrorbot.pose_filter import FilterConfig, load_filter_config
 from mirrorbot.pose_sources import open_pose_source
 from mirrorbot.registry import load_stage
 from mirrorbot.retarget import Mode, RetargetContext, Retargeter
-from mirrorbot.safety import CommandShaper, collision_model_for
+from mirrorbot.safety import CommandShaper, SafetyConfig, collision_model_for
 from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import rest_pose
 from mirrorbot.simulator import SimConfig, SimMode, Simulator
@@ -109,7 +109,8 @@ def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
 def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatArray, *,
                  retargeter: str = "ours", intent: str = "ours", anticipate: bool = True,
                  ik: Callable[[str, Vec3], FloatArray] | None = None,
-                 filter_config: FilterConfig | None = None) -> dict[str, Any]:
+                 filter_config: FilterConfig | None = None,
+                 noise_free: bool = False) -> dict[str, Any]:
     """Every per-frame stage of a run, as the keyword arguments of :func:`pipeline_steps`.
 
     Args:
@@ -122,13 +123,16 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
         anticipate: Complete committed goals with the robot's own motion.
         ik: The simulator's inverse kinematics (for ``naive``), or None.
         filter_config: The pose filter's settings, or None for the defaults.
+        noise_free: The source has no pose model's noise (motion capture): the arms may use
+            their full speed (:meth:`SafetyConfig.for_input`).
     """
     gaze = Gaze(model.index("head_pan"), model.index("head_tilt"), scene.person_position_m,
                 {o.name: o.position_m for o in scene.objects if o.name != "table"},
                 table_top_z(scene))
     return {
         "retargeter": build_retargeter(retargeter, RetargetContext(model, mode, q_rest_rad, ik)),
-        "shaper": CommandShaper(model, q_rest_rad, collision=collision_model_for(model, scene)),
+        "shaper": CommandShaper(model, q_rest_rad, SafetyConfig.for_input(noise_free),
+                                collision=collision_model_for(model, scene)),
         "q_rest_rad": q_rest_rad, "calibration": Calibration(), "intent": build_intent(intent),
         "gaze": gaze, "echo": Echo(), "mode_map": mode,
         "anticipation": Anticipation(model, mode) if anticipate else None,
@@ -199,7 +203,8 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
             stages = build_stages(sim.model, scene, config.mode, q_rest,
                                   retargeter=config.retargeter, intent=config.intent,
                                   anticipate=config.anticipate, ik=sim.inverse_kinematics,
-                                  filter_config=filter_config)
+                                  filter_config=filter_config,
+                                  noise_free=bool(getattr(source, "noise_free", False)))
             calibration: Calibration = stages["calibration"]
             total = source.frame_count
             if config.max_seconds is not None and total is not None:
