@@ -189,8 +189,13 @@ def test_a_bvh_source_plays_with_labels_from_labels_csv(tmp_path: Path) -> None:
     assert label.goal == "raise" and label.start_s == 0.0
     assert label.end_s == pytest.approx(59 / 30.0, rel=1e-4)
     assert clip.header_extra["mocap"]["style"] == "calm"
-    times = [t for t, _ in clip.frames()]
-    assert times[1] == pytest.approx(1 / 30.0, rel=1e-4)
+    frames = list(clip.frames())
+    assert frames[1][0] == pytest.approx(1 / 30.0, rel=1e-4)
+    # The video draws the skeleton as a camera in front would see it: whole, upright, facing.
+    uv = frames[0][1].image_uv
+    assert uv is not None and np.all((uv > 0.0) & (uv < 1.0))
+    assert uv[Landmark.NOSE, 1] < uv[Landmark.LEFT_HIP, 1] < uv[Landmark.LEFT_ANKLE, 1]
+    assert uv[Landmark.LEFT_SHOULDER, 0] > uv[Landmark.RIGHT_SHOULDER, 0]  # left on the right
 
 
 def test_a_120_hz_clip_is_thinned_to_60(tmp_path: Path) -> None:
