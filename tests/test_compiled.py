@@ -77,3 +77,31 @@ def test_the_shaper_loads_its_rare_kernels_when_built() -> None:
     out = subprocess.run([sys.executable, "-c", _BRAKING_SCRIPT], capture_output=True,
                          text=True, check=True, timeout=120).stdout.split()
     assert out[0] == out[1] != "0", out
+
+
+def test_the_compile_notice_is_for_a_cold_cache_only(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cached kernels are loaded without the notice, however slowly a busy machine loads them."""
+    import numba
+
+    from mirrorbot.compiled import kernels_cached, source_digest
+
+    assert len(source_digest()) == 12
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
+    assert kernels_cached() is False  # this version never ran here: it compiles
+    (tmp_path / "mirrorbot" / "safety.py").mkdir(parents=True)
+    (tmp_path / "mirrorbot" / "safety.py" / "safety._stop_short-1.py311.nbi").write_bytes(b"")
+    assert kernels_cached() is True
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    assert kernels_cached() is None  # the user's own cache: not ours to judge
+
+
+def test_a_run_with_cached_kernels_says_nothing_of_compiling(tmp_path: Path) -> None:
+    from helpers import run_cli
+
+    for k in range(2):  # the first may compile (a new version on this machine)
+        result = run_cli("run", "--source", "synthetic:wave?seed=1", "--out",
+                         str(tmp_path / f"o{k}"), "--no-video")
+        assert result.returncode == 0, result.stderr
+    assert "compiling" not in result.stderr

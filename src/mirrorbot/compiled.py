@@ -56,6 +56,18 @@ def _use_versioned_cache() -> None:
 
 _use_versioned_cache()
 
+
+def kernels_cached() -> bool | None:
+    """Whether this source version's kernels are cached already (None: unknown, a user's cache).
+
+    Numba writes an index (``*.nbi``) per cached kernel; an empty folder means the first run of
+    this version on this machine, which compiles.
+    """
+    folder = getattr(numba.config, "CACHE_DIR", "")
+    if not folder or os.environ.get("NUMBA_CACHE_DIR"):
+        return None
+    return any(Path(folder).rglob("*.nbi"))
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -18,6 +18,7 @@ from mirrorbot.anticipation import Anticipation
 from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.calibration import Calibration
+from mirrorbot.compiled import kernels_cached
 from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
 from mirrorbot.gaze import Gaze, table_top_z
@@ -147,14 +148,15 @@ def warm_up(model: RobotModel, scene: Scene, mode: Mode, *,
 
     Runs every per-frame stage (with the run's ``filter_config``) over a few seconds of the
     synthetic person and throws the result away, so that numba never stalls a real frame. The
-    first run on a machine takes about 15 s to compile; if it takes more than a second, that is
-    said on stderr.
+    first run of a version on a machine takes about 15 s to compile, and says so on stderr
+    (only then: a busy machine loading cached kernels slowly is not compiling).
     """
-    notice = threading.Timer(1.0, lambda: print(
-        "mirrorbot: compiling the controller's kernels (first run on this machine only, "
-        "about 15 s) ...", file=sys.stderr, flush=True))
+    cached = kernels_cached()
+    notice = threading.Timer(0.0 if cached is False else 1.0, lambda: print(
+        "mirrorbot: compiling the controller's kernels (first run of this version on this "
+        "machine only, about 15 s) ...", file=sys.stderr, flush=True))
     notice.daemon = True
-    if progress:
+    if progress and not cached:
         notice.start()
     try:
         source = open_pose_source(parse_source(WARM_UP_SOURCE), None, render_view=False,
