@@ -202,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
     p.add_argument("--out", type=Path, default=Path("out/run"), help="output folder")
     _add_view_flags(p)
-    p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror")
+    p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror",
+                   help="mirror: the robot is your mirror image (your right drives its left); "
+                        "anatomical: right drives right (default mirror)")
     p.add_argument("--no-anticipate", action="store_true",
                    help="copy only: never complete a recognised movement")
     p.add_argument("--model", type=Path, default=None,
@@ -210,8 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     pace = p.add_mutually_exclusive_group()
     pace.add_argument("--realtime", action="store_true", help="pace frames to the source")
     pace.add_argument("--fast", action="store_true", help="process as fast as possible")
-    p.add_argument("--retargeter", default="ours", help="NAME or module:Class")
-    p.add_argument("--intent", default="ours", help="NAME or module:Class")
+    p.add_argument("--retargeter", default="ours",
+                   help="ours, naive, module:Class or path/to/file.py:Class (default ours)")
+    p.add_argument("--intent", default="ours",
+                   help="ours, velocity, none, module:Class or path/to/file.py:Class "
+                        "(default ours)")
     p.add_argument("--filter", type=Path, default=None,
                    help='a .json of filter settings: One Euro ones (see `eval filter`) or '
                         '{"method": "tracker"}')
@@ -228,16 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("learn", help="learn a new gesture from recorded demonstrations")
-    p.add_argument("name")
-    p.add_argument("files", nargs="+", type=Path)
-    p.add_argument("--out", type=Path, default=None)
+    p.add_argument("name", help="the new gesture's name (not a built-in goal's)")
+    p.add_argument("files", nargs="+", type=Path,
+                   help="three or more recordings (.jsonl) of the gesture, each with one "
+                        "labelled or clearly moving demonstration")
+    p.add_argument("--out", type=Path, default=None,
+                   help="where the learned gesture is stored (default models/repertoire/ or "
+                        "$MIRRORBOT_REPERTOIRE)")
     p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
     p.add_argument("stage", choices=("retarget", "intent", "filter"))
     p.add_argument("--data", type=Path, default=None,
                    help="a folder of clips instead of the synthetic sessions: retarget: .bvh, "
-                        ".bvh.gz or .jsonl (real people's motion); intent: labelled recordings")
+                        ".bvh.gz or .jsonl (real people's motion); intent: labelled recordings, "
+                        "or .bvh clips labelled by a labels.csv beside them (scored per clip)")
     p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
                    help="retarget --data: how the robot maps the person (default mirror)")
     p.add_argument("--retargeter", default=None,
@@ -251,11 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retarget, intent: synthetic noise with the pose model's slow wander")
     p.add_argument("--no-lead", action="store_true",
                    help="intent: skip the robot lead time (runs the loop; ~15 s a session)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="measure per-stage latency, throughput and memory")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--soak", type=float, default=None, metavar="SECONDS",
                    help="instead: process this much synthetic input (3600 for the hour-long "
                         "soak) and report memory, log completeness and limit violations")
