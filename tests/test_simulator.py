@@ -109,3 +109,30 @@ def test_bad_scene_file_is_a_clear_error(tmp_path) -> None:
 def test_config_is_validated() -> None:
     with pytest.raises(ConfigError, match="position_gain"):
         SimConfig(position_gain=0.0)
+
+
+def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
+    """Both hands overhead, arms held out: every robot pixel inside the view, none under the
+    panel (the mode box and eight goal bars: 280 x 240 px of the 640 x 480 half)."""
+    from mirrorbot.loop import VIDEO_CAMERA
+    from mirrorbot.paths import scene_path
+    from mirrorbot.scene import load_scene
+
+    scale = VIDEO_CAMERA.width_px / 640
+    panel_w, panel_h = int(280 * scale), int(240 * scale)
+    poses = {"overhead": (3.1, 0.3, 0.3), "held out": (1.2, 1.3, 0.2),
+             "forward and up": (2.2, -0.2, 0.4)}
+    with Simulator(scene=load_scene(scene_path("tabletop"))) as sim:
+        model = sim.model
+        for name, (flex, abd, elbow) in poses.items():
+            q = np.zeros(len(model.actuated))
+            for side in ("left", "right"):
+                q[model.index(f"{side}_shoulder_flex")] = flex
+                q[model.index(f"{side}_shoulder_abd")] = abd
+                q[model.index(f"{side}_elbow")] = elbow
+            sim.reset(q)
+            _, robot = sim.render_with_mask(VIDEO_CAMERA)
+            assert robot.any(), name
+            edges = np.concatenate([robot[0], robot[:, 0], robot[:, -1]])
+            assert not edges.any(), f"{name}: the robot leaves the picture"
+            assert not robot[:panel_h, :panel_w].any(), f"{name}: the robot is under the panel"
