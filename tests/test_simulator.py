@@ -112,8 +112,10 @@ def test_config_is_validated() -> None:
 
 
 def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
-    """Both hands overhead, arms held out: every robot pixel inside the view, none under the
-    panel (the mode box and eight goal bars: 280 x 240 px of the 640 x 480 half).
+    """Both hands overhead, arms held out: the whole robot in view, beside the panel.
+
+    Every robot pixel inside the picture, none under the panel (the mode box and eight goal
+    bars: 280 x 240 px of the 640 x 480 half).
     """
     from mirrorbot.loop import VIDEO_CAMERA
     from mirrorbot.paths import scene_path
