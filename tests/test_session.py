@@ -269,3 +269,13 @@ def test_waved_at_the_robot_waves_back_at_its_own_rhythm(tmp_path: Path, seed: i
     hz = crossings / 2 / (run[-1]["t"] - run[0]["t"])
     print(f"waving back for {len(run) / 30:.2f} s at {hz:.2f} Hz, {np.ptp(lateral):.2f} m wide")
     assert 0.8 <= hz <= 1.6
+
+
+def test_a_long_source_name_keeps_its_end_within_the_panel() -> None:
+    """The caption of a long source path shows the file's name, not the folders before it."""
+    from mirrorbot.overlay import fit_text
+
+    long = "source: bvh:/data/motion/capture/actors/2026/dataset-2_raise-up-both-hands_001.bvh.gz"
+    short = fit_text(long, 616, 0.5)
+    assert short.startswith("source: ...") and short.endswith("raise-up-both-hands_001.bvh.gz")
+    assert fit_text("source: camera", 616, 0.5) == "source: camera"

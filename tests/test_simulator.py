@@ -124,7 +124,7 @@ def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
     scale = VIDEO_CAMERA.width_px / 640
     panel_w, panel_h = int(280 * scale), int(240 * scale)
     poses = {"overhead": (3.1, 0.3, 0.3), "held out": (1.2, 1.3, 0.2),
-             "forward and up": (2.2, -0.2, 0.4)}
+             "up and out": (2.5, 0.9, 0.2), "forward and up": (2.2, -0.2, 0.4)}
     with Simulator(scene=load_scene(scene_path("tabletop"))) as sim:
         model = sim.model
         for name, (flex, abd, elbow) in poses.items():

@@ -50,10 +50,28 @@ def text(img: ImageBGR, msg: str, org: tuple[int, int], scale: float = 0.55,
     cv2.putText(img, msg, org, FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
+def fit_text(msg: str, width_px: int, scale: float = 0.55) -> str:
+    """``msg``, or its end behind "..." where the whole would be wider than ``width_px``.
+
+    The end is what tells one source from another (a file's name, not the folders before it).
+    """
+    if cv2.getTextSize(msg, FONT, scale, 1)[0][0] <= width_px:
+        return msg
+    head, sep, tail = msg.partition(": ")
+    prefix = f"{head}: ..." if sep else "..."
+    rest = tail if sep else msg
+    for start in range(1, len(rest)):
+        short = prefix + rest[start:]
+        if cv2.getTextSize(short, FONT, scale, 1)[0][0] <= width_px:
+            return short
+    return prefix
+
+
 def blank_panel(caption: str) -> ImageBGR:
     """A dark panel with a centred caption, for sources that have no picture."""
     w, h = PANEL_SIZE_PX
     img = np.full((h, w, 3), 40, dtype=np.uint8)
+    caption = fit_text(caption, w - 24, 0.7)
     size, _ = cv2.getTextSize(caption, FONT, 0.7, 1)
     text(img, caption, ((w - size[0]) // 2, h // 2), 0.7)
     return img
@@ -84,7 +102,7 @@ def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> I
     right = fit_panel(np.ascontiguousarray(sim_rgb[:, :, ::-1])).copy()
     # "source | message": the message (live keys, what a key did) on the bottom line.
     for k, line in enumerate(reversed(info.caption.split(" | "))):
-        text(left, line, (12, 466 - 22 * k), 0.5)
+        text(left, fit_text(line, PANEL_SIZE_PX[0] - 24, 0.5), (12, 466 - 22 * k), 0.5)
     colour = MODE_COLOURS_BGR.get(info.mode, WHITE)
     cv2.rectangle(right, (8, 8), (250, 40), colour, -1)
     text(right, f"mode: {info.mode}", (16, 32), 0.7, WHITE, 2)
