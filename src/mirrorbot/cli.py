@@ -20,7 +20,7 @@ from mirrorbot import __version__
 from mirrorbot.display import has_display
 from mirrorbot.errors import MirrorbotError
 from mirrorbot.out_files import refuse_input_as_output
-from mirrorbot.source_spec import SOURCE_FORMS, SourceKind, parse_source
+from mirrorbot.source_spec import SOURCE_FORMS, parse_source
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 MAX_RECORD_S = 24 * 3600.0
@@ -90,8 +90,8 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise MirrorbotError(f"--out {args.out} is a folder; give the recording's file name, "
                              f"e.g. --out {args.out / 'take1.jsonl'}")
     spec = parse_source(args.source)
-    if spec.kind in (SourceKind.VIDEO, SourceKind.RECORDING):
-        refuse_input_as_output(args.out, [spec.path])
+    if spec.input_path is not None:
+        refuse_input_as_output(args.out, [spec.input_path])
     source = open_pose_source(spec, args.model)
     try:
         result = record_landmarks(source, args.out, seconds=args.seconds)

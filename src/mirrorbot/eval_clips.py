@@ -35,13 +35,18 @@ from mirrorbot.arrays import BoolArray, FloatArray
 from mirrorbot.errors import SourceError
 from mirrorbot.eval_retarget import _angle_deg, _limb_dirs, _target_dirs
 from mirrorbot.landmarks import PoseFrame
+from mirrorbot.loop import PhysicsClock, advance
 from mirrorbot.mocap_source import bvh_files
+from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+from mirrorbot.pipeline import pipeline_steps
 from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
 from mirrorbot.progress import Progress
 from mirrorbot.retarget import Mode
-from mirrorbot.scene import Scene
+from mirrorbot.safety import SafetyConfig
+from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import rest_pose
-from mirrorbot.simulator import PHYSICS_RATE_HZ, Simulator
+from mirrorbot.session import build_stages, warm_up
+from mirrorbot.simulator import Simulator
 from mirrorbot.source_spec import parse_source
 
 SKIP_S = 0.5
@@ -66,7 +71,7 @@ class _TeeSource:
         self.frame_count = source.frame_count
         self.labels = source.labels
         self.is_live = source.is_live
-        self.noise_free = bool(getattr(source, "noise_free", False))
+        self.noise_free = source.noise_free
         self.last: PoseSample | None = None
 
     def __iter__(self) -> Iterator[PoseSample]:
@@ -80,6 +85,7 @@ class _TeeSource:
 
 @dataclass
 class _ClipTrace:
+    noise_free: bool = False  # the source's (it sets the shaper's limits)
     t_s: list[float] = field(default_factory=list)
     person: list[FloatArray | None] = field(default_factory=list)  # (2, 2, 3) or None
     robot: list[FloatArray] = field(default_factory=list)  # (2, 2, 3), measured joints
@@ -118,21 +124,18 @@ def trace_clip(source_text: str, sim: Simulator, scene: Scene, mode: Mode,
     Returns:
         The per-frame trace and the clip's frame rate [Hz].
     """
-    from mirrorbot.session import build_stages  # session imports this package's evals lazily
-
     model = sim.model
     q_rest = rest_pose(model)
     source = _TeeSource(open_pose_source(parse_source(source_text), scene=scene))
-    trace = _ClipTrace()
+    trace = _ClipTrace(noise_free=source.noise_free)
+    clock = PhysicsClock()
     try:
         sim.reset(q_rest)
         stages = build_stages(model, scene, mode, q_rest, retargeter=retargeter,
                               anticipate=False, ik=sim.inverse_kinematics,
                               noise_free=source.noise_free)
-        for step in _pipeline(source, stages):
-            n_sub = max(int(round((step.t_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
-            q_cmd = sim.command(step.q_target_rad, ramp_steps=n_sub)
-            sim.step(n_sub)
+        for step in pipeline_steps(source, want_view=False, **stages):
+            q_cmd = advance(sim, clock, step.t_s, step.q_target_rad)
             q = sim.joint_positions()
             pose = source.last.pose if source.last is not None else None
             trace.t_s.append(step.t_s)
@@ -148,15 +151,9 @@ def trace_clip(source_text: str, sim: Simulator, scene: Scene, mode: Mode,
     return trace, source.rate_hz
 
 
-def _pipeline(source: _TeeSource, stages: dict[str, Any]) -> Iterator[Any]:
-    from mirrorbot.pipeline import pipeline_steps
-
-    return pipeline_steps(source, want_view=False, **stages)
-
-
 def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any,
-                 noise_free: bool = False) -> dict[str, Any]:
-    """The figures of one clip (see the module docstring); ``noise_free``: its source's."""
+                 ) -> tuple[dict[str, Any], FloatArray]:
+    """The figures of one clip (see the module docstring), and its scored limb errors [deg]."""
     n = len(trace.t_s)
     seen = np.array([p is not None for p in trace.person], dtype=bool)
     person = np.array([p if p is not None else np.full((2, 2, 3), np.nan)
@@ -192,9 +189,7 @@ def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any,
     dt = 1.0 / rate_hz
     v = np.diff(q_cmd, axis=0) / dt
     acc = np.diff(v, axis=0) / dt
-    from mirrorbot.safety import SafetyConfig
-
-    a_limit = SafetyConfig.for_input(noise_free).accel_limits(model)
+    a_limit = SafetyConfig.for_input(trace.noise_free).accel_limits(model)
     past = np.maximum(q - model.upper_rad, model.lower_rad - q) if n else np.zeros(0)
     return {
         "frames": n, "scored_frames": int(scored.sum()),
@@ -218,7 +213,7 @@ def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any,
             "penetration": int(np.sum(trace.penetrating)),
         },
         "measured_past_limit_max_rad": _round(past.max(), 4) if n else 0.0,
-    }
+    }, limb_err
 
 
 def _round(x: Any, digits: int = 2) -> float:
@@ -228,10 +223,6 @@ def _round(x: Any, digits: int = 2) -> float:
 def evaluate_folder(folder: Path, *, mode: Mode = Mode.MIRROR, retargeter: str = "ours",
                     scene: Scene | None = None, progress: bool = True) -> dict[str, Any]:
     """Every clip of ``folder`` scored (per clip and overall)."""
-    from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-    from mirrorbot.scene import load_scene
-    from mirrorbot.session import warm_up
-
     sources = data_sources(folder)
     scene = scene or load_scene(scene_path(DEFAULT_SCENE_NAME))
     clips = []
@@ -241,16 +232,10 @@ def evaluate_folder(folder: Path, *, mode: Mode = Mode.MIRROR, retargeter: str =
         warm_up(sim.model, scene, mode, progress=progress)
         for text in sources:
             trace, rate_hz = trace_clip(text, sim, scene, mode, retargeter)
-            metrics = clip_metrics(trace, rate_hz, sim.model, text.startswith("bvh:"))
+            metrics, limb_err = clip_metrics(trace, rate_hz, sim.model)
             name = text.partition(":")[2]
             clips.append({"clip": Path(name).name, "source": text, **metrics})
-            person = np.array([p for p in trace.person if p is not None])
-            if len(person):
-                t = np.array([tt for tt, p in zip(trace.t_s, trace.person, strict=True)
-                              if p is not None])
-                robot = np.array([r for r, p in zip(trace.robot, trace.person, strict=True)
-                                  if p is not None])
-                all_err.append(_angle_deg(robot, person)[t >= SKIP_S - 1e-3].ravel())
+            all_err.append(limb_err)
             bar.update()
     bar.close()
     return summarise(clips, np.concatenate(all_err) if all_err else np.zeros(0), folder, mode)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.errors import SourceError
+from mirrorbot.eval_intent import Session, run_model
 from mirrorbot.intent import GoalBelief, IntentModel
 from mirrorbot.landmarks import PoseFrame
 from mirrorbot.mocap_source import MocapClip, bvh_files
@@ -106,8 +107,6 @@ def score_clip(clip: Clip, beliefs: list[GoalBelief]) -> dict[str, Any]:
 
 def run_clip(model: IntentModel, clip: Clip) -> list[GoalBelief]:
     """The model's belief at every frame of ``clip`` (through the recognition filter)."""
-    from mirrorbot.eval_intent import Session, run_model
-
     beliefs, _ = run_model(model, Session(clip.name, clip.frames, (), ""))
     return beliefs
 

@@ -63,6 +63,36 @@ class Step:
     arrived_s: float | None = None
 
 
+class PhysicsClock:
+    """How many physics steps take the simulator to a frame's time.
+
+    A gap in the source longer than :data:`MAX_FRAME_GAP_S` is a cut: physics runs no longer
+    than that, and the rest of the gap is skipped from then on (an hour's gap in a recording
+    does not ask for an hour of physics).
+    """
+
+    def __init__(self) -> None:
+        self.skipped_s = 0.0  # source time not simulated
+        self._max_steps = int(round(MAX_FRAME_GAP_S * PHYSICS_RATE_HZ))
+
+    def steps_to(self, t_s: float, sim_time_s: float) -> int:
+        """Physics steps from ``sim_time_s`` to the frame at source time ``t_s`` [s]."""
+        n_sub = max(int(round((t_s - self.skipped_s - sim_time_s) * PHYSICS_RATE_HZ)), 0)
+        if n_sub > self._max_steps:
+            self.skipped_s += (n_sub - self._max_steps) / PHYSICS_RATE_HZ
+            n_sub = self._max_steps
+        return n_sub
+
+
+def advance(sim: Simulator, clock: PhysicsClock, t_s: float, q_target_rad: FloatArray,
+            ) -> FloatArray:
+    """Command ``q_target_rad`` ramped over the steps to ``t_s`` and step; the sent command."""
+    n_sub = clock.steps_to(t_s, sim.time_s)
+    q_cmd = sim.command(q_target_rad, ramp_steps=n_sub)
+    sim.step(n_sub)
+    return q_cmd
+
+
 @dataclass(frozen=True, kw_only=True)
 class LoopConfig:
     """Run-loop settings.
@@ -127,8 +157,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     except OSError as exc:
         raise ConfigError(f"cannot create output folder {out} ({exc.strerror}); "
                           "pass a writable --out DIR") from None
-    max_steps = int(round(MAX_FRAME_GAP_S * PHYSICS_RATE_HZ))
-    skipped_s = 0.0  # source time not simulated (gaps longer than MAX_FRAME_GAP_S)
+    clock = PhysicsClock()
     summary = SummaryBuilder()
     robot_links = [ROBOT_LINK_OF[k] for k in LOGGED_LINKS]
     log = SessionLogWriter(out / "session.jsonl", mode=config.session_mode,
@@ -147,10 +176,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 if delay > 0:
                     time.sleep(delay)
             t0 = time.perf_counter()
-            n_sub = max(int(round((step.t_s - skipped_s - sim.time_s) * PHYSICS_RATE_HZ)), 0)
-            if n_sub > max_steps:  # a cut in the source: physics runs no longer than this
-                skipped_s += (n_sub - max_steps) / PHYSICS_RATE_HZ
-                n_sub = max_steps
+            n_sub = clock.steps_to(step.t_s, sim.time_s)
             q_cmd = sim.command(step.q_target_rad, ramp_steps=n_sub)
             t1 = time.perf_counter()
             sim.step(n_sub)

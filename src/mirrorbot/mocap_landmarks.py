@@ -65,7 +65,7 @@ def _side_names(role: str) -> dict[str, tuple[str, ...]]:
             for side in ("left", "right")}
 
 
-CENTRE_NAMES = {"neck": ("neck", "neck1", "neck01"), "head": ("head",)}
+HEAD_NAMES = ("head",)
 
 
 def normalise_joint_name(name: str) -> str:
@@ -236,7 +236,8 @@ def mocap_landmarks(clip: BvhClip, options: MocapOptions | None = None) -> Mocap
         put(Landmark[f"{name}_ANKLE"], ankle)
         put(Landmark[f"{name}_HEEL"], ankle - metre * (0.05 * forward_t + 0.05 * up))
         put(Landmark[f"{name}_FOOT_INDEX"], toe)
-    _face(joints, P, R, sh_mid, up, left_t, forward_t, metre, put)
+    for landmark, points in _face(joints, P, R, sh_mid, up, left_t, forward_t, metre).items():
+        put(landmark, points)
     return MocapLandmarks(world_m=out, rate_hz=clip.rate_hz, scale_m=scale, units=units,
                           up_axis=up_name)
 
@@ -286,23 +287,20 @@ def _hand_points(clip: BvhClip, joints: _Joints, P: FloatArray, R: FloatArray,
 
 
 def _face(joints: _Joints, P: FloatArray, R: FloatArray, sh_mid: FloatArray, up: FloatArray,
-          left_t: FloatArray, forward_t: FloatArray, metre: float, put: object) -> None:
-    """Face landmarks from the head joint, turning with the head (or the body without one)."""
-    head_j = joints.find(CENTRE_NAMES["head"])
-    if head_j is not None:
-        head = P[:, head_j]
-        # The face as it sits in frame 0 (looking along the body's forward), then turning with
-        # the head joint's rotation since.
-        R_rel = R[:, head_j] @ R[0, head_j].T
-        axes0 = np.stack([forward_t[0], left_t[0], up], axis=1)  # columns: fwd, left, up
-    else:
+          left_t: FloatArray, forward_t: FloatArray, metre: float,
+          ) -> dict[Landmark, FloatArray]:
+    """Face landmarks (F, 3) each [file units], from the head joint, turning with the head.
+
+    Without a head joint the face sits above the shoulders, facing the body's way.
+    """
+    head_j = joints.find(HEAD_NAMES)
+    if head_j is None:
         head = sh_mid + HEAD_ABOVE_NECK_M * metre * up
-        R_rel = np.broadcast_to(np.eye(3), (len(P), 3, 3))
-        axes0 = None
-    for landmark, offset in FACE_M.items():
-        o = np.asarray(offset) * metre
-        if axes0 is not None:
-            point = head + R_rel @ (axes0 @ o)
-        else:
-            point = head + (o[0] * forward_t + o[1] * left_t + o[2] * up)
-        put(landmark, point)  # type: ignore[operator]
+        return {landmark: head + metre * (o[0] * forward_t + o[1] * left_t + o[2] * up)
+                for landmark, o in FACE_M.items()}
+    # The face as it sits in frame 0 (looking along the body's forward), then turning with the
+    # head joint's rotation since.
+    axes0 = np.stack([forward_t[0], left_t[0], up], axis=1)  # columns: fwd, left, up
+    R_rel = R[:, head_j] @ R[0, head_j].T
+    return {landmark: P[:, head_j] + R_rel @ (axes0 @ (np.asarray(o) * metre))
+            for landmark, o in FACE_M.items()}

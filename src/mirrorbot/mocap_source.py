@@ -88,7 +88,7 @@ def parse_bvh_options(options: dict[str, str]) -> MocapOptions:
         if not (math.isfinite(scale) and scale > 0):
             raise SourceError(f"bvh option scale={options['scale']!r} must be a positive "
                               "number of metres per file unit")
-    return MocapOptions(units=options.get("units", "").lower() or None, scale_m=scale,
+    return MocapOptions(units=options.get("units") or None, scale_m=scale,
                         up=options.get("up") or None)
 
 

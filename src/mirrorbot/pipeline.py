@@ -33,7 +33,7 @@ from mirrorbot.landmarks import Side
 from mirrorbot.live_controls import LiveHooks
 from mirrorbot.loop import MAX_FRAME_GAP_S, Step
 from mirrorbot.overlay import blank_panel, draw_skeleton
-from mirrorbot.pose_filter import FilterConfig, FilterMethod, PoseFilter
+from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource
 from mirrorbot.retarget import Mode, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper
@@ -112,10 +112,6 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
     motion; ``live`` applies the keys of the live window (pause, record, calibrate, switch
     mode).
     """
-    if filter_config is None and getattr(source, "noise_free", False):
-        # Motion capture has no pose model's noise to filter: filtering it only adds lag (the
-        # tracker's gate and lead cost 4 deg of median limb error on real actors' clips).
-        filter_config = FilterConfig(method=FilterMethod.NONE)
     pose_filter = PoseFilter(filter_config, filter_image=want_view)
     lost = LostTracking(q_rest_rad)
     q_last = q_rest_rad.copy()

@@ -62,6 +62,7 @@ class PoseSource(Protocol):
     frame_count: int | None
     labels: tuple[GestureLabel, ...]
     is_live: bool
+    noise_free: bool  # no pose model's noise in it (motion capture): the arms go unfiltered
 
     def __iter__(self) -> Iterator[PoseSample]:
         """The samples in time order."""
@@ -89,6 +90,7 @@ class TrackedSource:
         self.frame_count = frames.frame_count
         self.labels: tuple[GestureLabel, ...] = ()
         self.is_live = is_live
+        self.noise_free = False
         self._frames = frames
         self._tracker = tracker
 
@@ -110,6 +112,7 @@ class RecordingSource:
     """A recording replayed with its original timestamps (deterministic)."""
 
     is_live = False
+    noise_free = False  # recorded through a pose model
 
     def __init__(self, text: str, path: Path) -> None:
         self.text = text
@@ -169,6 +172,7 @@ class SyntheticSource:
     """
 
     is_live = False
+    noise_free = False  # MediaPipe-like noise (even with noise=off it stands in for a camera)
 
     def __init__(self, text: str, person: SyntheticPerson, *, render_view: bool = False) -> None:
         self.text = text

@@ -53,14 +53,32 @@ class SourceSpec:
         Raises:
             SourceError: An option without a value.
         """
-        _, _, query = self.arg.partition("?")
-        out: dict[str, str] = {}
-        for item in (q for q in query.split("&") if q):
-            key, eq, value = item.partition("=")
-            if not eq:
-                raise SourceError(f"source option {item!r} needs a value, e.g. units=cm")
-            out[key.strip().lower()] = value.strip()
-        return out
+        return parse_options(self.arg.partition("?")[2], "bvh", "units=cm")
+
+    @property
+    def input_path(self) -> Path | None:
+        """The file this source reads, which no output may overwrite, or None.
+
+        None for a device, a folder of images or the synthetic person.
+        """
+        if self.kind in (SourceKind.VIDEO, SourceKind.RECORDING, SourceKind.BVH):
+            return self.path
+        return None
+
+
+def parse_options(query: str, kind: str, example: str) -> dict[str, str]:
+    """``a=1&b=x`` (the part after ``?`` of a source) -> {"a": "1", "b": "x"}, lower case.
+
+    Raises:
+        SourceError: An option without a value; ``example`` shows one of ``kind``'s.
+    """
+    out: dict[str, str] = {}
+    for item in (q for q in query.split("&") if q):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise SourceError(f"{kind} option {item!r} needs a value, e.g. {example}")
+        out[key.strip().lower()] = value.strip().lower()
+    return out
 
 
 def parse_source(text: str) -> SourceSpec:

@@ -27,6 +27,7 @@ from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.scene import Scene
+from mirrorbot.source_spec import parse_options
 from mirrorbot.synth_body import (
     BodyParams,
     PinholeCamera,
@@ -118,12 +119,7 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
     gestures: list[str] = []
     for name in (n.strip() for n in names.split(",") if n.strip()):
         gestures.extend(DEMO_SESSION if name == "session" else [name])
-    options: dict[str, str] = {}
-    for item in (q for q in query.split("&") if q):
-        key, eq, value = item.partition("=")
-        if not eq:
-            raise SourceError(f"synthetic option {item!r} needs a value, e.g. seed=3")
-        options[key.strip()] = value.strip().lower()
+    options = parse_options(query, "synthetic", "seed=3")
     known = {"seed", "noise", "jitter", "dropouts", "occlusion", "wander", "yaw", "height", "hand",
              "rate", "repeat"}
     unknown = sorted(set(options) - known)
