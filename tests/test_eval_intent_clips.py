@@ -32,7 +32,7 @@ def test_a_clip_is_read_as_its_most_committed_goal_and_flips_are_counted() -> No
     assert row["read_as"] == "wave" and row["right"]  # 5 frames of wave against 3 of raise
     assert row["commitments"] == 2  # raise, then wave
     assert row["first_right_fraction"] == 0.5  # frame 5 of a clip ending at frame 10
-    assert row["flips"] == 2  # none -> raise -> wave (the 0.6 and 0.5 frames are unsure)
+    assert row["flips"] == 1  # raise -> wave (none at rest is no goal; 0.6 and 0.5 are unsure)
     still = score_clip(Clip("s", clip.frames, "none", {}), _beliefs([("none", 0.99, None)] * 11))
     assert still["right"] and still["commitments"] == 0 and still["flips"] == 0
 

@@ -1,16 +1,25 @@
-"""Whole-body movement: is the person walking, bowing or turning rather than gesturing?
+"""Whole-body movement: is the person walking or bowing rather than gesturing?
 
 The robot recognises an arm's movement by its own arm primitives; it has none for the arm's
 part in moving the whole body. An arm swinging in a walk, or hanging as the trunk bends in a
 bow, leaves the shoulder forward or up like the start of a reach, and read by the arm alone it
 was taken for one (the Bandai Namco development set: walks and bows drew 150 commitments in 30
-clips). While the legs move relative to the hips, or the trunk tilts fast, the recogniser
-treats the arms' movement as part of that (``none``).
+clips). While the body moves, the recogniser treats the arms' movement as part of that
+(``none``).
 
-From MediaPipe's world landmarks (hip-centred): the knees' and ankles' speed relative to the
-hips (only where they are seen), and the turning rate of the trunk (hips' centre to shoulders'
-centre). Either above its threshold, over a short window, marks the body as moving; the mark
-is held a little after, so an arm still settling from a step is not read as a gesture either.
+Two definitions, from MediaPipe's world landmarks (hip-centred), each independent of how fast
+or how big a person is:
+
+- **a step**: the feet move relative to each other (their distance changes by
+  :data:`STEP_M` within :data:`STEP_WINDOW_S`; only where both ankles are seen). A walk, a turn
+  on the spot and a shuffle step; not a bounce on the knees in a brisk gesture, where both feet
+  stay put (those swung the knees at 1.1 m/s, and a knee-speed rule read them as steps).
+- **a bow**: the trunk (hips' centre to shoulders' centre) pitched forward by more than
+  :data:`BOW_PITCH_RAD` from the person's usual posture (a slow running mean of the trunk's
+  direction while the body is not moving). Leaning back, as in an overhead raise, is not one.
+
+Either marks the body as moving; the mark is held :data:`HOLD_S` after, so an arm still
+settling from a step is not read as a gesture either.
 """
 
 from __future__ import annotations
@@ -20,57 +29,88 @@ from collections import deque
 
 import numpy as np
 
-from mirrorbot.arrays import BoolArray, FloatArray
+from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.landmarks import Landmark
 
-LEG_POINTS = [int(i) for i in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE,
-                               Landmark.RIGHT_ANKLE)]
+ANKLES = [int(Landmark.LEFT_ANKLE), int(Landmark.RIGHT_ANKLE)]
 SHOULDERS = [int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)]
 HIPS = [int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)]
-LEG_SPEED_M_S = 0.35  # a knee or ankle this fast relative to the hips: a step
-TRUNK_RATE_RAD_S = math.radians(35.0)  # the trunk turning this fast: a bow or a turn
-WINDOW_S = 0.3  # the speeds are medians over this long (noise in one frame is no step)
-HOLD_S = 0.5  # the body counts as moving this long after it last did
-MIN_VISIBILITY = 0.5  # legs seen less than this (under a desk) are not used
+STEP_M = 0.15  # the feet's distance changing this much is a step [m] (a stride changes it 0.5)
+STEP_WINDOW_S = 0.5  # ... within this long [s]
+BOW_PITCH_RAD = math.radians(15.0)  # a bow: the trunk this far forward of its usual posture
+POSTURE_GAIN = 0.02  # per frame: how fast the usual posture follows a still body
+HOLD_S = 0.5  # the body counts as moving this long after it last did [s]
+MIN_VISIBILITY = 0.5  # feet seen less than this (under a desk) are not used
+
+
+def trunk_axes(world_m: FloatArray) -> tuple[Vec3, Vec3] | None:
+    """The trunk's up (hips' centre to shoulders' centre) and forward unit vectors (3,) each.
+
+    Forward is across (right to left, shoulders and hips together) crossed with up. None when
+    the landmarks are degenerate (all at one point).
+    """
+    up = (world_m[SHOULDERS[0]] + world_m[SHOULDERS[1]]
+          - world_m[HIPS[0]] - world_m[HIPS[1]]) / 2
+    across = world_m[SHOULDERS[0]] - world_m[SHOULDERS[1]] + world_m[HIPS[0]] - world_m[HIPS[1]]
+    forward = np.cross(across, up)
+    n_up, n_fw = float(np.linalg.norm(up)), float(np.linalg.norm(forward))
+    if n_up < 1e-6 or n_fw < 1e-6:
+        return None
+    return up / n_up, forward / n_fw
 
 
 class BodyMotion:
-    """Tracks whether the body (legs, trunk) is moving, frame by frame."""
+    """Tracks whether the body (feet, trunk) is moving, frame by frame."""
 
     def __init__(self) -> None:
-        self._last: tuple[float, FloatArray, BoolArray, FloatArray] | None = None
-        self._rates: deque[tuple[float, float, float]] = deque()  # (t, leg m/s, trunk rad/s)
+        self._feet: deque[tuple[float, float]] = deque()  # (t [s], the feet's distance [m])
+        self._posture: tuple[Vec3, Vec3] | None = None  # usual (up, forward)
         self._moving_until_s = -math.inf
 
     def reset(self) -> None:
-        """Forget what was seen."""
-        self._last = None
-        self._rates.clear()
+        """Forget what was seen (the usual posture too)."""
+        self._feet.clear()
+        self._posture = None
         self._moving_until_s = -math.inf
 
     def __call__(self, world_m: FloatArray, visibility: FloatArray, t_s: float) -> bool:
         """Whether the body moves at ``t_s`` [s], from landmarks (33, 3) [m] and visibility."""
-        trunk = (world_m[SHOULDERS[0]] + world_m[SHOULDERS[1]]
-                 - world_m[HIPS[0]] - world_m[HIPS[1]]) / 2
-        norm = float(np.linalg.norm(trunk))
-        axis = trunk / norm if norm > 1e-6 else np.zeros(3)
-        legs, seen = world_m[LEG_POINTS], visibility[LEG_POINTS] >= MIN_VISIBILITY
-        if self._last is not None and t_s > self._last[0]:
-            t0, legs0, seen0, axis0 = self._last
-            dt = t_s - t0
-            both = seen & seen0
-            leg = float(np.max(np.linalg.norm(legs - legs0, axis=1)[both]) / dt) \
-                if np.any(both) else 0.0
-            cos = min(max(float(axis @ axis0), -1.0), 1.0)
-            trunk_rate = math.acos(cos) / dt if norm > 1e-6 and np.any(axis0) else 0.0
-            self._rates.append((t_s, leg, trunk_rate))
-        self._last = (t_s, legs.copy(), seen, axis)
-        while self._rates and t_s - self._rates[0][0] > WINDOW_S:
-            self._rates.popleft()
-        if len(self._rates) >= 2:
-            legs_m_s = sorted(r[1] for r in self._rates)
-            trunk_rad_s = sorted(r[2] for r in self._rates)
-            middle = len(legs_m_s) // 2
-            if legs_m_s[middle] > LEG_SPEED_M_S or trunk_rad_s[middle] > TRUNK_RATE_RAD_S:
-                self._moving_until_s = t_s + HOLD_S
+        stepping = self._stepping(world_m, visibility, t_s)
+        bowing = self._bowing(world_m, still=not stepping and t_s > self._moving_until_s)
+        if stepping or bowing:
+            self._moving_until_s = t_s + HOLD_S
         return t_s <= self._moving_until_s
+
+    def _stepping(self, world_m: FloatArray, visibility: FloatArray, t_s: float) -> bool:
+        """Whether the feet's distance changed by :data:`STEP_M` within the window."""
+        if bool(np.all(visibility[ANKLES] >= MIN_VISIBILITY)):
+            self._feet.append((t_s, float(np.linalg.norm(world_m[ANKLES[0]]
+                                                         - world_m[ANKLES[1]]))))
+        while self._feet and t_s - self._feet[0][0] > STEP_WINDOW_S:
+            self._feet.popleft()
+        if len(self._feet) < 2:
+            return False
+        distances = [d for _, d in self._feet]
+        return max(distances) - min(distances) > STEP_M
+
+    def _bowing(self, world_m: FloatArray, *, still: bool) -> bool:
+        """Whether the trunk is pitched forward of the usual posture by a bow's angle.
+
+        The usual posture follows the trunk while the body is still and upright within half
+        a bow (a person settling into a slouch is not bowing).
+        """
+        axes = trunk_axes(world_m)
+        if axes is None:
+            return False
+        up, forward = axes
+        if self._posture is None:
+            self._posture = (up, forward)
+            return False
+        usual_up, usual_forward = self._posture
+        pitch = math.asin(min(max(float(up @ usual_forward), -1.0), 1.0)) \
+            - math.asin(min(max(float(usual_up @ usual_forward), -1.0), 1.0))
+        if still and abs(pitch) < BOW_PITCH_RAD / 2:
+            new_up = usual_up + POSTURE_GAIN * (up - usual_up)
+            new_fw = usual_forward + POSTURE_GAIN * (forward - usual_forward)
+            self._posture = (new_up / np.linalg.norm(new_up), new_fw / np.linalg.norm(new_fw))
+        return pitch > BOW_PITCH_RAD

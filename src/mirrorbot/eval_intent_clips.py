@@ -10,7 +10,9 @@ sees a run (the recognition filter, then the intent model) and per clip is repor
 - **commitments**: how many times it committed, and on ``none`` clips each is a false one;
 - **first right**: when it first committed to the label, as a fraction of the clip;
 - **flips**: changes of the confident goal (the most probable one, at ``CONFIDENT`` or more)
-  from one goal to another, ``none`` included.
+  from one goal to another; ``none`` (at rest before and after a gesture) is not a goal, so a
+  gesture read right from start to end has none (rest, wave, rest), and one read as a raise
+  before it turns out a wave has one.
 
 Overall: the share of clips read right, commitments on ``none`` clips, the share of goal clips
 whose right goal was committed by ``BY_FRACTION`` of the clip, the most flips in a clip.
@@ -95,7 +97,7 @@ def score_clip(clip: Clip, beliefs: list[GoalBelief]) -> dict[str, Any]:
     flips, confident = 0, None
     for belief in beliefs:
         goal, p = _top(belief)
-        if p >= CONFIDENT:
+        if p >= CONFIDENT and goal != "none":
             if confident is not None and goal != confident:
                 flips += 1
             confident = goal

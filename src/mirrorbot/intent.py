@@ -37,10 +37,12 @@ from mirrorbot.body_frames import points_in_torso
 from mirrorbot.body_motion import BodyMotion
 from mirrorbot.compiled import kernel
 from mirrorbot.errors import ConfigError
-from mirrorbot.landmarks import ARM_LANDMARKS, PoseFrame, Side
+from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, PoseFrame, Side
 from mirrorbot.repertoire import (
+    DROP_FIRST,
     DURATIONS_S,
     ROBOT_REACH_M,
+    SWING_ABOUT_SHOULDER,
     Repertoire,
     bezier_control,
     min_jerk_array,
@@ -51,7 +53,10 @@ from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
 ROBOT_ARM_M = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M
 SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
-MAX_SEGMENT_S = 4.0  # a "movement" longer than this is restarted (and memory stays bounded)
+MAX_SEGMENT_S = 4.0
+"""A movement is read from this much of its recent path [s] (memory stays bounded): a long wave
+goes on from where it started, swinging; restarted from wherever the hand was, mid-swing, the
+swing read as a raise."""
 LIFT_CONTEXT_FACTOR = 4.0
 """A movement that starts at table height away from where the hand rests (it has just gone to
 something there) probably lifts what it took: the goals that begin with a lift (the cup goals)
@@ -74,6 +79,35 @@ SWING_CHORDS = 2.0
 wave that paused beside the head and goes on) swings from its start, not after arriving: the
 filtered view damps a 2 Hz wave to a wobble, the wave's own segmentation ends at the pause,
 and the rest of the wave read as ``none``."""
+SWING_MIN_M = 0.02
+"""A stroke of the hand this long [m] (robot-scaled) and as much back is a turn; the turns of
+a swing are evidence for the goals whose primitives swing."""
+SWING_NOISE_MARGIN = 3.0  # ... or this many times how far a resting hand strays (the tracker)
+HOLD_SIGMA_M = 0.02
+"""How far the tip of a hand held up strays about where it is held [m] (robot-scaled): people's
+raised hands drift and tremble by a centimetre or two."""
+SWING_FACTOR = 3.0
+"""Each turn after the first multiplies the swinging goals' odds by this; each
+:data:`STILL_TURN_S` a held hand does not turn divides them by it."""
+STILL_TURN_S = 0.25  # a slow wave's half-cycle [s] (people wave at 2-4 Hz)
+SWING_TURNS_MAX = 8  # ... for at most this many turns
+CARRY_SHARE = 0.8
+"""A gesture that goes on keeps this share of its belief as its prior (the rest is the usual
+prior)."""
+HANGING_Z_M = -0.4
+"""A hand that rests lower than this (arm frame, robot-scaled) hangs: a standing person (or one
+with hands in the lap); higher, it rests on a table."""
+AT_TABLE_STANDING_WEIGHT = 0.25
+"""The prior weight, within their goal, of the standing ways to a goal (:attr:`Primitive.standing`)
+for a person whose hands rest on a table: seated at a table people point and reach at the
+table, and raise a hand from it."""
+HOLD_DRIFT_M = 0.05
+"""A held hand that strays less than this from where it stopped [m] (robot-scaled) is still
+held: people's raised hands drift, and each drift read as a new movement from there ("the hand
+stays where it started": ``none``) undid the raise."""
+HOLD_EVIDENCE_S = 1.0
+"""A hand held away from rest after a movement adds this long of stillness to the movement's
+evidence (then its belief is kept as it is until the hand moves again)."""
 SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
 SPREAD_MARGIN = 2.0
 """A resting hand has left home when it is this many times its usual distance from it away."""
@@ -194,6 +228,29 @@ def wrists_in_arm_frames(world_m: FloatArray) -> dict[Side, Vec3]:
     return {side: rel[k] for k, side in enumerate(Side)}
 
 
+_HAND_TIPS = np.array([[int(Landmark.LEFT_INDEX), int(Landmark.LEFT_PINKY)],
+                       [int(Landmark.RIGHT_INDEX), int(Landmark.RIGHT_PINKY)]])
+"""Each hand's index and little finger landmarks, (2, 2), in ``Side`` order."""
+
+
+def hands_in_arm_frames(world_m: FloatArray) -> dict[Side, Vec3]:
+    """Each hand's tip (between index and little finger) relative to its shoulder (3,) [m].
+
+    In the arm frame and robot-scaled as :func:`wrists_in_arm_frames`. A wave made by the hand
+    alone (flapping at the wrist) moves the tip, not the wrist.
+    """
+    world = np.ascontiguousarray(world_m, dtype=np.float64)
+    pts = points_in_torso(world)
+    scale = _person_scale(world, _ARM_POINTS)
+    out = {}
+    for k, side in enumerate(Side):
+        rel = ((pts[_HAND_TIPS[k, 0]] + pts[_HAND_TIPS[k, 1]]) / 2 - pts[_ARM_POINTS[k, 0]]) * scale
+        if side is Side.RIGHT:
+            rel[1] = -rel[1]  # outward is +y for both arms
+        out[side] = rel
+    return out
+
+
 def wrist_in_arm_frame(world_m: FloatArray, side: Side, scale: float) -> Vec3:
     """One wrist as in :func:`wrists_in_arm_frames`, scaled by a given ``scale``."""
     rel = _wrists_scaled(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS, scale)
@@ -236,11 +293,11 @@ def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray) -> FloatArr
 class _ArmTrack:
     """The recent path of one arm and its segmentation state."""
 
-    history: deque[tuple[float, Vec3]] = field(default_factory=lambda: deque(maxlen=12))
+    history: deque[tuple[float, Vec3, Vec3]] = field(default_factory=lambda: deque(maxlen=12))
     moving: bool = False
     start_t: float = 0.0
     start: Vec3 | None = None
-    samples: list[tuple[float, Vec3]] = field(default_factory=list)
+    samples: list[tuple[float, Vec3, Vec3]] = field(default_factory=list)  # (t, wrist, hand)
     slow_since: float | None = None
     speed: float = 0.0
     home: Vec3 | None = None
@@ -248,11 +305,22 @@ class _ArmTrack:
     rest_spread: float = 0.0
     valley: tuple[float, float, Vec3] | None = None  # slowest since the peak: (speed, t, where)
     starts: deque[Vec3] = field(default_factory=lambda: deque(maxlen=9))
+    holding: bool = False  # the movement ended away from rest: the hand is held there
+    from_hold: bool = False  # this movement started where the hand was held
+    above: int = 0  # frames in a row its best goal has been above the commitment threshold
+    last_post: FloatArray | None = None  # the belief when this arm was last read
+    turns: int = 0  # times this movement turned back on itself (a swing's half-cycles)
+    still_turns: int = 0  # ... and the half-cycles of a swing it was held through, unturned
+    last_turn_t: float = 0.0
+    turn_anchor: Vec3 | None = None  # where the current stroke began (3,) [m]
+    turn_extreme: Vec3 | None = None  # the current stroke's farthest point (3,) [m]
+    carried: FloatArray | None = None  # a continued gesture's prior: the belief so far (log)
+    hold_since: float = 0.0
     _rest: Vec3 | None = None
 
     def rest(self) -> Vec3 | None:
         """Where this hand usually rests: the median of recent movement starts (3,) [m]."""
-        if len(self.starts) < 2:
+        if not self.starts:
             return None
         if self._rest is None:  # computed once per new start
             self._rest = _column_medians(np.array(self.starts))
@@ -281,7 +349,6 @@ class RepertoireIntent:
         self.learned_durations = durations or {}
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed: str | None = None
-        self._above = 0
         self._body = BodyMotion()
         self.speed_floor_m_s = 0.0  # the hands' speed when still: the tracker's noise
         self._stack_primitives()
@@ -301,6 +368,7 @@ class RepertoireIntent:
         self._lift = np.array([p.lift_m for p in self._prims])
         self._arc = np.array([p.arc for p in self._prims])
         self._osc = np.array([p.oscillation_m for p in self._prims])
+        self._standing = np.array([p.standing for p in self._prims], dtype=np.bool_)
         self._goal_of = np.array([self.goals.index(p.name) for p in self._prims],
                                  dtype=np.int64)
         self._durations = np.array(DURATIONS_S, dtype=np.float64)
@@ -313,6 +381,9 @@ class RepertoireIntent:
                                           else p.start_radius_m for p in self._prims])
         self._fits_for: tuple[int, float] | None = None  # the movement _fits was made for
         self._templates = [p for p in self.repertoire.primitives if p.template_m is not None]
+        self._swing_goals = np.array(sorted({self.goals.index(p.name) for p in self._prims
+                                             if p.oscillation_m >= SWING_MIN_M}),
+                                     dtype=np.int64)
         self._lift_goals = np.array(sorted({self.goals.index(p.name) for p in self._prims
                                             if p.lift_m > 0}), dtype=np.int64)
 
@@ -333,17 +404,16 @@ class RepertoireIntent:
         """
         self.arms = {side: _ArmTrack() for side in Side}
         self.committed = None
-        self._above = 0
         self._body.reset()
         self.last = self._prior_belief()
 
     # ---- segmentation ------------------------------------------------------------------------
-    def _update_arm(self, track: _ArmTrack, t_s: float, wrist: Vec3) -> None:
+    def _update_arm(self, track: _ArmTrack, t_s: float, wrist: Vec3, hand: Vec3) -> None:
         cfg = self.config
-        track.history.append((t_s, wrist))
+        track.history.append((t_s, wrist, hand))
         if len(track.history) >= 2:
-            (t0, p0), (t1, p1) = track.history[max(len(track.history) - SPEED_WINDOW, 0)], \
-                track.history[-1]
+            (t0, p0, _), (t1, p1, _) = \
+                track.history[max(len(track.history) - SPEED_WINDOW, 0)], track.history[-1]
             track.speed = norm3(p1 - p0) / max(t1 - t0, 1e-3)
             self.speed_floor_m_s += FLOOR_STEP_M_S * (
                 FLOOR_QUANTILE - (1.0 if track.speed < self.speed_floor_m_s else 0.0))
@@ -351,6 +421,17 @@ class RepertoireIntent:
         onset_speed = max(cfg.onset_speed_m_s, 2.0 * noise)
         offset_speed = max(cfg.offset_speed_m_s, noise)
         if not track.moving:
+            if track.holding:
+                self._count_turns(track, hand, t_s)  # a hand that swings little still waves
+                if t_s - max(track.last_turn_t, track.hold_since) >= STILL_TURN_S:
+                    track.still_turns += 1  # held through a half-cycle without turning
+                    track.last_turn_t = t_s
+                if t_s - track.hold_since <= HOLD_EVIDENCE_S:
+                    track.samples.append((t_s, wrist, hand))  # a held hand is evidence too
+                if track.home is not None and norm3(wrist - track.home) <= HOLD_DRIFT_M:
+                    return  # a held hand drifts a little: the same gesture goes on
+                self._start_movement(track)
+                return
             # At rest the hand has a home; leaving it by a few centimetres is an onset (a
             # displacement shows sooner and is less noisy than a speed).
             if track.home is None or track.speed < offset_speed:
@@ -360,24 +441,13 @@ class RepertoireIntent:
             track.rest_spread += SPREAD_GAIN * (away - track.rest_spread)
             left_home = away > max(cfg.onset_displacement_m, SPREAD_MARGIN * track.rest_spread)
             if track.speed > onset_speed or left_home:
-                track.moving = True
-                back = [(t, p) for t, p in track.history
-                        if norm3(p - track.home) <= cfg.onset_displacement_m / 2]
-                t_start = back[-1][0] if back else track.history[0][0]
-                track.start_t, track.start = t_start, track.home.copy()
-                track.add_start(track.home.copy())
-                track.samples = [(t, p.copy()) for t, p in track.history if t >= t_start]
-                track.slow_since = None
-                track.peak = track.speed
-                track.valley = None
+                self._start_movement(track)
             return
-        track.samples.append((t_s, wrist))
-        if t_s - track.start_t > MAX_SEGMENT_S:  # no gesture lasts this long: start afresh
-            track.start_t, track.start = t_s, wrist.copy()
-            track.samples = [(t_s, wrist)]
-            track.peak = track.speed
-            track.valley = None
+        track.samples.append((t_s, wrist, hand))
+        if t_s - track.samples[0][0] > MAX_SEGMENT_S:  # a long one: its recent part (memory)
+            track.samples = [x for x in track.samples if x[0] >= t_s - MAX_SEGMENT_S]
         track.peak = max(track.peak, track.speed)
+        self._count_turns(track, hand, t_s)
         self._restart_at_valley(track, t_s, wrist, offset_speed)
         # A pause well below the movement's peak speed ends it too (reach, grasp, lift).
         if track.speed < max(offset_speed, cfg.pause_fraction * track.peak):
@@ -385,8 +455,98 @@ class RepertoireIntent:
             if t_s - track.slow_since >= cfg.offset_hold_s:
                 track.moving = False
                 track.home = wrist.copy()
+                track.holding = self._held_away(track, wrist)
+                track.hold_since = t_s
         else:
             track.slow_since = None
+
+    def _hold_sigma(self, track: _ArmTrack) -> float:
+        """How far a held hand's tip strays [m].
+
+        :data:`HOLD_SIGMA_M`, or more with a wandering tracker (this hand's spread at rest).
+        """
+        return max(HOLD_SIGMA_M, SWING_NOISE_MARGIN * track.rest_spread)
+
+    def _count_turns(self, track: _ArmTrack, wrist: Vec3, t_s: float) -> None:
+        """Count the times the hand (its tip, ``wrist`` here) turns back on itself.
+
+        A turn is a stroke of at least :data:`SWING_MIN_M` (more for a wandering tracker)
+        followed by as much back. Amplitude and direction free: a small wave beside the
+        shoulder and a big one overhead turn alike. A raise does not turn until it comes down
+        (a new movement).
+        """
+        if track.turn_anchor is None or track.turn_extreme is None:
+            track.turn_anchor, track.turn_extreme = wrist.copy(), wrist.copy()
+            return
+        stroke = max(SWING_MIN_M, SWING_NOISE_MARGIN * track.rest_spread)
+        if norm3(wrist - track.turn_anchor) > norm3(track.turn_extreme - track.turn_anchor):
+            track.turn_extreme = wrist.copy()
+        elif norm3(track.turn_extreme - track.turn_anchor) >= stroke \
+                and norm3(wrist - track.turn_extreme) >= stroke:
+            track.turns += 1
+            track.last_turn_t = t_s
+            track.turn_anchor, track.turn_extreme = track.turn_extreme, wrist.copy()
+
+    def _carry(self, track: _ArmTrack) -> FloatArray | None:
+        """The log prior (G,) of a gesture that goes on after a hold.
+
+        Its belief so far, blended with the usual prior so that new evidence can still overturn
+        it (:data:`CARRY_SHARE`). Read afresh, a wave that paused and swung on was read as a
+        return to rest, and its belief flipped.
+        """
+        if track.last_post is None:
+            return None
+        return np.log(CARRY_SHARE * track.last_post
+                      + (1.0 - CARRY_SHARE) * np.exp(self._log_prior))
+
+    def _rank(self, track: _ArmTrack) -> tuple[bool, float]:
+        """Which active arm the belief is about (the larger ranks first).
+
+        One that has moved far enough to be read (moving, or held where its movement took it)
+        before one that has just started; then the one that has gone farther (a hand raised
+        high, not the other one jostled).
+        """
+        if track.start is None or not track.samples:
+            return False, 0.0
+        travelled = norm3(track.samples[-1][1] - track.start)
+        return travelled >= self.config.min_travel_m, travelled
+
+    def _start_movement(self, track: _ArmTrack) -> None:
+        """The hand leaves its home (where it rests, or where it was held): a movement starts.
+
+        It starts there, when the hand was last within half the onset displacement of it.
+        """
+        assert track.home is not None
+        cfg = self.config
+        track.moving = True
+        back = [(t, p) for t, p, _ in track.history
+                if norm3(p - track.home) <= cfg.onset_displacement_m / 2]
+        t_start = back[-1][0] if back else track.history[0][0]
+        track.start_t, track.start = t_start, track.home.copy()
+        if not track.holding:  # where the hand rests, not where it was held
+            track.add_start(track.home.copy())
+        track.from_hold, track.holding = track.holding, False
+        track.carried = self._carry(track) if track.from_hold else None
+        track.samples = [(t, p.copy(), h.copy()) for t, p, h in track.history if t >= t_start]
+        track.turns, track.turn_anchor, track.turn_extreme = 0, track.start, track.start
+        track.still_turns = 0
+        track.slow_since = None
+        track.peak = track.speed
+        track.valley = None
+
+    def _held_away(self, track: _ArmTrack, wrist: Vec3) -> bool:
+        """Whether a movement that just ended left the hand held up, away from its rest.
+
+        A raised hand, a pointing arm, a wave that pauses: the gesture is the held posture,
+        so the movement's belief carries on through the hold (with the hold as evidence: a
+        hand held still is no swing). At the table a pause ends the movement instead (a
+        reach, a grasp, a lift are three).
+        """
+        rest = track.rest()
+        if rest is None:
+            rest = track.starts[-1] if track.starts else track.start
+        assert rest is not None
+        return bool(wrist[2] >= TABLE_START_Z_M and norm3(wrist - rest) >= self.config.min_travel_m)
 
     def _restart_at_valley(self, track: _ArmTrack, t_s: float, wrist: Vec3,
                            still_speed: float) -> None:
@@ -409,7 +569,7 @@ class RepertoireIntent:
                 and track.speed > max(VALLEY_RISE * v_speed, still_speed)
                 and v_t > track.start_t):
             track.start_t, track.start = v_t, v_where
-            track.samples = [(t, p) for t, p in track.samples if t >= v_t]
+            track.samples = [x for x in track.samples if x[0] >= v_t]
             track.peak = track.speed
             track.valley = None
         elif track.speed >= track.peak:  # a new peak: look for the valley after it
@@ -430,6 +590,7 @@ class RepertoireIntent:
         idx = _spread(len(samples), cfg.max_samples)
         tau = np.array([samples[i][0] - track.start_t for i in idx])  # (J,)
         obs = np.array([samples[i][1] for i in idx])  # (J, 3)
+        tips = np.array([samples[i][2] for i in idx])  # (J, 3)
         start = track.start
         n = len(idx)
         weight = cfg.direction_weight if n >= 3 else 0.0
@@ -437,12 +598,18 @@ class RepertoireIntent:
             # Starts that do not fit a primitive (the cup gestures leave the table) rule it out
             # (Primitive.start_fits for every row at once).
             within = np.sqrt(((self._region_m - start) ** 2).sum(axis=1)) <= self._region_radius_m
-            self._fits = within & ((self._lift == 0) | (start[2] < TABLE_START_Z_M))
+            # (a cup is taken at table height, not from a hand that hangs at the side)
+            at_table = HANGING_Z_M < start[2] < TABLE_START_Z_M
+            self._fits = within & ((self._lift == 0) | at_table)
             self._fits_for = (id(track), track.start_t)
-        ll = _path_log_likelihoods(tau, obs, start, self._durations, self._targets, self._lift,
-                                   self._arc, self._osc, self._fits, cfg.sigma_m, weight,
-                                   self._offsets)
-        per_goal, best_row, best_d = _per_goal(ll, self._goal_of, len(self.goals))
+        ll = _path_log_likelihoods(tau, obs, tips, start, self._durations, self._targets,
+                                   self._lift,
+                                   self._arc, self._osc, self._fits, cfg.sigma_m,
+                                   self._hold_sigma(track), weight, self._offsets)
+        weights = np.where(self._standing & (not _standing(track)), AT_TABLE_STANDING_WEIGHT,
+                           1.0)
+        rest = track.rest()
+        per_goal, best_row, best_d = _per_goal(ll, self._goal_of, len(self.goals), weights)
         horizon = cfg.forecast_s
         lead = _forecast_per_goal(ll, self._goal_of, len(self.goals), float(tau[-1]), horizon,
                                   start, self._durations, self._targets, self._lift, self._arc,
@@ -462,22 +629,26 @@ class RepertoireIntent:
             lead[g] = weights @ np.array(moves) / weights.sum()
             per_goal[g] = np.logaddexp(per_goal[g], _logsumexp(np.array(cands))
                                        - math.log(len(cands)))
-        # The "returning" explanation of none: straight back to where the hand rests (a
-        # primitive with no lift and no arc is that straight line).
-        rest = track.rest()
+        # The "returning" explanation of none: back to where the hand rests.
         # ``none`` is a mixture of its explanations, and so is its forecast: (log likelihood,
         # displacement) of each; the head touch is the none primitive's rows.
         nones = [(float(per_goal[-1]), lead[-1].copy())]
         if rest is not None and norm3(rest - start) > cfg.min_travel_m:
-            ll_r = _path_log_likelihoods(tau, obs, start, self._durations, rest[None, :],
-                                         _ZERO1, _ZERO1, _ZERO1, _TRUE1, cfg.sigma_m, weight,
-                                         self._offsets)
-            back = _forecast_per_goal(ll_r, _GOAL0, 1, float(tau[-1]), horizon, start,
-                                      self._durations, rest[None, :], _ZERO1, _ZERO1,
+            rests = np.repeat(rest[None, :], len(_RETURN_ARCS), axis=0)
+            ll_r = _path_log_likelihoods(tau, obs, tips, start, self._durations, rests, _ZEROS_R,
+                                         _RETURN_ARCS, _ZEROS_R, _TRUES_R, cfg.sigma_m,
+                                         self._hold_sigma(track), weight, self._offsets)
+            back = _forecast_per_goal(ll_r, _GOAL_R, 1, float(tau[-1]), horizon, start,
+                                      self._durations, rests, _ZEROS_R, _RETURN_ARCS,
                                       self._offsets)[0]
+            ll_r = ll_r.reshape(1, -1)
             nones.append((_logsumexp(ll_r[0]) - math.log(ll_r.shape[1]), back))
         # The "still" explanation of none: the hand hardly left its start (and stays).
-        nones.append((-0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2, np.zeros(3)))
+        still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
+        nones.append((still, np.zeros(3)))
+        if track.from_hold:  # staying where a gesture put the hand is that gesture held on
+            possible = np.isfinite(per_goal[:-1])
+            per_goal[:-1][possible] = np.logaddexp(per_goal[:-1][possible], still)
         # ``none``: the mean of its explanations' likelihoods, not the sum (the sum gave it a
         # prior two or three times a goal's, and a raise read as a head touch early on).
         log_l = np.array([x[0] for x in nones])
@@ -499,42 +670,62 @@ class RepertoireIntent:
         """
         if pose is None:
             return self.last
-        belief = self.update_wrists(wrists_in_arm_frames(pose.world_m), t_s)
+        belief = self.update_wrists(wrists_in_arm_frames(pose.world_m), t_s,
+                                    hands_in_arm_frames(pose.world_m))
         if self._body(pose.world_m, pose.visibility, t_s):
             self.committed = None
-            self._above = 0
+            for arm in self.arms.values():
+                arm.above = 0
             self.last = self._rest
             return self.last
         return belief
 
-    def update_wrists(self, wrists_m: dict[Side, Vec3], t_s: float) -> GoalBelief:
+    def update_wrists(self, wrists_m: dict[Side, Vec3], t_s: float,
+                      hands_m: dict[Side, Vec3] | None = None) -> GoalBelief:
         """Update with both wrists already in their arm frames ((3,) [m] each, robot-scaled).
 
         What :meth:`__call__` does after :func:`wrists_in_arm_frames`; for paths made in the
-        robot's own arm frame (its primitives played as observations).
+        robot's own arm frame (its primitives played as observations). ``hands_m``: the hands'
+        tips likewise (:func:`hands_in_arm_frames`), whose turns tell a swing (default: the
+        wrists).
         """
         cfg = self.config
         for side, wrist in wrists_m.items():
-            self._update_arm(self.arms[side], t_s, wrist)
-        moving = [(track.speed, side) for side, track in self.arms.items() if track.moving]
+            self._update_arm(self.arms[side], t_s, wrist,
+                             wrist if hands_m is None else hands_m[side])
+        moving = [(self._rank(track), side) for side, track in self.arms.items()
+                  if track.moving or track.holding]
         if not moving:  # a still person: no goal-directed movement under way
             self.committed = None
-            self._above = 0
+            for arm in self.arms.values():
+                arm.above = 0
             self.last = self._rest
             return self.last
         _, side = max(moving, key=lambda m: m[0])
         track = self.arms[side]
         assert track.start is not None
         log_post, row, duration, lead = self._log_likelihoods(track)
-        post = _posterior(log_post, self._log_prior, cfg.floor_p)
-        travel = norm3(track.samples[-1][1] - track.start)
+        prior = self._log_prior if track.carried is None else track.carried
+        swing = min(max(track.turns - 1, 0), SWING_TURNS_MAX) \
+            - min(track.still_turns, SWING_TURNS_MAX)
+        if swing:  # the hand swings (or is held still): evidence for (against) swinging goals
+            log_post = log_post.copy()
+            log_post[self._swing_goals] += math.log(SWING_FACTOR) * swing
+        post = _posterior(log_post, prior, cfg.floor_p)
+        track.last_post = post
+        travel = _gone(track)
         best = int(np.argmax(post))
         goal = self.goals[best]
-        if goal != "none" and post[best] >= cfg.commit_p and travel >= cfg.min_travel_m:
-            self._above += 1
+        # A standing person raises and waves a hand to the same places: a swinging goal is
+        # committed once the hand has swung (its turns), not before (until then the belief
+        # hedges). Seated at a table, where a hand goes tells them apart already.
+        swung = track.turns > 1 or best not in self._swing_goals or not _standing(track)
+        if goal != "none" and post[best] >= cfg.commit_p and travel >= cfg.min_travel_m \
+                and swung:
+            track.above += 1
         else:
-            self._above = 0
-        if self.committed is None and self._above >= cfg.commit_frames:
+            track.above = 0
+        if self.committed is None and track.above >= cfg.commit_frames:
             self.committed = goal
         elif self.committed is not None:
             p_committed = post[self.goals.index(self.committed)]
@@ -547,8 +738,27 @@ class RepertoireIntent:
         self.last = GoalBelief(dict(zip(self.goals, post.tolist(), strict=True)),
                                self.committed, side, track.start.copy(),
                                None if target is None else _clip_reach(target.copy()),
-                               t_s - track.start_t, duration, True, post @ lead)
+                               t_s - track.start_t, duration, track.moving,
+                               post @ lead if track.moving else None)
         return self.last
+
+
+def _standing(track: _ArmTrack) -> bool:
+    """Whether the hand rests hanging (:data:`HANGING_Z_M`): a standing person's."""
+    rest = track.rest()
+    at_rest = track.start if rest is None else rest
+    return at_rest is not None and bool(at_rest[2] <= HANGING_Z_M)
+
+
+def _gone(track: _ArmTrack) -> float:
+    """How far the hand has gone [m]: from its movement's start, or from where it rests.
+
+    A wave that goes on from where it paused has gone far, though it swings in place.
+    """
+    assert track.start is not None
+    now = track.samples[-1][1]
+    rest = track.rest()
+    return max(norm3(now - track.start), 0.0 if rest is None else norm3(now - rest))
 
 
 @kernel
@@ -566,16 +776,20 @@ def _spread(n: int, k: int) -> tuple[int, ...]:
     return tuple(np.unique(np.linspace(0, n - 1, min(k, n)).astype(int)).tolist())
 
 
-_ZERO1 = np.zeros(1)
-_TRUE1 = np.ones(1, dtype=np.bool_)
-_GOAL0 = np.zeros(1, dtype=np.int64)
+_RETURN_ARCS = np.array([0.0, SWING_ABOUT_SHOULDER, DROP_FIRST])
+"""The shapes of a hand's way back to rest: straight, swinging about the shoulder (a straight
+arm lowered), dropping first (a bent arm lowered)."""
+_ZEROS_R = np.zeros(len(_RETURN_ARCS))
+_TRUES_R = np.ones(len(_RETURN_ARCS), dtype=np.bool_)
+_GOAL_R = np.zeros(len(_RETURN_ARCS), dtype=np.int64)
 
 
 @kernel
-def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, durations: FloatArray,
-                          targets: FloatArray, lift: FloatArray, arc: FloatArray,
-                          osc: FloatArray, fits: BoolArray, sigma_m: float,
-                          direction_weight: float, offsets_s: FloatArray) -> FloatArray:
+def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, tips: FloatArray, start: Vec3,
+                          durations: FloatArray, targets: FloatArray, lift: FloatArray,
+                          arc: FloatArray, osc: FloatArray, fits: BoolArray, sigma_m: float,
+                          hold_sigma_m: float, direction_weight: float,
+                          offsets_s: FloatArray) -> FloatArray:
     """Log likelihood of an observed path under each primitive row, duration and onset phase.
 
     Each prediction is a quadratic Bezier from ``start`` through a control point to the row's
@@ -589,6 +803,8 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
     Args:
         tau: Sample times since the start (J,) [s].
         obs: Observed wrist positions (J, 3) [m], arm frame.
+        tips: The hand tip at the same samples (J, 3) [m] (a hand that waves by flapping at
+            the wrist swings its tip, not its wrist).
         start: The movement's start (3,) [m].
         durations: Candidate durations (D,) [s].
         targets: Row targets (M, 3) [m].
@@ -597,6 +813,8 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
         osc: Per row, the side-to-side swing after arriving (M,) [m].
         fits: Per row, whether this start can begin it (M,); rows that cannot get -inf.
         sigma_m: Spread of the observation around the prediction [m].
+        hold_sigma_m: Spread of a held hand's tip about where it is held [m] (a swinging one's
+            is wider by its amplitude, ``osc``).
         direction_weight: Weight of the heading cosine (0: off; needs J >= 3).
         offsets_s: Candidate times the movement began before ``tau``'s zero (O,) [s]; the
             prediction is the path from that moment, shifted to pass through ``start``.
@@ -629,7 +847,6 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
         target = targets[m]
         chord = math.sqrt(((target - start) ** 2).sum())
         control = bezier_control(start, target, lift[m], arc[m])
-        widen = 1.0 + (osc[m] / sigma_m) ** 2
         # Already there (a wave that paused and swings on): it swings from the start.
         arrived_at_start = chord < SWING_CHORDS * osc[m]
         for cell in range(n_dur * n_off):
@@ -640,17 +857,38 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
             for i in range(3):
                 ahead[i] = a * start[i] + b * control[i] + c * target[i] - start[i]
             total = 0.0
+            # After arriving: the wrist's sideways residuals' sum (the hand's centre), and the
+            # hand tip's sideways sum and sum of squares (how it swings about that centre).
+            n_after, sum_dy, sum_sw, sum_sw2 = 0, 0.0, 0.0, 0.0
             for j in range(n_obs):
                 s = s_obs[cell, j]
                 a, b, c = (1 - s) ** 2, 2 * s * (1 - s), s * s
                 for i in range(3):
                     pred[i] = a * start[i] + b * control[i] + c * target[i] - ahead[i]
                 dx, dy, dz = obs[j, 0] - pred[0], obs[j, 1] - pred[1], obs[j, 2] - pred[2]
-                total += dx * dx + dz * dz + dy * dy / (
-                    widen if arrived_at_start or tau[j] + off > durations[d] else 1.0)
+                if arrived_at_start or tau[j] + off > durations[d]:
+                    total += dx * dx + dz * dz
+                    n_after += 1
+                    sum_dy += dy
+                    sum_sw += tips[j, 1]
+                    sum_sw2 += tips[j, 1] * tips[j, 1]
+                else:
+                    total += dx * dx + dy * dy + dz * dz
                 if j == n_obs - 3:
                     pred_back[:] = pred
-            value = -0.5 * total / sigma_m ** 2
+            value = 0.0
+            if n_after > 0:
+                # Arrived, the hand is held on the target (a raise) or swings about it (a
+                # wave): the centre must match as tightly either way; the hand tip's spread
+                # about it is a held hand's (``hold_sigma_m``) or a swing's (wider by the
+                # swing's amplitude), a Gaussian each, normalised: a hand held still is no
+                # swing, and one that flaps at the wrist is one.
+                centre = sum_dy / n_after
+                spread = max(sum_sw2 - sum_sw * sum_sw / n_after, 0.0)
+                total += n_after * centre * centre
+                var = hold_sigma_m ** 2 + 0.5 * osc[m] ** 2
+                value -= 0.5 * spread / var + 0.5 * (n_after - 1) * math.log(var)
+            value -= 0.5 * total / sigma_m ** 2
             if heading:
                 v_pred = pred - pred_back
                 norm = math.sqrt((v_pred ** 2).sum()) * max(n_obs_v, 1e-9)
@@ -661,11 +899,13 @@ def _path_log_likelihoods(tau: FloatArray, obs: FloatArray, start: Vec3, duratio
 
 
 @kernel
-def _per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int) -> tuple[FloatArray, int, int]:
+def _per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int, row_weight: FloatArray,
+              ) -> tuple[FloatArray, int, int]:
     """Per goal, the log of the mean likelihood over its (row, cell) entries, (G,).
 
-    ``ll``: (M, C), a row per (primitive, target) and a cell per (duration, onset phase).
-    Also the best entry (row, cell index) overall, for acting on.
+    ``ll``: (M, C), a row per (primitive, target) and a cell per (duration, onset phase);
+    ``row_weight`` (M,): each row's prior weight within its goal. Also the best entry (row,
+    cell index) overall, for acting on.
     """
     top = -np.inf
     best_row, best_d = 0, 0
@@ -677,9 +917,9 @@ def _per_goal(ll: FloatArray, goal_of: IntArray, n_goals: int) -> tuple[FloatArr
     counts = np.zeros(n_goals)
     for m in range(ll.shape[0]):
         for d in range(ll.shape[1]):
-            counts[goal_of[m]] += 1
+            counts[goal_of[m]] += row_weight[m]
             if math.isfinite(top):
-                sums[goal_of[m]] += math.exp(ll[m, d] - top)
+                sums[goal_of[m]] += row_weight[m] * math.exp(ll[m, d] - top)
     offset = top if math.isfinite(top) else 0.0
     per_goal = np.full(n_goals, -np.inf)
     for g in range(n_goals):

@@ -72,7 +72,9 @@ class FilterConfig:
         hand_tracker: The tracker's gains for the hands' offsets from their wrists.
         min_cutoff_hz: One Euro: cutoff when still [Hz]; lower is smoother.
         beta: One Euro: how fast the cutoff rises with speed [Hz per m/s]; higher is less lag.
-        d_cutoff_hz: One Euro: cutoff of the speed estimate [Hz].
+        d_cutoff_hz: One Euro: cutoff of the speed estimate [Hz]. Above a wave's 2-4 Hz: a
+            slower speed estimate averages a swinging hand's speed out, and the filter then
+            smooths the swing away (a hand waving at the wrist was read as held still).
         min_visibility: Below this a landmark is held, not followed.
         hold_s: How long a held landmark keeps full confidence [s].
         decay_s: Time constant of the confidence decay after that [s].
@@ -83,8 +85,8 @@ class FilterConfig:
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     hand_tracker: TrackerConfig = HAND_TRACKER
     min_cutoff_hz: float = 0.05
-    beta: float = 3.0
-    d_cutoff_hz: float = 0.5
+    beta: float = 2.5
+    d_cutoff_hz: float = 2.0
     min_visibility: float = 0.5
     hold_s: float = 0.3
     decay_s: float = 0.5

@@ -36,19 +36,39 @@ DURATIONS_S = (0.6, 0.8, 1.0, 1.25, 1.6, 2.0)
 """Candidate durations of a movement: recognition marginalises over them."""
 
 
+SWING_ABOUT_SHOULDER = -1.0
+"""``Primitive.arc`` of a path that swings about the shoulder, as a straight arm raised or
+lowered does: the path's midpoint is at the mean of its ends' distances from the shoulder
+(rather than on the chord, which passes close by the shoulder from hanging to overhead)."""
+
+DROP_FIRST = -2.0
+"""``Primitive.arc`` of a path that drops first and then goes to the target, as a raised hand
+comes down: the forearm falls, then the upper arm swings back (the mirror of a lift)."""
+
+
 @kernel
 def bezier_control(start_m: Vec3, target_m: Vec3, lift_m: float, arc: float) -> Vec3:
     """A primitive's Bezier control point (3,) [m] (arm frame), the one shape of its path.
 
-    ``lift_m`` above the start (a cup is lifted first), or else the chord's midpoint raised by
-    ``arc`` times the chord's length. Used by :meth:`Primitive.path` and by the recogniser's
-    compiled likelihoods and forecast.
+    ``lift_m`` above the start (a cup is lifted first); or, with ``arc`` at
+    :data:`SWING_ABOUT_SHOULDER`, placed so the path swings about the shoulder (the origin); at
+    :data:`DROP_FIRST`, below the start at the target's height;
+    or else the chord's midpoint raised by ``arc`` times the chord's length. Used by
+    :meth:`Primitive.path` and by the recogniser's compiled likelihoods and forecast.
     """
     if lift_m > 0:
         return np.array([start_m[0], start_m[1], start_m[2] + lift_m])
+    mid = (start_m + target_m) / 2
+    if arc == DROP_FIRST:
+        return np.array([start_m[0], start_m[1], target_m[2]])
+    if arc == SWING_ABOUT_SHOULDER:
+        radius = (math.sqrt((start_m ** 2).sum()) + math.sqrt((target_m ** 2).sum())) / 2
+        n_mid = math.sqrt((mid ** 2).sum())
+        direction = mid / n_mid if n_mid > 1e-6 else np.array([0.0, 1.0, 0.0])
+        # B(1/2) = (start + 2 control + target) / 4 lands at ``radius`` along ``direction``.
+        return 2 * radius * direction - mid
     chord = math.sqrt(((target_m - start_m) ** 2).sum())
-    return np.array([(start_m[0] + target_m[0]) / 2, (start_m[1] + target_m[1]) / 2,
-                     (start_m[2] + target_m[2]) / 2 + 2 * arc * chord])
+    return np.array([mid[0], mid[1], mid[2] + 2 * arc * chord])
 
 
 def min_jerk_array(s: FloatArray) -> FloatArray:
@@ -72,6 +92,9 @@ class Primitive:
         start_region_m: Where the movement starts, (3,) [m], or None if anywhere.
         start_radius_m: How far from ``start_region_m`` a start still fits [m].
         social: Whether the goal asks for a response (wave back, receive, look).
+        standing: A standing person's way to the goal (an arm swung up from hanging, to
+            shoulder height or above): less likely for a person whose hands rest on a table
+            (:data:`mirrorbot.intent.AT_TABLE_STANDING_WEIGHT`).
     """
 
     name: str
@@ -83,6 +106,7 @@ class Primitive:
     start_region_m: Vec3 | None = None
     start_radius_m: float = 0.12
     social: bool = False
+    standing: bool = False
 
     def path(self, start_m: Vec3, target_m: Vec3, s: FloatArray) -> FloatArray:
         """Wrist positions (N, 3) [m] at path parameters ``s`` (N,) in [0, 1] (already timed)."""
@@ -113,14 +137,26 @@ MOUTH_M = np.array([0.09, -0.18, 0.15])
 TABLE_Z_M = -0.29  # wrist height just above the table top (robot's table at 0.72 m)
 
 
+OVERHEAD_M = ((0.06, 0.07, 0.48), (0.12, 0.10, 0.45), (0.0, 0.04, 0.49))
+"""A hand raised straight up, wrist in the arm frame [m]."""
+HAND_UP_M = ((0.15, 0.10, -0.03), (0.30, 0.07, 0.07), (0.05, 0.35, 0.40), (0.20, 0.25, 0.35))
+"""Where a hand is held up, wrist in the arm frame [m]: in front of the chest, in front at the
+shoulder, up and out, up and forward. A raise holds it there, a wave swings there."""
+
+
 def builtin_primitives() -> list[Primitive]:
     """The built-in repertoire (goal regions on the robot's own body and table)."""
     return [
         Primitive("wave", _pts((0.10, 0.17, 0.24), (0.05, 0.12, 0.30), (0.12, 0.22, 0.18)),
                   arc=0.05, oscillation_m=0.08, social=True),
-        Primitive("raise", _pts((0.06, 0.07, 0.48), (0.12, 0.10, 0.45), (0.0, 0.04, 0.49))),
+        Primitive("wave", _pts(*HAND_UP_M), arc=SWING_ABOUT_SHOULDER,
+                  oscillation_m=0.05, social=True, standing=True),
+        Primitive("raise", _pts(*OVERHEAD_M)),
+        Primitive("raise", _pts(*HAND_UP_M), arc=SWING_ABOUT_SHOULDER, standing=True),
         Primitive("point", _pts((0.47, 0.04, -0.18), (0.47, -0.10, -0.18), (0.46, 0.14, -0.17),
                                 (0.49, 0.0, -0.08)), arc=0.03, social=True),
+        Primitive("point", _pts((0.48, 0.15, 0.04), (0.35, 0.36, 0.0)), arc=SWING_ABOUT_SHOULDER,
+                  social=True, standing=True),
         Primitive("reach", _pts((0.40, 0.05, -0.24), (0.38, -0.08, -0.25),
                                 (0.42, 0.15, -0.24)), arc=0.05),
         Primitive("drink", _pts(MOUTH_M + (0.04, 0.035, -0.085), MOUTH_M + (0.06, 0.03, -0.07)),
