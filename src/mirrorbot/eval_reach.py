@@ -72,7 +72,8 @@ def evaluate(sets: list[ReachSet]) -> dict[str, Any]:
                            "object_sets": len(sets),
                            "objects": sorted({len(s.objects_m) for s in sets})}
     for name, factory in MODELS.items():
-        scores, timings = [], []
+        scores: list[dict[str, Any]] = []
+        timings: list[float] = []
         for reach_set in sets:
             for reach in reach_set.reaches:
                 scores.append(score_reach(factory(reach_set.objects_m), reach,

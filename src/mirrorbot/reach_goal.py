@@ -24,9 +24,12 @@ with ``C`` the path length and ``C*`` the straight-line distance, scaled by ``be
 
 A commitment (:attr:`ReachBelief.committed`) is made when an object keeps at least
 ``commit_p`` of the whole posterior ("no object" included) for ``commit_hold_s`` while the
-hand approaches it; never while the hand is still or moving away from every object. It is
-released when that probability falls below ``release_p`` or the hand stays still away from
-the object for ``release_still_s``.
+hand approaches it or has just stopped (a pause shorter than ``release_still_s``); never while
+the hand is still or moving other than toward that object (so never while it moves away from
+every object). It is released when another object takes the belief (the committed one's share of the
+objects' probability falls below ``release_p``), when the hand moves away from the object
+(half of ``arrive_m`` beyond its closest approach), or when it stays still away from it for
+``release_still_s``.
 """
 
 from __future__ import annotations
@@ -60,9 +63,9 @@ class ReachConfig:
         max_turn_rad: The curvature-aware chord is at most this far from the tangent [rad].
         commit_p: Probability (of the whole posterior) an object must keep to be committed.
         commit_hold_s: ... for this long [s].
-        release_p: Below this the commitment is released.
-        approach_speed_m_s: A commitment is made only while the hand approaches the object at
-            least this fast [m/s].
+        release_p: Below this share of the objects' probability the commitment is released.
+        approach_speed_m_s: A moving hand releases its object when it moves away from it at
+            least this fast [m/s] (it commits only while approaching it, or just stopped).
         release_still_s: A hand still for this long away from the committed object (farther
             than ``arrive_m``) releases it [s].
         arrive_m: Within this distance the hand is at an object [m].
@@ -220,6 +223,7 @@ class ReachGoal:
         self.committed: str | None = None
         self._above_since_s: dict[int, float] = {}
         self._still_since_s: float | None = None
+        self._closest_m = math.inf  # the hand's closest approach to the committed object [m]
 
     def update(self, p_m: Vec3, t_s: float) -> ReachBelief:
         """The belief after the hand's sample ``p_m`` (3,) [m] at time ``t_s`` [s]."""
@@ -229,7 +233,7 @@ class ReachGoal:
         self.t_prev_s = t_s
         v, _, var_v, var_p = self._kin.update(t_s, p)
         speed = math.sqrt(float(v @ v))
-        moving = speed > c.still_speed_m_s
+        moving = speed * speed > c.still_speed_m_s ** 2 + 9.0 * var_v  # clear of its noise
         if self.start_m is None or not moving:
             self.start_m = p  # a movement starts where the hand was last still
         to_obj = self.points_m - p  # (k, 3)
@@ -256,12 +260,12 @@ class ReachGoal:
                            self.committed, float(post[0]), moving)
 
     def _chord_term(self, p: Vec3, var_p: float) -> FloatArray:
-        """The movement's chord so far (start to hand) against each object's direction from
-        the start: a vMF log likelihood (k + 1,) ("no object" first: 0), one look, no memory.
+        """The chord's log likelihood (k + 1,) ("no object" first: 0): one look, no memory.
 
-        Early in a reach this is the best estimate of where the hand is heading (it spans the
-        whole movement so far); its concentration falls with the positions' noise ``var_p``
-        [m^2] against the chord's length.
+        The movement's chord so far (start to hand) against each object's direction from the
+        start, von Mises-Fisher. Early in a reach this is the best estimate of where the hand
+        is heading (it spans the whole movement so far); its concentration falls with the
+        positions' noise ``var_p`` [m^2] against the chord's length.
         """
         out = np.zeros(len(self.names) + 1)
         assert self.start_m is not None
@@ -310,22 +314,30 @@ class ReachGoal:
         c = self.config
         self._still_since_s = None if moving else (
             t_s if self._still_since_s is None else self._still_since_s)
+        still_long = self._still_since_s is not None \
+            and t_s - self._still_since_s >= c.release_still_s
         if self.committed is not None:
             i = self.names.index(self.committed)
-            still_away = (self._still_since_s is not None
-                          and t_s - self._still_since_s >= c.release_still_s
-                          and dist[i] > c.arrive_m)
-            if post[i + 1] < c.release_p or still_away:
+            self._closest_m = min(self._closest_m, float(dist[i]))
+            leaving = moving and approach[i] <= -c.approach_speed_m_s \
+                and dist[i] > self._closest_m + 0.5 * c.arrive_m
+            other = post[i + 1] < c.release_p * float(post[1:].sum())  # another object won
+            if other or leaving or (still_long and dist[i] > c.arrive_m):
                 self.committed = None
                 self._above_since_s.clear()
         best = int(np.argmax(post[1:]))
         for i in list(self._above_since_s):
             if i != best or post[i + 1] < c.commit_p:
                 del self._above_since_s[i]
-        if post[best + 1] >= c.commit_p and moving and approach[best] >= c.approach_speed_m_s:
+        # never while still (beyond a moment's pause) or moving other than toward it
+        may = not still_long and (not moving or approach[best] > 0.0)
+        if post[best + 1] >= c.commit_p and may:
             since = self._above_since_s.setdefault(best, t_s)
             if t_s - since >= c.commit_hold_s - 1e-9:
                 self.committed = self.names[best]
+                self._closest_m = float(dist[best])
+        else:
+            self._above_since_s.pop(best, None)
 
 
 @dataclass(frozen=True, kw_only=True)
