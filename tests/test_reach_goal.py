@@ -98,6 +98,32 @@ def test_reach_stopping_halfway_commits_to_nothing_further() -> None:
     assert all(b.committed is None for b in beliefs[stopped:])
 
 
+def test_full_reach_commits_before_arrival_and_holds_until_the_hand_arrives() -> None:
+    rng = np.random.default_rng(4)
+    for goal in OBJECTS_M:
+        t, hand = straight_reach(goal, hold_s=0.3, rng=rng)
+        beliefs = run(ReachGoal(OBJECTS_M), t, hand)
+        arrival = int(0.9 * 30)  # the last sample of the movement; then the hand holds still
+        first = next(k for k, b in enumerate(beliefs) if b.committed is not None)
+        assert beliefs[first].committed == goal
+        assert first <= int(0.6 * arrival)  # the head turns well before the hand arrives
+        assert all(b.committed == goal for b in beliefs[first:])  # and stays, at the object too
+
+
+def test_synthetic_reaches_commit_and_hold() -> None:
+    reach_set = synthetic_reach_set(7)
+    at_end = 0
+    for reach in reach_set.reaches:
+        beliefs = run(ReachGoal(reach_set.objects_m), reach.t_s, reach.hand_m)
+        committed = [b.committed for b in beliefs]
+        assert set(committed) <= {None, reach.goal}  # never a wrong object
+        if reach.goal in committed:  # once committed, held to the end (the hand arrives)
+            first = committed.index(reach.goal)
+            assert all(c == reach.goal for c in committed[first:])
+            at_end += 1
+    assert at_end >= 2 * len(reach_set.reaches) / 3
+
+
 def test_baseline_is_dragan_straight_line() -> None:
     t, hand = straight_reach("mug")
     model = StraightLineGoal(OBJECTS_M)
