@@ -7,10 +7,12 @@ in a shuffled order, by the hand on its side (sometimes the other):
   objects clustered 10-15 cm apart, or spread at least 20 cm apart;
 - starts: the hand's rest at the table edge, the lap, held up in front, or where the previous
   reach ended (at another object);
-- paths: a quadratic Bezier (bent by 0-10% of the chord, mostly upward, sometimes sideways or
-  downward) timed by a minimum-jerk profile skewed so that the peak speed comes at 35-60% of
-  the reach; durations 0.5-1.5 s; one reach in four hesitates (slows to a stop part way,
-  slightly off the line, and goes on);
+- paths: a quadratic Bezier (bent by 0-6.7% of the chord, so the hand leaves at most 15
+  degrees off the chord; mostly upward, sometimes sideways or downward) timed by a minimum-jerk
+  profile skewed so that the peak speed comes at 35-50% of the reach (reaches to grasp
+  decelerate longer than they accelerate: Jeannerod 1984, Marteniuk et al. 1987); durations
+  0.5-1.5 s; one reach in four hesitates (slows to a stop part way, at most 10 degrees off the
+  line, and goes on);
 - the hand stops 2-6 cm short of the object's centre (the wrist, not the fingertips) and up
   to 3 cm above it;
 - samples at 10-120 Hz with 0.5-3 mm of noise, in a frame turned and moved at random (the
@@ -35,6 +37,8 @@ EVAL_SEEDS = tuple(range(4001, 4013))  # never used for tuning (tuning used seed
 RATES_HZ = (10.0, 15.0, 30.0, 60.0, 90.0, 120.0)
 SHOULDER_Y_M = 0.18  # half the shoulder width [m]
 ARM_REACH_M = 0.72  # the farthest a seated person reaches leaning forward [m]
+MAX_BEND = 0.067  # a path's bulge over its chord at most; it leaves atan(4 bend) = 15 deg off
+MAX_DETOUR = 0.176  # a hesitation's via point at most tan(10 deg) off the line
 
 
 def _unit(v: Vec3) -> Vec3:
@@ -80,9 +84,9 @@ def _path(rng: np.random.Generator, p0: Vec3, p1: Vec3, duration_s: float,
     # mostly arcing upward, else any way round the chord
     angle = rng.uniform(-0.8, 0.8) if rng.uniform() < 0.8 else rng.uniform(0.0, 2 * np.pi)
     normal = np.cos(angle) * normal_up + np.sin(angle) * side
-    bend = rng.uniform(0.0, 0.10)
+    bend = rng.uniform(0.0, MAX_BEND)
     control = (p0 + p1) / 2 + 2 * bend * float(np.linalg.norm(chord)) * normal
-    gamma = rng.uniform(0.8, 1.3)  # skew: peak speed at 35-60% of the reach
+    gamma = rng.uniform(0.75, 1.0)  # skew: peak speed at 35-50% of the reach
     tau = np.linspace(0.0, 1.0, max(int(duration_s * 400), 20))
     s = np.array([min_jerk(float(x) ** gamma) for x in tau])
     pts = ((1 - s) ** 2)[:, None] * p0 + (2 * s * (1 - s))[:, None] * control \
@@ -99,7 +103,8 @@ def _reach_path(rng: np.random.Generator, start: Vec3, end: Vec3,
         return tau * duration, pts
     f = rng.uniform(0.35, 0.65)
     chord = end - start
-    lateral = _unit(np.cross(chord, rng.normal(size=3))) * rng.uniform(0.0, 0.04)
+    lateral = _unit(np.cross(chord, rng.normal(size=3))) \
+        * rng.uniform(0.0, MAX_DETOUR * f * float(np.linalg.norm(chord)))
     via = start + f * chord + lateral
     d1, pause, d2 = duration * rng.uniform(0.4, 0.6), rng.uniform(0.08, 0.3), \
         duration * rng.uniform(0.5, 0.7)
