@@ -9,6 +9,9 @@ reach is fed sample by sample, from its first sample to its last, to a fresh mod
 - accuracy at 20/40/60/80% of each reach's duration (the most probable object is the goal);
 - the median fraction of the reach at which the right object is first held above 0.8 and never
   lost until the reach ends (1.0 where that never happens; how often is reported too);
+- ours' commitment (what the robot acts on: its head turns to the object): the median fraction
+  of the reach from which the right object is committed and stays so to the reach's end (1.0
+  where it is not committed at the end), and how many reaches commit to a wrong object at all;
 - ours' update time per sample [ms] (p50, p99).
 """
 
@@ -45,7 +48,13 @@ MODELS: dict[str, Callable[[dict[str, Vec3]], ReachModel]] = {
 
 def score_reach(model: ReachModel, reach: Reach, timings_ms: list[float] | None = None,
                 ) -> dict[str, Any]:
-    """``{"right_at": {fraction: bool}, "held_at": fraction}`` of one reach."""
+    """One reach's figures.
+
+    Returns:
+        ``right_at`` {fraction: bool}, ``held_at`` (fraction), ``never_held`` (bool),
+        ``committed_at`` (fraction from which the goal is committed to the end, 1.0: not at the
+        end) and ``wrong_commit`` (bool: another object was committed at some point).
+    """
     beliefs = []
     for t, p in zip(reach.t_s, reach.hand_m, strict=True):
         t0 = time.perf_counter()
@@ -63,7 +72,14 @@ def score_reach(model: ReachModel, reach: Reach, timings_ms: list[float] | None 
         if beliefs[k].probs.get(reach.goal, 0.0) <= HOLD_P:
             break
         held, never = (float(reach.t_s[k]) - start) / span if span > 0 else 0.0, False
-    return {"right_at": right_at, "held_at": held, "never_held": never}
+    committed_at = 1.0
+    for k in range(len(beliefs) - 1, -1, -1):
+        if beliefs[k].committed != reach.goal:
+            break
+        committed_at = (float(reach.t_s[k]) - start) / span if span > 0 else 0.0
+    wrong = any(b.committed not in (None, reach.goal) for b in beliefs)
+    return {"right_at": right_at, "held_at": held, "never_held": never,
+            "committed_at": committed_at, "wrong_commit": wrong}
 
 
 def evaluate(sets: list[ReachSet]) -> dict[str, Any]:
@@ -86,6 +102,10 @@ def evaluate(sets: list[ReachSet]) -> dict[str, Any]:
             [s["held_at"] for s in scores])), 3)
         out[f"{key}never_held"] = int(sum(s["never_held"] for s in scores))
         if name == "ours":
+            out["committed_fraction_median"] = round(float(np.median(
+                [s["committed_at"] for s in scores])), 3)
+            out["committed_at_end"] = int(sum(s["committed_at"] < 1.0 for s in scores))
+            out["wrong_commits"] = int(sum(s["wrong_commit"] for s in scores))
             arr = np.asarray(timings)
             out["update_ms"] = {"p50": round(float(np.percentile(arr, 50)), 4),
                                 "p99": round(float(np.percentile(arr, 99)), 4)}
@@ -109,13 +129,16 @@ def format_report(r: dict[str, Any]) -> str:
     """The figures as a small table."""
     def row(label: str, key: str) -> str:
         acc = r[f"{key}accuracy_at"]
-        return (f"{label:<30}" + "".join(f"{acc[str(f)]:>7.2f}" for f in (20, 40, 60, 80))
+        return (f"{label:<36}" + "".join(f"{acc[str(f)]:>7.2f}" for f in (20, 40, 60, 80))
                 + f"{r[f'{key}held_fraction_median']:>10.2f}{r[f'{key}never_held']:>8d}")
     lines = [f"eval reach: {r['reaches']} reaches among {r['object_sets']} set(s) of "
              f"{'/'.join(map(str, r['objects']))} objects ({r['source']})",
-             f"{'':<30}{'@20%':>7}{'@40%':>7}{'@60%':>7}{'@80%':>7}{'held>0.8':>10}{'never':>8}",
-             row("ours (heading, curvature)", ""),
+             f"{'':<36}{'@20%':>7}{'@40%':>7}{'@60%':>7}{'@80%':>7}{'held>0.8':>10}{'never':>8}",
+             row("ours (path, heading, deceleration)", ""),
              row("straight-line inverse planning", "baseline_"),
+             f"ours commits to the right object from {r['committed_fraction_median']:.2f} of "
+             f"the reach (median), committed at the end in {r['committed_at_end']} of "
+             f"{r['reaches']}, to a wrong object in {r['wrong_commits']}",
              f"update time per sample (ours): p50 {r['update_ms']['p50']:.3f} ms, "
              f"p99 {r['update_ms']['p99']:.3f} ms",
              "held>0.8: median fraction of the reach at which the right object is first held "
