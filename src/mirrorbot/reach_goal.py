@@ -104,7 +104,7 @@ class ReachConfig:
     memory_s: float = 1.0
     restart_still_s: float = 0.4
     velocity_window_s: float = 0.15
-    max_turn_rad: float = 0.15
+    max_turn_rad: float = 0.3
     decel_weight: float = 0.25
     decel_sigma: float = 0.5
     stop_ratio: float = 0.45
