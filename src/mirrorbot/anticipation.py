@@ -11,7 +11,8 @@ driving arm blends from the mirrored pose to the robot's own primitive: its wris
 goal region as fast as its limits allow, so it arrives before the person's. The blend rises and
 falls smoothly (``blend_s``), so a commitment that is released returns the arm to mirroring
 without a jump; the command shaper keeps every limit. Pointing is answered by the head
-(:mod:`gaze`).
+(:mod:`gaze`). A reach for one of the scene's objects (:mod:`mirrorbot.reach_watch`) leads the
+mirroring hand toward that object as the belief sharpens (:class:`ReachLead`).
 """
 
 from __future__ import annotations
@@ -77,6 +78,22 @@ class AnticipationConfig:
     lead: bool = True
     lead_blend_s: float = 0.15
     lead_power: float = 2.0
+
+
+@dataclass(frozen=True)
+class ReachLead:
+    """An object the person's hand reaches for, to lead the mirroring hand toward.
+
+    Attributes:
+        side: The person's reaching hand.
+        target_base_m: The object, robot base frame (3,) [m].
+        weight: How far to lead, 0 (mirror) to 1 (the wrist at the object, as far as the arm
+            goes): :attr:`mirrorbot.reach_watch.ReachTarget.lead_weight`.
+    """
+
+    side: Side
+    target_base_m: Vec3
+    weight: float
 
 
 def sharpness(probs: dict[str, float]) -> float:
@@ -176,6 +193,9 @@ class Anticipation:
         self.blend = {side: 0.0 for side in Side}
         self.lead_blend = {side: 0.0 for side in Side}
         self._lead_m: dict[Side, Vec3] = {}  # the last forecast displacement per robot arm
+        self.reach_blend = {side: 0.0 for side in Side}
+        self._reach_goal: dict[Side, tuple[Vec3, float]] = {}  # (object [m], weight) per arm
+        self.reach_solvers: dict[Side, ArmSolver] = {}
         self.solvers: dict[Side, ArmSolver] = {}
         self.lead_solvers: dict[Side, ArmSolver] = {}
         self._last_own: dict[Side, FloatArray] = {}
@@ -185,15 +205,18 @@ class Anticipation:
 
     def __call__(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
                  person_wrist_base_m: Callable[[Side], Vec3] | None = None,
-                 ) -> tuple[FloatArray, str, str]:
+                 reach: ReachLead | None = None) -> tuple[FloatArray, str, str]:
         """(joint targets (n,) [rad], mode, reason) after anticipation.
 
         ``person_wrist_base_m(side)``: the person's wrist in the robot's base frame [m]; when
         given, an offer is received where the person's hand is (the robot reaches toward it as
         far as its arm allows) instead of at the mirrored place. Called only then.
+        ``reach``: the object the person's hand reaches for; the mirroring hand is led toward
+        it by the lead's weight (:meth:`_reach_lead`).
         """
         self.t_s += dt_s
         q_mirror = self._lead(q_mirror, belief, dt_s)
+        q_mirror = self._reach_lead(q_mirror, reach, dt_s)
         belief = self._keep_answering(belief)
         active: Side | None = None
         goal = belief.committed if belief is not None else None
@@ -260,6 +283,36 @@ class Anticipation:
                                  wrist_of(q_mirror[idx]) + self._lead_m[side])
             q = q.copy() if q is q_mirror else q
             q[idx] = (1 - w) * q_mirror[idx] + w * q_lead
+        return q
+
+    def _reach_lead(self, q_mirror: FloatArray, reach: ReachLead | None, dt_s: float,
+                    ) -> FloatArray:
+        """The mirrored joints (n,) [rad] with the driven wrist led toward a reached object.
+
+        The wrist moves from where mirroring puts it toward the object (as far as the arm
+        goes) by ``reach.weight``; the lead fades in and out over ``lead_blend_s``.
+        """
+        if not self.config.lead:
+            return q_mirror
+        active: Side | None = None
+        if reach is not None and reach.weight > 0.0:
+            active = self._driven_by(reach.side)
+            self._reach_goal[active] = (reach.target_base_m, reach.weight)
+        _ramp(self.reach_blend, active, dt_s, self.config.lead_blend_s)
+        q = q_mirror
+        for side in Side:
+            w = self.reach_blend[side]
+            if w <= 0.0 or side not in self._reach_goal:
+                self.reach_solvers.pop(side, None)
+                continue
+            idx = self.index[side]
+            target_base_m, weight = self._reach_goal[side]
+            wrist = wrist_of(q_mirror[idx])
+            goal = base_to_arm_frame(target_base_m, side)
+            q_led = self._solve(self.reach_solvers, side, q_mirror[idx],
+                                wrist + weight * (goal - wrist))
+            q = q.copy() if q is q_mirror else q
+            q[idx] = (1 - w) * q_mirror[idx] + w * q_led
         return q
 
     def _keep_answering(self, belief: GoalBelief | None) -> GoalBelief | None:

@@ -144,6 +144,32 @@ def bench_retarget(seconds: float = 20.0) -> dict[str, Any]:
             "naive": latency_stats(t_naive)}
 
 
+def bench_reach(objects: int = 8) -> dict[str, Any]:
+    """The reach-goal posterior (ours) per sample of one hand, among ``objects`` objects [ms].
+
+    Over the synthetic person's reaches (:mod:`mirrorbot.synth_reaches`), the objects padded
+    to ``objects`` with more on the table.
+    """
+    from mirrorbot.reach_goal import ReachGoal
+    from mirrorbot.synth_reaches import synthetic_reach_set
+
+    rng = np.random.default_rng(0)
+    samples: list[float] = []
+    for seed in (4001, 4002, 4003):
+        reach_set = synthetic_reach_set(seed)
+        points = dict(list(reach_set.objects_m.items())[:objects])
+        centre = np.mean(list(points.values()), axis=0)
+        while len(points) < objects:
+            points[f"extra{len(points)}"] = centre + rng.normal(0.0, 0.2, 3)
+        for reach in reach_set.reaches:
+            model = ReachGoal(points)
+            for p, t in zip(reach.hand_m, reach.t_s, strict=True):
+                t0 = time.perf_counter()
+                model.update(p, float(t))
+                samples.append(1e3 * (time.perf_counter() - t0))
+    return {**latency_stats(samples), "objects": objects}
+
+
 def bench_simulation(seconds: float = 10.0) -> dict[str, Any]:
     """Headless physics with the robot under position control: real-time factor and step time.
 
@@ -219,7 +245,7 @@ def run_bench(as_json: bool = False) -> dict[str, Any]:
     results: dict[str, Any] = {}
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("tracking", bench_tracking), ("pose_noise", bench_pose_noise), ("filter", bench_filter),
-        ("retarget", bench_retarget),
+        ("retarget", bench_retarget), ("reach", bench_reach),
         ("simulation", bench_simulation), ("end_to_end", bench_end_to_end)]
     for name, fn in stages:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
@@ -254,6 +280,10 @@ def format_table(results: dict[str, Any]) -> str:
             lines.append(f"{label:<10} {r['p50']:>8.3f}  {r['p99']:>8.3f}   "
                          + ("limits + self-collision" if name == "shape" else
                             "both arms" + (" (baseline)" if name == "naive" else "")))
+    if "reach" in results:
+        r = results["reach"]
+        lines.append(f"{'reach':<10} {r['p50']:>8.3f}  {r['p99']:>8.3f}   reach-goal posterior, "
+                     f"one hand among {r['objects']} objects")
     if "simulation" in results:
         r = results["simulation"]
         lines.append(f"{'sim frame':<10} {r['frame_ms']['p50']:>8.3f}  "

@@ -118,7 +118,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
 
 EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander", "data"),
-                "intent": ("intent", "data", "wander"), "filter": ("filter",)}
+                "intent": ("intent", "data", "wander"), "filter": ("filter",),
+                "reach": ("data",)}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -130,7 +131,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if wrong:
         raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
                              f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
-    if args.stage == "intent":
+    if args.stage == "reach":
+        from mirrorbot.eval_reach import run_eval_reach
+
+        if args.data is not None and not args.data.is_file():
+            raise MirrorbotError(f"--data {args.data} is not a file; pass a reach file (.json, "
+                                 "format in docs/reach.md)")
+        run_eval_reach(args.data, as_json=args.json)
+    elif args.stage == "intent":
         from mirrorbot.eval_intent import run_eval_intent
         from mirrorbot.mocap_source import bvh_files
 
@@ -243,11 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
-    p.add_argument("stage", choices=("retarget", "intent", "filter"))
+    p.add_argument("stage", choices=("retarget", "intent", "filter", "reach"))
     p.add_argument("--data", type=Path, default=None,
                    help="a folder of clips instead of the synthetic sessions: retarget: .bvh, "
                         ".bvh.gz or .jsonl (real people's motion); intent: labelled recordings, "
-                        "or .bvh clips labelled by a labels.csv beside them (scored per clip)")
+                        "or .bvh clips labelled by a labels.csv beside them (scored per clip); "
+                        "reach: a reach file (.json, docs/reach.md)")
     p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
                    help="retarget --data: how the robot maps the person (default mirror)")
     p.add_argument("--retargeter", default=None,

@@ -48,6 +48,8 @@ class Step:
         caption: A line about the source for the left half.
         arrived_s: ``time.perf_counter()`` when the frame arrived, or None; the loop measures
             from it to the frame's display (timing ``total``, the on-screen latency).
+        reach_target: Which object a hand reaches for (the session log's ``reach_target``),
+            or None.
     """
 
     t_s: float
@@ -61,6 +63,7 @@ class Step:
     view_bgr: ImageBGR | None = None
     caption: str = ""
     arrived_s: float | None = None
+    reach_target: dict[str, Any] | None = None
 
 
 class PhysicsClock:
@@ -193,6 +196,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
                             reason=step.reason, goal_probs=step.goal_probs,
                             committed_goal=step.committed_goal,
+                            reach_target=step.reach_target,
                             latency_ms=timing.get("total", sum(timing.values()))))
             positions = sim.link_positions(robot_links)
             log.write(FrameRecord(
@@ -200,7 +204,8 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 q_rad=sim.joint_positions(),
                 links_m=dict(zip(LOGGED_LINKS, positions, strict=True)),
                 goal_probs=step.goal_probs, committed_goal=step.committed_goal,
-                mode=step.mode, timing_ms=timing, reason=step.reason))
+                mode=step.mode, timing_ms=timing, reason=step.reason,
+                reach_target=step.reach_target))
             summary.add(tracked=step.tracked, timing_ms=timing)
             if step.committed_goal != last_goal:
                 summary.goal_events.append({"t": round(step.t_s, 3), "goal": step.committed_goal

@@ -6,6 +6,7 @@ The only place besides the I/O edge that imports cv2. Everything is drawn on BGR
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,6 +33,8 @@ class OverlayInfo:
         goal_probs: Belief over goals, drawn as bars.
         committed_goal: The goal the robot acts on.
         latency_ms: Measured processing time of the frame [ms].
+        reach_target: Which object a hand reaches for (the session log's ``reach_target``),
+            drawn as bars on the right, or None.
     """
 
     t_s: float
@@ -41,6 +44,7 @@ class OverlayInfo:
     goal_probs: dict[str, float] = field(default_factory=dict)
     committed_goal: str | None = None
     latency_ms: float | None = None
+    reach_target: dict[str, Any] | None = None
 
 
 def text(img: ImageBGR, msg: str, org: tuple[int, int], scale: float = 0.55,
@@ -96,6 +100,26 @@ def _goal_bars(img: ImageBGR, probs: dict[str, float], committed: str | None) ->
         text(img, f"{p:.2f}", (x0 + 76 + bar_w, y), 0.45)
 
 
+def _reach_bars(img: ImageBGR, reach: dict[str, Any]) -> None:
+    """The reach posterior as bars at the right of the robot's panel, the committed one lit."""
+    probs: dict[str, float] = reach.get("probs", {})
+    committed = reach.get("committed")
+    hand = reach.get("hand")
+    x0, y0, bar_w, row_h = PANEL_SIZE_PX[0] - 200, 92, 90, 20
+    title = f"reach ({hand} hand)" if hand else "reach: no hand moving"
+    text(img, f"reaching for: {committed}" if committed else title, (x0, y0 - 20), 0.45,
+         (60, 200, 255) if committed else WHITE)
+    for i, (name, p) in enumerate(sorted(probs.items(), key=lambda kv: -kv[1])[:8]):
+        y = y0 + i * row_h
+        colour = (60, 200, 255) if name == committed else (200, 200, 200)
+        if not hand:
+            colour = (120, 120, 120)
+        cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + bar_w, y + 2), (60, 60, 60), -1)
+        cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + int(bar_w * p), y + 2), colour, -1)
+        text(img, name[:8], (x0, y), 0.45)
+        text(img, f"{p:.2f}", (x0 + 66 + bar_w, y), 0.45)
+
+
 def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> ImageBGR:
     """Side by side, (480, 1280, 3) BGR: the person's view | the simulated robot, annotated."""
     left = fit_panel(left_bgr).copy()
@@ -111,6 +135,8 @@ def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> I
     if info.committed_goal:
         text(right, f"goal: {info.committed_goal}", (270, 32), 0.7, (60, 200, 255), 2)
     _goal_bars(right, info.goal_probs, info.committed_goal)
+    if info.reach_target is not None:
+        _reach_bars(right, info.reach_target)
     footer = f"t = {info.t_s:5.2f} s"
     if info.latency_ms is not None:
         footer += f"   latency {info.latency_ms:5.1f} ms"

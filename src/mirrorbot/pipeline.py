@@ -16,7 +16,7 @@ from functools import partial
 
 import numpy as np
 
-from mirrorbot.anticipation import Anticipation
+from mirrorbot.anticipation import Anticipation, ReachLead
 from mirrorbot.arrays import FloatArray, ImageBGR
 from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
@@ -35,6 +35,7 @@ from mirrorbot.loop import MAX_FRAME_GAP_S, Step
 from mirrorbot.overlay import blank_panel, draw_skeleton
 from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource
+from mirrorbot.reach_watch import ReachTarget, ReachWatch
 from mirrorbot.retarget import Mode, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import min_jerk
@@ -101,7 +102,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    mode_map: Mode = Mode.MIRROR,
                    anticipation: Anticipation | None = None,
                    filter_config: FilterConfig | None = None,
-                   live: LiveHooks | None = None) -> Iterator[Step]:
+                   live: LiveHooks | None = None,
+                   reach: ReachWatch | None = None) -> Iterator[Step]:
     """The per-frame decisions of the pipeline, one :class:`Step` per source frame.
 
     ``intent`` sees the filtered pose and reports a belief over goals (logged and drawn);
@@ -110,7 +112,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
     which) by how well it is seen and holds still on erratic input; ``anticipation`` leads the
     mirrored arm by the belief's forecast and completes committed goals with the robot's own
     motion; ``live`` applies the keys of the live window (pause, record, calibrate, switch
-    mode).
+    mode); ``reach`` tells which of the scene's objects a hand reaches for (logged and drawn;
+    the head turns to a committed one and the mirroring hand is led toward it).
     """
     pose_filter = PoseFilter(filter_config, filter_image=want_view)
     lost = LostTracking(q_rest_rad)
@@ -177,6 +180,13 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             mode = "hold"
         t2 = time.perf_counter()
         belief = intent(pose, sample.t_s) if intent else None
+        t_reach = time.perf_counter()
+        target: ReachTarget | None = None
+        if reach is not None:
+            if pose is None:
+                reach.reset()
+            else:
+                target = reach(pose.world_m, sample.t_s)
         t3 = time.perf_counter()
         if belief is not None and belief.committed is not None and pose is not None:
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
@@ -187,7 +197,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 belief = replace(belief, lead_m=decision.gain[belief.side] * belief.lead_m)
             receive = None if gaze is None else partial(  # called only to answer an offer
                 gaze_target, pose.world_m, person_position_m=gaze.person_position_m)
-            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, receive)
+            lead = None if target is None or target.side is None or target.target_m is None \
+                else ReachLead(target.side, target.target_m, target.lead_weight)
+            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, receive, lead)
             if own_mode != "mirror":
                 mode, reason = own_mode, own_reason
         if gaze is not None and pose is not None:
@@ -195,7 +207,14 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             side = belief.side if belief else None
             pointing = side if belief is not None and belief.committed == "point" \
                 else pointing_arm(pose.world_m)
-            if pointing is not None:  # joint attention: look where the arm points
+            reached = None if target is None else target.belief.committed
+            if reached is not None:  # joint attention: look at what the hand reaches for
+                assert reach is not None
+                look_at = reach.objects_m[reached]
+                if mode == "mirror":
+                    mode = "respond"
+                    reason = f"looking at what you reach for: {reached}"
+            elif pointing is not None:  # joint attention: look where the arm points
                 look_at, name = pointed_target(pose.world_m, pointing, gaze.person_position_m,
                                                gaze.objects_m, gaze.table_z_m)
                 if mode == "mirror":
@@ -226,6 +245,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    reason=reason, caption=caption, view_bgr=view, arrived_s=sample.arrived_s,
                    goal_probs=belief.probs if belief else {},
                    committed_goal=belief.committed if belief else None,
+                   reach_target=None if target is None else target.to_json(),
                    timing_ms={"track": sample.track_ms, "filter": 1e3 * (t1 - t0),
-                              "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t3 - t2),
-                              "shape": 1e3 * (t4 - t3)})
+                              "retarget": 1e3 * (t2 - t1), "intent": 1e3 * (t_reach - t2),
+                              "reach": 1e3 * (t3 - t_reach), "shape": 1e3 * (t4 - t3)})

@@ -33,6 +33,7 @@ from mirrorbot.pipeline import pipeline_steps
 from mirrorbot.plugin_guard import GuardedIntent, GuardedRetargeter, build_plugin
 from mirrorbot.pose_filter import FilterConfig, FilterMethod, load_filter_config
 from mirrorbot.pose_sources import open_pose_source
+from mirrorbot.reach_watch import ReachWatch
 from mirrorbot.registry import load_stage
 from mirrorbot.retarget import Mode, RetargetContext, Retargeter
 from mirrorbot.safety import CommandShaper, SafetyConfig, collision_model_for
@@ -142,6 +143,7 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
         "gaze": gaze, "echo": Echo(), "mode_map": mode,
         "anticipation": Anticipation(model, mode) if anticipate else None,
         "filter_config": filter_config,
+        "reach": ReachWatch(gaze.objects_m, scene.person_position_m) if gaze.objects_m else None,
         "arm_index": {side: [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
                       for side in Side}}
 

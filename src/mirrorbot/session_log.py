@@ -45,6 +45,9 @@ class FrameRecord:
         mode: ``mirror``, ``anticipate``, ``respond`` or ``hold``.
         timing_ms: Wall time of each stage in this frame [ms].
         reason: Why the robot is in this mode or mirrors less ("" when nothing to say).
+        reach_target: Which scene object a hand reaches for: ``{"probs": {object: p},
+            "committed": name | None, "p_none": p, "hand": "left" | "right" | None}``, or
+            None (no objects, nobody tracked); logged only when given.
     """
 
     t_s: float
@@ -57,10 +60,11 @@ class FrameRecord:
     mode: str
     timing_ms: dict[str, float]
     reason: str = ""
+    reach_target: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as the contract's JSON object (numbers rounded to what matters)."""
-        return {
+        out = {
             "t": round(self.t_s, 4),
             "tracked": self.tracked,
             "q_target": np.round(self.q_target_rad, 5).tolist(),
@@ -72,6 +76,9 @@ class FrameRecord:
             "reason": self.reason,
             "timing_ms": {k: round(v, 3) for k, v in self.timing_ms.items()},
         }
+        if self.reach_target is not None:
+            out["reach_target"] = self.reach_target
+        return out
 
 
 class SessionLogWriter:

@@ -1,0 +1,186 @@
+"""Reach goals: which object a reach is for (issue 21), and ``eval reach``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mirrorbot.cli import main
+from mirrorbot.errors import SourceError
+from mirrorbot.reach_data import Reach, ReachSet, load_reaches, write_reaches
+from mirrorbot.reach_goal import ReachGoal, StraightLineGoal
+from mirrorbot.scripted import min_jerk
+from mirrorbot.synth_reaches import synthetic_reach_set
+
+PROB_TOL = 1e-9
+OBJECTS_M = {"cup": np.array([0.45, 0.20, 0.0]), "ball": np.array([0.50, -0.15, 0.02]),
+             "book": np.array([0.25, 0.35, 0.0]), "mug": np.array([0.30, -0.30, 0.01])}
+START_M = np.array([0.0, 0.0, 0.05])
+
+
+def straight_reach(goal: str, rate_hz: float = 30.0, duration_s: float = 0.9,
+                   stop_at: float = 1.0, hold_s: float = 0.0,
+                   rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A minimum-jerk reach from START_M toward ``goal``: (t (n,) [s], hand (n, 3) [m])."""
+    n = int(duration_s * rate_hz) + 1
+    t = np.arange(n) / rate_hz
+    s = np.array([min_jerk(x / duration_s) for x in t]) * stop_at
+    end = OBJECTS_M[goal] + np.array([0.0, 0.0, 0.04])
+    hand = START_M + s[:, None] * (end - START_M)
+    if hold_s:
+        extra = np.arange(1, int(hold_s * rate_hz) + 1) / rate_hz
+        t = np.concatenate([t, t[-1] + extra])
+        hand = np.concatenate([hand, np.repeat(hand[-1:], len(extra), axis=0)])
+    if rng is not None:
+        hand = hand + rng.normal(0.0, 0.002, hand.shape)
+    return t, hand
+
+
+def run(model: ReachGoal | StraightLineGoal, t: np.ndarray, hand: np.ndarray) -> list:
+    return [model.update(p, float(ts)) for ts, p in zip(t, hand, strict=True)]
+
+
+@pytest.mark.parametrize("goal", sorted(OBJECTS_M))
+def test_known_objects_ranked_first_by_40_percent(goal: str) -> None:
+    rng = np.random.default_rng(0)
+    t, hand = straight_reach(goal, rng=rng)
+    beliefs = run(ReachGoal(OBJECTS_M), t, hand)
+    k40 = int(0.4 * (len(t) - 1))
+    assert all(b.best == goal for b in beliefs[k40:])
+    assert beliefs[-1].committed == goal
+
+
+def test_posterior_normalised_invariant_and_deterministic() -> None:
+    rng = np.random.default_rng(1)
+    t, hand = straight_reach("ball", rng=rng)
+    a = run(ReachGoal(OBJECTS_M), t, hand)
+    again = run(ReachGoal(OBJECTS_M), t, hand)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    offset = rng.uniform(-3, 3, 3)
+    moved = {k: q @ v + offset for k, v in OBJECTS_M.items()}
+    b = run(ReachGoal(moved), t + 17.0, hand @ q.T + offset)
+    for x, y, z in zip(a, b, again, strict=True):
+        assert abs(sum(x.probs.values()) - 1.0) < PROB_TOL
+        assert x == z  # the same input, the very same belief
+        for name in OBJECTS_M:
+            assert x.probs[name] == pytest.approx(y.probs[name], abs=1e-6)
+        assert x.committed == y.committed
+
+
+def test_still_hand_commits_to_nothing() -> None:
+    model = ReachGoal(OBJECTS_M)
+    rng = np.random.default_rng(2)
+    for k in range(90):
+        belief = model.update(START_M + rng.normal(0.0, 0.002, 3), k / 30)
+        assert belief.committed is None
+    assert max(belief.probs.values()) < 0.4
+
+
+def test_moving_away_commits_to_nothing() -> None:
+    model = ReachGoal(OBJECTS_M)
+    t, hand = straight_reach("cup")
+    away = START_M - (hand - START_M)  # the same movement, away from every object
+    beliefs = run(model, t, away)
+    assert all(b.committed is None for b in beliefs)
+    assert beliefs[len(t) // 2].p_none > 0.9
+
+
+def test_reach_stopping_halfway_commits_to_nothing_further() -> None:
+    t, hand = straight_reach("cup", stop_at=0.5, hold_s=1.5)
+    model = ReachGoal(OBJECTS_M)
+    beliefs = run(model, t, hand)
+    stopped = int(0.9 * 30) + int(model.config.release_still_s * 30) + 6
+    assert all(b.committed is None for b in beliefs[stopped:])
+
+
+def test_full_reach_commits_before_arrival_and_holds_until_the_hand_arrives() -> None:
+    rng = np.random.default_rng(4)
+    for goal in OBJECTS_M:
+        t, hand = straight_reach(goal, hold_s=0.3, rng=rng)
+        beliefs = run(ReachGoal(OBJECTS_M), t, hand)
+        arrival = int(0.9 * 30)  # the last sample of the movement; then the hand holds still
+        first = next(k for k, b in enumerate(beliefs) if b.committed is not None)
+        assert beliefs[first].committed == goal
+        assert first <= int(0.6 * arrival)  # the head turns well before the hand arrives
+        assert all(b.committed == goal for b in beliefs[first:])  # and stays, at the object too
+
+
+def test_synthetic_reaches_commit_and_hold() -> None:
+    reach_set = synthetic_reach_set(7)
+    at_end = 0
+    for reach in reach_set.reaches:
+        beliefs = run(ReachGoal(reach_set.objects_m), reach.t_s, reach.hand_m)
+        committed = [b.committed for b in beliefs]
+        assert set(committed) <= {None, reach.goal}  # never a wrong object
+        if reach.goal in committed:  # once committed, held to the end (the hand arrives)
+            first = committed.index(reach.goal)
+            assert all(c == reach.goal for c in committed[first:])
+            at_end += 1
+    assert at_end >= 2 * len(reach_set.reaches) / 3
+
+
+def test_baseline_is_dragan_straight_line() -> None:
+    t, hand = straight_reach("mug")
+    model = StraightLineGoal(OBJECTS_M)
+    beliefs = run(model, t, hand)
+    d0 = {k: np.linalg.norm(v - hand[0]) for k, v in OBJECTS_M.items()}
+    d1 = {k: np.linalg.norm(v - hand[-1]) for k, v in OBJECTS_M.items()}
+    path = float(np.linalg.norm(np.diff(hand, axis=0), axis=1).sum())
+    beta = model.config.beta_per_m
+    w = {k: np.exp(-beta * (path + d1[k]) + beta * d0[k]) for k in OBJECTS_M}
+    total = sum(w.values())
+    for k in OBJECTS_M:
+        assert beliefs[-1].probs[k] == pytest.approx(w[k] / total, rel=1e-9)
+
+
+def test_synthetic_reaches_are_labelled_and_deterministic() -> None:
+    a, b = synthetic_reach_set(5), synthetic_reach_set(5)
+    assert a.reaches and all(r.goal in a.objects_m for r in a.reaches)
+    assert np.array_equal(a.reaches[0].hand_m, b.reaches[0].hand_m)
+
+
+def _small_file(path: Path) -> None:
+    reaches = []
+    for goal in OBJECTS_M:
+        t, hand = straight_reach(goal, rng=np.random.default_rng(3))
+        reaches.append(Reach(goal, t, hand))
+    write_reaches(path, ReachSet("test", OBJECTS_M, tuple(reaches)))
+
+
+def test_eval_reach_on_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "reaches.json"
+    _small_file(data)
+    assert len(load_reaches(data).reaches) == 4
+    assert main(["eval", "reach", "--data", str(data), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["accuracy_at"]) == {"20", "40", "60", "80"}
+    assert set(report["baseline_accuracy_at"]) == {"20", "40", "60", "80"}
+    assert report["accuracy_at"]["40"] == 1.0
+    assert report["reaches"] == 4
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d.update(format="other"), "format"),
+    (lambda d: d["reaches"][0].update(goal="plate"), "not an object"),
+    (lambda d: d["reaches"][0]["hand"].pop(), "samples for"),
+    (lambda d: d["reaches"][0]["t"].reverse(), "strictly increasing"),
+    (lambda d: d.update(objects={"cup": [1, 2]}), "three finite numbers"),
+])
+def test_malformed_file_exit_2_one_line(tmp_path: Path, edit, message: str) -> None:
+    data = tmp_path / "reaches.json"
+    _small_file(data)
+    raw = json.loads(data.read_text())
+    edit(raw)
+    data.write_text(json.dumps(raw))
+    with pytest.raises(SourceError, match=message):
+        load_reaches(data)
+    result = subprocess.run([sys.executable, "-m", "mirrorbot", "eval", "reach", "--data",
+                             str(data)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.stderr
