@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.errors import ConfigError, SourceError
-from mirrorbot.intent import GoalBelief, IntentModel, VelocityBaseline
+from mirrorbot.intent import GoalBelief, IntentModel
+from mirrorbot.intent_baselines import VelocityBaseline
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame
 from mirrorbot.lead_time import leads

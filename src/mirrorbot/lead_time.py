@@ -36,9 +36,9 @@ import numpy as np
 
 from mirrorbot.anticipation import base_to_arm_frame
 from mirrorbot.arrays import FloatArray
-from mirrorbot.intent import wrists_in_arm_frames
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame, Side
+from mirrorbot.person_arm_frames import wrists_in_arm_frames
 
 REGION_M = 0.10
 SETTLE_S = 1.0  # how long after the movement's end the robot may still arrive [s]

@@ -17,9 +17,9 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import ConfigError, SourceError
-from mirrorbot.intent import wrists_in_arm_frames
 from mirrorbot.labels import GOALS
 from mirrorbot.landmarks import Side
+from mirrorbot.person_arm_frames import wrists_in_arm_frames
 from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.recording import read_recording
 from mirrorbot.repertoire import Primitive, builtin_primitives, save_primitive

@@ -29,7 +29,8 @@ def _builtin_retargeters() -> dict[str, Callable[..., Any]]:
 
 
 def _builtin_intents() -> dict[str, Callable[..., Any]]:
-    from mirrorbot.intent import NoIntent, RepertoireIntent, VelocityBaseline
+    from mirrorbot.intent import RepertoireIntent
+    from mirrorbot.intent_baselines import NoIntent, VelocityBaseline
     from mirrorbot.paths import repertoire_dir
     from mirrorbot.repertoire import load_repertoire
 
