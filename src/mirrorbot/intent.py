@@ -527,13 +527,15 @@ class RepertoireIntent:
         # The "still" explanation of none: the hand hardly left its start (and stays).
         still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
         nones.append((still, np.zeros(3)))
-        if track.from_hold:  # staying where a gesture put the hand is that gesture held on
-            possible = np.isfinite(per_goal[:-1])
-            per_goal[:-1][possible] = np.logaddexp(per_goal[:-1][possible], still)
         # ``none``: the mean of its explanations' likelihoods, not the sum (the sum gave it a
         # prior two or three times a goal's, and a raise read as a head touch early on).
         log_l = np.array([x[0] for x in nones])
         per_goal[-1] = logsumexp(log_l) - math.log(len(nones))
+        if track.from_hold:
+            # Staying where the held posture was is that posture held on, whatever it was:
+            # every goal explains it alike, and the belief carried from the hold decides.
+            possible = np.isfinite(per_goal)
+            per_goal[possible] = np.logaddexp(per_goal[possible], still)
         if math.isfinite(per_goal[-1]):
             w = np.exp(log_l - log_l.max())
             lead[-1] = w @ np.array([x[1] for x in nones]) / w.sum()

@@ -120,12 +120,15 @@ def path_log_likelihoods(tau: FloatArray, obs: FloatArray, tips: FloatArray, sta
                 # wave): the centre must match as tightly either way; the hand tip's spread
                 # about it is a held hand's (``hold_sigma_m``) or a swing's (wider by the
                 # swing's amplitude), a Gaussian each, normalised: a hand held still is no
-                # swing, and one that flaps at the wrist is one.
+                # swing, and one that flaps at the wrist is one. As a ratio to the path's own
+                # spread (``sigma_m``, as every other sample is scored), so that rows with more
+                # samples after arriving gain nothing by that alone.
                 centre = sum_dy / n_after
                 spread = max(sum_sw2 - sum_sw * sum_sw / n_after, 0.0)
-                total += n_after * centre * centre
+                total += n_after * centre * centre + spread
                 var = hold_sigma_m ** 2 + 0.5 * osc[m] ** 2
-                value -= 0.5 * spread / var + 0.5 * (n_after - 1) * math.log(var)
+                value -= 0.5 * spread / var - 0.5 * spread / sigma_m ** 2 \
+                    + 0.5 * (n_after - 1) * math.log(var / sigma_m ** 2)
             value -= 0.5 * total / sigma_m ** 2
             if heading:
                 v_pred = pred - pred_back
