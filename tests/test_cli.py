@@ -151,6 +151,10 @@ def test_bench_prints_measured_figures_as_json() -> None:
     assert 0 < figures["tracking"]["p50"] <= figures["tracking"]["p99"]
     assert figures["filter"]["p50"] > 0
     assert figures["simulation"]["realtime_factor"] > 0
+    assert figures["demo"]["fps"] > 0 and figures["demo"]["frames"] > 0
+    parts = figures["video_parts"]
+    assert all(parts[k]["p50"] > 0 for k in ("robot", "person", "compose", "write"))
+    assert parts["encode_cpu_ms"] > 0
 
 
 def test_latency_histogram_has_exact_percentiles_in_constant_memory() -> None:

@@ -184,7 +184,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             sim_wall_s += t2 - t1
             timing = {**step.timing_ms, "control": 1e3 * (t1 - t0), "sim": 1e3 * (t2 - t1)}
             drawn = video is not None or config.window
-            sim_view = sim.render(VIDEO_CAMERA) if drawn else None
+            sim_view = sim.render_rgba(VIDEO_CAMERA) if drawn else None
             if step.arrived_s is not None:  # measured: the frame's arrival to its display
                 timing["total"] = 1e3 * (time.perf_counter() - step.arrived_s)
             frame = None if sim_view is None else compose_frame(

@@ -32,7 +32,7 @@ from mirrorbot.intent import IntentModel
 from mirrorbot.landmarks import Side
 from mirrorbot.live_controls import LiveHooks
 from mirrorbot.loop import MAX_FRAME_GAP_S, Step
-from mirrorbot.overlay import blank_panel, draw_skeleton
+from mirrorbot.overlay import blank_panel, draw_skeleton, mirrored
 from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource
 from mirrorbot.retarget import Mode, Retargeter, driving_side
@@ -87,7 +87,7 @@ def _view(sample: PoseSample, pose_uv: FloatArray | None, visibility: FloatArray
         base = draw_skeleton(base, pose_uv, visibility)
     elif sample.image_bgr is None:
         return blank_panel(caption)
-    return np.ascontiguousarray(base[:, ::-1])
+    return mirrored(base)
 
 
 def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandShaper,
