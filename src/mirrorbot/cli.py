@@ -181,6 +181,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SOURCE_HELP = ("one of: " + ", ".join(SOURCE_FORMS) + ". images:DIR is a sequence when its "
+               "neighbouring images are of one size and look alike (frames of a video, played "
+               "at 30 Hz), else unrelated photos: each its own person, shown for 2 s "
+               "(?hold=S); ?mode=photos or ?mode=sequence says which")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand of the contract."""
     parser = argparse.ArgumentParser(
@@ -199,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help="mirror a person from a camera, video or recording")
-    p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
+    p.add_argument("--source", required=True, help=SOURCE_HELP)
     p.add_argument("--out", type=Path, default=Path("out/run"), help="output folder")
     _add_view_flags(p)
     p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror",
@@ -225,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
-    p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
+    p.add_argument("--source", required=True, help=SOURCE_HELP)
     p.add_argument("--out", type=Path, required=True, help="the recording to write (.jsonl)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
     p.add_argument("--model", type=Path, default=None,

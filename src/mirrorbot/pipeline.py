@@ -142,6 +142,12 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                            tracked=sample.pose is not None, arrived_s=sample.arrived_s,
                            view_bgr=_view(sample, None, caption) if want_view else None)
                 continue
+        if sample.cut:  # another photo: another person, seen afresh
+            pose_filter = PoseFilter(filter_config, filter_image=want_view)
+            if echo is not None:
+                echo.restart()
+            if calibration is not None:
+                calibration.restart()
         gap_s = 0.0 if t_prev is None else sample.t_s - t_prev
         if gap_s > MAX_FRAME_GAP_S:  # a cut: start afresh, and wait no longer than the cap
             if not warned_gap:
