@@ -216,14 +216,14 @@ def peak_memory_mb() -> float:
 
 def run_bench(as_json: bool = False) -> dict[str, Any]:
     """Run every benchmark, print the figures, and return them."""
-    from mirrorbot.bench_video import bench_demo, bench_video_parts
+    from mirrorbot.bench_video import bench_demo, bench_gui, bench_video_parts
 
     results: dict[str, Any] = {}
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("tracking", bench_tracking), ("pose_noise", bench_pose_noise), ("filter", bench_filter),
         ("retarget", bench_retarget),
         ("simulation", bench_simulation), ("end_to_end", bench_end_to_end),
-        ("video_parts", bench_video_parts), ("demo", bench_demo)]
+        ("video_parts", bench_video_parts), ("demo", bench_demo), ("gui", bench_gui)]
     for name, fn in stages:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         results[name] = fn()

@@ -39,6 +39,27 @@ def bench_demo(seconds: float = DEMO_SECONDS) -> dict[str, Any]:
             "on_screen_latency_ms": summary["latency_ms"].get("total")}
 
 
+def bench_gui(seconds: float = 10.0) -> dict[str, Any]:
+    """``demo --gui`` (PyBullet's window and the video window, paced to real time).
+
+    Needs a display (an X server, Xvfb included); without one the result says so.
+
+    Returns:
+        ``fps``: frames per second of the loop (30 when it keeps up with real time);
+        ``on_screen_latency_ms``: a frame's arrival to its display in the video window.
+    """
+    from mirrorbot.demo import DemoConfig, run_demo
+    from mirrorbot.display import has_display
+
+    if not has_display():
+        return {"skipped": "no display (set DISPLAY, e.g. under Xvfb)"}
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = run_demo(DemoConfig(out_dir=Path(tmp) / "gui", seconds=seconds, gui=True,
+                                      progress=False))
+    return {"frames": summary["frames"], "fps": summary["fps"],
+            "on_screen_latency_ms": summary["latency_ms"].get("total")}
+
+
 def bench_video_parts(frames: int = 150) -> dict[str, Any]:
     """Each part of a demo video frame, timed alone over ``frames`` frames of the session [ms].
 
@@ -111,4 +132,13 @@ def format_video(results: dict[str, Any]) -> list[str]:
         lines.append(f"demo, video included: {r['fps']} fps in the loop; {r['source_s']:g} s of "
                      f"session in {r['wall_s']} s with start-up ({r['realtime_factor']}x real "
                      "time)")
+    if "gui" in results:
+        r = results["gui"]
+        if "skipped" in r:
+            lines.append(f"demo --gui: skipped, {r['skipped']}")
+        else:
+            lat = r["on_screen_latency_ms"] or {}
+            lines.append(f"demo --gui: {r['fps']} fps (30 keeps up), on-screen latency p50 "
+                         f"{lat.get('p50', float('nan')):.0f} ms, p95 "
+                         f"{lat.get('p95', float('nan')):.0f} ms")
     return lines
