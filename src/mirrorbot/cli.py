@@ -146,7 +146,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             run_eval_intent_clips(args.data, lambda: build_intent(spec), as_json=args.json)
         else:
             run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
-                            lead=not args.no_lead, wander=bool(args.wander))
+                            lead=bool(args.lead), wander=bool(args.wander))
     elif args.stage == "filter":
         from mirrorbot.eval_filter import run_eval_filter
 
@@ -265,8 +265,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "retarget: the filter settings in front of ours")
     p.add_argument("--wander", action="store_true", default=None,
                    help="retarget, intent: synthetic noise with the pose model's slow wander")
-    p.add_argument("--no-lead", action="store_true",
-                   help="intent: skip the robot lead time (runs the loop; ~15 s a session)")
+    lead = p.add_mutually_exclusive_group()
+    lead.add_argument("--lead", action="store_true",
+                      help="intent: also the robot's lead time (runs the whole loop, about 15 s "
+                           "a session; not graded)")
+    lead.add_argument("--no-lead", action="store_true",
+                      help="intent: without the robot's lead time (the default)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_eval)
 
