@@ -101,6 +101,27 @@ def test_demo_draws_the_belief_and_joint_plot(demo_dir: Path) -> None:
     assert np.count_nonzero(saturation > 80) > 0.005 * saturation.size  # plotted curves
 
 
+def test_the_plot_title_names_only_what_is_drawn() -> None:
+    from mirrorbot.summary_plot import goal_panel_title
+
+    title = goal_panel_title(beliefs=True, labels=False, commitments=True)
+    assert "true gestures" not in title and "goal belief" in title  # a recording or a camera
+    assert "true gestures (shaded)" in goal_panel_title(beliefs=True, labels=True,
+                                                        commitments=False)
+    assert goal_panel_title(beliefs=False, labels=False, commitments=False) == \
+        "no goal belief was logged"
+
+
+def test_help_names_every_form_and_option() -> None:
+    run_help = run_cli("run", "--help").stdout
+    assert "--retargeter NAME|module:Class|FILE.py:Class" in run_help
+    assert "?mode=photos or ?mode=sequence" in " ".join(run_help.split())
+    eval_help = " ".join(run_cli("eval", "--help").stdout.split())
+    assert "the stage to score" in eval_help and "print the figures as JSON" in eval_help
+    learn_help = " ".join(run_cli("learn", "--help").stdout.split())
+    assert "three or more recordings" in learn_help
+
+
 def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
     result = run_cli("demo", "--out", str(tmp_path), "--seconds", "1", "--no-video")
     assert result.returncode == 0, result.stderr
@@ -155,6 +176,10 @@ def test_bench_prints_measured_figures_as_json() -> None:
     assert 0 < figures["tracking"]["p50"] <= figures["tracking"]["p99"]
     assert figures["filter"]["p50"] > 0
     assert figures["simulation"]["realtime_factor"] > 0
+    assert figures["demo"]["fps"] > 0 and figures["demo"]["frames"] > 0
+    parts = figures["video_parts"]
+    assert all(parts[k]["p50"] > 0 for k in ("robot", "person", "compose", "write"))
+    assert parts["encode_cpu_ms"] > 0
 
 
 def test_latency_histogram_has_exact_percentiles_in_constant_memory() -> None:

@@ -110,3 +110,108 @@ def test_students_mistakes_get_one_line_messages(tmp_path: Path) -> None:
     assert result.returncode == 2 and "takes no --intent" in result.stderr
     result = run_cli("eval", "filter", "--wander")
     assert result.returncode == 2 and "takes no --wander" in result.stderr
+
+
+FLIP_RETARGETER = '''
+import numpy as np
+from mirrorbot.retarget import DirectionRetargeter
+
+
+class OneFlip:
+    """Ours, except for a frame now and then where the upper arm flips (as a first attempt's)."""
+
+    def __init__(self, context):
+        self.inner, self.model, self.calls = DirectionRetargeter(context), context.model, 0
+
+    def __call__(self, pose):
+        q = np.array(self.inner(pose), dtype=float)
+        self.calls += 1
+        if self.calls % 250 == 0:
+            i = self.model.index("left_shoulder_flex")
+            q[i] = np.clip(q[i] + 2.5, self.model.lower_rad[i], self.model.upper_rad[i])
+        return q
+'''
+
+
+def test_one_flip_costs_the_retargeter_marks(tmp_path: Path) -> None:
+    (tmp_path / "flip.py").write_text(FLIP_RETARGETER)
+    flip = run_eval_retarget(seeds=(1001,), progress=False,
+                             retargeter=f"{tmp_path / 'flip.py'}:OneFlip")
+    assert flip["flips"] >= 1 and flip["accuracy_noise_free_deg"]["max"] > 90
+    assert flip["score"]["parts"]["worst_frame"] == 0.0
+    assert flip["score"]["points"] <= 90.0
+    assert "worst_frame" in flip["score"]["criteria"]
+
+
+def test_the_singularity_step_is_graded() -> None:
+    """Straight arms held still: a rotation solved afresh each frame spins and scores 0."""
+    import math
+
+    import numpy as np
+
+    from mirrorbot.eval_retarget import FLIP_DEG
+    from mirrorbot.landmarks import Side
+    from mirrorbot.retarget import DirectionRetargeter, driving_side, person_arm_directions
+    from mirrorbot.retarget_checks import default_context, singular_holds
+    from mirrorbot.scoring import ramp
+
+    class Spinner:
+        """The humeral rotation from the forearm's bend, every frame afresh."""
+
+        def __init__(self, context):  # type: ignore[no-untyped-def]
+            self.inner, self.c = DirectionRetargeter(context), context
+            self.rot = {s: context.model.index(f"{s.value}_shoulder_rot") for s in Side}
+
+        def __call__(self, pose):  # type: ignore[no-untyped-def]
+            q = self.inner(pose).copy()
+            for side in Side:
+                d = person_arm_directions(pose, driving_side(side, self.c.mode), side,
+                                          self.c.mode)
+                bend = d.fore - float(np.dot(d.fore, d.upper)) * d.upper
+                i = self.rot[side]
+                q[i] = np.clip(math.atan2(bend[1], bend[0]), self.c.model.lower_rad[i],
+                               self.c.model.upper_rad[i])
+            return q
+
+    context = default_context()
+    steady = singular_holds(context, DirectionRetargeter)
+    spinning = singular_holds(context, Spinner)
+    assert steady["max_step_deg"] < 5.0, steady  # ours: full points
+    assert spinning["max_step_deg"] > FLIP_DEG, spinning
+    assert ramp(spinning["max_step_deg"], 5.0, 30.0) == 0.0
+
+
+NEVER_COMMITS = '''
+from dataclasses import replace
+
+from mirrorbot.session import build_intent
+
+
+class NeverCommits:
+    """Ours, but it never commits to a goal."""
+
+    def __init__(self):
+        self.inner = build_intent("ours")
+
+    def __call__(self, pose, t_s):
+        return replace(self.inner(pose, t_s), committed=None)
+'''
+
+
+def test_a_predictor_that_never_commits_gets_no_commitment_points(tmp_path: Path) -> None:
+    (tmp_path / "never.py").write_text(NEVER_COMMITS)
+    never = run_eval_intent(progress=False, intent=f"{tmp_path / 'never.py'}:NeverCommits",
+                            seeds=(3001, 3002))
+    assert never["NeverCommits"]["false_commitments_per_min"] == 0.0
+    assert never["score"]["parts"]["commitments"] == 0.0
+    assert "lead_time" not in never  # the loop that is not graded runs only with --lead
+    assert "commitments" in never["score"]["criteria"]
+
+
+def test_tasks_give_commands_that_work_without_an_active_venv() -> None:
+    for task in ASSIGNMENTS.glob("*/TASK.md"):
+        commands = [line for line in task.read_text().splitlines()
+                    if "mirrorbot " in line and not line.startswith(("#", "`mirrorbot"))]
+        blocks = [line for line in commands if line.lstrip().startswith(("mirrorbot", ".venv"))]
+        assert blocks and all(line.lstrip().startswith(".venv/bin/mirrorbot") for line in blocks), (
+            task, blocks)

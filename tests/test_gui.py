@@ -67,3 +67,49 @@ def test_demo_with_gui_runs_under_xvfb(xvfb_display: str, tmp_path: Path) -> Non
                      env={"DISPLAY": xvfb_display})
     assert result.returncode == 0, result.stderr
     assert len((tmp_path / "session.jsonl").read_text().splitlines()) == 31
+
+
+def test_gui_window_frames_the_whole_robot_with_hands_overhead(xvfb_display: str) -> None:
+    with Simulator(SimConfig(mode=SimMode.GUI), load_scene(scene_path("tabletop"))) as sim:
+        q = rest_pose(sim.model)
+        for side in ("left", "right"):
+            q[sim.model.index(f"{side}_shoulder_flex")] = 3.1
+        sim.reset(q)
+        image, robot = sim.gui_screenshot()
+    assert image.shape[:2] == (480, 640)
+    rows, cols = np.nonzero(robot)
+    assert rows.min() > 0.1 * 480, "the hands leave the window at the top"
+    assert 0.3 * 640 < cols.mean() < 0.7 * 640
+    assert robot.mean() > 0.02  # the robot, not a speck
+
+
+def test_gui_physics_is_the_headless_physics(xvfb_display: str) -> None:
+    """In GUI mode physics stays headless (the window only shows it): the same motion."""
+    scene = load_scene(scene_path("tabletop"))
+    runs = []
+    for mode in (SimMode.DIRECT, SimMode.GUI):
+        with Simulator(SimConfig(mode=mode), scene) as sim:
+            q = rest_pose(sim.model)
+            sim.reset(q)
+            q[sim.model.index("right_elbow")] += 0.8
+            sim.command(sim.model.clamp(q), ramp_steps=24)
+            sim.step(48)
+            runs.append(sim.joint_positions())
+    assert np.array_equal(runs[0], runs[1])
+
+
+def test_the_video_window_opens_beside_pybullets(xvfb_display: str) -> None:
+    import cv2
+
+    from mirrorbot.loop import WINDOW_NAME, _open_window
+    from mirrorbot.simulator import GUI_WINDOW_PX
+
+    _open_window()
+    try:
+        cv2.imshow(WINDOW_NAME, np.zeros((480, 1280, 3), np.uint8))
+        cv2.waitKey(50)
+        x, y, _, _ = cv2.getWindowImageRect(WINDOW_NAME)
+    finally:
+        cv2.destroyAllWindows()
+        cv2.waitKey(1)
+    assert x >= GUI_WINDOW_PX[0] and y < 100

@@ -20,6 +20,7 @@ from mirrorbot.errors import SourceError
 from mirrorbot.landmarks import Landmark
 from mirrorbot.mocap_landmarks import mocap_landmarks, normalise_joint_name
 from mirrorbot.mocap_source import MocapClip, parse_bvh_options
+from mirrorbot.skeleton_view import view_points
 from mirrorbot.source_spec import SourceKind, parse_source
 from mirrorbot.urdf import RobotModel
 
@@ -192,7 +193,7 @@ def test_a_bvh_source_plays_with_labels_from_labels_csv(tmp_path: Path) -> None:
     frames = list(clip.frames())
     assert frames[1][0] == pytest.approx(1 / 30.0, rel=1e-4)
     # The video draws the skeleton as a camera in front would see it: whole, upright, facing.
-    uv = frames[0][1].image_uv
+    uv = view_points(frames[0][1].world_m)
     assert uv is not None and np.all((uv > 0.0) & (uv < 1.0))
     assert uv[Landmark.NOSE, 1] < uv[Landmark.LEFT_HIP, 1] < uv[Landmark.LEFT_ANKLE, 1]
     assert uv[Landmark.LEFT_SHOULDER, 0] > uv[Landmark.RIGHT_SHOULDER, 0]  # left on the right

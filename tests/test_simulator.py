@@ -139,3 +139,49 @@ def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
             edges = np.concatenate([robot[0], robot[:, 0], robot[:, -1]])
             assert not edges.any(), f"{name}: the robot leaves the picture"
             assert not robot[:panel_h, :panel_w].any(), f"{name}: the robot is under the panel"
+
+
+def test_the_drawn_floor_lies_where_pybullet_projects_the_floor() -> None:
+    """The floor drawn once per camera uses PyBullet's own view and projection matrices.
+
+    Random points on z = 0 projected by PyBullet's matrices land on pixels whose ray
+    (:func:`pixel_rays`) passes through them, to within a pixel's angle.
+    """
+    import pybullet as pb
+
+    from mirrorbot.camera_view import CameraConfig, pixel_rays
+
+    cam = CameraConfig(width_px=160, height_px=120)
+    w, h = cam.width_px, cam.height_px
+    view = np.array(pb.computeViewMatrix(cam.eye_m, cam.target_m, (0, 0, 1))).reshape(4, 4).T
+    proj = np.array(pb.computeProjectionMatrixFOV(cam.fov_deg, w / h, 0.05, 8.0)
+                    ).reshape(4, 4).T  # both column-major
+    rays = pixel_rays(cam)
+    pixel_rad = np.radians(cam.fov_deg) / h
+    rng = np.random.default_rng(0)
+    checked = 0
+    for p in np.column_stack([rng.uniform(-3, 2.5, 400), rng.uniform(-3, 2, 400),
+                              np.zeros(400)]):
+        clip = proj @ view @ np.append(p, 1.0)
+        ndc = clip[:3] / clip[3]
+        col, row = int((ndc[0] + 1) / 2 * w), int((1 - ndc[1]) / 2 * h)
+        if not (0 <= col < w and 0 <= row < h):
+            continue
+        to_p = (p - np.asarray(cam.eye_m)) / np.linalg.norm(p - np.asarray(cam.eye_m))
+        assert np.arccos(min(1.0, float(rays[row, col] @ to_p))) < 1.5 * pixel_rad
+        checked += 1
+    assert checked > 100
+
+
+def test_the_picture_shows_the_drawn_floor_where_no_body_is() -> None:
+    from mirrorbot.camera_view import CameraConfig, floor_picture
+
+    cam = CameraConfig(width_px=160, height_px=120)
+    with Simulator(scene=load_scene(scene_path("tabletop"))) as sim:
+        image, robot = sim.render_with_mask(cam)
+        rgba = sim.render_rgba(cam)
+    floor = floor_picture(cam)
+    assert rgba.shape == (120, 160, 4) and np.all(rgba[:, :, 3] == 255)
+    assert np.array_equal(rgba[:, :, :3], image)
+    assert np.array_equal(image[0], floor[0, :, :3])  # the sky at the top
+    assert (image != floor[:, :, :3]).any(axis=2)[robot].all()  # the robot over it

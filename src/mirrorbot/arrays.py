@@ -20,6 +20,9 @@ Mat4 = npt.NDArray[np.float64]
 ImageRGB = npt.NDArray[np.uint8]
 """An RGB image, shape (H, W, 3), uint8."""
 
+ImageRGBA = npt.NDArray[np.uint8]
+"""An RGBA image, shape (H, W, 4), uint8."""
+
 ImageBGR = npt.NDArray[np.uint8]
 """A BGR image as OpenCV uses it, shape (H, W, 3), uint8."""
 

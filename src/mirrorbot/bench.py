@@ -242,11 +242,14 @@ def peak_memory_mb() -> float:
 
 def run_bench(as_json: bool = False) -> dict[str, Any]:
     """Run every benchmark, print the figures, and return them."""
+    from mirrorbot.bench_video import bench_demo, bench_gui, bench_video_parts
+
     results: dict[str, Any] = {}
     stages: list[tuple[str, Callable[[], dict[str, Any]]]] = [
         ("tracking", bench_tracking), ("pose_noise", bench_pose_noise), ("filter", bench_filter),
         ("retarget", bench_retarget), ("reach", bench_reach),
-        ("simulation", bench_simulation), ("end_to_end", bench_end_to_end)]
+        ("simulation", bench_simulation), ("end_to_end", bench_end_to_end),
+        ("video_parts", bench_video_parts), ("demo", bench_demo), ("gui", bench_gui)]
     for name, fn in stages:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         results[name] = fn()
@@ -297,6 +300,9 @@ def format_table(results: dict[str, Any]) -> str:
         lines.append(f"end to end: {r['fps']} fps on a real {r['frames']}-frame 640x480 video "
                      f"(decode, pose model, controller, physics, log), tracked "
                      f"{100 * r['tracked_fraction']:.0f}%")
+    from mirrorbot.bench_video import format_video
+
+    lines += format_video(results)
     if "peak_memory_mb" in results:
         lines.append(f"peak memory: {results['peak_memory_mb']} MB")
     return "\n".join(lines)

@@ -154,7 +154,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             run_eval_intent_clips(args.data, lambda: build_intent(spec), as_json=args.json)
         else:
             run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
-                            lead=not args.no_lead, wander=bool(args.wander))
+                            lead=bool(args.lead), wander=bool(args.wander))
     elif args.stage == "filter":
         from mirrorbot.eval_filter import run_eval_filter
 
@@ -189,6 +189,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SOURCE_HELP = ("one of: " + ", ".join(SOURCE_FORMS) + ". images:DIR is a sequence when its "
+               "neighbouring images are of one size and look alike (frames of a video, played "
+               "at 30 Hz), else unrelated photos: each its own person, shown for 2 s "
+               "(?hold=S); ?mode=photos or ?mode=sequence says which")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand of the contract."""
     parser = argparse.ArgumentParser(
@@ -198,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="run the built-in session and write a video")
-    p.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
+                   help="output folder (default out/demo)")
     _add_view_flags(p)
     p.add_argument("--seconds", type=float, default=None, help="length of the session [s]")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic session")
@@ -207,25 +214,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("run", help="mirror a person from a camera, video or recording")
-    p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
-    p.add_argument("--out", type=Path, default=Path("out/run"), help="output folder")
+    p.add_argument("--source", required=True, metavar="SRC", help=SOURCE_HELP)
+    p.add_argument("--out", type=Path, default=Path("out/run"), metavar="DIR",
+                   help="output folder (default out/run)")
     _add_view_flags(p)
     p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror",
                    help="mirror: the robot is your mirror image (your right drives its left); "
                         "anatomical: right drives right (default mirror)")
     p.add_argument("--no-anticipate", action="store_true",
                    help="copy only: never complete a recognised movement")
-    p.add_argument("--model", type=Path, default=None,
+    p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model")
     pace = p.add_mutually_exclusive_group()
     pace.add_argument("--realtime", action="store_true", help="pace frames to the source")
     pace.add_argument("--fast", action="store_true", help="process as fast as possible")
-    p.add_argument("--retargeter", default="ours",
+    p.add_argument("--retargeter", default="ours", metavar="NAME|module:Class|FILE.py:Class",
                    help="ours, naive, module:Class or path/to/file.py:Class (default ours)")
-    p.add_argument("--intent", default="ours",
+    p.add_argument("--intent", default="ours", metavar="NAME|module:Class|FILE.py:Class",
                    help="ours, velocity, none, module:Class or path/to/file.py:Class "
                         "(default ours)")
-    p.add_argument("--filter", type=Path, default=None,
+    p.add_argument("--filter", type=Path, default=None, metavar="FILE.json",
                    help='a .json of filter settings: One Euro ones (see `eval filter`) or '
                         '{"method": "tracker"}')
     p.add_argument("--overwrite", action="store_true",
@@ -233,10 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
-    p.add_argument("--source", required=True, help="one of: " + ", ".join(SOURCE_FORMS))
+    p.add_argument("--source", required=True, metavar="SRC", help=SOURCE_HELP)
     p.add_argument("--out", type=Path, required=True, help="the recording to write (.jsonl)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
-    p.add_argument("--model", type=Path, default=None,
+    p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model")
     p.set_defaults(func=cmd_record)
 
@@ -251,25 +259,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
-    p.add_argument("stage", choices=("retarget", "intent", "filter", "reach"))
-    p.add_argument("--data", type=Path, default=None,
+    p.add_argument("stage", choices=("retarget", "intent", "filter", "reach"),
+                   help="the stage to score: retarget (person -> joints), intent (goal "
+                        "recognition), filter (One Euro settings) or reach (which object a "
+                        "reach is for)")
+    p.add_argument("--data", type=Path, default=None, metavar="PATH",
                    help="a folder of clips instead of the synthetic sessions: retarget: .bvh, "
                         ".bvh.gz or .jsonl (real people's motion); intent: labelled recordings, "
                         "or .bvh clips labelled by a labels.csv beside them (scored per clip); "
                         "reach: a reach file (.json, docs/reach.md)")
     p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
                    help="retarget --data: how the robot maps the person (default mirror)")
-    p.add_argument("--retargeter", default=None,
+    p.add_argument("--retargeter", default=None, metavar="NAME|module:Class|FILE.py:Class",
                    help="retarget: NAME, module:Class or file.py:Class to score (default ours)")
-    p.add_argument("--intent", default=None,
+    p.add_argument("--intent", default=None, metavar="NAME|module:Class|FILE.py:Class",
                    help="intent: NAME, module:Class or file.py:Class to score (default ours)")
-    p.add_argument("--filter", type=Path, default=None,
+    p.add_argument("--filter", type=Path, default=None, metavar="FILE.json",
                    help="filter: a .json of One Euro settings to score (default: defaults); "
                         "retarget: the filter settings in front of ours")
     p.add_argument("--wander", action="store_true", default=None,
                    help="retarget, intent: synthetic noise with the pose model's slow wander")
-    p.add_argument("--no-lead", action="store_true",
-                   help="intent: skip the robot lead time (runs the loop; ~15 s a session)")
+    lead = p.add_mutually_exclusive_group()
+    lead.add_argument("--lead", action="store_true",
+                      help="intent: also the robot's lead time (runs the whole loop, about 15 s "
+                           "a session; not graded)")
+    lead.add_argument("--no-lead", action="store_true",
+                      help="intent: without the robot's lead time (the default)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_eval)
 

@@ -73,6 +73,10 @@ class Echo:
 
     def __init__(self, config: EchoConfig | None = None) -> None:
         self.config = config or EchoConfig()
+        self.restart()
+
+    def restart(self) -> None:
+        """Forget the body seen so far (another photo, another person): no jump from it."""
         self._last_torso: FloatArray | None = None
         self._last_t: float | None = None
         self._overload_until = -np.inf

@@ -59,6 +59,18 @@ LIMIT_TOL = 1e-6
 MAX_LAG_FRAMES = 10
 STARTUP_S = 1.0
 PASS_MARK = 70.0  # the retargeter assignment's
+FLIP_DEG = 30.0  # a limb this far off the truth, on noise-free input, is a flip
+GRADING = {
+    "accuracy": "mean direction error on noise-free truth: 40 at 1 deg or less, 0 at 8",
+    "worst_frame": "the largest error on noise-free truth (a flip shows here): 10 at 3 deg or "
+                   "less, 0 at 30",
+    "steady_when_singular": "straight arms held still under pose-model noise, the largest step "
+                            "of a shoulder or elbow joint from one frame to the next: 10 at "
+                            "5 deg or less, 0 at 30",
+    "chain_error": "mean error of what the loop commands from noisy input: 25 at 6 deg, 0 at 15",
+    "smoothness": "jitter (RMS jerk) against naive's: 15 at 3x lower, 0 at equal",
+}
+"""The retargeter assignment's grading criteria, as its report prints them."""
 
 
 @dataclass
@@ -191,9 +203,10 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
     reachable &= np.array([collision.clearance_m(q) >= 0 for q in q_ex])
     reachable[: int(STARTUP_S * RATE_HZ)] = False  # the robot first moves from rest to the pose
     a_max = shaper.a_limit  # what the shaper promises
+    clean = np.array(clean_err)[reachable]  # (frames, arms, limbs) [deg]
     results: dict[str, Any] = {"frames": len(frames), "reachable_frames": int(reachable.sum()),
-                               "accuracy_noise_free_deg": _stats(
-                                   np.array(clean_err)[reachable].ravel())}
+                               "accuracy_noise_free_deg": _stats(clean.ravel()),
+                               "flips": int(np.sum(clean.max(axis=(1, 2)) > FLIP_DEG))}
     for name, trace in traces.items():
         q = np.array(trace.q)
         dirs = np.array(trace.dirs)
@@ -225,12 +238,17 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
 
 
 def _merge(per_seed: list[dict[str, Any]], seeds: tuple[int, ...], retargeter: str,
-           ) -> dict[str, Any]:
-    """Seeds combined: means of means, maxima of maxima, sums of counts."""
+           singular: dict[str, Any]) -> dict[str, Any]:
+    """Seeds combined: means of means, maxima of maxima, sums of counts.
+
+    ``singular``: :func:`mirrorbot.retarget_checks.singular_holds` of the retargeter.
+    """
     name = short_name(retargeter)
     out: dict[str, Any] = {"seeds": list(seeds), "retargeter": retargeter, "name": name,
                            "frames": sum(r["frames"] for r in per_seed),
-                           "reachable_frames": sum(r["reachable_frames"] for r in per_seed)}
+                           "reachable_frames": sum(r["reachable_frames"] for r in per_seed),
+                           "flips": sum(r["flips"] for r in per_seed),
+                           "singular_holds": singular}
     acc = [r["accuracy_noise_free_deg"] for r in per_seed]
     out["accuracy_noise_free_deg"] = {"mean": round(float(np.mean([a["mean"] for a in acc])), 3),
                                       "p95": round(float(np.max([a["p95"] for a in acc])), 3),
@@ -272,17 +290,18 @@ def _merge(per_seed: list[dict[str, Any]], seeds: tuple[int, ...], retargeter: s
 def assignment_score(r: dict[str, Any]) -> dict[str, Any]:
     """Points out of 100 for the retargeter assignment, and whether they pass (>= 70).
 
-    50 for accuracy on noise-free truth (full at a mean error of 1 deg or less, none at 8),
-    30 for the error of what the loop commands from noisy input (full at 6 deg, none at 15),
-    20 for smoothness (full at 3x less jitter than naive, none at 1x).
+    See :data:`GRADING`: the mean error, the worst frame (one flip costs its points), steadiness
+    at singular arms, the loop's error from noisy input and smoothness.
     """
     candidate = r[r["name"]]
     parts = {
-        "accuracy": 50 * ramp(r["accuracy_noise_free_deg"]["mean"], 1.0, 8.0),
-        "chain_error": 30 * ramp(candidate["chain_error_deg"]["mean"], 6.0, 15.0),
-        "smoothness": 20 * ramp(-r["jitter_ratio_naive_over_ours"], -3.0, -1.0),
+        "accuracy": 40 * ramp(r["accuracy_noise_free_deg"]["mean"], 1.0, 8.0),
+        "worst_frame": 10 * ramp(r["accuracy_noise_free_deg"]["max"], 3.0, FLIP_DEG),
+        "steady_when_singular": 10 * ramp(r["singular_holds"]["max_step_deg"], 5.0, 30.0),
+        "chain_error": 25 * ramp(candidate["chain_error_deg"]["mean"], 6.0, 15.0),
+        "smoothness": 15 * ramp(-r["jitter_ratio_naive_over_ours"], -3.0, -1.0),
     }
-    return score_report(parts, PASS_MARK)
+    return score_report(parts, PASS_MARK, GRADING)
 
 
 def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS,
@@ -305,7 +324,11 @@ def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS
                                              filter_config=filter_config, wander=wander))
             bar.update()
     bar.close()
-    merged = _merge(per_seed, seeds, retargeter)
+    from mirrorbot.retarget_checks import default_context, singular_holds
+    from mirrorbot.session import build_retargeter
+
+    singular = singular_holds(default_context(), lambda c: build_retargeter(retargeter, c))
+    merged = _merge(per_seed, seeds, retargeter, singular)
     merged["filter"] = str(filter_path) if filter_path is not None else "defaults"
     merged["wander"] = wander
     print(json.dumps(merged, indent=2) if as_json else format_report(merged))
@@ -335,8 +358,12 @@ def format_report(r: dict[str, Any]) -> str:
     lines.append(f"jitter: naive / {r['name']} = {r['jitter_ratio_naive_over_ours']}x; "
                  f"extra lag {r['extra_lag_ms_ours_minus_naive']} ms ("
                  f"{r['extra_lag_within_reach_ms']} ms within reach)")
-    lines.append("targets: " + ", ".join(f"{k} {'yes' if ok else 'NO'}"
-                                         for k, ok in r["targets"].items()))
+    sing = r["singular_holds"]
+    lines.append(f"flips (a limb over {FLIP_DEG:g} deg off on noise-free truth): {r['flips']} "
+                 f"frames; straight arms held still, largest joint step: {sing['max_step_deg']} "
+                 "deg (" + ", ".join(f"{k} {v}" for k, v in sing["by_pose"].items()) + ")")
+    lines.append("the project's own targets (not graded): " + ", ".join(
+        f"{k} {'yes' if ok else 'NO'}" for k, ok in r["targets"].items()))
     lines.append(format_score(r["score"]))
     return "\n".join(lines)
 

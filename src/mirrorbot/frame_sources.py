@@ -183,20 +183,20 @@ class ImageFolderSource:
         self.folder = folder
         self.rate_hz = rate_hz
         files = sorted(p for p in folder.iterdir() if p.is_file())
-        self._paths = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
-        skipped = len(files) - len(self._paths)
+        self.paths = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+        skipped = len(files) - len(self.paths)
         if skipped:
             print(f"mirrorbot: warning: skipping {skipped} non-image file(s) in {folder}",
                   file=sys.stderr)
-        if not self._paths:
+        if not self.paths:
             raise SourceError(f"folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); "
                               "put frames there or use --source video:FILE")
-        self.frame_count: int | None = len(self._paths)
+        self.frame_count: int | None = len(self.paths)
 
     def __iter__(self) -> Iterator[VideoFrame]:
         """The images that decode; unreadable ones are skipped with a warning."""
         k = 0
-        for path in self._paths:
+        for path in self.paths:
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is None:
                 print(f"mirrorbot: warning: skipping {path} (not a readable image)",

@@ -22,7 +22,7 @@ from mirrorbot.errors import ConfigError, MirrorbotError, SourceError
 from mirrorbot.overlay import OverlayInfo, blank_panel, compose_frame
 from mirrorbot.progress import Progress
 from mirrorbot.session_log import LOGGED_LINKS, ROBOT_LINK_OF, FrameRecord, SessionLogWriter
-from mirrorbot.simulator import PHYSICS_RATE_HZ, CameraConfig, Simulator
+from mirrorbot.simulator import GUI_WINDOW_PX, PHYSICS_RATE_HZ, CameraConfig, Simulator
 from mirrorbot.summary import SummaryBuilder, write_summary
 
 VIDEO_CAMERA = CameraConfig(width_px=480, height_px=360)  # upscaled to the 640x480 panel
@@ -167,6 +167,8 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                            joints=sim.model.actuated, goals=config.goals, source=config.source)
     video = _open_video(out / "video.mp4", config.rate_hz) if config.video else None
     progress = Progress(total_frames, "frames", enabled=config.progress)
+    if config.window:
+        _open_window()
     wall_start = time.perf_counter()
     sim_wall_s = 0.0
     interrupted = False
@@ -187,7 +189,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             sim_wall_s += t2 - t1
             timing = {**step.timing_ms, "control": 1e3 * (t1 - t0), "sim": 1e3 * (t2 - t1)}
             drawn = video is not None or config.window
-            sim_view = sim.render(VIDEO_CAMERA) if drawn else None
+            sim_view = sim.render_rgba(VIDEO_CAMERA) if drawn else None
             if step.arrived_s is not None:  # measured: the frame's arrival to its display
                 timing["total"] = 1e3 * (time.perf_counter() - step.arrived_s)
             frame = None if sim_view is None else compose_frame(
@@ -274,6 +276,14 @@ def _write_plot(out: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - a plot must never cost the run its outputs
         print(f"mirrorbot: warning: summary.png not drawn ({type(exc).__name__}: {exc})",
               file=sys.stderr)
+
+
+def _open_window() -> None:
+    """The video window, opened to the right of PyBullet's (which opens at the screen's left)."""
+    import cv2
+
+    cv2.namedWindow(WINDOW_NAME, cv2.WINDOW_AUTOSIZE)
+    cv2.moveWindow(WINDOW_NAME, GUI_WINDOW_PX[0] + 10, 0)
 
 
 def _show(frame: ImageBGR) -> int:

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from mirrorbot.arrays import FloatArray
 from mirrorbot.bvh import load_bvh
 from mirrorbot.errors import SourceError
 from mirrorbot.labels import GestureLabel
@@ -28,11 +27,6 @@ LABELS_FILE = "labels.csv"
 MAX_RATE_HZ = 60.0  # faster clips (120 Hz capture) are thinned to at most this
 BVH_OPTIONS = ("units", "scale", "up")
 VISIBILITY = 1.0  # every joint of a motion capture is seen
-# A virtual camera for the picture of the skeleton (``image`` landmarks): this far in front of
-# the hips [m], with this focal length as a share of the image width, for a 4:3 image.
-VIEW_DISTANCE_M = 3.2
-VIEW_FOCAL_WIDTHS = 1.0
-VIEW_ASPECT = 4.0 / 3.0
 
 
 @dataclass(frozen=True)
@@ -124,24 +118,15 @@ class MocapClip:
         return len(self.world_m)
 
     def frames(self) -> Iterator[tuple[float, PoseFrame]]:
-        """(t [s], PoseFrame) for every kept frame, with the virtual camera's image points."""
+        """(t [s], PoseFrame) for every kept frame.
+
+        Without image points: the video draws the skeleton from the world landmarks
+        (:mod:`mirrorbot.skeleton_view`), as for every source without a picture.
+        """
         vis = np.full(NUM_LANDMARKS, VISIBILITY)
         for k, world in enumerate(self.world_m):
             t_s = k / self.rate_hz
-            yield t_s, PoseFrame(t_s=t_s, world_m=world.copy(), visibility=vis,
-                                 image_uv=view_points(world))
-
-
-def view_points(world_m: FloatArray) -> FloatArray:
-    """MediaPipe world landmarks (33, 3) [m] as normalised image points (33, 2) of a camera.
-
-    The camera is :data:`VIEW_DISTANCE_M` in front of the hips, looking at them; the hips sit a
-    little below the middle of the picture, so a person of any height with raised hands fits.
-    """
-    depth = np.maximum(VIEW_DISTANCE_M + world_m[:, 2], 0.1)
-    u = 0.5 + VIEW_FOCAL_WIDTHS * world_m[:, 0] / depth
-    v = 0.58 + VIEW_FOCAL_WIDTHS * VIEW_ASPECT * world_m[:, 1] / depth
-    return np.column_stack([u, v])
+            yield t_s, PoseFrame(t_s=t_s, world_m=world.copy(), visibility=vis)
 
 
 def bvh_files(folder: Path) -> list[Path]:

@@ -11,7 +11,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from mirrorbot.arrays import FloatArray, ImageBGR, ImageRGB
+from mirrorbot.arrays import FloatArray, ImageBGR, ImageRGB, ImageRGBA
 
 PANEL_SIZE_PX = (640, 480)  # width, height of each half of the video
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -89,6 +89,11 @@ def fit_panel(img: ImageBGR) -> ImageBGR:
     return np.asarray(cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
 
 
+def mirrored(img: ImageBGR) -> ImageBGR:
+    """``img`` flipped left to right (a new array): the person's view as a mirror shows it."""
+    return np.asarray(cv2.flip(img, 1), dtype=np.uint8)
+
+
 def _goal_bars(img: ImageBGR, probs: dict[str, float], committed: str | None) -> None:
     x0, y0, bar_w, row_h = 12, 92, 150, 20
     for i, (goal, p) in enumerate(sorted(probs.items(), key=lambda kv: -kv[1])[:8]):
@@ -120,10 +125,15 @@ def _reach_bars(img: ImageBGR, reach: dict[str, Any]) -> None:
         text(img, f"{p:.2f}", (x0 + 66 + bar_w, y), 0.45)
 
 
-def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB, info: OverlayInfo) -> ImageBGR:
-    """Side by side, (480, 1280, 3) BGR: the person's view | the simulated robot, annotated."""
+def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB | ImageRGBA, info: OverlayInfo,
+                  ) -> ImageBGR:
+    """Side by side, (480, 1280, 3) BGR: the person's view | the simulated robot, annotated.
+
+    ``sim_rgb`` is (H, W, 3) RGB or (H, W, 4) RGBA, any size (resized to the panel).
+    """
     left = fit_panel(left_bgr).copy()
-    right = fit_panel(np.ascontiguousarray(sim_rgb[:, :, ::-1])).copy()
+    to_bgr = cv2.COLOR_RGBA2BGR if sim_rgb.shape[2] == 4 else cv2.COLOR_RGB2BGR
+    right = fit_panel(np.asarray(cv2.cvtColor(sim_rgb, to_bgr), dtype=np.uint8))
     # "source | message": the message (live keys, what a key did) on the bottom line.
     for k, line in enumerate(reversed(info.caption.split(" | "))):
         text(left, fit_text(line, PANEL_SIZE_PX[0] - 24, 0.5), (12, 466 - 22 * k), 0.5)

@@ -29,16 +29,17 @@ from mirrorbot.gaze import (
     pointing_arm,
 )
 from mirrorbot.intent import IntentModel
-from mirrorbot.landmarks import Side
+from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.live_controls import LiveHooks
 from mirrorbot.loop import MAX_FRAME_GAP_S, Step
-from mirrorbot.overlay import blank_panel, draw_skeleton
+from mirrorbot.overlay import blank_panel, draw_skeleton, mirrored
 from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource
 from mirrorbot.reach_watch import ReachTarget, ReachWatch
 from mirrorbot.retarget import Mode, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import min_jerk
+from mirrorbot.skeleton_view import skeleton_picture
 from mirrorbot.warn import warn
 
 HOLD_S = 0.5  # after losing the person, hold the pose this long [s]
@@ -75,20 +76,22 @@ class LostTracking:
         return self.q_lost + blend * (self.q_rest - self.q_lost), reason
 
 
-def _view(sample: PoseSample, pose_uv: FloatArray | None, visibility: FloatArray | None,
-          caption: str) -> ImageBGR:
+def _view(sample: PoseSample, pose: PoseFrame | None, caption: str) -> ImageBGR:
     """The person's view with the tracked skeleton, shown mirrored.
 
     Like a mirror or a selfie camera, so that the person and the robot beside them move on the
     same side of the screen. Tracking always sees the unflipped image; only this picture is
-    flipped.
+    flipped. Sources without a picture (recordings, motion capture) show the skeleton in 3-D,
+    as a camera in front of the person would see it (:mod:`mirrorbot.skeleton_view`).
     """
-    base = sample.image_bgr if sample.image_bgr is not None else blank_panel("")
-    if pose_uv is not None and visibility is not None:
-        base = draw_skeleton(base, pose_uv, visibility)
-    elif sample.image_bgr is None:
-        return blank_panel(caption)
-    return np.ascontiguousarray(base[:, ::-1])
+    if sample.image_bgr is None:
+        if pose is None:
+            return blank_panel(caption)
+        return mirrored(skeleton_picture(pose.world_m, pose.visibility))
+    base = sample.image_bgr
+    if pose is not None and pose.image_uv is not None:
+        base = draw_skeleton(base, pose.image_uv, pose.visibility)
+    return mirrored(base)
 
 
 def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandShaper,
@@ -140,8 +143,14 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 yield Step(t_s=sample.t_s, q_target_rad=shaper(q_last, 0.0), mode="hold",
                            reason="paused (space resumes)", caption=caption,
                            tracked=sample.pose is not None, arrived_s=sample.arrived_s,
-                           view_bgr=_view(sample, None, None, caption) if want_view else None)
+                           view_bgr=_view(sample, None, caption) if want_view else None)
                 continue
+        if sample.cut:  # another photo: another person, seen afresh
+            pose_filter = PoseFilter(filter_config, filter_image=want_view)
+            if echo is not None:
+                echo.restart()
+            if calibration is not None:
+                calibration.restart()
         gap_s = 0.0 if t_prev is None else sample.t_s - t_prev
         if gap_s > MAX_FRAME_GAP_S:  # a cut: start afresh, and wait no longer than the cap
             if not warned_gap:
@@ -239,8 +248,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         q_last = q_cmd
         view = None
         if want_view:
-            view = _view(sample, None if pose is None else pose.image_uv,
-                         None if pose is None else pose.visibility, caption)
+            view = _view(sample, pose, caption)
         yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None, mode=mode,
                    reason=reason, caption=caption, view_bgr=view, arrived_s=sample.arrived_s,
                    goal_probs=belief.probs if belief else {},

@@ -44,6 +44,8 @@ class PoseSample:
         truth: The synthetic person's ground truth for this frame, when there is one.
         arrived_s: ``time.perf_counter()`` when the frame arrived (before tracking) [s], for
             the measured latency from a frame's arrival to its display.
+        cut: The first frame of another shot (the next of unrelated photos): the filters and
+            the check for a body that jumps between frames start afresh.
     """
 
     t_s: float
@@ -52,6 +54,7 @@ class PoseSample:
     track_ms: float = 0.0
     truth: SynthFrame | None = None
     arrived_s: float = field(default_factory=time.perf_counter)
+    cut: bool = False
 
 
 class PoseSource(Protocol):
@@ -225,6 +228,8 @@ def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
     if spec.kind is SourceKind.SYNTHETIC:
         return SyntheticSource(spec.text, synthetic_person(spec.arg, scene),
                                render_view=render_view)
+    if spec.kind is SourceKind.IMAGES:
+        return _open_images(spec, model_path)
     tracker = open_tracker(model_path)  # a bad --model is reported before the device opens
     frames: FrameSource
     try:
@@ -232,11 +237,30 @@ def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
             frames = CameraSource(spec.camera_index)
         elif spec.kind is SourceKind.VIDEO:
             frames = VideoFileSource(spec.path)
-        elif spec.kind is SourceKind.IMAGES:
-            frames = ImageFolderSource(spec.path)
         else:  # pragma: no cover - every kind is handled above
             raise SourceError(f"unsupported source {spec.text!r}")
     except BaseException:
         tracker.close()
         raise
     return TrackedSource(spec.text, frames, tracker, is_live=spec.kind is SourceKind.CAMERA)
+
+
+def _open_images(spec: SourceSpec, model_path: Path | None) -> PoseSource:
+    """``images:DIR[?mode=photos|sequence&hold=S]``: photos, or frames of one video.
+
+    See :mod:`mirrorbot.photo_source` for how the two are told apart.
+    """
+    from mirrorbot.photo_source import (
+        FolderMode,
+        PhotoSource,
+        guess_folder_mode,
+        parse_images_options,
+    )
+
+    options = parse_images_options(spec.options)
+    frames = ImageFolderSource(spec.path)
+    mode = options.mode or guess_folder_mode(frames.paths)
+    tracker = open_tracker(model_path, static=mode is FolderMode.PHOTOS)
+    if mode is FolderMode.PHOTOS:
+        return PhotoSource(spec.text, frames, tracker, options.hold_s)
+    return TrackedSource(spec.text, frames, tracker)

@@ -19,18 +19,28 @@ def ramp(value: float, full: float, none: float) -> float:
     return float(np.clip((none - value) / (none - full), 0.0, 1.0))
 
 
-def score_report(parts: dict[str, float], pass_mark: float) -> dict[str, Any]:
-    """``{"points", "pass_mark", "passed", "parts"}`` from points per part."""
+def score_report(parts: dict[str, float], pass_mark: float,
+                 criteria: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{"points", "pass_mark", "passed", "parts"[, "criteria"]}`` from points per part.
+
+    ``criteria``: how each part is graded, in words, printed above the score.
+    """
     points = round(sum(parts.values()), 1)
-    return {"points": points, "pass_mark": pass_mark, "passed": points >= pass_mark,
-            "parts": {k: round(v, 1) for k, v in parts.items()}}
+    out = {"points": points, "pass_mark": pass_mark, "passed": points >= pass_mark,
+           "parts": {k: round(v, 1) for k, v in parts.items()}}
+    if criteria:
+        out["criteria"] = dict(criteria)
+    return out
 
 
 def format_score(score: dict[str, Any]) -> str:
-    """``score 87.5/100 (accuracy 50.0, ...), pass mark 60: PASS``."""
+    """The grading criteria (when given), then ``score 87.5/100 (...), pass mark 60: PASS``."""
+    lines = [f"grading: {k} {score['parts'][k]} points: {text}"
+             for k, text in score.get("criteria", {}).items()]
     parts = ", ".join(f"{k} {v}" for k, v in score["parts"].items())
-    return (f"score {score['points']}/100 ({parts}), pass mark {score['pass_mark']}: "
-            f"{'PASS' if score['passed'] else 'FAIL'}")
+    lines.append(f"score {score['points']}/100 ({parts}), pass mark {score['pass_mark']}: "
+                 f"{'PASS' if score['passed'] else 'FAIL'}")
+    return "\n".join(lines)
 
 
 def short_name(spec: str) -> str:

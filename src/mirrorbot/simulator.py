@@ -8,17 +8,24 @@ inside this module.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
+import signal
+import socket
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
 import numpy.typing as npt
 
-from mirrorbot.arrays import FloatArray, ImageRGB, Vec3
+from mirrorbot.arrays import FloatArray, ImageRGB, ImageRGBA, Vec3
+from mirrorbot.camera_view import CameraConfig, floor_picture
 from mirrorbot.errors import ConfigError, ModelError
 from mirrorbot.paths import robot_urdf_path
 from mirrorbot.quiet import quiet_c_output
@@ -30,7 +37,10 @@ with quiet_c_output():  # PyBullet prints its build time on import
     import pybullet_data
 
 PHYSICS_RATE_HZ = 240.0
-GUI_CAMERA_DISTANCE_M = 1.35
+GUI_CAMERA_DISTANCE_M = 1.45  # the window's field of view is 90 deg high: this frames the robot
+GUI_WINDOW_PX = (640, 480)  # PyBullet's window; the video window opens to its right
+GUI_OFF = (pb.COV_ENABLE_GUI, pb.COV_ENABLE_SHADOWS, pb.COV_ENABLE_RGB_BUFFER_PREVIEW,
+           pb.COV_ENABLE_DEPTH_BUFFER_PREVIEW, pb.COV_ENABLE_SEGMENTATION_MARK_PREVIEW)
 
 # Links joined by one anatomical joint overlap by design (the elbow and wrist caps): never
 # collide them with each other. Every other pair of links collides, arms with torso included.
@@ -45,35 +55,6 @@ class SimMode(enum.Enum):
 
     DIRECT = "direct"
     GUI = "gui"
-
-
-@dataclass(frozen=True, kw_only=True)
-class CameraConfig:
-    """A pinhole camera looking at the robot.
-
-    Attributes:
-        eye_m: Camera position in the base frame, (3,) [m].
-        target_m: The point it looks at, (3,) [m].
-        fov_deg: Vertical field of view [deg].
-        width_px: Image width [px].
-        height_px: Image height [px].
-    """
-
-    # From the person's side and farther back than the table, looking past the robot's right,
-    # so that the whole robot (both hands overhead, arms held up and out) stands right of the
-    # video's belief panel instead of under it (a test checks four such poses).
-    eye_m: tuple[float, float, float] = (2.40, 0.50, 1.60)
-    target_m: tuple[float, float, float] = (0.0, -0.50, 1.15)
-    fov_deg: float = 50.0
-    width_px: int = 640
-    height_px: int = 480
-
-    def __post_init__(self) -> None:
-        if not 10.0 <= self.fov_deg <= 120.0:
-            raise ConfigError(f"fov_deg must be in [10, 120], got {self.fov_deg}")
-        if self.width_px < 16 or self.height_px < 16:
-            raise ConfigError(f"camera image must be at least 16x16 px, got "
-                              f"{self.width_px}x{self.height_px}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,12 +92,14 @@ class Simulator:
         scene: Objects to load around the robot.
     """
 
-    def __init__(self, config: SimConfig | None = None, scene: Scene | None = None) -> None:
+    def __init__(self, config: SimConfig | None = None, scene: Scene | None = None, *,
+                 _window: bool = False) -> None:
+        # _window: this instance is only the GUI window of another (it shows that one's state).
         self.config = config or SimConfig()
         urdf = self.config.urdf_path or robot_urdf_path()
         self.model: RobotModel = load_robot_model(urdf)
-        options = "--width=1024 --height=768" if self.config.mode is SimMode.GUI else ""
-        mode = pb.GUI if self.config.mode is SimMode.GUI else pb.DIRECT
+        options = f"--width={GUI_WINDOW_PX[0]} --height={GUI_WINDOW_PX[1]}" if _window else ""
+        mode = pb.GUI if _window else pb.DIRECT
         with quiet_c_output():
             self._client = pb.connect(mode, options=options)
         if self._client < 0:
@@ -127,7 +110,9 @@ class Simulator:
         pb.setTimeStep(1.0 / PHYSICS_RATE_HZ, physicsClientId=cid)
         pb.setGravity(0, 0, -self.config.gravity_m_s2, physicsClientId=cid)
         pb.setAdditionalSearchPath(pybullet_data.getDataPath(), physicsClientId=cid)
-        pb.loadURDF("plane.urdf", physicsClientId=cid)
+        plane = pb.loadURDF("plane.urdf", physicsClientId=cid)
+        if not _window:  # offscreen pictures draw the floor themselves
+            pb.changeVisualShape(plane, -1, rgbaColor=(1, 1, 1, 0), physicsClientId=cid)
         try:
             self._robot = pb.loadURDF(
                 str(urdf), basePosition=(0, 0, 0), useFixedBase=True,
@@ -159,16 +144,34 @@ class Simulator:
         self._ramp_from = self.q_target_rad  # targets of the previous command (a ramp's start)
         self._ramp_steps = 0  # physics steps the pending ramp spans (0: none pending)
         self._ramp_done = 0
+        # GUI mode: physics and offscreen pictures stay in this headless client, and PyBullet's
+        # window, in a process of its own, is sent the state once a frame. Inside a GUI client
+        # every call can wait on the window's drawing: a TinyRenderer picture took 133 ms there
+        # and a frame's physics up to seconds under Xvfb (docs/performance.md).
+        self._window: _WindowProcess | None = None
+        self._shown_poses: dict[int, Pose] = {}  # bodies' poses shown (in the window's client)
         self.reset(np.zeros(len(self.model.actuated)))
-        if self.config.mode is SimMode.GUI:
-            pb.configureDebugVisualizer(pb.COV_ENABLE_GUI, 0, physicsClientId=cid)
-            self.frame_gui_camera()
+        if _window:
+            for flag in GUI_OFF:  # the side panels and the shadows' second pass
+                pb.configureDebugVisualizer(flag, 0, physicsClientId=cid)
+            self._frame_gui_camera()
+        elif self.config.mode is SimMode.GUI:
+            try:
+                self._window = _WindowProcess(self.config, scene)
+            except BaseException:
+                self.close()
+                raise
+            self._window.show(*self._state())
 
     # --- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
         """Disconnect from PyBullet (idempotent)."""
+        if self._window is not None:
+            self._window.close()
+            self._window = None
         if self._client >= 0:
-            pb.disconnect(physicsClientId=self._client)
+            with quiet_c_output():  # the GUI's threads say goodbye on stdout
+                pb.disconnect(physicsClientId=self._client)
             self._client = -1
 
     def __enter__(self) -> Simulator:
@@ -219,6 +222,8 @@ class Simulator:
             pb.resetJointState(self._robot, idx, float(value), 0.0, physicsClientId=self._client)
         self._steps = 0
         self.command(q)
+        if self._window is not None:
+            self._window.show(*self._state())
 
     def command(self, q_target_rad: FloatArray, ramp_steps: int = 0) -> FloatArray:
         """Set joint position targets, clamped into the limits; returns the clamped targets.
@@ -275,6 +280,8 @@ class Simulator:
                 self._send_targets(self._ramp_from + share * (self.q_target_rad - self._ramp_from))
             pb.stepSimulation(physicsClientId=self._client)
         self._steps += n_steps
+        if self._window is not None:
+            self._window.show(*self._state())
 
     def joint_positions(self) -> FloatArray:
         """Measured joint positions, (n,) [rad], in ``model.actuated`` order."""
@@ -336,12 +343,30 @@ class Simulator:
     # --- cameras -----------------------------------------------------------------------------
     def render(self, camera: CameraConfig | None = None) -> ImageRGB:
         """An offscreen image from the person's side of the table, (H, W, 3) uint8 RGB."""
-        return self.render_with_mask(camera)[0]
+        return np.ascontiguousarray(self.render_rgba(camera)[:, :, :3])
 
     def render_with_mask(self, camera: CameraConfig | None = None,
                          ) -> tuple[ImageRGB, npt.NDArray[np.bool_]]:
-        """An offscreen image (H, W, 3) uint8 RGB and the mask (H, W) of the robot's pixels."""
-        cam = camera or self.config.camera
+        """:meth:`render`'s image and the mask (H, W) of the robot's pixels."""
+        rgba, seg_ids = self._render(camera or self.config.camera)
+        # The segmentation buffer holds body id + (link index + 1) << 24 per pixel.
+        return np.ascontiguousarray(rgba[:, :, :3]), (seg_ids & 0xFFFFFF) == self._robot
+
+    def render_rgba(self, camera: CameraConfig | None = None) -> ImageRGBA:
+        """:meth:`render`'s image with an opaque alpha channel, (H, W, 4) uint8 RGBA.
+
+        The video's frames use this one: dropping the alpha channel costs 1 ms in numpy and
+        0.1 ms in the OpenCV conversion to BGR that the frame needs anyway.
+        """
+        return self._render(camera or self.config.camera)[0]
+
+    def _render(self, cam: CameraConfig) -> tuple[ImageRGBA, npt.NDArray[np.int32]]:
+        """The picture (H, W, 4) uint8 RGBA and the segmentation ids (H, W), -1 for no body.
+
+        TinyRenderer draws the bodies; where it draws none, the floor and sky of
+        :func:`mirrorbot.camera_view.floor_picture` show (the floor's own mesh is not drawn:
+        it cost two thirds of each picture).
+        """
         view = pb.computeViewMatrix(cam.eye_m, cam.target_m, (0, 0, 1),
                                     physicsClientId=self._client)
         proj = pb.computeProjectionMatrixFOV(cam.fov_deg, cam.width_px / cam.height_px, 0.05,
@@ -350,16 +375,39 @@ class Simulator:
         _, _, rgba, _, seg = pb.getCameraImage(
             cam.width_px, cam.height_px, view, proj, renderer=pb.ER_TINY_RENDERER,
             lightDirection=light, shadow=0, physicsClientId=self._client)
-        image = np.asarray(rgba, dtype=np.uint8).reshape(cam.height_px, cam.width_px, 4)
-        # The segmentation buffer holds body id + (link index + 1) << 24 per pixel.
-        body = np.asarray(seg, dtype=np.int64).reshape(cam.height_px, cam.width_px) & 0xFFFFFF
-        return np.ascontiguousarray(image[:, :, :3]), body == self._robot
+        h, w = cam.height_px, cam.width_px
+        seg_ids = np.asarray(seg, dtype=np.int32).reshape(h, w)
+        # One 32-bit word per RGBA pixel: compositing whole pixels is 3x faster than bytes.
+        drawn = np.ascontiguousarray(rgba, dtype=np.uint8).reshape(h, w, 4).view(np.uint32)
+        floor = floor_picture(cam).view(np.uint32)
+        picture = np.where((seg_ids < 0)[:, :, None], floor, drawn)
+        return picture.view(np.uint8).reshape(h, w, 4), seg_ids
 
-    def frame_gui_camera(self) -> None:
+    def _state(self) -> tuple[FloatArray, list[Pose]]:
+        """The joint positions (n,) [rad] and every scene body's pose, for the window."""
+        poses = [pb.getBasePositionAndOrientation(b, physicsClientId=self._client)
+                 for bodies in self.objects.values() for b in bodies]
+        return self.joint_positions(), poses
+
+    def _show(self, q_rad: FloatArray, poses: list[Pose]) -> None:
+        """Put the joints and the scene's bodies where :meth:`_state` says (window only).
+
+        For pictures only (velocities zero, no physics): one call for the joints, and one for
+        each body that moved since the last time, since every call may wait on the window.
+        """
+        pb.resetJointStatesMultiDof(self._robot, self._indices, [[float(v)] for v in q_rad],
+                                    physicsClientId=self._client)
+        bodies = [b for group in self.objects.values() for b in group]
+        for body, pose in zip(bodies, poses, strict=True):
+            if self._shown_poses.get(body) != pose:
+                pb.resetBasePositionAndOrientation(body, *pose, physicsClientId=self._client)
+                self._shown_poses[body] = pose
+
+    def _frame_gui_camera(self) -> None:
         """Point the GUI's camera (and its light) at the robot from the person's side."""
         pb.configureDebugVisualizer(lightPosition=(-4.0, -1.5, 5.0), physicsClientId=self._client)
         pb.resetDebugVisualizerCamera(cameraDistance=GUI_CAMERA_DISTANCE_M, cameraYaw=75.0,
-                                      cameraPitch=-12.0, cameraTargetPosition=(0.2, 0.0, 1.02),
+                                      cameraPitch=-15.0, cameraTargetPosition=(0.1, 0.0, 1.1),
                                       physicsClientId=self._client)
         # The GUI thread applies the camera asynchronously; wait (at most 2 s) until it has.
         deadline = time.monotonic() + 2.0
@@ -374,6 +422,8 @@ class Simulator:
 
         Rendered by the GUI's OpenGL renderer from its current camera; GUI mode only.
         """
+        if self._window is not None:
+            return self._window.screenshot()
         if self.config.mode is not SimMode.GUI:
             raise ConfigError("gui_screenshot needs SimMode.GUI")
         cam = pb.getDebugVisualizerCamera(physicsClientId=self._client)
@@ -384,3 +434,86 @@ class Simulator:
         image = np.asarray(rgba, dtype=np.uint8).reshape(height, width, 4)
         body = np.asarray(seg, dtype=np.int64).reshape(height, width) & 0xFFFFFF
         return np.ascontiguousarray(image[:, :, :3]), body == self._robot
+
+
+Pose = tuple[tuple[float, float, float], tuple[float, float, float, float]]
+"""A body's position [m] and orientation (quaternion, x y z w), as PyBullet gives them."""
+
+
+class _WindowProcess:
+    """PyBullet's window in a process of its own, sent the simulator's state once a frame.
+
+    Sending never waits on the window's drawing (only on the socket's buffer, which the window
+    drains, keeping the latest state). The process is a fresh interpreter started with
+    ``-c`` (not multiprocessing, which would re-run a user's script without a main guard).
+    Raises ModelError when the window cannot open.
+    """
+
+    START_TIMEOUT_S = 60.0
+
+    def __init__(self, config: SimConfig, scene: Scene | None) -> None:
+        mine, theirs = socket.socketpair()
+        code = "import sys; from mirrorbot.simulator import window_main; window_main(sys.argv[1])"
+        self._proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
+                                      pass_fds=(theirs.fileno(),), stdout=subprocess.DEVNULL)
+        theirs.close()
+        self._conn = Connection(mine.detach())
+        self._conn.send((config, scene))
+        ready = self._conn.recv() if self._conn.poll(self.START_TIMEOUT_S) else "no answer"
+        if ready != "ok":
+            self.close()
+            raise ModelError(f"PyBullet could not open its GUI window ({ready}); is a display "
+                             "available? Use --headless, or run under xvfb-run")
+
+    def show(self, q_rad: FloatArray, poses: list[Pose]) -> None:
+        """Show this state (joint positions (n,) [rad], the scene bodies' poses)."""
+        with contextlib.suppress(OSError):  # a window closed by its user shows nothing
+            self._conn.send(("show", q_rad, poses))
+
+    def screenshot(self) -> tuple[ImageRGB, npt.NDArray[np.bool_]]:
+        """What the window shows now: :meth:`Simulator.gui_screenshot` in its process."""
+        self._conn.send(("screenshot",))
+        image, mask = self._conn.recv()
+        return image, mask
+
+    def close(self) -> None:
+        """Close the window and end its process (idempotent)."""
+        with contextlib.suppress(OSError):
+            self._conn.send(None)
+        try:
+            self._proc.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._conn.close()
+
+
+def window_main(fd: str) -> None:
+    """The window's process (``fd``: its end of the socket): show the latest state sent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    conn = Connection(int(fd))
+    config, scene = conn.recv()
+    try:
+        window = Simulator(config, scene, _window=True)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported to the main process
+        conn.send(f"{type(exc).__name__}: {exc}")
+        return
+    conn.send("ok")
+    pending = None  # a state not shown yet
+    with window:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                return
+            if message is None:
+                return
+            if message[0] == "show":
+                pending = message
+                if conn.poll():
+                    continue  # a newer message waits: only the latest state matters
+            if pending is not None:
+                window._show(pending[1], pending[2])
+                pending = None
+            if message[0] == "screenshot":
+                conn.send(window.gui_screenshot())

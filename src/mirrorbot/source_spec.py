@@ -10,7 +10,8 @@ from mirrorbot.errors import SourceError
 
 MAX_CAMERA_INDEX = 999  # OpenCV's own limit is far lower; a larger index is a typo
 
-SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)", "images:DIR",
+SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)",
+                "images:DIR[?mode=photos|sequence]",
                 "recording:PATH.jsonl", "PATH.jsonl", "bvh:PATH.bvh[.gz]",
                 "synthetic:GESTURE[,GESTURE...]")
 
@@ -24,6 +25,10 @@ class SourceKind(enum.Enum):
     RECORDING = "recording"
     BVH = "bvh"
     SYNTHETIC = "synthetic"
+
+
+OPTION_EXAMPLES = {SourceKind.BVH: "units=cm", SourceKind.IMAGES: "mode=photos"}
+"""The kinds whose path may end in ``?key=value&...`` options, with an example of each."""
 
 
 @dataclass(frozen=True)
@@ -42,18 +47,21 @@ class SourceSpec:
     @property
     def path(self) -> Path:
         """The file or folder of a video, images, recording or BVH source (options dropped)."""
-        if self.kind is SourceKind.BVH:
+        if self.kind in OPTION_EXAMPLES:
             return Path(self.arg.partition("?")[0])
         return Path(self.arg)
 
     @property
     def options(self) -> dict[str, str]:
-        """``?key=value&...`` after a BVH source's path (``bvh:a.bvh?units=cm``).
+        """``?key=value&...`` after a BVH or images source's path (``bvh:a.bvh?units=cm``).
 
         Raises:
             SourceError: An option without a value.
         """
-        return parse_options(self.arg.partition("?")[2], "bvh", "units=cm")
+        if self.kind not in OPTION_EXAMPLES:
+            return {}
+        return parse_options(self.arg.partition("?")[2], self.kind.value,
+                             OPTION_EXAMPLES[self.kind])
 
     @property
     def input_path(self) -> Path | None:

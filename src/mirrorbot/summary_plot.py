@@ -60,6 +60,14 @@ def _runs(t: np.ndarray, values: list[Any]) -> list[tuple[Any, float, float]]:
     return out
 
 
+def goal_panel_title(*, beliefs: bool, labels: bool, commitments: bool) -> str:
+    """The top panel's title, naming only what it shows (no "true gestures" without labels)."""
+    parts = (["goal belief (lines)"] if beliefs else []) \
+        + (["true gestures (shaded)"] if labels else []) \
+        + (["committed goal (band)"] if commitments else [])
+    return ", ".join(parts) if parts else "no goal belief was logged"
+
+
 def write_summary_plot(out_dir: Path) -> Path:
     """Draw ``out_dir/summary.png`` from the run's log and summary; returns its path."""
     import matplotlib
@@ -96,8 +104,10 @@ def write_summary_plot(out_dir: Path) -> Path:
             ax_goal.axvspan(t0, t1, ymin=0.94, ymax=0.99, color=colour.get(goal, "k"), lw=0)
     ax_goal.set_ylim(0, 1.2)
     ax_goal.set_ylabel("P(goal)")
-    ax_goal.set_title("goal belief (lines), true gestures (shaded), committed goal (band)",
-                      fontsize=10)
+    ax_goal.set_title(goal_panel_title(
+        beliefs=bool(ax_goal.get_legend_handles_labels()[0]),
+        labels=bool(summary.get("labels")),
+        commitments=any(f["committed"] for f in frames)), fontsize=10)
     if ax_goal.get_legend_handles_labels()[0]:  # none when no belief was logged
         ax_goal.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     joints = header.get("joints", [])

@@ -3,9 +3,12 @@
 Two backends give the same :class:`PoseFrame`:
 
 - ``SolutionsPoseTracker`` (default): BlazePose "full" bundled in the pinned mediapipe wheel,
-  through ``mp.solutions.pose`` in video mode (tracking between frames). Works offline.
+  through ``mp.solutions.pose``. Works offline.
 - ``TasksPoseTracker``: the MediaPipe Tasks ``PoseLandmarker`` with a ``.task`` model file the
-  user downloaded (lite, full or heavy), in video mode.
+  user downloaded (lite, full or heavy).
+
+Both run in video mode (tracking the person from frame to frame) or, for unrelated photos, in
+static mode (``static=True``: every image is searched afresh, its own person).
 
 Images are tracked exactly as the camera gave them, never flipped, so "left" stays the
 person's anatomical left. Our own One Euro filter smooths; MediaPipe's smoothing is off so the
@@ -66,17 +69,22 @@ def _with_time(pose: PoseFrame | None, t_s: float) -> PoseFrame | None:
 
 
 class SolutionsPoseTracker:
-    """BlazePose "full" from the mediapipe wheel (``mp.solutions.pose``), video mode."""
+    """BlazePose "full" from the mediapipe wheel (``mp.solutions.pose``).
+
+    Args:
+        static: Every image is its own photo (MediaPipe's static image mode), instead of
+            frames of one video.
+    """
 
     name = "mediapipe-solutions-pose-full"
 
-    def __init__(self) -> None:
+    def __init__(self, *, static: bool = False) -> None:
         try:
             with quiet_c_output():
                 import mediapipe as mp
 
                 self._pose = mp.solutions.pose.Pose(
-                    static_image_mode=False, model_complexity=MODEL_COMPLEXITY_FULL,
+                    static_image_mode=static, model_complexity=MODEL_COMPLEXITY_FULL,
                     smooth_landmarks=False, enable_segmentation=False,
                     min_detection_confidence=MIN_DETECTION_CONFIDENCE,
                     min_tracking_confidence=MIN_TRACKING_CONFIDENCE)
@@ -108,7 +116,12 @@ class SolutionsPoseTracker:
 
 
 class TasksPoseTracker:
-    """The MediaPipe Tasks ``PoseLandmarker`` with a user-supplied ``.task`` model, video mode.
+    """The MediaPipe Tasks ``PoseLandmarker`` with a user-supplied ``.task`` model.
+
+    Args:
+        model_path: The ``.task`` file.
+        static: Every image is its own photo (the IMAGE running mode), instead of frames of
+            one video (VIDEO).
 
     Raises:
         ModelError: The file is missing, not a ``.task`` bundle, or mediapipe cannot load it.
@@ -116,7 +129,7 @@ class TasksPoseTracker:
 
     name = "mediapipe-tasks-pose-landmarker"
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, *, static: bool = False) -> None:
         if not model_path.is_file():
             raise ModelError(f"pose model {model_path} does not exist; download a MediaPipe "
                              "pose_landmarker_*.task file or drop --model to use the bundled "
@@ -136,7 +149,8 @@ class TasksPoseTracker:
 
                 options = PoseLandmarkerOptions(
                     base_options=BaseOptions(model_asset_path=str(model_path)),
-                    running_mode=RunningMode.VIDEO, num_poses=1,
+                    running_mode=RunningMode.IMAGE if static else RunningMode.VIDEO,
+                    num_poses=1,
                     min_pose_detection_confidence=MIN_DETECTION_CONFIDENCE,
                     min_tracking_confidence=MIN_TRACKING_CONFIDENCE)
                 self._landmarker = PoseLandmarker.create_from_options(options)
@@ -145,6 +159,7 @@ class TasksPoseTracker:
             raise ModelError(f"pose model {model_path} could not be loaded ({first}); is it a "
                              "MediaPipe pose_landmarker .task file?") from None
         self._mp = mp
+        self._static = static
         self._last_ms = -1
 
     def track(self, image_bgr: ImageBGR, t_s: float) -> PoseFrame | None:
@@ -153,7 +168,8 @@ class TasksPoseTracker:
         timestamp_ms = max(int(round(t_s * 1e3)), self._last_ms + 1)  # must strictly increase
         self._last_ms = timestamp_ms
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        result = self._landmarker.detect(image) if self._static else \
+            self._landmarker.detect_for_video(image, timestamp_ms)
         if not result.pose_world_landmarks:
             return None
         return _with_time(_landmark_arrays(result.pose_world_landmarks[0],
@@ -166,8 +182,11 @@ class TasksPoseTracker:
             self._landmarker.close()
 
 
-def open_tracker(model_path: Path | None = None) -> Tracker:
-    """The default bundled tracker, or the Tasks tracker when ``model_path`` is given."""
+def open_tracker(model_path: Path | None = None, *, static: bool = False) -> Tracker:
+    """The default bundled tracker, or the Tasks tracker when ``model_path`` is given.
+
+    ``static``: for unrelated photos, each searched afresh (see the module docstring).
+    """
     if model_path is not None:
-        return TasksPoseTracker(model_path)
-    return SolutionsPoseTracker()
+        return TasksPoseTracker(model_path, static=static)
+    return SolutionsPoseTracker(static=static)

@@ -59,7 +59,7 @@ class Mp4Writer:
         if self._proc is None or self._proc.stdin is None:
             raise MirrorbotError(f"video {self.path} is already closed")
         try:
-            self._proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+            self._proc.stdin.write(np.ascontiguousarray(frame).data)  # a view: no copy
         except BrokenPipeError:
             raise self._failed(None, self._stderr()) from None
         except OSError as exc:

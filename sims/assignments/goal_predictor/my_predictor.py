@@ -2,7 +2,8 @@
 
 Score it (from the project's root)::
 
-    mirrorbot eval intent --intent sims/assignments/goal_predictor/my_predictor.py:MyPredictor
+    .venv/bin/mirrorbot eval intent \
+        --intent sims/assignments/goal_predictor/my_predictor.py:MyPredictor
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Score it (from the project's root)::
 
-    mirrorbot eval retarget \
+    .venv/bin/mirrorbot eval retarget \
         --retargeter sims/assignments/write_a_retargeter/my_retargeter.py:MyRetargeter
 """
 
