@@ -206,8 +206,12 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 belief = replace(belief, lead_m=decision.gain[belief.side] * belief.lead_m)
             receive = None if gaze is None else partial(  # called only to answer an offer
                 gaze_target, pose.world_m, person_position_m=gaze.person_position_m)
+            # Led toward an object as much as the hand's movement is a reach (the goal belief)
+            # for that object (the reach belief): not while it lifts a cup or waves.
+            reaching_p = belief.probs.get("reach", 0.0) if belief is not None \
+                and target is not None and belief.side == target.side else 0.0
             lead = None if target is None or target.side is None or target.target_m is None \
-                else ReachLead(target.side, target.target_m, target.lead_weight)
+                else ReachLead(target.side, target.target_m, target.lead_weight * reaching_p)
             q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, receive, lead)
             if own_mode != "mirror":
                 mode, reason = own_mode, own_reason
