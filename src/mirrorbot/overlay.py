@@ -106,10 +106,16 @@ def _goal_bars(img: ImageBGR, probs: dict[str, float], committed: str | None) ->
 
 
 def _reach_bars(img: ImageBGR, reach: dict[str, Any]) -> None:
-    """The reach posterior as bars at the right of the robot's panel, the committed one lit."""
+    """The reach posterior as bars at the right of the robot's panel, the committed one lit.
+
+    Each bar is the probability that the hand reaches for that object (the object's share
+    times the probability of reaching at all, ``1 - p_none``): a waving hand shows short bars,
+    not the object its wave happens to head for.
+    """
     probs: dict[str, float] = reach.get("probs", {})
     committed = reach.get("committed")
     hand = reach.get("hand")
+    reaching = 1.0 - float(reach.get("p_none", 0.0))
     x0, y0, bar_w, row_h = PANEL_SIZE_PX[0] - 200, 92, 90, 20
     title = f"reach ({hand} hand)" if hand else "reach: no hand moving"
     text(img, f"reaching for: {committed}" if committed else title, (x0, y0 - 20), 0.45,
@@ -119,10 +125,12 @@ def _reach_bars(img: ImageBGR, reach: dict[str, Any]) -> None:
         colour = (60, 200, 255) if name == committed else (200, 200, 200)
         if not hand:
             colour = (120, 120, 120)
+        p_for = p * reaching
         cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + bar_w, y + 2), (60, 60, 60), -1)
-        cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + int(bar_w * p), y + 2), colour, -1)
+        cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + int(bar_w * p_for), y + 2), colour,
+                      -1)
         text(img, name[:8], (x0, y), 0.45)
-        text(img, f"{p:.2f}", (x0 + 66 + bar_w, y), 0.45)
+        text(img, f"{p_for:.2f}", (x0 + 66 + bar_w, y), 0.45)
 
 
 def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB | ImageRGBA, info: OverlayInfo,
