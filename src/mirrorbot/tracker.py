@@ -28,6 +28,10 @@ from mirrorbot.errors import ModelError
 from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
 from mirrorbot.quiet import quiet_c_output
 
+QUIET_FIRST_CALLS = 3
+"""The graph's first calls start its models (the detector, then the landmark model), which
+print TFLite's and absl's notices ("Feedback manager requires a model with a single signature
+inference") straight to stderr; those calls' C output goes to /dev/null."""
 MODEL_COMPLEXITY_FULL = 1  # BlazePose "full", the model the wheel bundles
 MIN_DETECTION_CONFIDENCE = 0.5
 MIN_TRACKING_CONFIDENCE = 0.5
@@ -88,7 +92,10 @@ class SolutionsPoseTracker:
                     smooth_landmarks=False, enable_segmentation=False,
                     min_detection_confidence=MIN_DETECTION_CONFIDENCE,
                     min_tracking_confidence=MIN_TRACKING_CONFIDENCE)
-            self._first = True
+                # The graph opens its models on its own threads and they log as they do: one
+                # blank image waits for that here, where their output goes to /dev/null.
+                self._pose.process(np.zeros((64, 64, 3), dtype=np.uint8))
+            self._quiet_calls = QUIET_FIRST_CALLS
         except (ImportError, AttributeError) as exc:
             raise ModelError(f"the bundled pose model is unavailable ({exc}); mirrorbot needs "
                              "mediapipe>=0.10.14,<0.10.30 (pip install -e .), or pass "
@@ -98,10 +105,10 @@ class SolutionsPoseTracker:
         """Track one BGR image (H, W, 3) uint8 taken at ``t_s`` [s]."""
         rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
-        if self._first:  # the first call loads the TFLite delegate, which prints to stderr
+        if self._quiet_calls > 0:  # the first calls start the graph's models, which log
+            self._quiet_calls -= 1
             with quiet_c_output():
                 result = self._pose.process(rgb)
-            self._first = False
         else:
             result = self._pose.process(rgb)
         world = result.pose_world_landmarks
