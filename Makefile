@@ -16,7 +16,7 @@ NO_PYTHON := mirrorbot needs Python 3.10-3.12 (mediapipe 0.10.21 has no wheel fo
 	install python3.12 (e.g. pyenv install 3.12, uv python install 3.12) and run \
 	make PYTHON=python3.12 (see README, Python 3.13)
 
-.PHONY: demo test lint clean
+.PHONY: demo test test-slow lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || { test -n "$(PYTHON)" && $(PYTHON) -c '$(SUPPORTED)'; } \
@@ -29,8 +29,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/mirrorbot demo --overwrite $(ARGS)
 
+# The fast tier (under 3 minutes on 2 cores); the slow end-to-end tests run in CI (.ci/run).
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q $(ARGS)
+	$(VENV)/bin/python -m pytest -q -m "not slow" $(ARGS)
+
+test-slow: $(STAMP)
+	$(VENV)/bin/python -m pytest -q -m slow $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests sims

@@ -109,6 +109,7 @@ def test_camera_that_stops_mid_run_ends_the_run_cleanly(
     _assert_within_limits(tmp_path, model)
 
 
+@pytest.mark.slow
 def test_truncated_video_plays_what_is_there(tmp_path: Path, astronaut: np.ndarray,
                                               model: RobotModel) -> None:
     video = write_video(tmp_path / "full.avi", [np.roll(astronaut, k, 1) for k in range(30)])
@@ -123,6 +124,7 @@ def test_truncated_video_plays_what_is_there(tmp_path: Path, astronaut: np.ndarr
     _assert_within_limits(tmp_path / "out", model)
 
 
+@pytest.mark.slow
 def test_nobody_in_view_holds_at_rest(tmp_path: Path, model: RobotModel) -> None:
     rng = np.random.default_rng(0)
     empty = [np.full((480, 640, 3), 90, np.uint8) + rng.integers(0, 20, (480, 640, 3),
@@ -152,6 +154,7 @@ def test_two_people_the_tracker_locks_on_one(tmp_path: Path, astronaut: np.ndarr
     assert np.max(np.abs(np.diff(mids))) < 0.05  # no jump from one person to the other
 
 
+@pytest.mark.slow
 def test_person_at_the_edge_of_the_frame(tmp_path: Path, astronaut: np.ndarray,
                                          model: RobotModel) -> None:
     frames = []
@@ -205,6 +208,7 @@ def test_impossible_poses_never_drive_the_robot_beyond_its_limits(
         q_prev = q
 
 
+@pytest.mark.slow
 def test_infinite_coordinates_in_a_recording_are_dropouts(tmp_path: Path,
                                                           model: RobotModel) -> None:
     header = {"format": "mirrorbot-recording", "version": 1, "fps": 30.0}
@@ -241,6 +245,7 @@ def _start_run(out: Path, *extra: str) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.slow
 def test_ctrl_c_twice_during_run_keeps_every_frame_and_a_valid_folder(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group (ffmpeg too), pressed twice; nothing is lost.
 
@@ -328,6 +333,7 @@ def bad_lines_run(wave_lines: list[str], tmp_path_factory: pytest.TempPathFactor
     return run_cli("run", "--source", str(path), "--out", str(out), "--no-video"), out
 
 
+@pytest.mark.slow
 def test_bad_lines_of_every_kind_are_skipped_once_each(
         bad_lines_run: tuple[subprocess.CompletedProcess[str], Path], model: RobotModel) -> None:
     """1e308, 100,000-deep nesting, t = 10**400, bad UTF-8, 300 junk lines: warnings, not NaN.
@@ -464,6 +470,7 @@ def test_a_plugin_that_fails_is_one_line_naming_it(plugins: Path, model: RobotMo
     assert np.all(np.isfinite(q)) and np.allclose(q[-1], rest_pose(model) + 0.01)
 
 
+@pytest.mark.slow
 def test_cli_plugin_nan_is_held_and_system_exit_is_an_error(plugins: Path, tmp_path: Path,
                                                             model: RobotModel) -> None:
     out = tmp_path / "nan"

@@ -28,6 +28,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_demo_writes_an_h264_video_that_opencv_reads(demo_dir: Path) -> None:
     cap = cv2.VideoCapture(str(demo_dir / "video.mp4"))
     frames = []
@@ -168,6 +169,7 @@ def test_empty_source_argument_is_an_error() -> None:
         parse_source("video:")
 
 
+@pytest.mark.slow
 def test_bench_prints_measured_figures_as_json() -> None:
     result = run_cli("bench", "--json")
     assert result.returncode == 0, result.stderr

@@ -33,18 +33,21 @@ def test_each_scenario_is_one_short_file(name: str) -> None:
     assert len((ROOT / "sims" / f"{name}.py").read_text().splitlines()) < 100
 
 
+@pytest.mark.slow
 def test_wave_back_scenario(tmp_path: Path) -> None:
     out = _scenario("wave_back", tmp_path, "--seed", "3")
     assert "the robot recognised the wave at" in out and "it waved back with its left hand" in out
     assert (tmp_path / "wave_back" / "session.jsonl").is_file()
 
 
+@pytest.mark.slow
 def test_handover_scenario(tmp_path: Path) -> None:
     out = _scenario("handover", tmp_path, "--seed", "2")
     assert "the robot recognised the offer and reached out" in out
     assert "only mirroring, it would have come within" in out
 
 
+@pytest.mark.slow
 def test_pointing_game_scenario(tmp_path: Path) -> None:
     out = _scenario("pointing_game", tmp_path, "--seed", "2", "--rounds", "3")
     rounds = [line for line in out.splitlines() if line.startswith("round ")]
@@ -53,6 +56,7 @@ def test_pointing_game_scenario(tmp_path: Path) -> None:
     assert "score: " in out
 
 
+@pytest.mark.slow
 def test_learn_gesture_scenario(tmp_path: Path) -> None:
     out = _scenario("learn_gesture", tmp_path, "--seed", "2")
     assert "learned 'heart' from 3 demonstrations" in out
@@ -60,6 +64,7 @@ def test_learn_gesture_scenario(tmp_path: Path) -> None:
     assert (tmp_path / "learn_gesture" / "repertoire" / "heart.json").is_file()
 
 
+@pytest.mark.slow
 def test_retargeter_assignment_scores_starter_below_and_ours_above_the_pass_mark() -> None:
     seeds = (1001,)
     starter = run_eval_retarget(seeds=seeds, progress=False, retargeter=STARTER_RETARGETER)
@@ -70,6 +75,7 @@ def test_retargeter_assignment_scores_starter_below_and_ours_above_the_pass_mark
     assert starter["name"] == "MyRetargeter" and "MyRetargeter" in starter
 
 
+@pytest.mark.slow
 def test_goal_predictor_assignment_scores_starter_below_and_ours_above_the_pass_mark() -> None:
     seeds = (3001, 3002, 3003)
     starter = run_eval_intent(progress=False, intent=STARTER_PREDICTOR, seeds=seeds, lead=False)
@@ -92,6 +98,7 @@ def test_filter_assignment_through_the_cli(tmp_path: Path) -> None:
     assert "pass mark 75.0: PASS" in text.splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_students_mistakes_get_one_line_messages(tmp_path: Path) -> None:
     broken = tmp_path / "mine.py"
     broken.write_text("class Mine:\n    def __init__(self, context):\n        pass\n")
@@ -198,6 +205,7 @@ class NeverCommits:
 '''
 
 
+@pytest.mark.slow
 def test_a_predictor_that_never_commits_gets_no_commitment_points(tmp_path: Path) -> None:
     (tmp_path / "never.py").write_text(NEVER_COMMITS)
     never = run_eval_intent(progress=False, intent=f"{tmp_path / 'never.py'}:NeverCommits",

@@ -50,6 +50,7 @@ def xvfb_display() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_gui_window_shows_the_robot(xvfb_display: str, tmp_path: Path) -> None:
     with Simulator(SimConfig(mode=SimMode.GUI), load_scene(scene_path("tabletop"))) as sim:
         sim.reset(rest_pose(sim.model))
@@ -62,6 +63,7 @@ def test_gui_window_shows_the_robot(xvfb_display: str, tmp_path: Path) -> None:
     assert 0.2 * w < cols.mean() < 0.8 * w and 0.1 * h < rows.mean() < 0.9 * h
 
 
+@pytest.mark.slow
 def test_demo_with_gui_runs_under_xvfb(xvfb_display: str, tmp_path: Path) -> None:
     result = run_cli("demo", "--gui", "--seconds", "1", "--out", str(tmp_path), "--no-video",
                      env={"DISPLAY": xvfb_display})
@@ -69,6 +71,7 @@ def test_demo_with_gui_runs_under_xvfb(xvfb_display: str, tmp_path: Path) -> Non
     assert len((tmp_path / "session.jsonl").read_text().splitlines()) == 31
 
 
+@pytest.mark.slow
 def test_gui_window_frames_the_whole_robot_with_hands_overhead(xvfb_display: str) -> None:
     with Simulator(SimConfig(mode=SimMode.GUI), load_scene(scene_path("tabletop"))) as sim:
         q = rest_pose(sim.model)
@@ -83,6 +86,7 @@ def test_gui_window_frames_the_whole_robot_with_hands_overhead(xvfb_display: str
     assert robot.mean() > 0.02  # the robot, not a speck
 
 
+@pytest.mark.slow
 def test_gui_physics_is_the_headless_physics(xvfb_display: str) -> None:
     """In GUI mode physics stays headless (the window only shows it): the same motion."""
     scene = load_scene(scene_path("tabletop"))

@@ -88,6 +88,7 @@ def test_a_wandering_idle_hand_is_not_one_endless_movement() -> None:
     assert np.mean(moving) < 0.8
 
 
+@pytest.mark.slow
 def test_a_lift_where_the_hand_just_went_reads_as_a_cup_goal_early() -> None:
     """Context: at 40% of a drink, offer or clear the path alone looks like a raise.
 
@@ -172,6 +173,7 @@ def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
     assert result.returncode == 2 and "header is not valid JSON" in result.stderr
 
 
+@pytest.mark.slow
 def test_lead_time_shows_the_robot_arriving_first_when_it_anticipates() -> None:
     """The clearing of seed 5: anticipating, the robot gets there no later than the person."""
     from mirrorbot.lead_time import leads, summarise

@@ -200,6 +200,7 @@ def test_cli_bad_recording_header_exits_2_with_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1 and "mirrorbot-recording" in result.stderr
 
 
+@pytest.mark.slow
 def test_sigint_during_cli_record_keeps_a_valid_file(tmp_path: Path) -> None:
     """A real Ctrl-C (SIGINT) to `mirrorbot record` on a long video: exit 130, frames kept."""
     import os

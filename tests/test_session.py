@@ -82,6 +82,7 @@ def test_dropouts_in_a_run_are_logged_as_hold(tmp_path: Path) -> None:
     assert summary["tracked_fraction"] < 1.0
 
 
+@pytest.mark.slow
 def test_stage_registry_loads_builtins_and_students_classes(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             ) -> None:
@@ -124,6 +125,7 @@ def test_naive_baseline_runs_in_the_loop(tmp_path: Path) -> None:
     assert summary["retargeter"] == "naive" and summary["frames"] == len(frames)
 
 
+@pytest.mark.slow
 def test_run_on_a_real_video_file(tmp_path: Path) -> None:
     """A real video through OpenCV and the bundled MediaPipe model, out to an MP4."""
     skimage_data = pytest.importorskip("skimage.data")
@@ -141,6 +143,7 @@ def test_run_on_a_real_video_file(tmp_path: Path) -> None:
     assert ok and frame.shape == (480, 1280, 3)
 
 
+@pytest.mark.slow
 def test_eval_retarget_reports_the_targets(tmp_path: Path) -> None:
     result = run_cli("eval", "retarget", "--json")
     assert result.returncode == 0, result.stderr
@@ -154,6 +157,7 @@ def test_eval_retarget_reports_the_targets(tmp_path: Path) -> None:
     assert report["ours"]["chain_error_deg"]["mean"] < 8.0
 
 
+@pytest.mark.slow
 def test_eval_retarget_takes_a_filter_and_the_wander(tmp_path: Path) -> None:
     settings = tmp_path / "tracker.json"
     settings.write_text('{"method": "tracker"}')
@@ -212,6 +216,7 @@ def test_the_head_looks_where_the_person_points() -> None:
     assert pan < 0 and tilt > 0.3  # the cup is to the robot's right, low on the table
 
 
+@pytest.mark.slow
 def test_anticipation_arrives_before_the_mirror_does(tmp_path: Path) -> None:
     """Clearing the cup: once committed, the robot's own motion gets there first.
 

@@ -103,7 +103,6 @@ def hand_directions(world_m: FloatArray, w: int, index: int, pinky: int, sign: f
 
 PLAUSIBLE_SHOULDER_WIDTH_M = (0.1, 1.0)
 PLAUSIBLE_TORSO_M = (0.1, 1.5)
-MIN_LIMB_M = 0.03
 
 
 @kernel

@@ -23,6 +23,3 @@ class SourceError(MirrorbotError):
 class ModelError(MirrorbotError):
     """A robot model, scene or pose model file is missing or invalid."""
 
-
-class NotAvailableError(MirrorbotError):
-    """A feature that the command line names exists in the contract but not yet in this build."""

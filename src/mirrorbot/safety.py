@@ -40,7 +40,6 @@ from mirrorbot.urdf_builder import SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M
 COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
 ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
 STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: no look-ahead
-LOOKAHEAD_MARGIN_M = 0.0  # a margin here stalls arms that hang 1-2 cm beside the torso
 MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
 HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
 PATH_SPLITS = 2  # the look-ahead halves a segment of the braking path at most this often
@@ -228,6 +227,7 @@ class CommandShaper:
         _push_out(self.q, 0.0, self._push_joints, self.config.target_margin_m,
                   self.model.lower_rad, self.model.upper_rad, self.collision.geometry)
         self._v_stop(np.zeros_like(self.q), 1.0 / 30.0)  # braking's cap (its kernel)
+        self.collision.upper_arm_torso_gap_m(self.q)  # the braking look-ahead's torso check
 
     def reset(self, q_rad: FloatArray) -> None:
         """Start from ``q_rad`` at rest."""
@@ -389,9 +389,9 @@ class CommandShaper:
         t_stop = float(np.max(np.abs(v) / self.a_max))
         # Braking in whole periods goes about half a period's travel beyond v t_stop / 2.
         q_rest = self.model.clamp(self.q + v * (1.5 * dt_s + t_stop / 2))
-        limit = self.config.min_clearance_m
-        margin = limit + LOOKAHEAD_MARGIN_M  # the upper arm next to the torso needs none
-        if (self._clearance_now() - self._reach_bound_m(q_rest) >= margin
+        limit = self.config.min_clearance_m  # no margin on top: it stalled arms hanging 1-2
+        # cm beside the torso
+        if (self._clearance_now() - self._reach_bound_m(q_rest) >= limit
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return True  # even the whole braking path cannot reach anything
         # The braking path is straight in joint space (bent where a joint reaches its limit),

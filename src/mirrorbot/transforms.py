@@ -40,13 +40,6 @@ def transform_from_xyz_rpy(xyz_m: Sequence[float], rpy_rad: Sequence[float]) -> 
     return T
 
 
-def transform_from_rotation(R: FloatArray) -> Mat4:
-    """Homogeneous transform (4, 4) of a pure rotation (3, 3)."""
-    T = np.eye(4)
-    T[:3, :3] = R
-    return T
-
-
 @kernel
 def cross3(a: Vec3, b: Vec3) -> Vec3:
     """Cross product of two 3-vectors (np.cross is ~20x slower on single vectors)."""
