@@ -87,3 +87,27 @@ def test_walking_and_bowing_commit_to_nothing(tmp_path: Path) -> None:
     rows = {r["clip"]: r for r in report["clips"]}
     assert rows["walk.bvh"]["commitments"] == 0 and rows["bow.bvh"]["commitments"] == 0, rows
     assert rows["walk.bvh"]["flips"] <= 1 and rows["bow.bvh"]["flips"] <= 1, rows
+
+
+def test_hands_held_together_are_a_posture_not_a_gesture() -> None:
+    """Hands held together are the body's posture, not one hand's gesture.
+
+    Wrists within half a shoulder width of each other (clasped in front, as the actors hold
+    them before and after a bow) mark the body's movement; one hand out does not.
+    """
+    from mirrorbot.body_motion import BodyMotion
+    from mirrorbot.landmarks import Landmark
+
+    world = np.zeros((33, 3))
+    world[Landmark.LEFT_SHOULDER], world[Landmark.RIGHT_SHOULDER] = (0.2, -0.5, 0), (-0.2, -0.5, 0)
+    world[Landmark.LEFT_HIP], world[Landmark.RIGHT_HIP] = (0.1, 0, 0), (-0.1, 0, 0)
+    apart, together = world.copy(), world.copy()
+    apart[Landmark.LEFT_WRIST], apart[Landmark.RIGHT_WRIST] = (0.25, 0.1, -0.2), (-0.1, -0.3, -0.4)
+    together[Landmark.LEFT_WRIST] = (0.04, -0.1, -0.3)
+    together[Landmark.RIGHT_WRIST] = (-0.04, -0.1, -0.3)
+    visibility = np.ones(33)
+    body = BodyMotion()
+    assert not body(apart, visibility, 0.0) and not body(apart, visibility, 0.1)
+    assert body(together, visibility, 0.2)
+    assert body(apart, visibility, 0.5)  # held a moment after, as any body movement
+    assert not body(apart, visibility, 1.0)

@@ -18,7 +18,11 @@ or how big a person is:
   :data:`BOW_PITCH_RAD` from the person's usual posture (a slow running mean of the trunk's
   direction while the body is not moving). Leaning back, as in an overhead raise, is not one.
 
-Either marks the body as moving; the mark is held :data:`HOLD_S` after, so an arm still
+- **hands together**: the wrists within :data:`HANDS_TOGETHER` shoulder widths of each other
+  (clasped in front, as people hold them before and after a bow, or resting together): a
+  posture of both hands, not one hand's gesture (the actors' clasping read as a reach).
+
+Any of them marks the body as moving; the mark is held :data:`HOLD_S` after, so an arm still
 settling from a step is not read as a gesture either.
 """
 
@@ -33,12 +37,14 @@ from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.landmarks import Landmark
 
 ANKLES = [int(Landmark.LEFT_ANKLE), int(Landmark.RIGHT_ANKLE)]
+WRISTS = [int(Landmark.LEFT_WRIST), int(Landmark.RIGHT_WRIST)]
 SHOULDERS = [int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)]
 HIPS = [int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)]
 STEP_M = 0.15  # the feet's distance changing this much is a step [m] (a stride changes it 0.5)
 STEP_WINDOW_S = 0.5  # ... within this long [s]
 BOW_PITCH_RAD = math.radians(15.0)  # a bow: the trunk this far forward of its usual posture
 POSTURE_GAIN = 0.02  # per frame: how fast the usual posture follows a still body
+HANDS_TOGETHER = 0.5  # wrists nearer than this many shoulder widths are held together
 HOLD_S = 0.5  # the body counts as moving this long after it last did [s]
 MIN_VISIBILITY = 0.5  # feet seen less than this (under a desk) are not used
 
@@ -59,6 +65,13 @@ def trunk_axes(world_m: FloatArray) -> tuple[Vec3, Vec3] | None:
     return up / n_up, forward / n_fw
 
 
+def hands_together(world_m: FloatArray) -> bool:
+    """Whether the wrists are within :data:`HANDS_TOGETHER` shoulder widths of each other."""
+    width = float(np.linalg.norm(world_m[SHOULDERS[0]] - world_m[SHOULDERS[1]]))
+    gap = float(np.linalg.norm(world_m[WRISTS[0]] - world_m[WRISTS[1]]))
+    return width > 1e-6 and gap < HANDS_TOGETHER * width
+
+
 class BodyMotion:
     """Tracks whether the body (feet, trunk) is moving, frame by frame."""
 
@@ -77,7 +90,7 @@ class BodyMotion:
         """Whether the body moves at ``t_s`` [s], from landmarks (33, 3) [m] and visibility."""
         stepping = self._stepping(world_m, visibility, t_s)
         bowing = self._bowing(world_m, still=not stepping and t_s > self._moving_until_s)
-        if stepping or bowing:
+        if stepping or bowing or hands_together(world_m):
             self._moving_until_s = t_s + HOLD_S
         return t_s <= self._moving_until_s
 
