@@ -304,7 +304,8 @@ class RepertoireIntent:
         if not track.moving:
             if track.holding:
                 self._count_turns(track, hand, t_s)  # a hand that swings little still waves
-                if t_s - max(track.last_turn_t, track.hold_since) >= STILL_TURN_S:
+                if t_s - max(track.last_turn_t, track.hold_since) >= STILL_TURN_S \
+                        and track.turns <= 1:  # once swung, a pause is part of the wave
                     track.still_turns += 1  # held through a half-cycle without turning
                     track.last_turn_t = t_s
                 if t_s - track.hold_since <= HOLD_EVIDENCE_S:
