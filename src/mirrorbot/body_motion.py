@@ -14,7 +14,7 @@ or how big a person is:
   :data:`STEP_M` within :data:`STEP_WINDOW_S`; only where both ankles are seen). A walk, a turn
   on the spot and a shuffle step; not a bounce on the knees in a brisk gesture, where both feet
   stay put (those swung the knees at 1.1 m/s, and a knee-speed rule read them as steps).
-- **a bow**: the trunk (hips' centre to shoulders' centre) pitched forward by more than
+- **a bow**: the trunk (:func:`mirrorbot.body_frames.torso_rotation`) pitched forward by more than
   :data:`BOW_PITCH_RAD` from the person's usual posture (a slow running mean of the trunk's
   direction while the body is not moving). Leaning back, as in an overhead raise, is not one.
 
@@ -34,12 +34,12 @@ from collections import deque
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.body_frames import torso_rotation
 from mirrorbot.landmarks import Landmark
 
 ANKLES = [int(Landmark.LEFT_ANKLE), int(Landmark.RIGHT_ANKLE)]
 WRISTS = [int(Landmark.LEFT_WRIST), int(Landmark.RIGHT_WRIST)]
 SHOULDERS = [int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)]
-HIPS = [int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)]
 STEP_M = 0.15  # the feet's distance changing this much is a step [m] (a stride changes it 0.5)
 STEP_WINDOW_S = 0.5  # ... within this long [s]
 BOW_PITCH_RAD = math.radians(15.0)  # a bow: the trunk this far forward of its usual posture
@@ -47,22 +47,6 @@ POSTURE_GAIN = 0.02  # per frame: how fast the usual posture follows a still bod
 HANDS_TOGETHER = 0.5  # wrists nearer than this many shoulder widths are held together
 HOLD_S = 0.5  # the body counts as moving this long after it last did [s]
 MIN_VISIBILITY = 0.5  # feet seen less than this (under a desk) are not used
-
-
-def trunk_axes(world_m: FloatArray) -> tuple[Vec3, Vec3] | None:
-    """The trunk's up (hips' centre to shoulders' centre) and forward unit vectors (3,) each.
-
-    Forward is across (right to left, shoulders and hips together) crossed with up. None when
-    the landmarks are degenerate (all at one point).
-    """
-    up = (world_m[SHOULDERS[0]] + world_m[SHOULDERS[1]]
-          - world_m[HIPS[0]] - world_m[HIPS[1]]) / 2
-    across = world_m[SHOULDERS[0]] - world_m[SHOULDERS[1]] + world_m[HIPS[0]] - world_m[HIPS[1]]
-    forward = np.cross(across, up)
-    n_up, n_fw = float(np.linalg.norm(up)), float(np.linalg.norm(forward))
-    if n_up < 1e-6 or n_fw < 1e-6:
-        return None
-    return up / n_up, forward / n_fw
 
 
 def hands_together(world_m: FloatArray) -> bool:
@@ -112,10 +96,8 @@ class BodyMotion:
         The usual posture follows the trunk while the body is still and upright within half
         a bow (a person settling into a slouch is not bowing).
         """
-        axes = trunk_axes(world_m)
-        if axes is None:
-            return False
-        up, forward = axes
+        R_mp_torso = torso_rotation(world_m)  # columns: forward, left, up
+        forward, up = R_mp_torso[:, 0], R_mp_torso[:, 2]
         if self._posture is None:
             self._posture = (up, forward)
             return False

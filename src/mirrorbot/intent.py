@@ -44,9 +44,9 @@ from mirrorbot.intent_kernels import (
 )
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.person_arm_frames import (  # noqa: F401 (person_scale, wrist_in_arm_frame: API)
-    hands_in_arm_frames,
     person_scale,
     wrist_in_arm_frame,
+    wrists_and_hands_in_arm_frames,
     wrists_in_arm_frames,
 )
 from mirrorbot.repertoire import (
@@ -249,7 +249,7 @@ class RepertoireIntent:
         self._lift = np.array([p.lift_m for p in self._prims])
         self._arc = np.array([p.arc for p in self._prims])
         self._osc = np.array([p.oscillation_m for p in self._prims])
-        self._standing = np.array([p.standing for p in self._prims], dtype=np.bool_)
+        self._standing_rows = np.array([p.standing for p in self._prims], dtype=np.bool_)
         self._goal_of = np.array([self.goals.index(p.name) for p in self._prims],
                                  dtype=np.int64)
         self._durations = np.array(DURATIONS_S, dtype=np.float64)
@@ -426,7 +426,7 @@ class RepertoireIntent:
         """
         rest = track.rest()
         if rest is None:
-            rest = track.starts[-1] if track.starts else track.start
+            rest = track.start
         assert rest is not None
         return bool(wrist[2] >= TABLE_START_Z_M and norm3(wrist - rest) >= self.config.min_travel_m)
 
@@ -487,7 +487,7 @@ class RepertoireIntent:
         ll = path_log_likelihoods(tau, obs, tips, start, self._durations, self._targets,
                                   self._lift, self._arc, self._osc, self._fits, cfg.sigma_m,
                                   self._hold_sigma(track), weight, self._offsets)
-        weights = np.where(self._standing & (not standing(track)), AT_TABLE_STANDING_WEIGHT,
+        weights = np.where(self._standing_rows & (not standing(track)), AT_TABLE_STANDING_WEIGHT,
                            1.0)
         rest = track.rest()
         per_goal, best_row, best_d = goal_log_likelihoods(ll, self._goal_of, len(self.goals),
@@ -554,8 +554,8 @@ class RepertoireIntent:
         """
         if pose is None:
             return self.last
-        belief = self.update_wrists(wrists_in_arm_frames(pose.world_m), t_s,
-                                    hands_in_arm_frames(pose.world_m))
+        wrists, hands = wrists_and_hands_in_arm_frames(pose.world_m)
+        belief = self.update_wrists(wrists, t_s, hands)
         if self._body(pose.world_m, pose.visibility, t_s):
             self.committed = None
             for arm in self.arms.values():
@@ -568,10 +568,9 @@ class RepertoireIntent:
                       hands_m: dict[Side, Vec3] | None = None) -> GoalBelief:
         """Update with both wrists already in their arm frames ((3,) [m] each, robot-scaled).
 
-        What :meth:`__call__` does after :func:`wrists_in_arm_frames`; for paths made in the
-        robot's own arm frame (its primitives played as observations). ``hands_m``: the hands'
-        tips likewise (:func:`hands_in_arm_frames`), whose turns tell a swing (default: the
-        wrists).
+        What :meth:`__call__` does after :func:`wrists_and_hands_in_arm_frames`; for paths
+        made in the robot's own arm frame (its primitives played as observations).
+        ``hands_m``: the hands' tips likewise, whose turns tell a swing (default: the wrists).
         """
         cfg = self.config
         for side, wrist in wrists_m.items():

@@ -37,22 +37,18 @@ _HAND_TIPS = np.array([[int(Landmark.LEFT_INDEX), int(Landmark.LEFT_PINKY)],
 """Each hand's index and little finger landmarks, (2, 2), in ``Side`` order."""
 
 
-def hands_in_arm_frames(world_m: FloatArray) -> dict[Side, Vec3]:
-    """Each hand's tip (between index and little finger) relative to its shoulder (3,) [m].
+def wrists_and_hands_in_arm_frames(world_m: FloatArray,
+                                   ) -> tuple[dict[Side, Vec3], dict[Side, Vec3]]:
+    """Each wrist and each hand's tip (between index and little finger) in its arm frame.
 
-    In the arm frame and robot-scaled as :func:`wrists_in_arm_frames`. A wave made by the hand
-    alone (flapping at the wrist) moves the tip, not the wrist.
+    As :func:`wrists_in_arm_frames`, both from one pass through the torso frame: (wrists, tips)
+    by side, (3,) [m] each. A wave made by the hand alone (flapping at the wrist) moves the
+    tip, not the wrist.
     """
-    world = np.ascontiguousarray(world_m, dtype=np.float64)
-    pts = points_in_torso(world)
-    scale = _person_scale(world, _ARM_POINTS)
-    out = {}
-    for k, side in enumerate(Side):
-        rel = ((pts[_HAND_TIPS[k, 0]] + pts[_HAND_TIPS[k, 1]]) / 2 - pts[_ARM_POINTS[k, 0]]) * scale
-        if side is Side.RIGHT:
-            rel[1] = -rel[1]  # outward is +y for both arms
-        out[side] = rel
-    return out
+    rel = _wrists_and_tips(np.ascontiguousarray(world_m, dtype=np.float64), _ARM_POINTS,
+                           _HAND_TIPS)
+    return ({side: rel[k] for k, side in enumerate(Side)},
+            {side: rel[2 + k] for k, side in enumerate(Side)})
 
 
 def wrist_in_arm_frame(world_m: FloatArray, side: Side, scale: float) -> Vec3:
@@ -91,3 +87,18 @@ def _wrists_scaled(world_m: FloatArray, arm_points: IntArray, scale: float) -> F
 def _wrists_in_arm_frames(world_m: FloatArray, arm_points: IntArray) -> FloatArray:
     """:func:`wrists_in_arm_frames` as (2, 3) [m] in ``Side`` order, in one call."""
     return _wrists_scaled(world_m, arm_points, _person_scale(world_m, arm_points))
+
+
+@kernel
+def _wrists_and_tips(world_m: FloatArray, arm_points: IntArray, tips: IntArray) -> FloatArray:
+    """Both wrists then both hand tips in their arm frames, (4, 3) [m], ``Side`` order each."""
+    pts = points_in_torso(world_m)
+    scale = _person_scale(world_m, arm_points)
+    out = np.empty((4, 3))
+    for a in range(arm_points.shape[0]):
+        shoulder = pts[arm_points[a, 0]]
+        out[a] = (pts[arm_points[a, 2]] - shoulder) * scale
+        out[2 + a] = ((pts[tips[a, 0]] + pts[tips[a, 1]]) / 2 - shoulder) * scale
+    out[1, 1] = -out[1, 1]  # the right arm: outward is +y for both arms
+    out[3, 1] = -out[3, 1]
+    return out
