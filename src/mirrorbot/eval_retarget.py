@@ -318,16 +318,18 @@ def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS
                           "--retargeter ours or your module:Class")
     bar = Progress(len(seeds), "sessions", enabled=progress)
     per_seed = []
+    from mirrorbot.retarget_checks import default_context, singular_holds
+    from mirrorbot.session import build_retargeter
+
     with Simulator() as sim:
         for seed in seeds:
             per_seed.append(evaluate_session(seed, sim, retargeter=retargeter,
                                              filter_config=filter_config, wander=wander))
             bar.update()
+        model = sim.model  # the loaded robot, for the singularity step too
     bar.close()
-    from mirrorbot.retarget_checks import default_context, singular_holds
-    from mirrorbot.session import build_retargeter
-
-    singular = singular_holds(default_context(), lambda c: build_retargeter(retargeter, c))
+    singular = singular_holds(default_context(model),
+                              lambda c: build_retargeter(retargeter, c))
     merged = _merge(per_seed, seeds, retargeter, singular)
     merged["filter"] = str(filter_path) if filter_path is not None else "defaults"
     merged["wander"] = wander

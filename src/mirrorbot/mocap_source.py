@@ -22,6 +22,7 @@ from mirrorbot.errors import SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
 from mirrorbot.mocap_landmarks import MocapLandmarks, MocapOptions, mocap_landmarks
+from mirrorbot.source_spec import check_known_options
 
 LABELS_FILE = "labels.csv"
 MAX_RATE_HZ = 60.0  # faster clips (120 Hz capture) are thinned to at most this
@@ -70,9 +71,7 @@ def parse_bvh_options(options: dict[str, str]) -> MocapOptions:
     Raises:
         SourceError: An unknown option or a bad scale.
     """
-    unknown = sorted(set(options) - set(BVH_OPTIONS))
-    if unknown:
-        raise SourceError(f"unknown bvh option(s) {unknown}; available: {list(BVH_OPTIONS)}")
+    check_known_options(options, list(BVH_OPTIONS), "bvh")
     scale = None
     if "scale" in options:
         try:

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, ImageBGR, ImageRGB, ImageRGBA
+from mirrorbot.skeleton_view import bone_bgr
 
 PANEL_SIZE_PX = (640, 480)  # width, height of each half of the video
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -177,10 +178,8 @@ def draw_skeleton(img: ImageBGR, image_uv: FloatArray, visibility: FloatArray,
     seen = visibility >= min_visibility
     for a, b in SKELETON_EDGES:
         if seen[a] and seen[b]:
-            left = "LEFT" in a.name or "LEFT" in b.name
-            colour = (0, 140, 255) if left else (255, 200, 0)
             cv2.line(out, (int(px[a, 0]), int(px[a, 1])), (int(px[b, 0]), int(px[b, 1])),
-                     colour, 2, cv2.LINE_AA)
+                     bone_bgr(a, b), 2, cv2.LINE_AA)
     for i in np.flatnonzero(seen):
         cv2.circle(out, (int(px[i, 0]), int(px[i, 1])), 3, WHITE, -1, cv2.LINE_AA)
     return out

@@ -26,6 +26,7 @@ from mirrorbot.errors import SourceError
 from mirrorbot.frame_sources import ImageFolderSource
 from mirrorbot.labels import GestureLabel
 from mirrorbot.pose_sources import PoseSample
+from mirrorbot.source_spec import check_known_options
 from mirrorbot.tracker import Tracker
 
 HOLD_S = 2.0  # each photo is shown this long by default [s]
@@ -69,10 +70,7 @@ def parse_images_options(options: dict[str, str]) -> ImagesOptions:
     Raises:
         SourceError: An unknown option or value; the message lists the valid ones.
     """
-    unknown = sorted(set(options) - set(IMAGES_OPTIONS))
-    if unknown:
-        raise SourceError(f"unknown images option(s) {unknown}; available: "
-                          f"{list(IMAGES_OPTIONS)}, e.g. images:DIR?mode=photos&hold=2")
+    check_known_options(options, list(IMAGES_OPTIONS), "images", "images:DIR?mode=photos&hold=2")
     modes = [m.value for m in FolderMode]
     mode = options.get("mode")
     if mode is not None and mode not in modes:

@@ -222,8 +222,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 else pointing_arm(pose.world_m)
             reached = None if target is None else target.belief.committed
             if reached is not None:  # joint attention: look at what the hand reaches for
-                assert reach is not None
-                look_at = reach.objects_m[reached]
+                assert target is not None and target.target_m is not None  # the committed one
+                look_at = target.target_m
                 if mode == "mirror":
                     mode = "respond"
                     reason = f"looking at what you reach for: {reached}"

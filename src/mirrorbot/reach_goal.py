@@ -58,7 +58,6 @@ from mirrorbot.reach_kinematics import KinematicFit, Kinematics
 
 __all__ = ["ReachBelief", "ReachConfig", "ReachGoal", "StraightLineConfig", "StraightLineGoal"]
 
-NONE = "none"  # the "no object" hypothesis (in :attr:`ReachBelief.p_none`, not in ``probs``)
 LOG_RANGE_NONE = math.log(1.0 / 0.02)  # "no object" stops anywhere 2 cm - 1 m away, log-uniform
 
 
@@ -199,10 +198,10 @@ class ReachGoal:
                 if c.decel_weight > 0.0:
                     ll += c.decel_weight * self._decel_ll(fit, speed, dist)
                 self.log_evidence += (dt / c.evidence_s) * ll
-        post = softmax(self.log_evidence + self.log_prior + self._path_ll(fit))
+        post = softmax(self.log_evidence + self.log_prior + self._path_ll(fit, dist))
+        objects = post[1:] / max(float(post[1:].sum()), 1e-300)  # given a reach at all
         approach = u @ v  # how fast the hand closes on each object (k,) [m/s]
-        self._commitment(t_s, post, approach, moving, dist)
-        objects = post[1:] / max(float(post[1:].sum()), 1e-300)
+        self._commitment(t_s, post, objects, approach, moving, dist)
         return ReachBelief({n: float(q) for n, q in zip(self.names, objects, strict=True)},
                            self.committed, float(post[0]), moving)
 
@@ -229,11 +228,12 @@ class ReachGoal:
             self._start_n = 1
         self._was_moving = moving
 
-    def _path_ll(self, fit: KinematicFit) -> FloatArray:
+    def _path_ll(self, fit: KinematicFit, dist: FloatArray) -> FloatArray:
         """The path's log likelihood (k + 1,) ("no object" first: 0): one look, no memory.
 
         Progress toward each object from the start (Dragan's straight-line inverse planning)
         plus the chord's von Mises-Fisher term about each object's direction from the start.
+        ``dist``: each object's distance from the hand now (k,) [m].
         """
         c = self.config
         out = np.zeros(len(self.names) + 1)
@@ -245,8 +245,7 @@ class ReachGoal:
         from_start = self.points_m - self.start_m
         d_start = np.sqrt(np.einsum("ij,ij->i", from_start, from_start))
         if c.beta_per_m > 0.0:
-            d_now = np.linalg.norm(self.points_m - fit.p_m, axis=1)
-            out[1:] = c.beta_per_m * (d_start - d_now)
+            out[1:] = c.beta_per_m * (d_start - dist)
         if c.chord_kappa > 0.0:
             # the chord's noise (per coordinate), and its length less what the noise adds
             var = fit.var_p_m2 + fit.var_sample_m2 / max(self._start_n, 1)
@@ -318,15 +317,17 @@ class ReachGoal:
                           self.config.max_turn_rad)
         return np.asarray(np.cos(turn) * cos_t + np.sin(turn) * (u @ normal), dtype=np.float64)
 
-    def _commitment(self, t_s: float, post: FloatArray, approach: FloatArray, moving: bool,
-                    dist: FloatArray) -> None:
-        """Update :attr:`committed` from the posterior (``post[0]`` is "no object")."""
+    def _commitment(self, t_s: float, post: FloatArray, objects: FloatArray,
+                    approach: FloatArray, moving: bool, dist: FloatArray) -> None:
+        """Update :attr:`committed` from the posterior (k + 1,), ``post[0]`` "no object".
+
+        ``objects``: the objects' posterior given a reach at all (k,).
+        """
         c = self.config
         self._still_since_s = None if moving else (
             t_s if self._still_since_s is None else self._still_since_s)
         still_long = self._still_since_s is not None \
             and t_s - self._still_since_s >= c.release_still_s
-        objects = post[1:] / max(float(post[1:].sum()), 1e-300)
         if self.committed is not None:
             i = self.names.index(self.committed)
             self._closest_m = min(self._closest_m, float(dist[i]))

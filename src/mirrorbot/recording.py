@@ -116,10 +116,6 @@ MIN_FPS, MAX_FPS = 1.0, 240.0  # what a run can follow (the loop's rate_hz range
 MAX_ABS_T_S = 1e9  # a frame time beyond this (30 years) is junk, not a timestamp
 
 
-def _warn(message: str) -> None:
-    warn(message)
-
-
 def _finite_time(t: object) -> bool:
     """Whether ``t`` is a usable time: a number (not a bool), finite, within 30 years."""
     if not isinstance(t, (int, float)) or isinstance(t, bool):
@@ -221,14 +217,14 @@ class _Complaints:
             self._more[problem].append(lineno)
             return
         self._more[problem] = []
-        _warn(f"recording {self.path}, line {lineno}: {problem}")
+        warn(f"recording {self.path}, line {lineno}: {problem}")
 
     def close(self) -> None:
         """Say how many more lines had each problem (one line per problem)."""
         for problem, lines in self._more.items():
             if lines:
                 shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
-                _warn(f"recording {self.path}: {len(lines)} more line(s) the same ({shown}): "
+                warn(f"recording {self.path}: {len(lines)} more line(s) the same ({shown}): "
                       f"{problem}")
         self._more = {}
 
@@ -306,7 +302,7 @@ class RecordingReader:
                 except (json.JSONDecodeError, RecursionError):
                     if not line.endswith("\n"):
                         stats.truncated_last_line = True
-                        _warn(f"{where} is cut short (the recording was interrupted); "
+                        warn(f"{where} is cut short (the recording was interrupted); "
                               "dropping it")
                     else:
                         stats.bad_lines += 1

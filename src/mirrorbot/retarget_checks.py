@@ -20,6 +20,7 @@ from mirrorbot.arm_kinematics import ARM_JOINTS, HAND_JOINTS
 from mirrorbot.arrays import FloatArray
 from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, NUM_LANDMARKS, PoseFrame, Side
 from mirrorbot.retarget import Mode, RetargetContext
+from mirrorbot.urdf import RobotModel
 
 HOLD_FRAMES = 45  # 1.5 s at 30 Hz per held pose
 NOISE_M = 0.002  # the pose model's frame-to-frame jitter on a still arm is a few millimetres
@@ -89,11 +90,14 @@ def singular_holds(context: RetargetContext, build: Any, seed: int = 0) -> dict[
     return {"max_step_deg": max(by_pose.values()), "by_pose": by_pose}
 
 
-def default_context() -> RetargetContext:
-    """The humanoid in mirror mode at its rest pose, as ``eval retarget`` uses it."""
+def default_context(model: RobotModel | None = None) -> RetargetContext:
+    """The humanoid in mirror mode at its rest pose, as ``eval retarget`` uses it.
+
+    ``model``: the robot already loaded (else it is loaded here).
+    """
     from mirrorbot.paths import robot_urdf_path
     from mirrorbot.scripted import rest_pose
     from mirrorbot.urdf import load_robot_model
 
-    model = load_robot_model(robot_urdf_path())
+    model = model or load_robot_model(robot_urdf_path())
     return RetargetContext(model, Mode.MIRROR, rest_pose(model))

@@ -20,7 +20,7 @@ VIEW_DISTANCE_M = 3.2
 VIEW_FOCAL_WIDTHS = 1.0
 VIEW_ASPECT = 4.0 / 3.0
 BACKGROUND_BGR = (40, 40, 40)
-LEFT_BGR = (0, 140, 255)  # the person's left side, as the tracked skeleton is drawn
+LEFT_BGR = (0, 140, 255)  # the person's left side, here and over camera images
 RIGHT_BGR = (255, 200, 0)
 BONE_PX = 4.0  # a bone's thickness at the hips' depth [px]
 HEAD_RADIUS_M = 0.10
@@ -33,9 +33,13 @@ def view_points(world_m: FloatArray) -> FloatArray:
     The camera is :data:`VIEW_DISTANCE_M` in front of the hips, looking at them; the hips sit a
     little below the middle of the picture, so a person of any height with raised hands fits.
     """
-    depth = view_depth_m(world_m)
-    u = 0.5 + VIEW_FOCAL_WIDTHS * world_m[:, 0] / depth
-    v = 0.58 + VIEW_FOCAL_WIDTHS * VIEW_ASPECT * world_m[:, 1] / depth
+    return _project(world_m, view_depth_m(world_m))
+
+
+def _project(world_m: FloatArray, depth_m: FloatArray) -> FloatArray:
+    """:func:`view_points` of landmarks (33, 3) [m] at their depths (33,) [m]."""
+    u = 0.5 + VIEW_FOCAL_WIDTHS * world_m[:, 0] / depth_m
+    v = 0.58 + VIEW_FOCAL_WIDTHS * VIEW_ASPECT * world_m[:, 1] / depth_m
     return np.column_stack([u, v])
 
 
@@ -61,27 +65,31 @@ def skeleton_picture(world_m: FloatArray, visibility: FloatArray,
     """
     w, h = size_px
     img = np.full((h, w, 3), BACKGROUND_BGR, dtype=np.uint8)
-    px = view_points(world_m) * np.array([w, h])
-    nearness = VIEW_DISTANCE_M / view_depth_m(world_m)  # 1 at the hips, > 1 nearer
+    depth = view_depth_m(world_m)
+    px = _project(world_m, depth) * np.array([w, h])
+    nearness = VIEW_DISTANCE_M / depth  # 1 at the hips, > 1 nearer
     seen = visibility >= MIN_VISIBILITY
     bones = [(a, b) for a, b in SKELETON_EDGES if seen[a] and seen[b]]
     bones.sort(key=lambda ab: float(nearness[ab[0]] + nearness[ab[1]]))  # far first
     head = (Landmark.LEFT_EAR, Landmark.RIGHT_EAR)
     if seen[head[0]] and seen[head[1]]:
         centre = (px[head[0]] + px[head[1]]) / 2
-        radius = HEAD_RADIUS_M * VIEW_FOCAL_WIDTHS * w / float(
-            np.mean(view_depth_m(world_m)[list(head)]))
+        radius = HEAD_RADIUS_M * VIEW_FOCAL_WIDTHS * w / float(np.mean(depth[list(head)]))
         cv2.circle(img, _pt(centre), int(radius), (90, 90, 90), 2, cv2.LINE_AA)
     for a, b in bones:
         near = float(nearness[a] + nearness[b]) / 2
-        left = "LEFT" in a.name or "LEFT" in b.name
-        colour = _shade(LEFT_BGR if left else RIGHT_BGR, near)
+        colour = _shade(bone_bgr(a, b), near)
         thickness = max(1, int(round(BONE_PX * near ** 3)))
         cv2.line(img, _pt(px[a]), _pt(px[b]), colour, thickness, cv2.LINE_AA)
         for i in (a, b):
             cv2.circle(img, _pt(px[i]), max(2, thickness // 2 + 1), (235, 235, 235), -1,
                        cv2.LINE_AA)
     return img
+
+
+def bone_bgr(a: Landmark, b: Landmark) -> tuple[int, int, int]:
+    """A bone's colour: :data:`LEFT_BGR` on the person's left side, else :data:`RIGHT_BGR`."""
+    return LEFT_BGR if "LEFT" in a.name or "LEFT" in b.name else RIGHT_BGR
 
 
 def _pt(p: FloatArray) -> tuple[int, int]:

@@ -89,6 +89,19 @@ def parse_options(query: str, kind: str, example: str) -> dict[str, str]:
     return out
 
 
+def check_known_options(options: dict[str, str], known: list[str], kind: str,
+                        example: str = "") -> None:
+    """Refuse options of a ``kind`` of source that are not in ``known`` (listed in that order).
+
+    Raises:
+        SourceError: Naming the unknown ones and the available ones (and ``example``, if any).
+    """
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise SourceError(f"unknown {kind} option(s) {unknown}; available: {known}"
+                          + (f", e.g. {example}" if example else ""))
+
+
 def parse_source(text: str) -> SourceSpec:
     """Parse ``camera``, ``camera:1``, ``video:a.mp4``, ``a.mp4``, ``images:dir``, ...
 

@@ -104,11 +104,12 @@ def write_summary_plot(out_dir: Path) -> Path:
             ax_goal.axvspan(t0, t1, ymin=0.94, ymax=0.99, color=colour.get(goal, "k"), lw=0)
     ax_goal.set_ylim(0, 1.2)
     ax_goal.set_ylabel("P(goal)")
+    belief_lines = ax_goal.get_legend_handles_labels()[0]  # none when no belief was logged
     ax_goal.set_title(goal_panel_title(
-        beliefs=bool(ax_goal.get_legend_handles_labels()[0]),
+        beliefs=bool(belief_lines),
         labels=bool(summary.get("labels")),
         commitments=any(f["committed"] for f in frames)), fontsize=10)
-    if ax_goal.get_legend_handles_labels()[0]:  # none when no belief was logged
+    if belief_lines:
         ax_goal.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     joints = header.get("joints", [])
     q = np.degrees(np.array([f["q"] for f in frames])) if frames else np.zeros((0, 0))

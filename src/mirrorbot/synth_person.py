@@ -27,7 +27,7 @@ from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.scene import Scene
-from mirrorbot.source_spec import parse_options
+from mirrorbot.source_spec import check_known_options, parse_options
 from mirrorbot.synth_body import (
     BodyParams,
     PinholeCamera,
@@ -122,9 +122,7 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
     options = parse_options(query, "synthetic", "seed=3")
     known = {"seed", "noise", "jitter", "dropouts", "occlusion", "wander", "yaw", "height", "hand",
              "rate", "repeat"}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise SourceError(f"unknown synthetic option(s) {unknown}; available: {sorted(known)}")
+    check_known_options(options, sorted(known), "synthetic")
     try:
         seed = int(options.get("seed", "0"))
         noise = NoiseConfig() if _on_off("noise", options.get("noise", "on")) else \
