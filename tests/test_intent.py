@@ -466,3 +466,64 @@ def test_an_ambiguous_movement_hedges_and_flips_at_most_once() -> None:
     assert goals and goals[-1] == "wave", goals
     rising = beliefs[int(30 * 0.5):int(30 * 1.3)]  # 0.5-1.3 s: the hand goes up
     assert all(b.committed is None for b in rising), [b.committed for b in rising]
+
+
+def _elbow_bend(theta_rad: float, inward_m: float) -> np.ndarray:
+    """The wrist (3,) [m] (robot's arm frame) of a standing arm bent at the elbow by ``theta``.
+
+    The upper arm hangs and swings forward by a fifth of the bend as it goes; the hand comes
+    ``inward_m`` toward the body's middle as the bend completes (the cup to the mouth).
+    """
+    from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+
+    fraction = theta_rad / np.radians(150)
+    upper = 0.2 * theta_rad
+    elbow = UPPER_ARM_LENGTH_M * np.array([np.sin(upper), 0.0, -np.cos(upper)])
+    wrist = elbow + FOREARM_LENGTH_M * np.array([np.sin(upper + theta_rad), 0.0,
+                                                 -np.cos(upper + theta_rad)])
+    wrist[1] = 0.05 - inward_m * fraction
+    return wrist
+
+
+@pytest.mark.parametrize(("bend_s", "bend_deg", "inward_m"),
+                         [(0.7, 150, 0.18), (1.0, 150, 0.13), (1.6, 140, 0.18), (1.0, 130, 0.1)])
+def test_a_standing_person_lifting_a_hand_to_the_mouth_drinks(bend_s: float, bend_deg: float,
+                                                              inward_m: float) -> None:
+    """A cup lifted to the mouth is a drink, with no table: a hanging hand bent up at the elbow.
+
+    Varied in speed, how far the elbow bends and how far the hand comes in. It is committed to
+    ``drink`` while the hand is held there, and to nothing else ever; the same hand lowered
+    again (the elbow unbent) is not a second drink.
+    """
+    from mirrorbot.landmarks import Side
+    from mirrorbot.repertoire import min_jerk_array
+
+    model = RepertoireIntent()
+    committed: list[tuple[float, str]] = []
+    end = np.radians(bend_deg)
+    for k in range(int(30 * (2.0 + 2 * bend_s + 2.0))):
+        t_s = k / 30.0
+        up = min_jerk_array(np.array([(t_s - 1.0) / bend_s]))[0]
+        down = min_jerk_array(np.array([(t_s - 3.0 - bend_s) / bend_s]))[0]
+        wrist = _elbow_bend(end * (up - down), inward_m)
+        belief = model.update_wrists({Side.RIGHT: wrist, Side.LEFT: HANGING_M}, t_s)
+        if belief.committed is not None:
+            committed.append((t_s, belief.committed))
+    assert committed, "a drink from a hanging hand was never committed"
+    assert {g for _, g in committed} == {"drink"}, committed[:3]
+    assert committed[0][0] < 1.0 + bend_s + 1.0  # while the cup is at the mouth
+
+
+def test_a_hand_to_the_top_of_the_head_is_no_drink() -> None:
+    """Touching the top of the head (a goal-less movement) is not read as a drink."""
+    from mirrorbot.landmarks import Side
+    from mirrorbot.repertoire import builtin_primitives, min_jerk_array
+
+    head = next(p for p in builtin_primitives() if p.name == "none").targets_m[0]
+    model = RepertoireIntent()
+    for k in range(int(30 * 3.0)):
+        t_s = k / 30.0
+        s = min_jerk_array(np.array([(t_s - 1.0) / 0.9]))[0]
+        belief = model.update_wrists({Side.RIGHT: HANGING_M + s * (head - HANGING_M),
+                                      Side.LEFT: HANGING_M}, t_s)
+        assert belief.committed != "drink", t_s

@@ -52,6 +52,7 @@ from mirrorbot.person_arm_frames import (  # noqa: F401 (person_scale, wrist_in_
 from mirrorbot.repertoire import (
     DROP_FIRST,
     DURATIONS_S,
+    FLEX_FORWARD,
     ROBOT_REACH_M,
     SWING_ABOUT_SHOULDER,
     Repertoire,
@@ -93,6 +94,7 @@ SWING_FACTOR = 3.0
 :data:`STILL_TURN_S` a held hand does not turn divides them by it."""
 STILL_TURN_S = 0.25  # a slow wave's half-cycle [s] (people wave at 2-4 Hz)
 SWING_TURNS_MAX = 8  # ... for at most this many turns
+SWING_DRIFT_S = 0.5
 CARRY_SHARE = 0.8
 """A gesture that goes on keeps this share of its belief as its prior (the rest is the usual
 prior)."""
@@ -312,6 +314,9 @@ class RepertoireIntent:
                     track.samples.append((t_s, wrist, hand))  # a held hand is evidence too
                 if track.home is not None and norm3(wrist - track.home) <= HOLD_DRIFT_M:
                     return  # a held hand drifts a little: the same gesture goes on
+                if track.turns > 1 and t_s - track.last_turn_t <= SWING_DRIFT_S:
+                    track.home = wrist.copy()  # a hand that swings on drifts with its swing
+                    return
                 self._start_movement(track)
                 return
             # At rest the hand has a home; leaving it by a few centimetres is an onset (a
@@ -410,8 +415,9 @@ class RepertoireIntent:
         track.from_hold, track.holding = track.holding, False
         track.carried = self._carry(track) if track.from_hold else None
         track.samples = [(t, p.copy(), h.copy()) for t, p, h in track.history if t >= t_start]
-        track.turns, track.turn_anchor, track.turn_extreme = 0, track.start, track.start
-        track.still_turns = 0
+        if not (track.from_hold and track.turns > 1):  # a swing that goes on keeps its turns
+            track.turns, track.still_turns = 0, 0
+        track.turn_anchor = track.turn_extreme = None  # the next hand tip seen
         track.slow_since = None
         track.peak = track.speed
         track.valley = None
@@ -632,9 +638,9 @@ def _spread(n: int, k: int) -> tuple[int, ...]:
     return tuple(np.unique(np.linspace(0, n - 1, min(k, n)).astype(int)).tolist())
 
 
-_RETURN_ARCS = np.array([0.0, SWING_ABOUT_SHOULDER, DROP_FIRST])
+_RETURN_ARCS = np.array([0.0, SWING_ABOUT_SHOULDER, DROP_FIRST, FLEX_FORWARD])
 """The shapes of a hand's way back to rest: straight, swinging about the shoulder (a straight
-arm lowered), dropping first (a bent arm lowered)."""
+arm lowered), dropping first (a bent arm lowered), bowing forward (an elbow unbent)."""
 _ZEROS_R = np.zeros(len(_RETURN_ARCS))
 _TRUES_R = np.ones(len(_RETURN_ARCS), dtype=np.bool_)
 _GOAL_R = np.zeros(len(_RETURN_ARCS), dtype=np.int64)

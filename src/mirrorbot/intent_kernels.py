@@ -145,8 +145,10 @@ def goal_log_likelihoods(ll: FloatArray, goal_of: IntArray, n_goals: int, row_we
     """Per goal, the log of the mean likelihood over its (row, cell) entries, (G,).
 
     ``ll``: (M, C), a row per (primitive, target) and a cell per (duration, onset phase);
-    ``row_weight`` (M,): each row's prior weight within its goal. Also the best entry (row,
-    cell index) overall, for acting on.
+    ``row_weight`` (M,): each row's prior weight within its goal. Rows that cannot start
+    where the movement started (all -inf) take no share: the goal is the mean of its ways
+    that can begin here (a drink from the table, or from a hanging hand). Also the best entry
+    (row, cell index) overall, for acting on.
     """
     top = -np.inf
     best_row, best_d = 0, 0
@@ -157,8 +159,12 @@ def goal_log_likelihoods(ll: FloatArray, goal_of: IntArray, n_goals: int, row_we
     sums = np.zeros(n_goals)
     counts = np.zeros(n_goals)
     for m in range(ll.shape[0]):
+        possible = False
         for d in range(ll.shape[1]):
-            counts[goal_of[m]] += row_weight[m]
+            possible = possible or ll[m, d] > -np.inf
+        for d in range(ll.shape[1]):
+            if possible:
+                counts[goal_of[m]] += row_weight[m]
             if math.isfinite(top):
                 sums[goal_of[m]] += row_weight[m] * math.exp(ll[m, d] - top)
     offset = top if math.isfinite(top) else 0.0

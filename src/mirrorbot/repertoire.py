@@ -7,7 +7,8 @@ in the **arm frame** of the acting arm: origin at that arm's shoulder, x forward
 
 Built-in goals (docs/conventions.md): ``wave`` (hand up beside the head, then side to side),
 ``point`` (arm stretched toward something far), ``raise`` (hand above the head), ``reach`` (hand
-to an object on the table), ``drink`` (cup from the table to the mouth), ``offer`` (cup held
+to an object on the table), ``drink`` (a cup to the mouth: lifted from the table, or a
+standing person's hanging hand bent up at the elbow), ``offer`` (cup held
 out toward the partner), ``clear`` (cup moved aside). ``drink``, ``offer`` and ``clear`` start
 with the cup in hand and leave the table straight up. ``none`` has primitives too: things a
 body does without a goal (touching the head, small shifts), so that they are explained away
@@ -46,6 +47,13 @@ DROP_FIRST = -2.0
 comes down: the forearm falls, then the upper arm swings back (the mirror of a lift)."""
 
 
+FLEX_FORWARD = -3.0
+"""``Primitive.arc`` of a path that bows forward, as a hand lifted by bending the elbow does (a
+hanging hand brought to the mouth): the path's midpoint is :data:`FLEX_FORWARD_CHORDS` of the
+chord's length in front of the chord's."""
+FLEX_FORWARD_CHORDS = 0.3
+
+
 @kernel
 def bezier_control(start_m: Vec3, target_m: Vec3, lift_m: float, arc: float) -> Vec3:
     """A primitive's Bezier control point (3,) [m] (arm frame), the one shape of its path.
@@ -61,6 +69,11 @@ def bezier_control(start_m: Vec3, target_m: Vec3, lift_m: float, arc: float) -> 
     mid = (start_m + target_m) / 2
     if arc == DROP_FIRST:
         return np.array([start_m[0], start_m[1], target_m[2]])
+    if arc == FLEX_FORWARD:
+        chord = math.sqrt(((target_m - start_m) ** 2).sum())
+        # B(1/2) = (start + 2 control + target) / 4: in front of the chord's midpoint by
+        # FLEX_FORWARD_CHORDS chords.
+        return np.array([mid[0] + 2 * FLEX_FORWARD_CHORDS * chord, mid[1], mid[2]])
     if arc == SWING_ABOUT_SHOULDER:
         radius = (math.sqrt((start_m ** 2).sum()) + math.sqrt((target_m ** 2).sum())) / 2
         n_mid = math.sqrt((mid ** 2).sum())
@@ -134,6 +147,10 @@ def _pts(*points: Sequence[float] | FloatArray) -> FloatArray:
 
 # The robot's body, arm frame of either arm (x forward, y outward, z up; origin the shoulder).
 MOUTH_M = np.array([0.09, -0.18, 0.15])
+AT_MOUTH_M = (MOUTH_M + (0.04, 0.035, -0.085), MOUTH_M + (0.06, 0.03, -0.07))
+"""Where the wrist is when the hand holds a cup to the mouth [m] (arm frame)."""
+HANGING_HAND_M = np.array([0.0, 0.08, -0.53])
+"""Where the wrist of a hand hanging at a standing person's side is [m] (arm frame)."""
 TABLE_Z_M = -0.29  # wrist height just above the table top (robot's table at 0.72 m)
 
 
@@ -159,8 +176,9 @@ def builtin_primitives() -> list[Primitive]:
                   social=True, standing=True),
         Primitive("reach", _pts((0.40, 0.05, -0.24), (0.38, -0.08, -0.25),
                                 (0.42, 0.15, -0.24)), arc=0.05),
-        Primitive("drink", _pts(MOUTH_M + (0.04, 0.035, -0.085), MOUTH_M + (0.06, 0.03, -0.07)),
-                  lift_m=0.17),
+        Primitive("drink", _pts(*AT_MOUTH_M), lift_m=0.17),
+        Primitive("drink", _pts(*AT_MOUTH_M), arc=FLEX_FORWARD, standing=True,
+                  start_region_m=HANGING_HAND_M, start_radius_m=0.15),
         Primitive("offer", _pts((0.48, -0.12, -0.08), (0.47, -0.08, -0.03), (0.49, -0.15, -0.12)),
                   lift_m=0.17, social=True),
         Primitive("clear", _pts((0.30, 0.31, -0.26), (0.25, 0.27, -0.26), (0.33, 0.35, -0.25)),
