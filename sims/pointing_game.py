@@ -14,20 +14,22 @@ import math
 import numpy as np
 from _common import parse_args, run
 
-from mirrorbot.gaze import HEAD_PIVOT_M, pointed_target, table_top_z
+from mirrorbot.gaze import pointed_target, table_top_z
 from mirrorbot.landmarks import Landmark, Side
-from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+from mirrorbot.paths import DEFAULT_SCENE_NAME, robot_urdf_path, scene_path
 from mirrorbot.scene import load_scene
 from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
+from mirrorbot.urdf import load_robot_model
 
 
-def looked_at(pan: float, tilt: float, objects: dict[str, np.ndarray]) -> str:
+def looked_at(pan: float, tilt: float, objects: dict[str, np.ndarray],
+              head_pivot_m: np.ndarray) -> str:
     """The object nearest the head's gaze ray (within 15 degrees), else "nothing"."""
     ray = np.array([math.cos(tilt) * math.cos(pan), math.cos(tilt) * math.sin(pan),
                     -math.sin(tilt)])
     best, best_angle = "nothing", math.radians(15.0)
     for name, p in objects.items():
-        d = p - HEAD_PIVOT_M
+        d = p - head_pivot_m
         angle = math.acos(float(np.clip(np.dot(ray, d) / np.linalg.norm(d), -1, 1)))
         if angle < best_angle:
             best, best_angle = name, angle
@@ -42,6 +44,7 @@ def main() -> None:
     objects = {o.name: np.asarray(o.position_m) for o in scene.objects if o.name != "table"}
     truth = {round(f.t_s, 3): f for f in SyntheticPerson(parse_synthetic(spec), scene).frames()}
     pan_i, tilt_i = joints.index("head_pan"), joints.index("head_tilt")
+    head_pivot_m = load_robot_model(robot_urdf_path()).dimensions.head_pivot_m
     hits = 0
     for k, label in enumerate(summary["labels"], 1):
         end = next(f for f in frames if f["t"] >= label["end"] + 0.3)  # the point is held
@@ -49,7 +52,7 @@ def main() -> None:
         side = max(Side, key=lambda s: world[Landmark[f"{s.name}_WRIST"]][1] * -1)
         _, aimed = pointed_target(world, side, scene.person_position_m, objects,
                                   table_top_z(scene))
-        seen = looked_at(end["q"][pan_i], end["q"][tilt_i], objects)
+        seen = looked_at(end["q"][pan_i], end["q"][tilt_i], objects, head_pivot_m)
         hits += seen == aimed
         print(f"round {k}: you pointed at the {aimed}, the robot looked at the {seen} "
               f"({'hit' if seen == aimed else 'miss'}; mode {end['mode']})")

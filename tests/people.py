@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.arm_kinematics import directions_from_joints
 from mirrorbot.arrays import FloatArray
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, Side
-from mirrorbot.retarget import Mode, driving_side
+from mirrorbot.retarget import Mapping, driving_side
 from mirrorbot.synth_body import (
     R_MP_TORSO_FACING,
     BodyParams,
@@ -52,7 +52,7 @@ def person(upper_arm_dir: dict[str, FloatArray] | None = None,
     return ((p - hips_mid) @ R_MP_TORSO_FACING.T) @ ry(yaw_rad).T  # yaw about the vertical
 
 
-def person_for_robot_pose(model: RobotModel, q_rad: FloatArray, mode: Mode,
+def person_for_robot_pose(model: RobotModel, q_rad: FloatArray, mode: Mapping,
                           yaw_rad: float = 0.0) -> FloatArray:
     """World landmarks (33, 3) of a person whose arms the robot pose ``q_rad`` copies in ``mode``.
 
@@ -62,11 +62,11 @@ def person_for_robot_pose(model: RobotModel, q_rad: FloatArray, mode: Mode,
     params = BodyParams()
     arms = {}
     for robot_side in Side:
-        idx = [model.index(f"{robot_side.value}_{j}") for j in ARM_JOINTS]
+        idx = model.arm_indices(robot_side)
         d = directions_from_joints(q_rad[idx])  # left-arm convention
         if robot_side is Side.RIGHT:
             d = d.mirrored()  # base frame
-        if mode is Mode.MIRROR:
+        if mode is Mapping.MIRROR:
             d = d.mirrored()  # person's torso frame
         person_side = driving_side(robot_side, mode)
         arms[person_side] = arm_points_from_directions(params, person_side, d.upper, d.fore,
@@ -88,7 +88,7 @@ def from_flexion_shoulder(model: RobotModel, q_old: FloatArray,
 
     q = np.asarray(q_old, dtype=np.float64).copy()
     for side in sides:
-        idx = [model.index(f"{side.value}_{j}") for j in ARM_JOINTS[:3]]
+        idx = model.arm_indices(side)[:3]  # the shoulder's joints
         f, a, r = q[idx]
         R_old = ry(-f) @ _rx(a) @ _rz(r)
         q[idx] = shoulder_candidates(np.ascontiguousarray(R_old))[0]

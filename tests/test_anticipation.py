@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from mirrorbot.anticipation import Anticipation, sharpness, wrist_of
-from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.intent import GoalBelief
 from mirrorbot.landmarks import Side
 from mirrorbot.paths import robot_urdf_path
 from mirrorbot.repertoire import Repertoire
-from mirrorbot.retarget import Mode
+from mirrorbot.retarget import Mapping
 from mirrorbot.scripted import rest_pose
 from mirrorbot.urdf import load_robot_model
 
@@ -40,7 +39,7 @@ def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None
     """
     model = load_robot_model(robot_urdf_path())
     q_mirror = rest_pose(model).copy()
-    left = [model.index(f"left_{j}") for j in ARM_JOINTS]
+    left = model.arm_indices(Side.LEFT)
     q_mirror[left[0]], q_mirror[left[3]] = 0.6, 1.2  # forearm forward, hand before the body
     wrist0 = wrist_of(q_mirror[left])
     dt = 1 / 30
@@ -53,7 +52,7 @@ def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None
             assert mode == "mirror"  # leading is mirroring; nothing is committed
         return q
 
-    a = Anticipation(model, Mode.MIRROR)
+    a = Anticipation(model, Mapping.MIRROR)
     q = settle(a, _belief("drink", 0.99, np.zeros(3)))
     assert np.linalg.norm(wrist_of(q[left]) - wrist0) < 0.005
     q = settle(a, _belief("drink", 0.99, up))
@@ -63,7 +62,7 @@ def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None
     right = [model.index(f"right_{j}") for j in ("shoulder_flex", "elbow")]
     assert np.allclose(q[right], q_mirror[right])  # the other arm only mirrors
     # Undecided: the forecast is barely acted on.
-    q = settle(Anticipation(model, Mode.MIRROR), _belief("drink", 0.2, up))
+    q = settle(Anticipation(model, Mapping.MIRROR), _belief("drink", 0.2, up))
     assert np.linalg.norm(wrist_of(q[left]) - wrist0) < 0.01
     # The movement ends: the lead fades out step by step.
     steps = []

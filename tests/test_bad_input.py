@@ -21,6 +21,7 @@ from hypothesis.extra.numpy import arrays
 
 from helpers import run_cli, write_video
 from mirrorbot import frame_sources, out_files
+from mirrorbot.collision_avoidance import collision_model_for
 from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.eval_intent import recorded_sessions
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
@@ -31,8 +32,8 @@ from mirrorbot.pose_filter import PoseFilter
 from mirrorbot.pose_sources import open_pose_source
 from mirrorbot.record import record_landmarks
 from mirrorbot.recording import RecordingReader, read_recording
-from mirrorbot.retarget import DirectionRetargeter, Mode, RetargetContext
-from mirrorbot.safety import CommandShaper, collision_model_for
+from mirrorbot.retarget import DirectionRetargeter, Mapping, RetargetContext
+from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import rest_pose
 from mirrorbot.session import RunConfig, build_intent, build_retargeter, run_session
 from mirrorbot.simulator import Simulator
@@ -194,7 +195,7 @@ def test_impossible_poses_never_drive_the_robot_beyond_its_limits(
         worlds[::2, Landmark.LEFT_SHOULDER] = worlds[::2, Landmark.RIGHT_SHOULDER]
     q0 = rest_pose(model)
     collision = collision_model_for(model)
-    retarget = DirectionRetargeter(RetargetContext(model, Mode.MIRROR, q0))
+    retarget = DirectionRetargeter(RetargetContext(model, Mapping.MIRROR, q0))
     shaper = CommandShaper(model, q0, collision=collision)
     pose_filter = PoseFilter()
     q_prev = q0
@@ -447,7 +448,7 @@ def plugins(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_plugin_that_fails_is_one_line_naming_it(plugins: Path, model: RobotModel) -> None:
     """Exceptions (SystemExit too), wrong types and shapes: ConfigError naming the plugin."""
-    context = RetargetContext(model, Mode.MIRROR, rest_pose(model))
+    context = RetargetContext(model, Mapping.MIRROR, rest_pose(model))
     pose = PoseFrame(0.5, np.zeros((NUM_LANDMARKS, 3)), np.ones(NUM_LANDMARKS), None)
     for name, match in (("Raises", "at t=0.500 s raised ValueError: oops"),
                         ("Exits", r"called exit\(0\)"), ("WrongShape", r"shape \(19, 5\)"),

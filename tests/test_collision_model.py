@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mirrorbot.collision_avoidance import collision_model_for
 from mirrorbot.collision_model import segment_distances
-from mirrorbot.safety import collision_model_for
 from mirrorbot.simulator import Simulator
 from mirrorbot.urdf import RobotModel
 
@@ -49,10 +49,11 @@ def test_the_tabletop_scene_is_out_of_the_arms_reach(model: RobotModel) -> None:
     Every point of an arm is within MAX_LEVER_M of its shoulder's centre (the links' lengths
     and the hand's half-width add up to less), and every fixed part of the scene is farther.
     """
+    from mirrorbot.collision_avoidance import MAX_LEVER_M, point_box_distance_m, scene_obstacles
     from mirrorbot.collision_model import Box
-    from mirrorbot.paths import scene_path
-    from mirrorbot.safety import MAX_LEVER_M, point_box_distance_m, scene_obstacles
+    from mirrorbot.paths import robot_urdf_path, scene_path
     from mirrorbot.scene import load_scene
+    from mirrorbot.urdf import load_robot_model
     from mirrorbot.urdf_builder import (
         FOREARM_LENGTH_M,
         HAND_LENGTH_M,
@@ -65,7 +66,7 @@ def test_the_tabletop_scene_is_out_of_the_arms_reach(model: RobotModel) -> None:
     lever = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M + HAND_LENGTH_M + np.hypot(*HAND_SIZE_M[:2]) / 2
     assert lever < MAX_LEVER_M
     scene = load_scene(scene_path("tabletop"))
-    assert scene_obstacles(scene) == ()
+    assert scene_obstacles(load_robot_model(robot_urdf_path()), scene) == ()
     shoulders = [np.array([0.0, s * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M]) for s in (1, -1)]
     table = scene.object("table")
     for part in table.parts:

@@ -16,7 +16,7 @@ from numba.core.registry import CPUDispatcher
 import mirrorbot
 from mirrorbot.paths import DEFAULT_SCENE_NAME, robot_urdf_path, scene_path
 from mirrorbot.pose_filter import load_filter_config
-from mirrorbot.retarget import Mode
+from mirrorbot.retarget import Mapping
 from mirrorbot.scene import load_scene
 from mirrorbot.session import RunConfig, run_session, warm_up
 from mirrorbot.urdf import load_robot_model
@@ -35,11 +35,11 @@ if method != "default":
     filter_path.write_text(json.dumps({"method": method}))
 fresh = {name: len(k.signatures) for name, k in kernels.items()}
 warm_up(load_robot_model(robot_urdf_path()), load_scene(scene_path(DEFAULT_SCENE_NAME)),
-        Mode.MIRROR, progress=False,
+        Mapping.MIRROR, progress=False,
         filter_config=load_filter_config(filter_path) if filter_path else None)
 before = {name: len(k.signatures) for name, k in kernels.items()}
 run_session(RunConfig(source="synthetic:point,offer,clear,raise", out_dir=out_dir / "a",
-                      mode=Mode.ANATOMICAL, video=False, progress=False, plot=False,
+                      mapping=Mapping.ANATOMICAL, video=False, progress=False, plot=False,
                       filter_path=filter_path))
 print(json.dumps({"kernels": len(kernels),
                   "warmed": sum(before[n] > fresh[n] for n in kernels),
@@ -65,16 +65,17 @@ def test_warm_up_compiles_every_kernel_a_run_calls(tmp_path: Path, method: str) 
 
 _BRAKING_SCRIPT = """
 import numpy as np
-from mirrorbot.safety import CommandShaper, _v_stop
+from mirrorbot.rate_limits import v_stop
+from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import rest_pose
 from mirrorbot.urdf import load_robot_model
 from mirrorbot.paths import robot_urdf_path
 model = load_robot_model(robot_urdf_path())
 shaper = CommandShaper(model, rest_pose(model))
-before = len(_v_stop.signatures)
+before = len(v_stop.signatures)
 shaper.v[:] = 1.0  # every joint moving: braking caps each by its stopping speed
 shaper._braked_velocity(1.0 / 30.0, shaper.v.copy())
-print(before, len(_v_stop.signatures))
+print(before, len(v_stop.signatures))
 """
 
 
@@ -99,8 +100,9 @@ def test_the_compile_notice_is_for_a_cold_cache_only(tmp_path: Path,
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setattr(numba.config, "CACHE_DIR", str(tmp_path))
     assert kernels_cached() is False  # this version never ran here: it compiles
-    (tmp_path / "mirrorbot" / "safety.py").mkdir(parents=True)
-    (tmp_path / "mirrorbot" / "safety.py" / "safety._stop_short-1.py311.nbi").write_bytes(b"")
+    (tmp_path / "mirrorbot" / "collision_avoidance.py").mkdir(parents=True)
+    (tmp_path / "mirrorbot" / "collision_avoidance.py" /
+     "collision_avoidance.stop_short-1.py311.nbi").write_bytes(b"")
     assert kernels_cached() is True
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     assert kernels_cached() is None  # the user's own cache: not ours to judge

@@ -51,15 +51,17 @@ def test_still_landmarks_jitter_at_least_5x_less() -> None:
 def test_a_steady_movement_is_followed_within_a_frame(speed_m_s: float) -> None:
     """The velocity carries the point: a 1 m/s ramp lags under a frame (One Euro: 0.85).
 
-    Without the lead; with it the output is ahead of that, by no more than ``lead_s``.
+    Without the lead; with it the output is ahead of that, by no more than
+    ``latency_compensation_s``.
     """
     n = int(2 * RATE_HZ)
     ramp = np.zeros((n, 1, 3))
     ramp[:, 0, 0] = speed_m_s * np.arange(n) / RATE_HZ
     frame_m = speed_m_s / RATE_HZ
-    lag_frames = _ramp_lag_frames(LandmarkTracker(TrackerConfig(lead_s=0.0)), ramp)[0] / frame_m
+    unled = LandmarkTracker(TrackerConfig(latency_compensation_s=0.0))
+    lag_frames = _ramp_lag_frames(unled, ramp)[0] / frame_m
     led_frames = _ramp_lag_frames(LandmarkTracker(), ramp)[0] / frame_m
-    lead_frames = TrackerConfig().lead_s * RATE_HZ
+    lead_frames = TrackerConfig().latency_compensation_s * RATE_HZ
     print(f"ramp at {speed_m_s} m/s lags {lag_frames:.2f} frames; with the lead "
           f"{led_frames:.2f}")
     assert 0.0 <= lag_frames < 1.0

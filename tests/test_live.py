@@ -16,7 +16,7 @@ import pytest
 from helpers import write_video
 from mirrorbot.live_controls import LiveControls
 from mirrorbot.recording import read_recording
-from mirrorbot.retarget import Mode
+from mirrorbot.retarget import Mapping
 from mirrorbot.session import RunConfig, run_session
 from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
 
@@ -38,9 +38,9 @@ def _log(out: Path) -> list[dict]:
 
 def test_keys_change_the_controls() -> None:
     c = LiveControls()
-    assert not c.key(ord("m")) and c.mode is Mode.ANATOMICAL and "anatomical" in c.message
+    assert not c.key(ord("m")) and c.mapping is Mapping.ANATOMICAL and "anatomical" in c.message
     c.key(ord("m"))
-    assert c.mode is Mode.MIRROR
+    assert c.mapping is Mapping.MIRROR
     c.key(ord(" "))
     assert c.paused and "space resumes" in c.message
     c.key(ord("r"))

@@ -265,7 +265,7 @@ def test_a_forward_raise_from_rest_passes_the_table_and_arrives_in_half_a_second
     from mirrorbot.eval_clips import trace_clip
     from mirrorbot.eval_retarget import _angle_deg
     from mirrorbot.paths import scene_path
-    from mirrorbot.retarget import Mode
+    from mirrorbot.retarget import Mapping
     from mirrorbot.scene import load_scene
     from mirrorbot.simulator import Simulator
 
@@ -274,7 +274,7 @@ def test_a_forward_raise_from_rest_passes_the_table_and_arrives_in_half_a_second
                      hold_frames=hold, raise_frames=span)
     scene = load_scene(scene_path("tabletop"))
     with Simulator(scene=scene) as sim:
-        trace, _ = trace_clip(f"bvh:{path}", sim, scene, Mode.MIRROR)
+        trace, _ = trace_clip(f"bvh:{path}", sim, scene, Mapping.MIRROR)
         flex = sim.model.index("right_shoulder_flex")  # the person's left drives the right
     arrived = int(round((hold + span) / 1.0 + 0.5 * rate))
     err = _angle_deg(trace.robot[arrived], trace.person[arrived])
@@ -313,7 +313,7 @@ def test_overhead_gestures_never_swing_the_elbow_across(tmp_path: Path, gesture:
     from mirrorbot.eval_clips import trace_clip
     from mirrorbot.eval_retarget import _angle_deg
     from mirrorbot.paths import scene_path
-    from mirrorbot.retarget import Mode
+    from mirrorbot.retarget import Mapping
     from mirrorbot.scene import load_scene
     from mirrorbot.simulator import Simulator
 
@@ -331,7 +331,7 @@ def test_overhead_gestures_never_swing_the_elbow_across(tmp_path: Path, gesture:
                      else wave_overhead)
     scene = load_scene(scene_path("tabletop"))
     with Simulator(scene=scene) as sim:
-        trace, _ = trace_clip(f"bvh:{path}", sim, scene, Mode.MIRROR)
+        trace, _ = trace_clip(f"bvh:{path}", sim, scene, Mapping.MIRROR)
         elbow_m, hand_m = _elbow_and_hand_paths_m(trace, sim.model)
     # The elbow is half as far from the shoulder as the hand: a swing makes its path the longer.
     assert np.all(elbow_m < 0.7 * hand_m), (elbow_m, hand_m)
@@ -350,7 +350,7 @@ def test_motion_capture_drives_the_arms_unfiltered_at_full_speed(model: RobotMod
     from mirrorbot.paths import scene_path
     from mirrorbot.pose_filter import FilterConfig, FilterMethod, PoseFilter
     from mirrorbot.pose_sources import open_pose_source
-    from mirrorbot.retarget import Mode
+    from mirrorbot.retarget import Mapping
     from mirrorbot.safety import NOISY_INPUT_VELOCITY_FRACTION
     from mirrorbot.scene import load_scene
     from mirrorbot.scripted import rest_pose
@@ -360,7 +360,7 @@ def test_motion_capture_drives_the_arms_unfiltered_at_full_speed(model: RobotMod
     assert open_pose_source(parse_source(f"bvh:{path}")).noise_free
     assert not getattr(open_pose_source(parse_source("synthetic:wave")), "noise_free", False)
     scene = load_scene(scene_path("tabletop"))
-    fast, slow = (build_stages(model, scene, Mode.MIRROR, rest_pose(model), noise_free=free)
+    fast, slow = (build_stages(model, scene, Mapping.MIRROR, rest_pose(model), noise_free=free)
                   for free in (True, False))
     np.testing.assert_allclose(fast["shaper"].v_max, model.velocity_rad_s)
     np.testing.assert_allclose(slow["shaper"].v_max,

@@ -111,7 +111,8 @@ def test_the_robot_is_driven_ahead_of_what_the_recogniser_sees() -> None:
           f"robot {1e3 * (truth_x - robot.world_m[0, 0]):.0f} mm")
     assert robot.world_m[0, 0] > pose.world_m[0, 0] + 0.02
     ahead_m = robot.world_m[0, 0] - truth_x  # at 1 m/s
-    assert -0.035 < ahead_m <= TrackerConfig().lead_s  # a frame behind at most, or its lead
+    # a frame behind at most, or its lead
+    assert -0.035 < ahead_m <= TrackerConfig().latency_compensation_s
     np.testing.assert_array_equal(robot.visibility, pose.visibility)
     one_euro = PoseFilter(FilterConfig(method=FilterMethod.ONE_EURO))
     pose = one_euro(_moving_pose(0), 0.0)

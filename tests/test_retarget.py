@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.arm_kinematics import directions_from_joints
+from mirrorbot.collision_avoidance import collision_model_for
 from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
-from mirrorbot.retarget import DirectionRetargeter, Mode, RetargetContext
-from mirrorbot.safety import CommandShaper, collision_model_for
+from mirrorbot.retarget import DirectionRetargeter, Mapping, RetargetContext
+from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import rest_pose
 from mirrorbot.synth_body import (
     BodyParams,
@@ -33,11 +34,11 @@ def _pose(world: np.ndarray) -> PoseFrame:
 
 
 def _arm(model: RobotModel, q: np.ndarray, side: Side) -> np.ndarray:
-    return q[[model.index(f"{side.value}_{j}") for j in ARM_JOINTS]]
+    return q[model.arm_indices(side)]
 
 
-@pytest.mark.parametrize("mode", list(Mode))
-def test_random_reachable_poses_are_reproduced(model: RobotModel, mode: Mode) -> None:
+@pytest.mark.parametrize("mode", list(Mapping))
+def test_random_reachable_poses_are_reproduced(model: RobotModel, mode: Mapping) -> None:
     """Robot joints -> a person in that pose -> retarget -> the same limb directions."""
     rng = np.random.default_rng(0)
     collision = collision_model_for(model)
@@ -78,8 +79,9 @@ def _person(arms: dict[Side, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
                        r_mp_torso(0.0))
 
 
-@pytest.mark.parametrize(("mode", "raised"), [(Mode.MIRROR, "left"), (Mode.ANATOMICAL, "right")])
-def test_person_raising_the_right_arm(model: RobotModel, mode: Mode, raised: str) -> None:
+@pytest.mark.parametrize(("mode", "raised"),
+                         [(Mapping.MIRROR, "left"), (Mapping.ANATOMICAL, "right")])
+def test_person_raising_the_right_arm(model: RobotModel, mode: Mapping, raised: str) -> None:
     up = np.array([np.sin(np.radians(160)), 0.0, -np.cos(np.radians(160))])  # 160 deg flexion
     world = _person({Side.RIGHT: (up, up)})
     assert world[Landmark.RIGHT_WRIST, 1] < world[Landmark.RIGHT_SHOULDER, 1]  # image y is down
@@ -93,7 +95,8 @@ def test_sideways_reach_mirrors_left_and_right(model: RobotModel) -> None:
     """The person's right arm out to their right -> the robot's left arm out to its left."""
     right = np.array([0.0, -1.0, 0.0])
     world = _person({Side.RIGHT: (right, right)})
-    for mode, side, y_sign in ((Mode.MIRROR, Side.LEFT, 1.0), (Mode.ANATOMICAL, Side.RIGHT, -1.0)):
+    for mode, side, y_sign in ((Mapping.MIRROR, Side.LEFT, 1.0),
+                               (Mapping.ANATOMICAL, Side.RIGHT, -1.0)):
         q = DirectionRetargeter(RetargetContext(model, mode, rest_pose(model)))(_pose(world))
         d = directions_from_joints(_arm(model, q, side))
         base_y = d.upper[1] * (1.0 if side is Side.LEFT else -1.0)  # back to base axes
@@ -102,7 +105,7 @@ def test_sideways_reach_mirrors_left_and_right(model: RobotModel) -> None:
 
 def test_pose_beyond_limits_is_clamped_not_wrapped(model: RobotModel) -> None:
     """An arm swung far backward (beyond -57 deg of flexion) stops at the limit."""
-    retarget = DirectionRetargeter(RetargetContext(model, Mode.ANATOMICAL, rest_pose(model)))
+    retarget = DirectionRetargeter(RetargetContext(model, Mapping.ANATOMICAL, rest_pose(model)))
     flex = model.index("left_shoulder_flex")
     previous = None
     for angle_deg in np.linspace(-10, -120, 23):
@@ -123,7 +126,7 @@ def test_shoulder_rotation_does_not_spin_near_singularities(model: RobotModel,
     down = np.array([0.0, 0.0, -1.0])
     forward = np.array([1.0, 0.0, 0.0])
     base = down if pose_kind == "straight_down" else forward
-    retarget = DirectionRetargeter(RetargetContext(model, Mode.ANATOMICAL, rest_pose(model)))
+    retarget = DirectionRetargeter(RetargetContext(model, Mapping.ANATOMICAL, rest_pose(model)))
     rot = model.index("left_shoulder_rot")
     values = []
     for _ in range(90):
@@ -238,7 +241,7 @@ def test_an_arm_beside_the_head_comes_down(model: RobotModel) -> None:
     for _ in range(60):
         q = shaper(target, 1 / 30)
         assert collision.clearance_m(q) >= 0.0
-    left = [model.index(f"left_{j}") for j in ARM_JOINTS]
+    left = model.arm_indices(Side.LEFT)
     print(f"left arm still {np.abs(q - target)[left].max():.3f} rad from its target")
     assert np.abs(q - target)[left].max() < 0.1
 
@@ -369,7 +372,7 @@ def test_an_arm_raised_just_past_the_elevation_limit_is_clamped_not_flipped(
     """
     from mirrorbot.arm_solver import ArmSolver
 
-    idx = [model.index(f"left_{j}") for j in ARM_JOINTS]
+    idx = model.arm_indices(Side.LEFT)
     lower, upper = model.lower_rad[idx], model.upper_rad[idx]
     q_prev = np.array([upper[0] - np.radians(10.0), np.radians(20.0), np.radians(-30.0), 1.0,
                        0.0, 0.0, 0.0])

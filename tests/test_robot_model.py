@@ -104,3 +104,23 @@ def test_missing_or_broken_urdf_is_a_clear_error(tmp_path) -> None:
 def test_unknown_joint_name_lists_the_valid_ones(model: RobotModel) -> None:
     with pytest.raises(ModelError, match="Available joints: .*left_elbow"):
         model.index("left_knee")
+
+
+def test_the_model_carries_its_dimensions_and_arm_joints() -> None:
+    """The loaded model's dimensions are the builder's numbers exactly; its arms' indices."""
+    from mirrorbot import urdf_builder as b
+    from mirrorbot.landmarks import Side
+    from mirrorbot.urdf import ARM_JOINTS, HAND_JOINTS
+
+    model = load_robot_model(robot_urdf_path())
+    d = model.dimensions
+    assert (d.upper_arm_m, d.forearm_m) == (b.UPPER_ARM_LENGTH_M, b.FOREARM_LENGTH_M)
+    assert (d.shoulder_half_width_m, d.shoulder_height_m) == (b.SHOULDER_HALF_WIDTH_M,
+                                                              b.SHOULDER_HEIGHT_M)
+    assert d.head_pivot_m[2] == b.NECK_HEIGHT_M + b.HEAD_TILT_OFFSET_M
+    assert d.p_base_shoulder(Side.RIGHT)[1] == -b.SHOULDER_HALF_WIDTH_M
+    for side in Side:
+        assert [model.actuated[i] for i in model.arm_indices(side)] == \
+            [f"{side.value}_{j}" for j in ARM_JOINTS]
+    assert sorted(model.actuated[i].split("_", 1)[1] for i in model.hand_indices()) == \
+        sorted(HAND_JOINTS * 2)

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 
 from helpers import run_cli, write_video
-from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.arm_kinematics import directions_from_joints
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.pipeline import HOLD_S, RETURN_S, LostTracking
 from mirrorbot.registry import load_stage
-from mirrorbot.retarget import Mode, driving_side, person_arm_directions
+from mirrorbot.retarget import Mapping, driving_side, person_arm_directions
 from mirrorbot.scripted import rest_pose
 from mirrorbot.session import RunConfig, run_session
 from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
-from mirrorbot.urdf import RobotModel
+from mirrorbot.urdf import ARM_JOINTS, RobotModel
 
 
 def _read_log(out: Path) -> tuple[dict, list[dict]]:
@@ -46,7 +46,8 @@ def test_closed_loop_tracks_a_synthetic_wave(tmp_path: Path, model: RobotModel) 
         world, _, _ = person.truth(f["t"])
         pose = PoseFrame(f["t"], world, np.ones(33), None)
         for side in Side:
-            want = person_arm_directions(pose, driving_side(side, Mode.MIRROR), side, Mode.MIRROR)
+            want = person_arm_directions(pose, driving_side(side, Mapping.MIRROR), side,
+                                         Mapping.MIRROR)
             idx = [header["joints"].index(f"{side.value}_{j}") for j in ARM_JOINTS]
             got = directions_from_joints(np.array(f["q"])[idx])
             cos = np.clip(np.dot(want.upper / np.linalg.norm(want.upper), got.upper), -1, 1)
@@ -199,8 +200,9 @@ def test_intent_option_errors_name_what_is_available(tmp_path: Path) -> None:
 
 def test_the_head_looks_where_the_person_points() -> None:
     from mirrorbot.gaze import head_angles_to, pointed_target
-    from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
+    from mirrorbot.paths import DEFAULT_SCENE_NAME, robot_urdf_path, scene_path
     from mirrorbot.scene import load_scene
+    from mirrorbot.urdf import load_robot_model
     from people import person
 
     scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
@@ -212,7 +214,7 @@ def test_the_head_looks_where_the_person_points() -> None:
     objects = {o.name: o.position_m for o in scene.objects if o.name != "table"}
     point, name = pointed_target(world, Side.RIGHT, scene.person_position_m, objects, 0.72)
     assert name == "cup"
-    pan, tilt = head_angles_to(point)
+    pan, tilt = head_angles_to(point, load_robot_model(robot_urdf_path()).dimensions.head_pivot_m)
     assert pan < 0 and tilt > 0.3  # the cup is to the robot's right, low on the table
 
 

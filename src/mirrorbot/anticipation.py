@@ -23,13 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, DOWN, arm_frames
+from mirrorbot.arm_kinematics import DOWN, arm_frames
 from mirrorbot.arm_solver import ArmSolver
 from mirrorbot.arrays import FloatArray, Vec3
+from mirrorbot.behaviour import Behaviour
 from mirrorbot.compiled import kernel
 from mirrorbot.intent import GoalBelief
 from mirrorbot.landmarks import Side
-from mirrorbot.retarget import Mode, driving_side
+from mirrorbot.retarget import Mapping, driving_side
 from mirrorbot.transforms import dot3, norm3
 from mirrorbot.urdf import RobotModel
 from mirrorbot.urdf_builder import (
@@ -60,12 +61,12 @@ class AnticipationConfig:
         wave_amplitude_m: Side-to-side amplitude of its wrist when it waves back [m].
         answer_hold_s: An answer, once begun, lasts at least this long unless another goal is
             committed (a wave back is a whole gesture, not a flicker) [s].
-        lead: Mirror where the person's hand is going (the recogniser's forecast,
+        lead_the_mirror: Mirror where the person's hand is going (the recogniser's forecast,
             :attr:`GoalBelief.lead_m`) rather than where it is; a committed goal's own motion
             is blended onto that.
-        lead_blend_s: Time for the forecast to fade in when a movement starts, and out when it
-            ends [s].
-        lead_power: The forecast is scaled by the belief's :func:`sharpness` to this power:
+        mirror_lead_blend_s: Time for the forecast (and a reach's lead) to fade in when a
+            movement starts, and out when it ends [s].
+        forecast_lead_power: The forecast is scaled by the belief's :func:`sharpness` to this power:
             at a movement's start the belief is the prior and the robot copies; as it sharpens
             the robot moves ahead. (Unscaled, every onset lunged 20 cm toward the average of
             all goals: the arms travelled 31% more than mirroring alone, 8% more with this.)
@@ -75,9 +76,9 @@ class AnticipationConfig:
     wave_hz: float = 1.2
     wave_amplitude_m: float = 0.08
     answer_hold_s: float = 1.5
-    lead: bool = True
-    lead_blend_s: float = 0.15
-    lead_power: float = 2.0
+    lead_the_mirror: bool = True
+    mirror_lead_blend_s: float = 0.15
+    forecast_lead_power: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -179,25 +180,24 @@ class Anticipation:
 
     Args:
         model: The robot.
-        mode: Mirror or anatomical (which robot arm the moving person arm drives).
+        mapping: Mirror or anatomical (which robot arm the moving person arm drives).
         config: Blending settings.
     """
 
-    def __init__(self, model: RobotModel, mode: Mode, config: AnticipationConfig | None = None,
-                 ) -> None:
-        self.mode = mode
+    def __init__(self, model: RobotModel, mapping: Mapping,
+                 config: AnticipationConfig | None = None) -> None:
+        self.mapping = mapping
         self.config = config or AnticipationConfig()
-        self.index = {side: [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
-                      for side in Side}
+        self.index = {side: model.arm_indices(side) for side in Side}
         self.lower, self.upper = model.lower_rad, model.upper_rad
         self.blend = {side: 0.0 for side in Side}
-        self.lead_blend = {side: 0.0 for side in Side}
-        self._lead_m: dict[Side, Vec3] = {}  # the last forecast displacement per robot arm
+        self.forecast_blend = {side: 0.0 for side in Side}
+        self._forecast_lead_m: dict[Side, Vec3] = {}  # the last forecast displacement per robot arm
         self.reach_blend = {side: 0.0 for side in Side}
         self._reach_goal: dict[Side, tuple[Vec3, float]] = {}  # (object [m], weight) per arm
         self.reach_solvers: dict[Side, ArmSolver] = {}
         self.solvers: dict[Side, ArmSolver] = {}
-        self.lead_solvers: dict[Side, ArmSolver] = {}
+        self.forecast_solvers: dict[Side, ArmSolver] = {}
         self._last_own: dict[Side, FloatArray] = {}
         self.wave_phase_rad = 0.0
         self._answer: tuple[GoalBelief, float] | None = None  # (the answered belief, until [s])
@@ -205,8 +205,8 @@ class Anticipation:
 
     def __call__(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
                  person_wrist_base_m: Callable[[Side], Vec3] | None = None,
-                 reach: ReachLead | None = None) -> tuple[FloatArray, str, str]:
-        """(joint targets (n,) [rad], mode, reason) after anticipation.
+                 reach: ReachLead | None = None) -> tuple[FloatArray, Behaviour, str]:
+        """(joint targets (n,) [rad], behaviour, reason) after anticipation.
 
         ``person_wrist_base_m(side)``: the person's wrist in the robot's base frame [m]; when
         given, an offer is received where the person's hand is (the robot reaches toward it as
@@ -215,7 +215,7 @@ class Anticipation:
         it by the lead's weight (:meth:`_reach_lead`).
         """
         self.t_s += dt_s
-        q_mirror = self._lead(q_mirror, belief, dt_s)
+        q_mirror = self._forecast_lead(q_mirror, belief, dt_s)
         q_mirror = self._reach_lead(q_mirror, reach, dt_s)
         belief = self._keep_answering(belief)
         active: Side | None = None
@@ -250,37 +250,37 @@ class Anticipation:
             w = self.blend[side]
             q[idx] = (1 - w) * q_mirror[idx] + w * q_own
         if active is None or goal is None:
-            return q, "mirror", ""
+            return q, Behaviour.MIRROR, ""
         if goal in ANSWER:
-            return q, "respond", ANSWER[goal]
-        return q, "anticipate", f"completing {goal} with its own movement"
+            return q, Behaviour.RESPOND, ANSWER[goal]
+        return q, Behaviour.ANTICIPATE, f"completing {goal} with its own movement"
 
-    def _lead(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
+    def _forecast_lead(self, q_mirror: FloatArray, belief: GoalBelief | None, dt_s: float,
               ) -> FloatArray:
         """The mirrored joints (n,) [rad] with the moving arm's wrist where the hand is going.
 
         The recogniser's forecast displacement (:attr:`GoalBelief.lead_m`, arm frame) is added
         to the mirrored wrist and the arm solved for it, keeping its swivel and the mirrored
-        hand; it fades in and out over ``lead_blend_s`` as movements start and end.
+        hand; it fades in and out over ``mirror_lead_blend_s`` as movements start and end.
         """
-        if not self.config.lead:
+        if not self.config.lead_the_mirror:
             return q_mirror
         moving: Side | None = None
         if belief is not None and belief.moving and belief.side is not None \
                 and belief.lead_m is not None:
             moving = self._driven_by(belief.side)
-            self._lead_m[moving] = sharpness(belief.probs) ** self.config.lead_power \
-                * belief.lead_m
-        _ramp(self.lead_blend, moving, dt_s, self.config.lead_blend_s)
+            scale = sharpness(belief.probs) ** self.config.forecast_lead_power
+            self._forecast_lead_m[moving] = scale * belief.lead_m
+        _ramp(self.forecast_blend, moving, dt_s, self.config.mirror_lead_blend_s)
         q = q_mirror
         for side in Side:
-            w = self.lead_blend[side]
-            if w <= 0.0 or side not in self._lead_m:
-                self.lead_solvers.pop(side, None)
+            w = self.forecast_blend[side]
+            if w <= 0.0 or side not in self._forecast_lead_m:
+                self.forecast_solvers.pop(side, None)
                 continue
             idx = self.index[side]
-            q_lead = self._solve(self.lead_solvers, side, q_mirror[idx],
-                                 wrist_of(q_mirror[idx]) + self._lead_m[side])
+            q_lead = self._solve(self.forecast_solvers, side, q_mirror[idx],
+                                 wrist_of(q_mirror[idx]) + self._forecast_lead_m[side])
             q = q.copy() if q is q_mirror else q
             q[idx] = (1 - w) * q_mirror[idx] + w * q_lead
         return q
@@ -290,15 +290,15 @@ class Anticipation:
         """The mirrored joints (n,) [rad] with the driven wrist led toward a reached object.
 
         The wrist moves from where mirroring puts it toward the object (as far as the arm
-        goes) by ``reach.weight``; the lead fades in and out over ``lead_blend_s``.
+        goes) by ``reach.weight``; the lead fades in and out over ``mirror_lead_blend_s``.
         """
-        if not self.config.lead:
+        if not self.config.lead_the_mirror:
             return q_mirror
         active: Side | None = None
         if reach is not None and reach.weight > 0.0:
             active = self._driven_by(reach.side)
             self._reach_goal[active] = (reach.target_base_m, reach.weight)
-        _ramp(self.reach_blend, active, dt_s, self.config.lead_blend_s)
+        _ramp(self.reach_blend, active, dt_s, self.config.mirror_lead_blend_s)
         q = q_mirror
         for side in Side:
             w = self.reach_blend[side]
@@ -331,7 +331,7 @@ class Anticipation:
 
     def _driven_by(self, person_side: Side) -> Side:
         """The robot arm that the person's ``person_side`` arm drives."""
-        return next(s for s in Side if driving_side(s, self.mode) is person_side)
+        return next(s for s in Side if driving_side(s, self.mapping) is person_side)
 
     def _solve(self, solvers: dict[Side, ArmSolver], side: Side, q7_mirror: FloatArray,
                target_arm_m: Vec3, elbow_hint_m: Vec3 | None = None) -> FloatArray:

@@ -23,9 +23,6 @@ from mirrorbot.compiled import kernel
 from mirrorbot.transforms import cross3, dot3, from_columns, matmul3, norm3
 from mirrorbot.urdf_builder import SHOULDER_PLANE_RAD
 
-ARM_JOINTS = ("shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow", "forearm_rot",
-              "wrist_flex", "wrist_dev")
-HAND_JOINTS = ARM_JOINTS[4:]  # turned by the hand's points, not the arm's
 DOWN = np.array([0.0, 0.0, -1.0])
 PALM_ZERO = np.array([0.0, -1.0, 0.0])
 MIRROR = np.array([1.0, -1.0, 1.0])

@@ -110,10 +110,11 @@ def bench_filter(frames: int = 3000) -> dict[str, Any]:
 
 def bench_retarget(seconds: float = 20.0) -> dict[str, Any]:
     """Retargeting per frame on the noisy synthetic session: ours, naive, and the shaper [ms]."""
+    from mirrorbot.collision_avoidance import collision_model_for
     from mirrorbot.naive_retarget import NaiveRetargeter
     from mirrorbot.pose_filter import PoseFilter
-    from mirrorbot.retarget import DirectionRetargeter, Mode, RetargetContext
-    from mirrorbot.safety import CommandShaper, collision_model_for
+    from mirrorbot.retarget import DirectionRetargeter, Mapping, RetargetContext
+    from mirrorbot.safety import CommandShaper
     from mirrorbot.scripted import rest_pose
     from mirrorbot.simulator import Simulator
     from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
@@ -126,7 +127,7 @@ def bench_retarget(seconds: float = 20.0) -> dict[str, Any]:
                 if f is not None]  # what the robot is driven by
     with Simulator() as sim:
         q_rest = rest_pose(sim.model)
-        context = RetargetContext(sim.model, Mode.MIRROR, q_rest, sim.inverse_kinematics)
+        context = RetargetContext(sim.model, Mapping.MIRROR, q_rest, sim.inverse_kinematics)
         ours = DirectionRetargeter(context)
         naive = NaiveRetargeter(context)
         shaper = CommandShaper(sim.model, q_rest, collision=collision_model_for(sim.model))

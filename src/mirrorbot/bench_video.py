@@ -68,6 +68,7 @@ def bench_video_parts(frames: int = 150) -> dict[str, Any]:
     overlay; ``encode_cpu``: ffmpeg's CPU time per frame (it runs in its own process, on the
     other core when there is one); ``write``: our time handing frames to it.
     """
+    from mirrorbot.behaviour import Behaviour
     from mirrorbot.loop import VIDEO_CAMERA, _open_video
     from mirrorbot.overlay import OverlayInfo, compose_frame, draw_skeleton, mirrored
     from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
@@ -99,7 +100,7 @@ def bench_video_parts(frames: int = 150) -> dict[str, Any]:
                 view = mirrored(view)
                 t2 = time.perf_counter()
                 composed = compose_frame(view, robot, OverlayInfo(
-                    t_s=frame.t_s, mode="mirror", caption="source: bench",
+                    t_s=frame.t_s, behaviour=Behaviour.MIRROR, caption="source: bench",
                     goal_probs={"wave": 0.5, "none": 0.5}, latency_ms=10.0))
                 t3 = time.perf_counter()
                 video.write(composed)

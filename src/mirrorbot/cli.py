@@ -62,11 +62,11 @@ def _report_run(summary: dict[str, Any], out: Path) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``mirrorbot run``: mirror a person from a source."""
-    from mirrorbot.retarget import Mode
+    from mirrorbot.retarget import Mapping
     from mirrorbot.session import RunConfig, run_session
 
     gui = _wants_gui(args)
-    config = RunConfig(source=args.source, out_dir=args.out, mode=Mode(args.mode),
+    config = RunConfig(source=args.source, out_dir=args.out, mapping=Mapping(args.mode),
                        retargeter=args.retargeter, intent=args.intent,
                        anticipate=not args.no_anticipate, gui=gui,
                        video=not args.no_video,
@@ -161,12 +161,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         run_eval_filter(args.filter, as_json=args.json)
     elif args.data is not None:
         from mirrorbot.eval_clips import run_eval_clips
-        from mirrorbot.retarget import Mode
+        from mirrorbot.retarget import Mapping
 
         if args.filter is not None or args.wander:
             raise MirrorbotError("`eval retarget --data` takes no --filter or --wander: it runs "
                                  "the clips through the run's own stages")
-        run_eval_clips(args.data, as_json=args.json, mode=Mode(args.mode or "mirror"),
+        run_eval_clips(args.data, as_json=args.json, mode=Mapping(args.mode or "mirror"),
                        retargeter=args.retargeter or "ours")
     else:
         from mirrorbot.eval_retarget import run_eval_retarget

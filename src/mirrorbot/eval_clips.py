@@ -41,7 +41,7 @@ from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.pipeline import pipeline_steps
 from mirrorbot.pose_sources import PoseSample, PoseSource, open_pose_source
 from mirrorbot.progress import Progress
-from mirrorbot.retarget import Mode
+from mirrorbot.retarget import Mapping
 from mirrorbot.safety import SafetyConfig
 from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import rest_pose
@@ -117,7 +117,7 @@ def _runs(mask: BoolArray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def trace_clip(source_text: str, sim: Simulator, scene: Scene, mode: Mode,
+def trace_clip(source_text: str, sim: Simulator, scene: Scene, mode: Mapping,
                retargeter: str = "ours") -> tuple[_ClipTrace, float]:
     """Play one clip through the run's stages (copying only) into ``sim``.
 
@@ -220,7 +220,7 @@ def _round(x: Any, digits: int = 2) -> float:
     return round(float(x), digits)
 
 
-def evaluate_folder(folder: Path, *, mode: Mode = Mode.MIRROR, retargeter: str = "ours",
+def evaluate_folder(folder: Path, *, mode: Mapping = Mapping.MIRROR, retargeter: str = "ours",
                     scene: Scene | None = None, progress: bool = True) -> dict[str, Any]:
     """Every clip of ``folder`` scored (per clip and overall)."""
     sources = data_sources(folder)
@@ -241,7 +241,7 @@ def evaluate_folder(folder: Path, *, mode: Mode = Mode.MIRROR, retargeter: str =
     return summarise(clips, np.concatenate(all_err) if all_err else np.zeros(0), folder, mode)
 
 
-def summarise(clips: list[dict[str, Any]], all_err: FloatArray, folder: Path, mode: Mode,
+def summarise(clips: list[dict[str, Any]], all_err: FloatArray, folder: Path, mode: Mapping,
               ) -> dict[str, Any]:
     """Overall figures from the clips' and every scored limb error [deg]."""
     p90s = [c["p90_deg"] for c in clips if c["p90_deg"] is not None]
@@ -298,7 +298,7 @@ def _fmt(x: float | None) -> str:
     return f"{'-':>8}" if x is None else f"{x:>8.1f}"
 
 
-def run_eval_clips(folder: Path, *, as_json: bool = False, mode: Mode = Mode.MIRROR,
+def run_eval_clips(folder: Path, *, as_json: bool = False, mode: Mapping = Mapping.MIRROR,
                    retargeter: str = "ours", progress: bool = True) -> dict[str, Any]:
     """Evaluate a folder of clips, print a table (or JSON), return the figures."""
     result = evaluate_folder(folder, mode=mode, retargeter=retargeter, progress=progress)

@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, directions_from_joints
+from mirrorbot.arm_kinematics import directions_from_joints
 from mirrorbot.arrays import BoolArray, FloatArray
+from mirrorbot.collision_avoidance import collision_model_for
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.naive_retarget import NaiveRetargeter
@@ -39,12 +40,12 @@ from mirrorbot.pose_filter import FilterConfig, PoseFilter, load_filter_config
 from mirrorbot.progress import Progress
 from mirrorbot.retarget import (
     DirectionRetargeter,
-    Mode,
+    Mapping,
     RetargetContext,
     driving_side,
     person_arm_directions,
 )
-from mirrorbot.safety import CommandShaper, SafetyConfig, collision_model_for
+from mirrorbot.safety import CommandShaper, SafetyConfig
 from mirrorbot.scene import load_scene
 from mirrorbot.scoring import format_score, ramp, score_report, short_name
 from mirrorbot.scripted import rest_pose
@@ -88,13 +89,13 @@ def _limb_dirs(model: Any, q: FloatArray) -> FloatArray:
     """
     out = np.zeros((2, 2, 3))
     for k, side in enumerate(Side):
-        idx = [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
+        idx = model.arm_indices(side)
         d = directions_from_joints(q[idx])
         out[k, 0], out[k, 1] = d.upper, d.fore
     return out
 
 
-def _target_dirs(pose: PoseFrame, mode: Mode) -> FloatArray:
+def _target_dirs(pose: PoseFrame, mode: Mapping) -> FloatArray:
     out = np.zeros((2, 2, 3))
     for k, side in enumerate(Side):
         d = person_arm_directions(pose, driving_side(side, mode), side, mode)
@@ -139,7 +140,7 @@ def _lag_ms(commanded: FloatArray, truth: FloatArray, frames: BoolArray | None =
     return 1e3 * best_lag / RATE_HZ
 
 
-def evaluate_session(seed: int, sim: Simulator, mode: Mode = Mode.MIRROR,
+def evaluate_session(seed: int, sim: Simulator, mode: Mapping = Mapping.MIRROR,
                      gestures: tuple[str, ...] = DEMO_SESSION,
                      retargeter: str = "ours", filter_config: FilterConfig | None = None,
                      wander: bool = False) -> dict[str, Any]:

@@ -16,9 +16,6 @@ from mirrorbot.body_frames import points_in_torso
 from mirrorbot.landmarks import ARM_LANDMARKS, Landmark, Side
 from mirrorbot.scene import FACING_FLIP, Scene
 from mirrorbot.transforms import norm3
-from mirrorbot.urdf_builder import HEAD_TILT_OFFSET_M, NECK_HEIGHT_M
-
-HEAD_PIVOT_M = np.array([0.0, 0.0, NECK_HEIGHT_M + HEAD_TILT_OFFSET_M])
 
 
 def person_point_in_base(world_m: FloatArray, landmark: int, person_position_m: Vec3) -> Vec3:
@@ -30,9 +27,14 @@ def person_point_in_base(world_m: FloatArray, landmark: int, person_position_m: 
     return np.asarray(person_position_m) + FACING_FLIP * points_in_torso(world_m)[landmark]
 
 
-def head_angles_to(p_base_m: Vec3) -> tuple[float, float]:
-    """(pan, tilt) [rad] that point the head at a base-frame point."""
-    d = p_base_m - HEAD_PIVOT_M
+def head_angles_to(p_base_m: Vec3, head_pivot_m: Vec3) -> tuple[float, float]:
+    """(pan, tilt) [rad] that point the head at a base-frame point.
+
+    Args:
+        p_base_m: The point, base frame (3,) [m].
+        head_pivot_m: Where the head turns (:attr:`RobotDimensions.head_pivot_m`), (3,) [m].
+    """
+    d = p_base_m - head_pivot_m
     pan = math.atan2(float(d[1]), float(d[0]))
     tilt = math.atan2(-float(d[2]), math.hypot(float(d[0]), float(d[1])))
     return pan, tilt
@@ -97,6 +99,7 @@ class Gaze:
     Attributes:
         pan_index: Index of ``head_pan`` in q.
         tilt_index: Index of ``head_tilt`` in q.
+        head_pivot_m: Where the head turns, base frame (3,) [m].
         person_position_m: The person's mid-shoulders in the base frame (3,) [m].
         objects_m: Scene objects one may point at, by name, base frame [m].
         table_z_m: Height of the table top [m].
@@ -104,6 +107,7 @@ class Gaze:
 
     pan_index: int
     tilt_index: int
+    head_pivot_m: Vec3
     person_position_m: FloatArray
     objects_m: dict[str, FloatArray]
     table_z_m: float

@@ -23,8 +23,8 @@ shook two to three times as much as behind the One Euro filter. Learnt, the gate
 such a camera by itself: on a still photo, once learnt (after about ten seconds), the arm shakes
 half as much as behind the One Euro filter.
 
-The output leads the tracked position by ``lead_s`` along the tracked velocity, which makes up
-for the frames the gate needs to tell a movement from noise.
+The output leads the tracked position by ``latency_compensation_s`` along the tracked velocity,
+which makes up for the frames the gate needs to tell a movement from noise.
 """
 
 from __future__ import annotations
@@ -64,14 +64,13 @@ class TrackerConfig:
         velocity_gain: Velocity correction as a multiple of the Benedict-Bordner gain
             alpha^2 / (2 - alpha), the usual pairing with the position gain alpha.
         velocity_decay_hz: Rate at which the velocity leaks away [Hz].
-        lead_s: The output is the tracked position this far ahead along the tracked velocity
-            [s]: it makes up for the delay of finding a movement in the noise, and for the
-            command shaper's acceleration limit. A still point's velocity is near zero (its
-            gain is low), so a still point is not pushed around. Chosen on the tuning seeds of
-            ``eval retarget`` with the robot's 6 rad/s shoulders: 60, 80, 100 and 120 ms gave
-            24, 22, 16 and 16 ms of extra lag at 4.2, 3.9, 3.8 and 3.6 times less jitter than
-            naive; a still arm seen through the real pose model shakes 12% more at 100 ms than
-            at 60 (21% at 120).
+        latency_compensation_s: The output is the tracked position this far ahead along the tracked
+            velocity [s]: it makes up for the delay of finding a movement in the noise, and for the
+            command shaper's acceleration limit. A still point's velocity is near zero (its gain is
+            low), so a still point is not pushed around. Chosen on the tuning seeds of ``eval
+            retarget`` with the robot's 6 rad/s shoulders: 60, 80, 100 and 120 ms gave 24, 22, 16
+            and 16 ms of extra lag at 4.2, 3.9, 3.8 and 3.6 times less jitter than naive; a still
+            arm seen through the real pose model shakes 12% more at 100 ms than at 60 (21% at 120).
         noise_adapt_s: Time constant [s] of each point's noise estimate, learnt from its
             innovations while still (:class:`NoiseLearner`; 0: the noise above, fixed). The
             noise above is then a floor: a camera whose landmarks jitter or wander more than
@@ -87,7 +86,7 @@ class TrackerConfig:
     gate_smoothing: float = 0.7
     velocity_gain: float = 1.5
     velocity_decay_hz: float = 1.0
-    lead_s: float = 0.10
+    latency_compensation_s: float = 0.10
     noise_adapt_s: float = 2.0
 
     def __post_init__(self) -> None:
@@ -96,7 +95,7 @@ class TrackerConfig:
             if not value > 0:
                 raise ConfigError(f"{name} must be > 0, got {value}")
         for name in ("gate_sigmas", "gain_hz_per_sigma", "velocity_gain", "velocity_decay_hz",
-                     "lead_s", "noise_adapt_s"):
+                     "latency_compensation_s", "noise_adapt_s"):
             value = getattr(self, name)
             if not value >= 0:
                 raise ConfigError(f"{name} must be >= 0, got {value}")
@@ -116,7 +115,7 @@ class TrackerConfig:
         """The gains as the kernel takes them (8,)."""
         return np.array([self.gate_sigmas, self.min_cutoff_hz, self.gain_hz_per_sigma,
                          self.max_cutoff_hz, self.gate_smoothing, self.velocity_gain,
-                         self.velocity_decay_hz, self.lead_s])
+                         self.velocity_decay_hz, self.latency_compensation_s])
 
 
 class LandmarkTracker:
@@ -158,7 +157,8 @@ class LandmarkTracker:
                 when None.
 
         Returns:
-            The tracked points (N, 3) [m] (:meth:`ahead` gives them ``lead_s`` ahead).
+            The tracked points (N, 3) [m] (:meth:`ahead` gives them ``latency_compensation_s``
+            ahead).
         """
         z = np.ascontiguousarray(z_m, dtype=np.float64)
         mask = np.ones(len(z), dtype=np.bool_) if update is None \
@@ -181,14 +181,14 @@ class LandmarkTracker:
         return self._x.copy()
 
     def ahead(self) -> FloatArray:
-        """The last tracked points ``lead_s`` ahead along their velocity (N, 3) [m].
+        """The last tracked points ``latency_compensation_s`` ahead along their velocity (N, 3).
 
         For the robot, which then makes up for the frames the gate needed to see the movement;
         the recogniser takes the points themselves.
         """
         if self._x is None or self._v is None:
             raise RuntimeError("nothing tracked yet")
-        return self._x + self.config.lead_s * self._v
+        return self._x + self.config.latency_compensation_s * self._v
 
     @property
     def noise_scale(self) -> FloatArray:
@@ -295,8 +295,8 @@ def _track_step(z: FloatArray, x: FloatArray, v: FloatArray, gate: FloatArray,
     """
     gate_sigmas, min_cutoff_hz, gain_hz_per_sigma, max_cutoff_hz = gains[0], gains[1], \
         gains[2], gains[3]
-    gate_smoothing, velocity_gain, velocity_decay_hz, lead_s = gains[4], gains[5], \
-        gains[6], gains[7]
+    gate_smoothing, velocity_gain, velocity_decay_hz, latency_compensation_s = gains[4], \
+        gains[5], gains[6], gains[7]
     n = z.shape[0]
     predicted = x + v * dt_s
     innovation = z - predicted
@@ -320,7 +320,7 @@ def _track_step(z: FloatArray, x: FloatArray, v: FloatArray, gate: FloatArray,
     for i in range(n):
         if not update[i]:
             for k in range(3):
-                x_new[i, k] = x[i, k] + lead_s * v[i, k]
+                x_new[i, k] = x[i, k] + latency_compensation_s * v[i, k]
             continue
         s = group_max[groups[i]] if groups[i] >= 0 else sigmas[i]
         g = gate_smoothing * gate[i] + (1.0 - gate_smoothing) * s
@@ -337,7 +337,7 @@ def _track_step(z: FloatArray, x: FloatArray, v: FloatArray, gate: FloatArray,
 
 HAND_TRACKER = TrackerConfig(noise_plane_m=0.006 * math.sqrt(2), noise_depth_m=0.018 * math.sqrt(2),
                              gate_sigmas=4.0, gain_hz_per_sigma=1.0, max_cutoff_hz=4.0,
-                             lead_s=0.0, noise_adapt_s=0.0)
+                             latency_compensation_s=0.0, noise_adapt_s=0.0)
 """The hand's offsets from its wrist: the difference of two noisy points (6 mm each: noise x
 sqrt 2), and short, so their noise turns the hand a lot: a wider gate, a lower ceiling and no
 lead (the shaper's lower acceleration limit for the hand joints does the rest)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mirrorbot.pose_sources import PoseSample
 from mirrorbot.recording import RecordingHeader, RecordingWriter
-from mirrorbot.retarget import Mode, Retargeter
+from mirrorbot.retarget import Mapping, Retargeter
 
 KEY_ESC = 27
 HELP = "keys: q quit, r record, c calibrate, m mirror/anatomical, space pause"
@@ -25,7 +25,7 @@ class LiveControls:
     """What the person at the keyboard asked for.
 
     Attributes:
-        mode: Mirror or anatomical, switched by ``m``.
+        mapping: Mirror or anatomical, switched by ``m``.
         paused: The robot holds still while paused (``space``).
         quit: ``q`` or Esc: end the run (outputs are completed as usual).
         recording: Whether the landmarks are being recorded (``r`` starts and stops).
@@ -33,7 +33,7 @@ class LiveControls:
         message: The last thing a key did, for the screen.
     """
 
-    mode: Mode = Mode.MIRROR
+    mapping: Mapping = Mapping.MIRROR
     paused: bool = False
     quit: bool = False
     recording: bool = False
@@ -52,8 +52,9 @@ class LiveControls:
             self.calibrate = True
             self.message = "calibrating: stand still, arms relaxed, for a second"
         elif code == ord("m"):
-            self.mode = Mode.ANATOMICAL if self.mode is Mode.MIRROR else Mode.MIRROR
-            self.message = f"mode: {self.mode.value}"
+            self.mapping = Mapping.ANATOMICAL if self.mapping is Mapping.MIRROR \
+                else Mapping.MIRROR
+            self.message = f"mode: {self.mapping.value}"
         elif code == ord(" "):
             self.paused = not self.paused
             self.message = "paused (space resumes)" if self.paused else "resumed"
@@ -70,7 +71,7 @@ class LiveHooks:
         rate_hz: The source's frame rate, for the recordings' header.
     """
 
-    def __init__(self, controls: LiveControls, rebuild_retargeter: Callable[[Mode], Retargeter],
+    def __init__(self, controls: LiveControls, rebuild_retargeter: Callable[[Mapping], Retargeter],
                  out_dir: Path, rate_hz: float) -> None:
         self.controls = controls
         self.rebuild_retargeter = rebuild_retargeter

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.behaviour import Behaviour
 from mirrorbot.errors import ConfigError, MirrorbotError, SourceError
 from mirrorbot.overlay import OverlayInfo, blank_panel, compose_frame
 from mirrorbot.progress import Progress
@@ -41,8 +42,8 @@ class Step:
         tracked: Whether a person was tracked.
         goal_probs: Belief over goals.
         committed_goal: The goal the robot acts on, or None.
-        mode: ``mirror``, ``anticipate``, ``respond`` or ``hold``.
-        reason: Why the robot is in this mode, shown on the video.
+        behaviour: What the robot does (the session log's ``mode``).
+        reason: Why the robot behaves so, shown on the video.
         timing_ms: Wall time of each upstream stage [ms].
         view_bgr: The person's view for the video's left half, or None.
         caption: A line about the source for the left half.
@@ -57,7 +58,7 @@ class Step:
     tracked: bool = True
     goal_probs: dict[str, float] = field(default_factory=dict)
     committed_goal: str | None = None
-    mode: str = "mirror"
+    behaviour: Behaviour = Behaviour.MIRROR
     reason: str = ""
     timing_ms: dict[str, float] = field(default_factory=dict)
     view_bgr: ImageBGR | None = None
@@ -107,7 +108,7 @@ class LoopConfig:
         realtime: Pace frames to the source's clock instead of running as fast as possible.
         window: Show each video frame in an OpenCV window (needs a display).
         progress: Print progress to stderr.
-        session_mode: ``mirror`` or ``anatomical``, for the log header.
+        mapping: ``mirror`` or ``anatomical``, for the log header (its ``mode``).
         goals: The goal vocabulary, for the log header.
         source: The source as the user gave it, for the log header.
         plot: Draw summary.png at the end (goal belief and joint trajectories).
@@ -119,7 +120,7 @@ class LoopConfig:
     realtime: bool = False
     window: bool = False
     progress: bool = True
-    session_mode: str = "mirror"
+    mapping: str = "mirror"
     goals: tuple[str, ...] = ()
     source: str = ""
     plot: bool = True
@@ -163,7 +164,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     clock = PhysicsClock()
     summary = SummaryBuilder()
     robot_links = [ROBOT_LINK_OF[k] for k in LOGGED_LINKS]
-    log = SessionLogWriter(out / "session.jsonl", mode=config.session_mode,
+    log = SessionLogWriter(out / "session.jsonl", mode=config.mapping,
                            joints=sim.model.actuated, goals=config.goals, source=config.source)
     video = _open_video(out / "video.mp4", config.rate_hz) if config.video else None
     progress = Progress(total_frames, "frames", enabled=config.progress)
@@ -195,7 +196,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             frame = None if sim_view is None else compose_frame(
                 step.view_bgr if step.view_bgr is not None else blank_panel(step.caption),
                 sim_view,
-                OverlayInfo(t_s=step.t_s, mode=step.mode, caption=step.caption,
+                OverlayInfo(t_s=step.t_s, behaviour=step.behaviour, caption=step.caption,
                             reason=step.reason, goal_probs=step.goal_probs,
                             committed_goal=step.committed_goal,
                             reach_target=step.reach_target,
@@ -206,7 +207,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 q_rad=sim.joint_positions(),
                 links_m=dict(zip(LOGGED_LINKS, positions, strict=True)),
                 goal_probs=step.goal_probs, committed_goal=step.committed_goal,
-                mode=step.mode, timing_ms=timing, reason=step.reason,
+                behaviour=step.behaviour, timing_ms=timing, reason=step.reason,
                 reach_target=step.reach_target))
             summary.add(tracked=step.tracked, timing_ms=timing)
             if step.committed_goal != last_goal:
@@ -239,7 +240,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
     result = summary.build(
         wall_s=time.perf_counter() - wall_start, sim_time_s=sim.time_s, sim_wall_s=sim_wall_s,
         extra={**(extra() if extra else {}), "source": config.source,
-               "mode": config.session_mode,
+               "mode": config.mapping,
                "interrupted": interrupted,
                "outputs": {"session": "session.jsonl",
                            "video": "video.mp4" if video is not None else None,

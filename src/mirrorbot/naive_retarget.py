@@ -16,18 +16,10 @@ from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.body_frames import points_in_torso
 from mirrorbot.errors import ConfigError
 from mirrorbot.landmarks import ARM_LANDMARKS, PoseFrame, Side
-from mirrorbot.retarget import Mode, RetargetContext, driving_side
-from mirrorbot.urdf_builder import (
-    FOREARM_LENGTH_M,
-    SHOULDER_HALF_WIDTH_M,
-    SHOULDER_HEIGHT_M,
-    UPPER_ARM_LENGTH_M,
-)
+from mirrorbot.retarget import Mapping, RetargetContext, driving_side
 
 IkSolver = Callable[[str, Vec3], FloatArray]
 """(link name, target position in the base frame [m]) -> full joint vector [rad]."""
-
-ROBOT_ARM_M = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M
 
 
 class NaiveRetargeter:
@@ -42,8 +34,7 @@ class NaiveRetargeter:
         self.mode = context.mode
         self.model = context.model
         self.q = context.q_rest_rad.astype(np.float64, copy=True)
-        self.index = {side: [i for i, n in enumerate(self.model.actuated)
-                             if n.startswith(side.value + "_")] for side in Side}
+        self.index = {side: self.model.arm_indices(side) for side in Side}
 
     def __call__(self, pose: PoseFrame) -> FloatArray:
         """Joint targets (n,) [rad]."""
@@ -52,11 +43,10 @@ class NaiveRetargeter:
             person_side = driving_side(robot_side, self.mode)
             s, e, w = (pts[i] for i in ARM_LANDMARKS[person_side])
             arm_m = float(np.linalg.norm(e - s) + np.linalg.norm(w - e))
-            rel = (w - s) * (ROBOT_ARM_M / max(arm_m, 1e-3))
-            if self.mode is Mode.MIRROR:
+            rel = (w - s) * (self.model.dimensions.arm_m / max(arm_m, 1e-3))
+            if self.mode is Mapping.MIRROR:
                 rel = rel * np.array([1.0, -1.0, 1.0])
-            sign = 1.0 if robot_side is Side.LEFT else -1.0
-            shoulder = np.array([0.0, sign * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M])
+            shoulder = self.model.dimensions.p_base_shoulder(robot_side)
             q_full = self.ik(f"{robot_side.value}_hand", shoulder + rel)
             self.q[idx] = q_full[idx]
         return self.q.copy()

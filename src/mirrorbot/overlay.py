@@ -12,14 +12,15 @@ import cv2
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, ImageBGR, ImageRGB, ImageRGBA
+from mirrorbot.behaviour import Behaviour
 from mirrorbot.skeleton_view import bone_bgr
 
 PANEL_SIZE_PX = (640, 480)  # width, height of each half of the video
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 WHITE = (255, 255, 255)
 SHADOW = (20, 20, 20)
-MODE_COLOURS_BGR = {"mirror": (200, 160, 40), "anticipate": (40, 170, 240),
-                    "respond": (90, 200, 90), "hold": (80, 80, 220)}
+BEHAVIOUR_COLOURS_BGR = {Behaviour.MIRROR: (200, 160, 40), Behaviour.ANTICIPATE: (40, 170, 240),
+                         Behaviour.RESPOND: (90, 200, 90), Behaviour.HOLD: (80, 80, 220)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,9 +29,9 @@ class OverlayInfo:
 
     Attributes:
         t_s: Session time [s].
-        mode: The robot's mode.
+        behaviour: What the robot does (shown as its mode).
         caption: A line about the source (left panel).
-        reason: Why the robot is in its mode (e.g. "tracking lost").
+        reason: Why the robot behaves so (e.g. "tracking lost").
         goal_probs: Belief over goals, drawn as bars.
         committed_goal: The goal the robot acts on.
         latency_ms: Measured processing time of the frame [ms].
@@ -39,7 +40,7 @@ class OverlayInfo:
     """
 
     t_s: float
-    mode: str
+    behaviour: Behaviour
     caption: str = ""
     reason: str = ""
     goal_probs: dict[str, float] = field(default_factory=dict)
@@ -146,9 +147,9 @@ def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB | ImageRGBA, info: Overl
     # "source | message": the message (live keys, what a key did) on the bottom line.
     for k, line in enumerate(reversed(info.caption.split(" | "))):
         text(left, fit_text(line, PANEL_SIZE_PX[0] - 24, 0.5), (12, 466 - 22 * k), 0.5)
-    colour = MODE_COLOURS_BGR.get(info.mode, WHITE)
+    colour = BEHAVIOUR_COLOURS_BGR.get(info.behaviour, WHITE)
     cv2.rectangle(right, (8, 8), (250, 40), colour, -1)
-    text(right, f"mode: {info.mode}", (16, 32), 0.7, WHITE, 2)
+    text(right, f"mode: {info.behaviour.value}", (16, 32), 0.7, WHITE, 2)
     if info.reason:
         text(right, info.reason, (12, 62), 0.5)
     if info.committed_goal:

@@ -18,6 +18,7 @@ import numpy as np
 
 from mirrorbot.anticipation import Anticipation, ReachLead
 from mirrorbot.arrays import FloatArray, ImageBGR
+from mirrorbot.behaviour import Behaviour
 from mirrorbot.body_frames import pose_is_plausible
 from mirrorbot.calibration import Calibration
 from mirrorbot.echo import Echo
@@ -36,7 +37,7 @@ from mirrorbot.overlay import blank_panel, draw_skeleton, mirrored
 from mirrorbot.pose_filter import FilterConfig, PoseFilter
 from mirrorbot.pose_sources import PoseSample, PoseSource
 from mirrorbot.reach_watch import ReachTarget, ReachWatch
-from mirrorbot.retarget import Mode, Retargeter, driving_side
+from mirrorbot.retarget import Mapping, Retargeter, driving_side
 from mirrorbot.safety import CommandShaper
 from mirrorbot.scripted import min_jerk
 from mirrorbot.skeleton_view import skeleton_picture
@@ -102,7 +103,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                    gaze: Gaze | None = None,
                    echo: Echo | None = None,
                    arm_index: dict[Side, list[int]] | None = None,
-                   mode_map: Mode = Mode.MIRROR,
+                   mapping: Mapping = Mapping.MIRROR,
                    anticipation: Anticipation | None = None,
                    filter_config: FilterConfig | None = None,
                    live: LiveHooks | None = None,
@@ -111,11 +112,11 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
 
     ``intent`` sees the filtered pose and reports a belief over goals (logged and drawn);
     ``gaze`` turns the head toward the person's moving hand; ``echo`` scales each arm's
-    mirroring (``arm_index``: the robot's arm joints, ``mode_map``: which person arm drives
+    mirroring (``arm_index``: the robot's arm joints, ``mapping``: which person arm drives
     which) by how well it is seen and holds still on erratic input; ``anticipation`` leads the
     mirrored arm by the belief's forecast and completes committed goals with the robot's own
     motion; ``live`` applies the keys of the live window (pause, record, calibrate, switch
-    mode); ``reach`` tells which of the scene's objects a hand reaches for (logged and drawn;
+    mapping); ``reach`` tells which of the scene's objects a hand reaches for (logged and drawn;
     the head turns to a committed one and the mirroring hand is led toward it).
     """
     pose_filter = PoseFilter(filter_config, filter_image=want_view)
@@ -128,11 +129,11 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
             return
         if live is not None:
-            if live.controls.mode is not mode_map:  # m: rebuild for the other mapping
-                mode_map = live.controls.mode
-                retargeter = live.rebuild_retargeter(mode_map)
+            if live.controls.mapping is not mapping:  # m: rebuild for the other mapping
+                mapping = live.controls.mapping
+                retargeter = live.rebuild_retargeter(mapping)
                 if anticipation is not None:
-                    anticipation.mode = mode_map
+                    anticipation.mapping = mapping
             if live.controls.calibrate and calibration is not None:
                 calibration.restart()
                 live.controls.calibrate = False
@@ -140,9 +141,10 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             caption = f"source: {source.text} (shown mirrored) | {live.controls.message}"
             if live.controls.paused:
                 t_prev = sample.t_s
-                yield Step(t_s=sample.t_s, q_target_rad=shaper(q_last, 0.0), mode="hold",
-                           reason="paused (space resumes)", caption=caption,
-                           tracked=sample.pose is not None, arrived_s=sample.arrived_s,
+                yield Step(t_s=sample.t_s, q_target_rad=shaper(q_last, 0.0),
+                           behaviour=Behaviour.HOLD, reason="paused (space resumes)",
+                           caption=caption, tracked=sample.pose is not None,
+                           arrived_s=sample.arrived_s,
                            view_bgr=_view(sample, None, caption) if want_view else None)
                 continue
         if sample.cut:  # another photo: another person, seen afresh
@@ -170,15 +172,15 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         decision = echo(None if implausible else raw, pose, sample.t_s, calibrated) \
             if echo is not None else None
         if decision is not None and decision.overloaded:
-            q_want, mode, reason = q_last, "hold", decision.reason
+            q_want, behaviour, reason = q_last, Behaviour.HOLD, decision.reason
         elif pose is not None:
             lost.tracked()
             q_want = retargeter(pose_filter.for_robot(pose))
-            mode, reason = "mirror", ""
+            behaviour, reason = Behaviour.MIRROR, ""
             if decision is not None and arm_index is not None:
                 q_want = q_want.copy()
                 for robot_side, idx in arm_index.items():
-                    gain = decision.gain[driving_side(robot_side, mode_map)]
+                    gain = decision.gain[driving_side(robot_side, mapping)]
                     if gain != 1.0:
                         q_want[idx] = q_rest_rad[idx] + gain * (q_want[idx] - q_rest_rad[idx])
                 reason = decision.reason
@@ -186,7 +188,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             q_want, reason = lost.target(sample.t_s, q_last)
             if implausible:
                 reason = "implausible pose: " + reason.split(": ", 1)[-1]
-            mode = "hold"
+            behaviour = Behaviour.HOLD
         t2 = time.perf_counter()
         belief = intent(pose, sample.t_s) if intent else None
         t_reach = time.perf_counter()
@@ -199,7 +201,7 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         t3 = time.perf_counter()
         if belief is not None and belief.committed is not None and pose is not None:
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
-        if anticipation is not None and pose is not None and mode == "mirror":
+        if anticipation is not None and pose is not None and behaviour is Behaviour.MIRROR:
             step_s = 0.0 if t_prev is None else sample.t_s - t_prev
             if decision is not None and belief is not None and belief.lead_m is not None \
                     and belief.side is not None:  # lead no more than it mirrors that arm
@@ -212,9 +214,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 and target is not None and belief.side == target.side else 0.0
             lead = None if target is None or target.side is None or target.target_m is None \
                 else ReachLead(target.side, target.target_m, target.lead_weight * reaching_p)
-            q_want, own_mode, own_reason = anticipation(q_want, belief, step_s, receive, lead)
-            if own_mode != "mirror":
-                mode, reason = own_mode, own_reason
+            q_want, own, own_reason = anticipation(q_want, belief, step_s, receive, lead)
+            if own is not Behaviour.MIRROR:
+                behaviour, reason = own, own_reason
         if gaze is not None and pose is not None:
             q_want = q_want.copy()
             side = belief.side if belief else None
@@ -224,18 +226,18 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             if reached is not None:  # joint attention: look at what the hand reaches for
                 assert target is not None and target.target_m is not None  # the committed one
                 look_at = target.target_m
-                if mode == "mirror":
-                    mode = "respond"
+                if behaviour is Behaviour.MIRROR:
+                    behaviour = Behaviour.RESPOND
                     reason = f"looking at what you reach for: {reached}"
             elif pointing is not None:  # joint attention: look where the arm points
                 look_at, name = pointed_target(pose.world_m, pointing, gaze.person_position_m,
                                                gaze.objects_m, gaze.table_z_m)
-                if mode == "mirror":
-                    mode = "respond"
+                if behaviour is Behaviour.MIRROR:
+                    behaviour = Behaviour.RESPOND
                     reason = f"looking where you point: {name}"
             else:
                 look_at = gaze_target(pose.world_m, side, gaze.person_position_m)
-            pan, tilt = head_angles_to(look_at)
+            pan, tilt = head_angles_to(look_at, gaze.head_pivot_m)
             q_want[gaze.pan_index], q_want[gaze.tilt_index] = pan, tilt
         if not np.all(np.isfinite(q_want)):  # never let NaN or inf reach the robot
             if not warned_non_finite:
@@ -253,8 +255,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
         view = None
         if want_view:
             view = _view(sample, pose, caption)
-        yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None, mode=mode,
-                   reason=reason, caption=caption, view_bgr=view, arrived_s=sample.arrived_s,
+        yield Step(t_s=sample.t_s, q_target_rad=q_cmd, tracked=pose is not None,
+                   behaviour=behaviour, reason=reason, caption=caption, view_bgr=view,
+                   arrived_s=sample.arrived_s,
                    goal_probs=belief.probs if belief else {},
                    committed_goal=belief.committed if belief else None,
                    reach_target=None if target is None else target.to_json(),

@@ -267,8 +267,9 @@ class PoseFilter:
     def for_robot(self, pose: PoseFrame) -> PoseFrame:
         """``pose`` (the last this filter returned) with the world landmarks that drive the robot.
 
-        With the tracker, they are ahead along their tracked velocity by ``lead_s``, which
-        makes up for the frames the gate needs to tell a movement from noise; with the One Euro
+        With the tracker, they are ahead along their tracked velocity by
+        ``latency_compensation_s``, which makes up for the frames the gate needs to tell a
+        movement from noise; with the One Euro
         filter they are ``pose``'s own; with ``none`` the landmarks as they came.
         """
         if pose is not self._last_pose:

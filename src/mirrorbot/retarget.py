@@ -23,7 +23,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, ArmDirections
+from mirrorbot.arm_kinematics import ArmDirections
 from mirrorbot.arm_solver import ArmSolver
 from mirrorbot.arrays import FloatArray, IntArray, Vec3
 from mirrorbot.body_frames import (
@@ -39,16 +39,16 @@ from mirrorbot.urdf import RobotModel
 MIN_HAND_VISIBILITY = 0.5
 
 
-class Mode(enum.Enum):
+class Mapping(enum.Enum):
     """How the person's arms map onto the robot's (docs/conventions.md)."""
 
     MIRROR = "mirror"
     ANATOMICAL = "anatomical"
 
 
-def driving_side(robot_side: Side, mode: Mode) -> Side:
+def driving_side(robot_side: Side, mode: Mapping) -> Side:
     """Which of the person's arms drives the robot's ``robot_side`` arm."""
-    return robot_side.other if mode is Mode.MIRROR else robot_side
+    return robot_side.other if mode is Mapping.MIRROR else robot_side
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class RetargetContext:
     """
 
     model: RobotModel
-    mode: Mode
+    mode: Mapping
     q_rest_rad: FloatArray
     ik: Callable[[str, Vec3], FloatArray] | None = None
 
@@ -77,7 +77,7 @@ class Retargeter(Protocol):
         ...
 
 
-def person_arm_directions(pose: PoseFrame, person_side: Side, robot_side: Side, mode: Mode,
+def person_arm_directions(pose: PoseFrame, person_side: Side, robot_side: Side, mode: Mapping,
                           R_mp_torso: FloatArray | None = None) -> ArmDirections:
     """The person's arm as target directions for the robot's arm, in the left-arm convention.
 
@@ -100,13 +100,13 @@ class _ArmPlan(NamedTuple):
     reflect: bool  # y -> -y into the robot arm's left-arm convention
 
     @staticmethod
-    def of(person_side: Side, robot_side: Side, mode: Mode) -> _ArmPlan:
+    def of(person_side: Side, robot_side: Side, mode: Mapping) -> _ArmPlan:
         """The plan for ``robot_side``'s arm driven by ``person_side``'s in ``mode``."""
         # Mirror mode reflects once, a right robot arm once more: two reflections cancel.
         return _ArmPlan(np.array(ARM_LANDMARKS[person_side], dtype=np.int64),
                         np.array(HAND_LANDMARKS[person_side], dtype=np.int64),
                         1.0 if person_side is Side.LEFT else -1.0,
-                        (mode is Mode.MIRROR) != (robot_side is Side.RIGHT))
+                        (mode is Mapping.MIRROR) != (robot_side is Side.RIGHT))
 
 
 @kernel
@@ -140,8 +140,7 @@ class DirectionRetargeter:
         model = context.model
         self.mode = context.mode
         self.q = context.q_rest_rad.astype(np.float64, copy=True)
-        self.index = {side: [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
-                      for side in Side}
+        self.index = {side: model.arm_indices(side) for side in Side}
         self.solvers = {side: ArmSolver(model.lower_rad[idx], model.upper_rad[idx],
                                         self.q[idx]) for side, idx in self.index.items()}
         self._plans = {side: _ArmPlan.of(driving_side(side, self.mode), side, self.mode)

@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, HAND_JOINTS
 from mirrorbot.arrays import FloatArray
 from mirrorbot.landmarks import ARM_LANDMARKS, HAND_LANDMARKS, NUM_LANDMARKS, PoseFrame, Side
-from mirrorbot.retarget import Mode, RetargetContext
+from mirrorbot.retarget import Mapping, RetargetContext
 from mirrorbot.urdf import RobotModel
 
 HOLD_FRAMES = 45  # 1.5 s at 30 Hz per held pose
@@ -77,8 +76,8 @@ def singular_holds(context: RetargetContext, build: Any, seed: int = 0) -> dict[
         ``{"max_step_deg": worst, "by_pose": {pose: max step}}``.
     """
     model = context.model
-    arm = [model.index(f"{side.value}_{j}") for side in Side for j in ARM_JOINTS
-           if j not in HAND_JOINTS]
+    hand = set(model.hand_indices())
+    arm = [i for side in Side for i in model.arm_indices(side) if i not in hand]
     rng = np.random.default_rng(seed)
     by_pose = {}
     for name, direction in HELD_ARMS.items():
@@ -100,4 +99,4 @@ def default_context(model: RobotModel | None = None) -> RetargetContext:
     from mirrorbot.urdf import load_robot_model
 
     model = model or load_robot_model(robot_urdf_path())
-    return RetargetContext(model, Mode.MIRROR, rest_pose(model))
+    return RetargetContext(model, Mapping.MIRROR, rest_pose(model))

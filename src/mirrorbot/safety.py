@@ -1,4 +1,4 @@
-"""Command shaping: joint targets made safe to send to the robot.
+"""Command shaping: joint targets made safe to send to the robot (the facade of two parts).
 
 Every command leaves here within the joint position limits, the velocity limits and the
 acceleration limits, and outside self-collision (by the capsule model of
@@ -8,45 +8,45 @@ contact distance instead of pushing through.
 
 A target that would put the arms within ``target_margin_m`` of touching something (a person
 scratching their head asks the robot's hand to pass through its own head) is first replaced by
-the nearest configuration that keeps the margin (:func:`_push_out`): the robot then goes as
-near the person's pose as it safely can, instead of stopping wherever its straight path first
-touches and waiting there. The upper arms hang beside the torso by design, so they only need to
+the nearest configuration that keeps the margin
+(:func:`~mirrorbot.collision_avoidance.push_out`): the robot then goes as near the person's
+pose as it safely can, instead of stopping wherever its straight path first touches and
+waiting there. The upper arms hang beside the torso by design, so they only need to
 stay clear of it, not the margin.
 
 A joint may go faster than it could stop at its target by the target's own speed, when the
 target moves on (never past it within a period), so a moving target is followed without
 falling behind by the stopping distance; below ``follow_deadband_rad_s`` a target's speed is
 taken as noise.
+
+The two parts' kernels: :mod:`mirrorbot.rate_limits` (velocity and acceleration, stopping in
+time) and :mod:`mirrorbot.collision_avoidance` (the push-out, the braking look-ahead, stopping
+short of contact); this module's :class:`CommandShaper` combines them each control period.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS, HAND_JOINTS
-from mirrorbot.arrays import BoolArray, FloatArray, IntArray
-from mirrorbot.collision_model import Box, CollisionModel, clearance_of, clearance_split_of
-from mirrorbot.compiled import kernel
+from mirrorbot.arrays import FloatArray, IntArray
+from mirrorbot.collision_avoidance import (
+    braking_path_is_free,
+    clearance_gradient,
+    collision_model_for,
+    margin_clearance,
+    push_out,
+    reach_bound_m,
+    stop_short,
+)
+from mirrorbot.collision_model import CollisionModel
 from mirrorbot.errors import ConfigError
-from mirrorbot.scene import Scene, ScenePart
+from mirrorbot.rate_limits import ACCEL_MARGIN, free_velocity, pace_range, v_stop
 from mirrorbot.urdf import RobotModel
-from mirrorbot.urdf_builder import SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M
 
-COLLISION_SEARCH_STEPS = 8  # bisection steps toward a colliding target (1/256 of the step)
-ACCEL_MARGIN = 0.85  # plan with 85% of the acceleration limit: discrete stops stay inside it
 STILL_RAD_S = 0.05  # slower than this everywhere, the robot can stop at once: no look-ahead
-MAX_LEVER_M = 0.8  # shoulder to fingertip plus capsule radius: no arm point is farther out
-HEAD_LEVER_M = 0.25  # the head sphere's far side from the neck joints
-PATH_SPLITS = 2  # the look-ahead halves a segment of the braking path at most this often
-SPLIT_BELOW_M = 0.02  # ... where an end is this close to contact (the dips seen were near it)
-PUSH_OUT_STEPS = 12  # Newton steps of the push-out (it usually needs one or two)
-PUSH_OUT_OVERSHOOT_M = 0.002  # aim this far past the margin: one step is usually enough
-PUSH_OUT_EPS_RAD = 1e-4  # finite-difference step of the clearance gradient
 NOISY_INPUT_VELOCITY_FRACTION = 0.7  # the 8 rad/s shoulders at 5.6, their 160 rad/s^2 at 112
 
 
@@ -115,69 +115,13 @@ class SafetyConfig:
     def accel_limits(self, model: RobotModel) -> FloatArray:
         """Each joint's acceleration limit (n,) [rad/s^2]: what the shaper promises."""
         per_s = np.full(len(model.velocity_rad_s), self.accel_per_s)
-        per_s[hand_joint_indices(model)] = self.hand_accel_per_s
+        per_s[model.hand_indices()] = self.hand_accel_per_s
         return model.velocity_rad_s * self.velocity_fraction * per_s
 
     @classmethod
     def for_input(cls, noise_free: bool) -> SafetyConfig:
         """The limits for a source: full speed for noise-free input, else a share of it."""
         return cls(velocity_fraction=1.0 if noise_free else NOISY_INPUT_VELOCITY_FRACTION)
-
-
-def hand_joint_indices(model: RobotModel) -> IntArray:
-    """Indices of both arms' hand joints (forearm rotation, wrist) in ``model``'s ``q``."""
-    return np.array(sorted(model.index(f"{side}_{joint}") for side in ("left", "right")
-                           for joint in HAND_JOINTS), dtype=np.int64)
-
-
-def scene_obstacles(scene: Scene | None) -> tuple[Box, ...]:
-    """The scene's fixed parts an arm could reach, as boxes (a part's bounding box).
-
-    A part farther than :data:`MAX_LEVER_M` from both shoulders can never be touched, so it
-    costs the collision checks nothing (the tabletop scene's table is such a part).
-    """
-    if scene is None:
-        return ()
-    out = []
-    shoulders = np.array([[0.0, s * SHOULDER_HALF_WIDTH_M, SHOULDER_HEIGHT_M] for s in (1, -1)])
-    for obj in scene.objects:
-        if not obj.fixed:
-            continue
-        for part in obj.parts:
-            half = part_half_extents_m(part)
-            box = Box(np.asarray(part.position_m, dtype=np.float64), half)
-            if min(point_box_distance_m(p, box) for p in shoulders) < MAX_LEVER_M:
-                out.append(box)
-    return tuple(out)
-
-
-def part_half_extents_m(part: ScenePart) -> FloatArray:
-    """Half extents (3,) [m] of a scene part's axis-aligned bounding box."""
-    if part.shape == "box":
-        return np.asarray(part.size_m, dtype=np.float64) / 2
-    if part.shape == "cylinder":
-        r, length = part.size_m
-        return np.array([r, r, length / 2])
-    return np.full(3, part.size_m[0])
-
-
-def point_box_distance_m(p_m: FloatArray, box: Box) -> float:
-    """Distance [m] from a point (3,) to a box (0 inside)."""
-    outside = np.maximum(np.abs(np.asarray(p_m) - box.centre_m) - box.half_m, 0.0)
-    return float(np.linalg.norm(outside))
-
-
-def collision_model_for(model: RobotModel, scene: Scene | None = None) -> CollisionModel:
-    """The capsule model of ``model``'s joints; with a scene, the fixed parts within reach.
-
-    The shaper then keeps the arms out of them as out of the robot's own body (a scene whose
-    table is within reach stops the arms above it instead of letting physics press them
-    into it); the tabletop scene has none within reach.
-    """
-    return CollisionModel([model.index("head_pan"), model.index("head_tilt")],
-                          [model.index(f"left_{j}") for j in ARM_JOINTS],
-                          [model.index(f"right_{j}") for j in ARM_JOINTS],
-                          scene_obstacles(scene))
 
 
 class CommandShaper:
@@ -212,7 +156,7 @@ class CommandShaper:
         self._all_arm_joints = np.flatnonzero(self._arm_mask)
         # The joints that push an arm clear (shoulder, elbow): moving only these keeps the hand
         # as the person holds it, and halves the cost of a clearance gradient.
-        self._hand_joints = hand_joint_indices(model)
+        self._hand_joints = np.asarray(model.hand_indices(), dtype=np.int64)
         self._push_joints = np.setdiff1d(self._all_arm_joints, self._hand_joints)
         self._follow_mask = np.zeros(len(self.q), dtype=bool)  # whose target's speed is matched
         self._follow_mask[self._push_joints] = True
@@ -222,10 +166,10 @@ class CommandShaper:
         # The emergency stop, the push-out and braking are rare: load (or compile) their
         # kernels now, not in the frame that needs them (loading took 4 ms in the first frame
         # that braked).
-        _stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
-                    self.collision.geometry)
-        _push_out(self.q, 0.0, self._push_joints, self.config.target_margin_m,
-                  self.model.lower_rad, self.model.upper_rad, self.collision.geometry)
+        stop_short(self.q, self.q, self._arm_joints[0], self.config.min_clearance_m,
+                   self.collision.geometry)
+        push_out(self.q, 0.0, self._push_joints, self.config.target_margin_m,
+                 self.model.lower_rad, self.model.upper_rad, self.collision.geometry)
         self._v_stop(np.zeros_like(self.q), 1.0 / 30.0)  # braking's cap (its kernel)
         self.collision.upper_arm_torso_gap_m(self.q)  # the braking look-ahead's torso check
 
@@ -245,10 +189,10 @@ class CommandShaper:
         target = self._nearest_safe(target)
         if self._last_target is None:
             self._last_target = target.copy()
-        v = _free_velocity(self.q, self.v, target, self._last_target, self._target_rate,
-                           self._follow_mask, self.config.follow_smoothing,
-                           self.config.follow_deadband_rad_s, self.v_max, self.a_max,
-                           self.model.lower_rad, self.model.upper_rad, dt_s)
+        v = free_velocity(self.q, self.v, target, self._last_target, self._target_rate,
+                          self._follow_mask, self.config.follow_smoothing,
+                          self.config.follow_deadband_rad_s, self.v_max, self.a_max,
+                          self.model.lower_rad, self.model.upper_rad, dt_s)
         self._braking = False
         v = self._brake_before_contact(v, dt_s, target)
         q_next = self.model.clamp(self.q + v * dt_s)
@@ -262,12 +206,12 @@ class CommandShaper:
     def _nearest_safe(self, target: FloatArray) -> FloatArray:
         """``target`` (n,) [rad], or the nearest configuration keeping the target margin."""
         margin = self.config.target_margin_m + self.config.min_clearance_m
-        clearance = _margin_clearance(target, margin, self.collision.geometry)
+        clearance = margin_clearance(target, margin, self.collision.geometry)
         self.pushed_out = clearance < margin
         if not self.pushed_out:
             return target
-        return _push_out(target, clearance, self._push_joints, margin, self.model.lower_rad,
-                         self.model.upper_rad, self.collision.geometry)
+        return push_out(target, clearance, self._push_joints, margin, self.model.lower_rad,
+                        self.model.upper_rad, self.collision.geometry)
 
     def _v_stop(self, distance_rad: FloatArray, dt_s: float) -> FloatArray:
         """The fastest speeds (n,) [rad/s] that can still stop within ``distance_rad``.
@@ -275,7 +219,7 @@ class CommandShaper:
         Braking at the planning acceleration in whole control periods (the discrete form of
         sqrt(2 a d)).
         """
-        return _v_stop(np.abs(distance_rad), self.a_max, dt_s)
+        return v_stop(np.abs(distance_rad), self.a_max, dt_s)
 
     def _reach_bound_m(self, q_other: FloatArray, q_from: FloatArray | None = None) -> float:
         """How far any point of the robot can move from ``q_from`` to ``q_other`` [m].
@@ -284,7 +228,7 @@ class CommandShaper:
         ``MAX_LEVER_M`` from its axis; both arms may move toward each other, so their bounds
         add. Used to skip exact checks that cannot fail.
         """
-        return _reach_bound_m(q_other, self.q if q_from is None else q_from, self._arm_mask)
+        return reach_bound_m(q_other, self.q if q_from is None else q_from, self._arm_mask)
 
     def _clearance_now(self) -> float:
         """A lower bound of the current command's clearance (exact when it was computed).
@@ -352,14 +296,14 @@ class CommandShaper:
         for joints, direction, paces, slow_hand in ranges:  # the cheapest first: no gradient
             if paces is not None:
                 yield at(1.0, joints, direction, paces, slow_hand)
-        grad = _clearance_gradient(self.q, arm, self.config.target_margin_m,
-                                   self.collision.geometry)  # the hand may be what touches
+        grad = clearance_gradient(self.q, arm, self.config.target_margin_m,
+                                  self.collision.geometry)  # the hand may be what touches
         into = float(straight @ grad)
         if into < 0:
             norm_sq = max(float(grad @ grad), 1e-12)
             sliding = straight - into / norm_sq * grad
             # and, already at contact, away from it by what the margin asks
-            gap = self.config.target_margin_m - _margin_clearance(
+            gap = self.config.target_margin_m - margin_clearance(
                 self.q, self.config.target_margin_m, self.collision.geometry)
             away = sliding + max(gap, 0.0) / norm_sq * grad
             ranges += [(arm, sliding, self._paces(sliding, arm, dt_s), False),
@@ -378,8 +322,8 @@ class CommandShaper:
         speed from which it can stop within its part of ``direction`` and before its position
         limit. None if no pace meets them all.
         """
-        lo, hi = _paces(direction, joints, self.q, self.v, self.a_max, self.v_max,
-                        self.model.lower_rad, self.model.upper_rad, dt_s)
+        lo, hi = pace_range(direction, joints, self.q, self.v, self.a_max, self.v_max,
+                            self.model.lower_rad, self.model.upper_rad, dt_s)
         return (lo, hi) if lo <= hi and hi > 0 else None
 
     def _path_is_free(self, v: FloatArray, dt_s: float) -> bool:
@@ -395,10 +339,10 @@ class CommandShaper:
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return True  # even the whole braking path cannot reach anything
         # The braking path is straight in joint space (bent where a joint reaches its limit),
-        # but the clearance along it need not fall steadily: see _braking_path_is_free.
-        return _braking_path_is_free(self.q, v, dt_s, 1.5 * dt_s + t_stop / 2,
-                                     self.model.lower_rad, self.model.upper_rad, limit,
-                                     self._arm_mask, self.collision.geometry)
+        # but the clearance along it need not fall steadily: see braking_path_is_free.
+        return braking_path_is_free(self.q, v, dt_s, 1.5 * dt_s + t_stop / 2,
+                                    self.model.lower_rad, self.model.upper_rad, limit,
+                                    self._arm_mask, self.collision.geometry)
 
     def _braked_velocity(self, dt_s: float, v_free: FloatArray) -> FloatArray:
         """The velocity after one period of braking, (n,) [rad/s].
@@ -468,277 +412,5 @@ class CommandShaper:
                 if c_candidate > c_now:
                     q_new = candidate
                 continue
-            q_new = _stop_short(q_new, q_next, idx, limit, self.collision.geometry)
+            q_new = stop_short(q_new, q_next, idx, limit, self.collision.geometry)
         return q_new
-
-
-@kernel
-def _stop_short(q: FloatArray, q_next: FloatArray, joints: IntArray, limit_m: float,
-                geometry: tuple[Any, ...]) -> FloatArray:
-    """Move ``joints`` of ``q`` (n,) [rad] toward ``q_next`` as far as stays free, then slide.
-
-    A bisection finds how far along the straight step the arm stays ``limit_m`` clear; then,
-    joint by joint (largest remaining step first), the rest of each joint's step is taken if
-    it stays free (whole, half or a quarter of it). An arm stopped against the head can still
-    lower its elbow or turn away: it slides along the obstacle instead of freezing until the
-    target is free again. ``geometry``: :attr:`CollisionModel.geometry`.
-    """
-    lo, hi = 0.0, 1.0
-    trial = q.copy()
-    for _ in range(COLLISION_SEARCH_STEPS):
-        mid = (lo + hi) / 2
-        for j in joints:
-            trial[j] = q[j] + mid * (q_next[j] - q[j])
-        if clearance_of(trial, geometry) >= limit_m:
-            lo = mid
-        else:
-            hi = mid
-    q = q.copy()
-    for j in joints:
-        q[j] = q[j] + lo * (q_next[j] - q[j])
-    remaining = np.abs(q_next[joints] - q[joints])
-    for k in np.argsort(-remaining):
-        if remaining[k] < 1e-6:
-            break
-        joint = joints[k]
-        for fraction in (1.0, 0.5, 0.25):
-            trial = q.copy()
-            trial[joint] = q[joint] + fraction * (q_next[joint] - q[joint])
-            if clearance_of(trial, geometry) >= limit_m:
-                q = trial
-                break
-    return q
-
-
-@kernel
-def _margin_clearance(q: FloatArray, margin_m: float, geometry: tuple[Any, ...]) -> float:
-    """The clearance [m] that must reach ``margin_m``.
-
-    The upper arms only need to be clear of the torso (they hang beside it by design), every
-    other pair the margin.
-    """
-    upper_torso, other = clearance_split_of(q, geometry)
-    return min(upper_torso + margin_m, other)
-
-
-@kernel
-def _clearance_gradient(q: FloatArray, joints: IntArray, margin_m: float,
-                        geometry: tuple[Any, ...]) -> FloatArray:
-    """The gradient of :func:`_margin_clearance` over ``joints`` [m/rad], (len(joints),).
-
-    Forward differences of ``PUSH_OUT_EPS_RAD``.
-    """
-    c = _margin_clearance(q, margin_m, geometry)
-    grad = np.zeros(joints.shape[0])
-    trial = q.copy()
-    for k in range(joints.shape[0]):
-        j = joints[k]
-        trial[j] = q[j] + PUSH_OUT_EPS_RAD
-        grad[k] = (_margin_clearance(trial, margin_m, geometry) - c) / PUSH_OUT_EPS_RAD
-        trial[j] = q[j]
-    return grad
-
-
-@kernel
-def _push_out(q: FloatArray, clearance_m: float, joints: IntArray, margin_m: float,
-              lower: FloatArray, upper: FloatArray, geometry: tuple[Any, ...]) -> FloatArray:
-    """The configuration nearest ``q`` (n,) [rad] whose arms keep ``margin_m`` [m] clear.
-
-    ``clearance_m``: ``q``'s :func:`_margin_clearance`, already measured. Newton steps on the
-    clearance along its gradient over ``joints``: the smallest joint change that opens the gap
-    to the margin, to first order. Within the joint limits ``lower``, ``upper`` (n,). May stop
-    short of the margin after ``PUSH_OUT_STEPS`` (the shaper still keeps the robot out of
-    contact).
-    """
-    c = clearance_m
-    if c >= margin_m:
-        return q
-    q = q.copy()
-    for _ in range(PUSH_OUT_STEPS):
-        grad = _clearance_gradient(q, joints, margin_m, geometry)
-        norm_sq = float(np.sum(grad * grad))
-        if norm_sq < 1e-12:
-            break
-        step = (margin_m + PUSH_OUT_OVERSHOOT_M - c) / norm_sq
-        for k in range(joints.shape[0]):
-            j = joints[k]
-            q[j] = min(max(q[j] + step * grad[k], lower[j]), upper[j])
-        c = _margin_clearance(q, margin_m, geometry)
-        if c >= margin_m:
-            break
-    return q
-
-
-@kernel
-def _on_path(q: FloatArray, v: FloatArray, t_s: float, lower: FloatArray, upper: FloatArray,
-             ) -> FloatArray:
-    """``q + v t_s`` (n,) [rad] clamped to the joint limits ``lower``, ``upper``."""
-    return np.minimum(np.maximum(q + v * t_s, lower), upper)
-
-
-@kernel
-def _braking_path_is_free(q: FloatArray, v: FloatArray, dt_s: float, end_s: float,
-                          lower: FloatArray, upper: FloatArray, limit_m: float,
-                          arm_mask: BoolArray, geometry: tuple[Any, ...]) -> bool:
-    """Whether the path ``q + v t`` (n,) [rad], clamped to the joint limits, stays clear.
-
-    From the step itself (``dt_s``) to the stop (``end_s``) [s]: four points along it, and
-    between neighbours the middle as well (up to ``PATH_SPLITS`` halvings) where an end is
-    within ``SPLIT_BELOW_M`` of contact and the reach bound says the gap could close in between.
-    The clearance along the path need not fall steadily: an elbow reaching its limit bends the
-    path, and once put the hand into its own upper arm between two points.
-    """
-    n_points = 4
-    times = np.empty(n_points + 1)
-    gaps = np.empty(n_points + 1)
-    times[0] = 0.0
-    u, o = clearance_split_of(q, geometry)
-    gaps[0] = min(u, o)
-    for k in range(n_points):
-        t = dt_s + (end_s - dt_s) * k / (n_points - 1)
-        times[k + 1] = t
-        u, o = clearance_split_of(_on_path(q, v, t, lower, upper), geometry)
-        gaps[k + 1] = min(u, o)
-        if gaps[k + 1] < limit_m:
-            return False
-    size = n_points * (2 ** (PATH_SPLITS + 1))
-    stack_t = np.empty((size, 2))  # stretches (t_a, t_b) still to check
-    stack_c = np.empty((size, 2))  # their ends' clearances [m]
-    stack_d = np.empty(size, dtype=np.int64)  # halvings left
-    top = 0
-    for k in range(n_points):
-        stack_t[top, 0], stack_t[top, 1] = times[k], times[k + 1]
-        stack_c[top, 0], stack_c[top, 1] = gaps[k], gaps[k + 1]
-        stack_d[top] = PATH_SPLITS
-        top += 1
-    while top > 0:
-        top -= 1
-        t_a, t_b = stack_t[top, 0], stack_t[top, 1]
-        c_a, c_b = stack_c[top, 0], stack_c[top, 1]
-        splits = stack_d[top]
-        c_low = min(c_a, c_b)
-        if splits == 0 or c_low >= limit_m + SPLIT_BELOW_M:
-            continue
-        q_a = _on_path(q, v, t_a, lower, upper)
-        q_b = _on_path(q, v, t_b, lower, upper)
-        if c_low - _reach_bound_m(q_b, q_a, arm_mask) / 2 >= limit_m:
-            continue
-        t_m = (t_a + t_b) / 2
-        u, o = clearance_split_of(_on_path(q, v, t_m, lower, upper), geometry)
-        c_m = min(u, o)
-        if c_m < limit_m:
-            return False
-        for t_0, t_1, c_0, c_1 in ((t_a, t_m, c_a, c_m), (t_m, t_b, c_m, c_b)):  # both halves
-            stack_t[top, 0], stack_t[top, 1] = t_0, t_1
-            stack_c[top, 0], stack_c[top, 1] = c_0, c_1
-            stack_d[top] = splits - 1
-            top += 1
-    return True
-
-
-@kernel
-def _paces(direction: FloatArray, joints: IntArray, q: FloatArray, v: FloatArray,
-           a_max: FloatArray, v_max: FloatArray, lower: FloatArray, upper: FloatArray,
-           dt_s: float) -> tuple[float, float]:
-    """:meth:`CommandShaper._paces` compiled: (lowest, highest) pace [1/s]; empty if lo > hi.
-
-    ``direction`` (len(joints),) [rad]; ``q``, ``v``, ``a_max``, ``v_max``, ``lower``,
-    ``upper`` (n,): the command, its velocity and the limits.
-    """
-    lo, hi = 0.0, math.inf
-    any_moving = False
-    for k in range(joints.shape[0]):
-        j = joints[k]
-        a_dt = a_max[j] * dt_s
-        d = abs(direction[k])
-        if d <= 1e-9:
-            if abs(v[j]) > a_dt:
-                return 1.0, 0.0  # a joint not on the way cannot stop in time
-            continue
-        any_moving = True
-        sign = 1.0 if direction[k] > 0 else -1.0
-        v_along = v[j] * sign
-        stop = min(_stop_speed(d, a_max[j], dt_s),
-                   _stop_speed(_room(q[j], lower[j], upper[j], sign), a_max[j], dt_s))
-        lo = max(lo, max(v_along - a_dt, 0.0) / d)
-        hi = min(hi, min(v_along + a_dt, v_max[j], stop) / d)
-    if not any_moving:
-        return 1.0, 0.0
-    return lo, hi
-
-
-@kernel
-def _v_stop(distance_rad: FloatArray, a_max: FloatArray, dt_s: float) -> FloatArray:
-    """The fastest speeds (n,) [rad/s] that can still stop within ``distance_rad`` (n,).
-
-    Braking at ``a_max`` (n,) [rad/s^2] in whole periods of ``dt_s`` (the discrete form of
-    sqrt(2 a d)).
-    """
-    out = np.empty(distance_rad.shape[0])
-    for i in range(out.shape[0]):
-        out[i] = _stop_speed(distance_rad[i], a_max[i], dt_s)
-    return out
-
-
-@kernel
-def _room(q: float, lower: float, upper: float, sign: float) -> float:
-    """How far [rad] a joint at ``q`` can still go toward ``sign`` before its limit."""
-    return max(upper - q if sign > 0 else q - lower, 0.0)
-
-
-@kernel
-def _stop_speed(distance_rad: float, a_max: float, dt_s: float) -> float:
-    """The fastest speed [rad/s] that can still stop within ``distance_rad`` (see _v_stop)."""
-    a_dt = a_max * dt_s
-    return min(a_dt * (math.sqrt(2.0 * distance_rad / (a_dt * dt_s) + 0.25) - 0.5),
-               distance_rad / dt_s)  # below a_max dt it stops in one period
-
-
-@kernel
-def _free_velocity(q: FloatArray, v: FloatArray, target: FloatArray, last_target: FloatArray,
-                   target_rate: FloatArray, follow_mask: BoolArray, smoothing: float,
-                   deadband: float, v_max: FloatArray, a_max: FloatArray, lower: FloatArray,
-                   upper: FloatArray, dt_s: float) -> FloatArray:
-    """The velocity (n,) [rad/s] toward ``target`` for the next period, before collisions.
-
-    As fast as the velocity limit allows, but no faster than can still stop at the target
-    (unless it moves on, for the joints in ``follow_mask``: plus its own speed beyond
-    ``deadband`` [rad/s]) nor before the position limits (``lower``, ``upper`` (n,) [rad]);
-    changing by at most the acceleration limit. The target's speed is a running estimate
-    (``target_rate`` (n,) [rad/s], weight ``smoothing`` on the newest period), updated in place
-    with ``last_target`` (n,) [rad].
-    """
-    out = np.empty(q.shape[0])
-    for i in range(q.shape[0]):
-        target_rate[i] += smoothing * ((target[i] - last_target[i]) / dt_s - target_rate[i])
-        last_target[i] = target[i]
-        delta = target[i] - q[i]
-        if delta == 0.0:
-            want = 0.0
-        else:
-            # The target moving on the same way need not be stopped at; reaching it within the
-            # period (the first term) is all the approach may do, so a steady ramp is tracked
-            # exactly rather than overrun.
-            along = max(math.copysign(target_rate[i], delta) - deadband, 0.0) \
-                if follow_mask[i] else 0.0
-            want = math.copysign(min(abs(delta) / dt_s,
-                                     _stop_speed(abs(delta), a_max[i], dt_s) + along), delta)
-        sign = 1.0 if want > 0.0 else -1.0
-        want = sign * min(abs(want), _stop_speed(_room(q[i], lower[i], upper[i], sign),
-                                                 a_max[i], dt_s))
-        want = min(max(want, v[i] - a_max[i] * dt_s), v[i] + a_max[i] * dt_s)
-        out[i] = min(max(want, -v_max[i]), v_max[i])
-    return out
-
-
-@kernel
-def _reach_bound_m(q_to: FloatArray, q_from: FloatArray, arm_mask: BoolArray) -> float:
-    """How far any point of the robot can move between two configurations (n,) [m].
-
-    Each arm joint moves points at most ``MAX_LEVER_M`` from its axis, each head joint
-    ``HEAD_LEVER_M``; both arms may move toward each other, so the bounds add.
-    """
-    out = 0.0
-    for i in range(q_to.shape[0]):
-        out += abs(q_to[i] - q_from[i]) * (MAX_LEVER_M if arm_mask[i] else HEAD_LEVER_M)
-    return out

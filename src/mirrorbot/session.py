@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot.anticipation import Anticipation
-from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.calibration import Calibration
+from mirrorbot.collision_avoidance import collision_model_for
 from mirrorbot.compiled import kernels_cached
 from mirrorbot.echo import Echo
 from mirrorbot.errors import ConfigError
@@ -35,8 +35,8 @@ from mirrorbot.pose_filter import FilterConfig, FilterMethod, load_filter_config
 from mirrorbot.pose_sources import open_pose_source
 from mirrorbot.reach_watch import ReachWatch
 from mirrorbot.registry import load_stage
-from mirrorbot.retarget import Mode, RetargetContext, Retargeter
-from mirrorbot.safety import CommandShaper, SafetyConfig, collision_model_for
+from mirrorbot.retarget import Mapping, RetargetContext, Retargeter
+from mirrorbot.safety import CommandShaper, SafetyConfig
 from mirrorbot.scene import Scene, load_scene
 from mirrorbot.scripted import rest_pose
 from mirrorbot.simulator import SimConfig, SimMode, Simulator
@@ -54,7 +54,7 @@ class RunConfig:
     Attributes:
         source: The ``--source`` text.
         out_dir: Output folder.
-        mode: Mirror or anatomical.
+        mapping: Mirror or anatomical (``--mode``).
         retargeter: Built-in name or ``module:Class``.
         intent: Goal recogniser: ``ours``, ``velocity``, ``none`` or ``module:Class``.
         anticipate: Complete committed goals with the robot's own motion.
@@ -71,7 +71,7 @@ class RunConfig:
 
     source: str
     out_dir: Path
-    mode: Mode = Mode.MIRROR
+    mapping: Mapping = Mapping.MIRROR
     retargeter: str = "ours"
     intent: str = "ours"
     anticipate: bool = True
@@ -108,7 +108,7 @@ def build_retargeter(spec: str, context: RetargetContext) -> Retargeter:
     return GuardedRetargeter(instance, spec, context.q_rest_rad) if ":" in spec else instance
 
 
-def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatArray, *,
+def build_stages(model: RobotModel, scene: Scene, mapping: Mapping, q_rest_rad: FloatArray, *,
                  retargeter: str = "ours", intent: str = "ours", anticipate: bool = True,
                  ik: Callable[[str, Vec3], FloatArray] | None = None,
                  filter_config: FilterConfig | None = None,
@@ -118,7 +118,7 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
     Args:
         model: The robot.
         scene: Where the person sits and what they may point at.
-        mode: Mirror or anatomical.
+        mapping: Mirror or anatomical.
         q_rest_rad: The rest pose (n,) [rad].
         retargeter: ``--retargeter`` (built-in name or ``module:Class``).
         intent: ``--intent``.
@@ -132,23 +132,23 @@ def build_stages(model: RobotModel, scene: Scene, mode: Mode, q_rest_rad: FloatA
     """
     if filter_config is None and noise_free:
         filter_config = FilterConfig(method=FilterMethod.NONE)
-    gaze = Gaze(model.index("head_pan"), model.index("head_tilt"), scene.person_position_m,
+    gaze = Gaze(model.index("head_pan"), model.index("head_tilt"),
+                model.dimensions.head_pivot_m, scene.person_position_m,
                 {o.name: o.position_m for o in scene.objects if o.name != "table"},
                 table_top_z(scene))
     return {
-        "retargeter": build_retargeter(retargeter, RetargetContext(model, mode, q_rest_rad, ik)),
+        "retargeter": build_retargeter(retargeter, RetargetContext(model, mapping, q_rest_rad, ik)),
         "shaper": CommandShaper(model, q_rest_rad, SafetyConfig.for_input(noise_free),
                                 collision=collision_model_for(model, scene)),
         "q_rest_rad": q_rest_rad, "calibration": Calibration(), "intent": build_intent(intent),
-        "gaze": gaze, "echo": Echo(), "mode_map": mode,
-        "anticipation": Anticipation(model, mode) if anticipate else None,
+        "gaze": gaze, "echo": Echo(), "mapping": mapping,
+        "anticipation": Anticipation(model, mapping) if anticipate else None,
         "filter_config": filter_config,
         "reach": ReachWatch(gaze.objects_m, scene.person_position_m) if gaze.objects_m else None,
-        "arm_index": {side: [model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
-                      for side in Side}}
+        "arm_index": {side: model.arm_indices(side) for side in Side}}
 
 
-def warm_up(model: RobotModel, scene: Scene, mode: Mode, *,
+def warm_up(model: RobotModel, scene: Scene, mapping: Mapping, *,
             filter_config: FilterConfig | None = None, progress: bool = True) -> None:
     """Compile (first run on a machine) or load (later runs) the per-frame kernels.
 
@@ -169,7 +169,7 @@ def warm_up(model: RobotModel, scene: Scene, mode: Mode, *,
                                   scene=scene)
         try:
             for _ in pipeline_steps(source, want_view=False, max_seconds=WARM_UP_S,
-                                    **build_stages(model, scene, mode, rest_pose(model),
+                                    **build_stages(model, scene, mapping, rest_pose(model),
                                                    filter_config=filter_config)):
                 pass
         finally:
@@ -205,9 +205,9 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
         with Simulator(sim_config, scene) as sim:
             q_rest = rest_pose(sim.model)
             sim.reset(q_rest)
-            warm_up(sim.model, scene, config.mode, filter_config=filter_config,
+            warm_up(sim.model, scene, config.mapping, filter_config=filter_config,
                     progress=config.progress)
-            stages = build_stages(sim.model, scene, config.mode, q_rest,
+            stages = build_stages(sim.model, scene, config.mapping, q_rest,
                                   retargeter=config.retargeter, intent=config.intent,
                                   anticipate=config.anticipate, ik=sim.inverse_kinematics,
                                   filter_config=filter_config,
@@ -219,11 +219,11 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
             loop = LoopConfig(out_dir=config.out_dir, rate_hz=source.rate_hz,
                               video=config.video, realtime=config.realtime or source.is_live,
                               window=config.gui, progress=config.progress,
-                              session_mode=config.mode.value, goals=GOALS,
+                              mapping=config.mapping.value, goals=GOALS,
                               source=config.source, plot=config.plot)
-            controls = LiveControls(mode=config.mode)
-            live = LiveHooks(controls, lambda mode: build_retargeter(
-                config.retargeter, RetargetContext(sim.model, mode, q_rest,
+            controls = LiveControls(mapping=config.mapping)
+            live = LiveHooks(controls, lambda mapping: build_retargeter(
+                config.retargeter, RetargetContext(sim.model, mapping, q_rest,
                                                    sim.inverse_kinematics)),
                 config.out_dir, source.rate_hz) if config.gui or key_script else None
             steps = pipeline_steps(source, want_view=config.video or config.gui,

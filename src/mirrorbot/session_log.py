@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.arrays import FloatArray
+from mirrorbot.behaviour import Behaviour
 from mirrorbot.out_files import LineFile
 
 SESSION_FORMAT = "mirrorbot-session"
@@ -42,9 +43,9 @@ class FrameRecord:
         links_m: Robot link origins in the base frame by contract key, each (3,) [m].
         goal_probs: Belief over goals (sums to 1, or empty before anticipation exists).
         committed_goal: The goal the robot acts on, or None.
-        mode: ``mirror``, ``anticipate``, ``respond`` or ``hold``.
+        behaviour: What the robot does, written as ``mode``.
         timing_ms: Wall time of each stage in this frame [ms].
-        reason: Why the robot is in this mode or mirrors less ("" when nothing to say).
+        reason: Why the robot behaves so or mirrors less ("" when nothing to say).
         reach_target: Which scene object a hand reaches for: ``{"probs": {object: p},
             "committed": name | None, "p_none": p, "hand": "left" | "right" | None}``, or
             None (no objects, nobody tracked); logged only when given.
@@ -57,7 +58,7 @@ class FrameRecord:
     links_m: dict[str, FloatArray]
     goal_probs: dict[str, float]
     committed_goal: str | None
-    mode: str
+    behaviour: Behaviour
     timing_ms: dict[str, float]
     reason: str = ""
     reach_target: dict[str, Any] | None = None
@@ -72,7 +73,7 @@ class FrameRecord:
             "links": {k: np.round(v, 5).tolist() for k, v in self.links_m.items()},
             "goal_probs": {k: round(v, 4) for k, v in self.goal_probs.items()},
             "committed_goal": self.committed_goal,
-            "mode": self.mode,
+            "mode": Behaviour(self.behaviour).value,
             "reason": self.reason,
             "timing_ms": {k: round(v, 3) for k, v in self.timing_ms.items()},
         }

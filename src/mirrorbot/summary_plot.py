@@ -15,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from mirrorbot.behaviour import Behaviour
+
 MAX_POINTS = 6000
 GOAL_COLOURS = {"wave": "#1f77b4", "point": "#ff7f0e", "raise": "#2ca02c", "reach": "#d62728",
                 "drink": "#9467bd", "offer": "#8c564b", "clear": "#e377c2", "none": "#7f7f7f"}
-MODE_COLOURS = {"mirror": "#2890c8", "anticipate": "#f0aa28", "respond": "#5ac85a",
-                "hold": "#dc5050"}
+BEHAVIOUR_COLOURS = {Behaviour.MIRROR: "#2890c8", Behaviour.ANTICIPATE: "#f0aa28",
+                     Behaviour.RESPOND: "#5ac85a", Behaviour.HOLD: "#dc5050"}
 EXTRA_COLOURS = ("#17becf", "#bcbd22", "#393b79", "#637939")
 
 
@@ -118,13 +120,13 @@ def write_summary_plot(out_dir: Path) -> Path:
             ax_q.plot(t, q[:, j], lw=1.0, label=name,
                       ls="-" if name.startswith("left") else "--")
     for mode, t0, t1 in _runs(t, [f["mode"] for f in frames]):
-        ax_q.axvspan(t0, t1, ymin=0.0, ymax=0.03, color=MODE_COLOURS.get(mode, "k"), lw=0)
+        ax_q.axvspan(t0, t1, ymin=0.0, ymax=0.03, color=BEHAVIOUR_COLOURS.get(mode, "k"), lw=0)
     ax_q.set_xlabel("time [s]")
     ax_q.set_ylabel("joint angle [deg]")
     ax_q.set_title("arm joints (solid: left arm, dashed: right arm); the strip at the bottom "
                    "is the robot's mode", fontsize=10)
     handles, _ = ax_q.get_legend_handles_labels()
-    handles += [Patch(color=c, label=f"mode: {m}") for m, c in MODE_COLOURS.items()]
+    handles += [Patch(color=c, label=f"mode: {b.value}") for b, c in BEHAVIOUR_COLOURS.items()]
     ax_q.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.tight_layout()
     path = out_dir / "summary.png"

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Mat4, Vec3
 from mirrorbot.errors import ModelError
+from mirrorbot.landmarks import Side
 from mirrorbot.transforms import transform_from_xyz_rpy
+
+ARM_JOINTS = ("shoulder_flex", "shoulder_abd", "shoulder_rot", "elbow", "forearm_rot",
+              "wrist_flex", "wrist_dev")
+"""The joints of each arm, shoulder to hand; in the robot as ``<side>_<joint>``."""
+HAND_JOINTS = ARM_JOINTS[4:]  # turned by the hand's points, not the arm's
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,42 @@ class UrdfJoint:
     upper_rad: float
     velocity_rad_s: float
     effort_nm: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RobotDimensions:
+    """The humanoid's dimensions, as its joint origins place them.
+
+    Attributes:
+        upper_arm_m: Shoulder to elbow [m].
+        forearm_m: Elbow to wrist [m].
+        shoulder_half_width_m: Each shoulder joint's centre from the middle [m].
+        shoulder_height_m: The shoulder joints' centres above the floor [m].
+        neck_height_m: The head's pan axis above the floor [m].
+        head_tilt_offset_m: The head's tilt axis above its pan joint [m].
+    """
+
+    upper_arm_m: float
+    forearm_m: float
+    shoulder_half_width_m: float
+    shoulder_height_m: float
+    neck_height_m: float
+    head_tilt_offset_m: float
+
+    @property
+    def arm_m(self) -> float:
+        """Shoulder to wrist with the elbow straight [m]."""
+        return self.upper_arm_m + self.forearm_m
+
+    @property
+    def head_pivot_m(self) -> Vec3:
+        """Where the head turns (its tilt axis over the neck), base frame (3,) [m]."""
+        return np.array([0.0, 0.0, self.neck_height_m + self.head_tilt_offset_m])
+
+    def p_base_shoulder(self, side: Side) -> Vec3:
+        """The ``side`` shoulder joint's centre, base frame (3,) [m]."""
+        sign = 1.0 if side is Side.LEFT else -1.0
+        return np.array([0.0, sign * self.shoulder_half_width_m, self.shoulder_height_m])
 
 
 @dataclass(frozen=True)
@@ -77,6 +120,40 @@ class RobotModel:
             raise ModelError(
                 f"joint {joint!r} does not exist. Available joints: {list(self.actuated)}"
             ) from None
+
+    def arm_indices(self, side: Side) -> list[int]:
+        """Positions of the ``side`` arm's joints (:data:`ARM_JOINTS` order) in ``q``."""
+        return list(self._arm_indices[side])
+
+    def hand_indices(self) -> list[int]:
+        """Positions of both arms' hand joints (:data:`HAND_JOINTS`) in ``q``, ascending."""
+        return sorted(self.index(f"{side.value}_{j}") for side in Side for j in HAND_JOINTS)
+
+    @cached_property
+    def _arm_indices(self) -> dict[Side, tuple[int, ...]]:
+        return {side: tuple(self.index(f"{side.value}_{j}") for j in ARM_JOINTS)
+                for side in Side}
+
+    @cached_property
+    def dimensions(self) -> RobotDimensions:
+        """The arms' lengths, the shoulders and the head's pivot, read from the joint origins.
+
+        Raises:
+            ModelError: The model lacks a joint that places one of them.
+        """
+        xyz = {j.name: j.T_parent_joint[:3, 3] for j in self.joints}
+        needed = ("left_shoulder_flex", "left_elbow", "left_wrist_flex", "head_pan", "head_tilt")
+        missing = [n for n in needed if n not in xyz]
+        if missing:
+            raise ModelError(f"robot {self.name!r} has no joints {missing}, which place its "
+                             f"arms and head. Available joints: {sorted(xyz)}")
+        return RobotDimensions(
+            upper_arm_m=float(-xyz["left_elbow"][2]),
+            forearm_m=float(-xyz["left_wrist_flex"][2]),
+            shoulder_half_width_m=float(xyz["left_shoulder_flex"][1]),
+            shoulder_height_m=float(xyz["left_shoulder_flex"][2]),
+            neck_height_m=float(xyz["head_pan"][2]),
+            head_tilt_offset_m=float(xyz["head_tilt"][2]))
 
     def clamp(self, q_rad: FloatArray) -> FloatArray:
         """Joint positions clamped into the limits, (n,) [rad]."""

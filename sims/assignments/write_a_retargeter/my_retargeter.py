@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import ARM_JOINTS
 from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.retarget import RetargetContext, driving_side, person_arm_directions
 
@@ -29,8 +28,7 @@ class MyRetargeter:
         self.mode = context.mode
         self.lower, self.upper = context.model.lower_rad, context.model.upper_rad
         self.q = context.q_rest_rad.copy()
-        self.index = {side: [context.model.index(f"{side.value}_{j}") for j in ARM_JOINTS]
-                      for side in Side}
+        self.index = {side: context.model.arm_indices(side) for side in Side}
 
     def __call__(self, pose: PoseFrame) -> np.ndarray:
         """Joint targets (n,) [rad] in ``context.model.actuated`` order."""
