@@ -109,7 +109,7 @@ def test_a_lift_where_the_hand_just_went_reads_as_a_cup_goal_early() -> None:
 def test_learned_primitive_round_trips(tmp_path) -> None:  # noqa: ANN001
     base = builtin_primitives()[0]
     template = np.linspace([0, 0, 0], [0.1, 0.2, 0.3], 11)
-    learned = type(base)("nod", template[-1:], template_m=template)
+    learned = type(base)("nod", template[-1:], template_m=template, learned=True)
     save_primitive(learned, tmp_path / "nod.json", demos=3, duration_s=1.2)
     loaded, duration = load_primitive(tmp_path / "nod.json")
     assert loaded.name == "nod" and duration == 1.2

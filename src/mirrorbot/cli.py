@@ -106,20 +106,20 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     """``mirrorbot learn``: a new gesture from three or more recorded demonstrations."""
-    from mirrorbot.learning import learn
+    from mirrorbot.learning import describe, learn
     from mirrorbot.paths import repertoire_dir
 
     out = args.out if args.out is not None else repertoire_dir()
-    path, _, duration, spread = learn(args.name, list(args.files), out)
-    print(f"learned {args.name!r} from {len(args.files)} demonstrations (typical duration "
-          f"{duration:.2f} s, demonstrations within {100 * spread:.1f} cm of the template) "
-          f"-> {path}")
+    path, primitive, duration, spread = learn(args.name, list(args.files), out)
+    print(f"learned {args.name!r} from {len(args.files)} demonstrations: {describe(primitive)} "
+          f"(arriving in {duration:.2f} s, demonstrations within {100 * spread:.1f} cm of its "
+          f"path) -> {path}")
     return EXIT_OK
 
 
 EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander", "data"),
                 "intent": ("intent", "data", "wander"), "filter": ("filter",),
-                "reach": ("data",)}
+                "reach": ("data",), "learn": ("data",)}
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -131,7 +131,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if wrong:
         raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
                              f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
-    if args.stage == "reach":
+    if args.stage == "learn":
+        from mirrorbot.eval_learn import run_eval_learn
+
+        if args.data is None or not args.data.is_dir():
+            raise MirrorbotError("`eval learn` needs --data DIR: a folder of .bvh clips labelled "
+                                 "by a labels.csv with a style column (docs/repertoire.md)")
+        run_eval_learn(args.data, as_json=args.json)
+    elif args.stage == "reach":
         from mirrorbot.eval_reach import run_eval_reach
 
         if args.data is not None and not args.data.is_file():
@@ -259,15 +266,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
-    p.add_argument("stage", choices=("retarget", "intent", "filter", "reach"),
+    p.add_argument("stage", choices=("retarget", "intent", "filter", "reach", "learn"),
                    help="the stage to score: retarget (person -> joints), intent (goal "
-                        "recognition), filter (One Euro settings) or reach (which object a "
-                        "reach is for)")
+                        "recognition), filter (One Euro settings), reach (which object a "
+                        "reach is for) or learn (gestures learned from some people, read in "
+                        "others)")
     p.add_argument("--data", type=Path, default=None, metavar="PATH",
                    help="a folder of clips instead of the synthetic sessions: retarget: .bvh, "
                         ".bvh.gz or .jsonl (real people's motion); intent: labelled recordings, "
                         "or .bvh clips labelled by a labels.csv beside them (scored per clip); "
-                        "reach: a reach file (.json, docs/reach.md)")
+                        "reach: a reach file (.json, docs/reach.md); learn: .bvh clips "
+                        "labelled with a style")
     p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
                    help="retarget --data: how the robot maps the person (default mirror)")
     p.add_argument("--retargeter", default=None, metavar="NAME|module:Class|FILE.py:Class",

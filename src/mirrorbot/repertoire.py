@@ -108,6 +108,7 @@ class Primitive:
         standing: A standing person's way to the goal (an arm swung up from hanging, to
             shoulder height or above): less likely for a person whose hands rest on a table
             (:data:`mirrorbot.intent.AT_TABLE_STANDING_WEIGHT`).
+        learned: Learned from demonstrations (:mod:`mirrorbot.learning`), not built in.
     """
 
     name: str
@@ -120,6 +121,7 @@ class Primitive:
     start_radius_m: float = 0.12
     social: bool = False
     standing: bool = False
+    learned: bool = False
 
     def path(self, start_m: Vec3, target_m: Vec3, s: FloatArray) -> FloatArray:
         """Wrist positions (N, 3) [m] at path parameters ``s`` (N,) in [0, 1] (already timed)."""
@@ -216,21 +218,39 @@ class Repertoire:
     def add(self, primitive: Primitive) -> None:
         """Add (or replace) a learned primitive."""
         self.primitives = [p for p in self.primitives if p.name != primitive.name
-                           or p.template_m is None] + [primitive]
+                           or not p.learned] + [primitive]
+
+
+PATH_SHAPES = {"arc": 0.05, "swing": SWING_ABOUT_SHOULDER, "drop": DROP_FIRST,
+               "flex": FLEX_FORWARD}
+"""The shapes of a primitive's path by name (:attr:`Primitive.arc`), as learned files store
+them; ``lift`` (a cup lifted first) is :attr:`Primitive.lift_m`."""
 
 
 def save_primitive(primitive: Primitive, path: Path, *, demos: int, duration_s: float) -> None:
-    """Write a learned primitive as JSON (format in docs/repertoire.md)."""
-    if primitive.template_m is None:
-        raise ModelError("only learned (template) primitives are saved")
-    data = {"format": REPERTOIRE_FORMAT, "version": 1, "name": primitive.name,
-            "frame": "arm: origin at the shoulder, x forward, y outward, z up, metres",
-            "demonstrations": demos, "duration_s": round(duration_s, 3),
-            "template_m": np.round(primitive.template_m, 5).tolist(),
-            "targets_m": np.round(primitive.targets_m, 5).tolist(),
-            "start_m": None if primitive.start_region_m is None
-            else np.round(primitive.start_region_m, 5).tolist(),
-            "start_radius_m": primitive.start_radius_m}
+    """Write a learned primitive as JSON (format in docs/repertoire.md).
+
+    Version 2: a primitive of the robot's own kind (places, path shape, swing); version 1
+    (still read): a template path.
+    """
+    if not primitive.learned:
+        raise ModelError("only learned primitives are saved")
+    data: dict[str, object] = {
+        "format": REPERTOIRE_FORMAT, "version": 1 if primitive.template_m is not None else 2,
+        "name": primitive.name,
+        "frame": "arm: origin at the shoulder, x forward, y outward, z up, metres",
+        "demonstrations": demos, "duration_s": round(duration_s, 3)}
+    if primitive.template_m is not None:
+        data["template_m"] = np.round(primitive.template_m, 5).tolist()
+    else:
+        data["shape"] = next(k for k, v in PATH_SHAPES.items() if v == primitive.arc)
+        data["lift_m"] = round(primitive.lift_m, 4)
+        data["oscillation_m"] = round(primitive.oscillation_m, 4)
+        data["standing"] = primitive.standing
+    data.update({"targets_m": np.round(primitive.targets_m, 5).tolist(),
+                 "start_m": None if primitive.start_region_m is None
+                 else np.round(primitive.start_region_m, 5).tolist(),
+                 "start_radius_m": primitive.start_radius_m})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -248,16 +268,28 @@ def load_primitive(path: Path) -> tuple[Primitive, float]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != REPERTOIRE_FORMAT:
             raise ValueError(f"format is {data.get('format')!r}")
-        template = np.asarray(data["template_m"], dtype=np.float64)
         targets = np.asarray(data["targets_m"], dtype=np.float64).reshape(-1, 3)
-        if template.ndim != 2 or template.shape[1] != 3 or len(template) < 2:
-            raise ValueError("template_m must be a list of [x, y, z]")
+        if len(targets) == 0:
+            raise ValueError("targets_m is empty")
         start = data.get("start_m")
-        primitive = Primitive(str(data["name"]), targets, template_m=template,
-                              start_region_m=None if start is None else np.asarray(start),
-                              start_radius_m=float(data.get("start_radius_m", 0.15)))
+        region = None if start is None else np.asarray(start, dtype=np.float64).reshape(3)
+        radius = float(data.get("start_radius_m", 0.15))
+        if data.get("version", 1) == 1:
+            template = np.asarray(data["template_m"], dtype=np.float64)
+            if template.ndim != 2 or template.shape[1] != 3 or len(template) < 2:
+                raise ValueError("template_m must be a list of [x, y, z]")
+            primitive = Primitive(str(data["name"]), targets, template_m=template,
+                                  start_region_m=region, start_radius_m=radius, learned=True)
+        else:
+            if data["shape"] not in PATH_SHAPES:
+                raise ValueError(f"shape {data['shape']!r} is not one of {list(PATH_SHAPES)}")
+            primitive = Primitive(str(data["name"]), targets, lift_m=float(data["lift_m"]),
+                                  arc=PATH_SHAPES[data["shape"]],
+                                  oscillation_m=float(data["oscillation_m"]),
+                                  standing=bool(data["standing"]), start_region_m=region,
+                                  start_radius_m=radius, learned=True)
         return primitive, float(data.get("duration_s", 1.0))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{path} is not a valid learned primitive ({exc}); re-learn it with "
                          "`mirrorbot learn NAME FILES...`") from None
 
