@@ -71,6 +71,9 @@ something there) probably lifts what it took: the goals that begin with a lift (
 get this many times their prior. Early in a lift the path alone cannot tell a drink from a
 raise."""
 LIFT_CONTEXT_AWAY_M = 0.08  # how far from its rest place such a start is [m]
+CARRIED_DIRECTLY_WEIGHT = 0.3
+"""The prior weight, within their goal, of a cup's ways without a lift first: most people lift
+a cup off the table before carrying it; some carry it off directly."""
 TABLE_START_Z_M = -0.12  # starts below this (arm frame) are at the table, as for the cup goals
 FLOOR_QUANTILE = 0.2
 """The hands' speed when still (the tracker's noise) is taken as this quantile of their speed
@@ -252,6 +255,9 @@ class RepertoireIntent:
         self._arc = np.array([p.arc for p in self._prims])
         self._osc = np.array([p.oscillation_m for p in self._prims])
         self._standing_rows = np.array([p.standing for p in self._prims], dtype=np.bool_)
+        self._from_table = np.array([p.lift_m > 0 or p.from_table for p in self._prims],
+                                    dtype=np.bool_)
+        self._carried_directly = np.array([p.from_table for p in self._prims], dtype=np.bool_)
         self._goal_of = np.array([self.goals.index(p.name) for p in self._prims],
                                  dtype=np.int64)
         self._durations = np.array(DURATIONS_S, dtype=np.float64)
@@ -486,15 +492,17 @@ class RepertoireIntent:
             # Starts that do not fit a primitive (the cup gestures leave the table) rule it out
             # (Primitive.start_fits for every row at once).
             within = np.sqrt(((self._region_m - start) ** 2).sum(axis=1)) <= self._region_radius_m
-            # (a cup is taken at table height, not from a hand that hangs at the side)
+            # (a cup is taken at table height, not from a hand that hangs at the side; carried
+            # off without a lift only from where the hand has just taken it)
             at_table = HANGING_Z_M < start[2] < TABLE_START_Z_M
-            self._fits = within & ((self._lift == 0) | at_table)
+            self._fits = within & (~self._from_table | at_table) \
+                & (~self._carried_directly | self._took_something(track))
             self._fits_for = (id(track), track.start_t)
         ll = path_log_likelihoods(tau, obs, tips, start, self._durations, self._targets,
                                   self._lift, self._arc, self._osc, self._fits, cfg.sigma_m,
                                   self._hold_sigma(track), weight, self._offsets)
         weights = np.where(self._standing_rows & (not standing(track)), AT_TABLE_STANDING_WEIGHT,
-                           1.0)
+                           1.0) * np.where(self._carried_directly, CARRIED_DIRECTLY_WEIGHT, 1.0)
         rest = track.rest()
         per_goal, best_row, best_d = goal_log_likelihoods(ll, self._goal_of, len(self.goals),
                                                           weights)
@@ -547,10 +555,20 @@ class RepertoireIntent:
             w = np.exp(log_l - log_l.max())
             lead[-1] = w @ np.array([x[1] for x in nones]) / w.sum()
         # Context: a lift from the table away from the hand's rest place lifts something.
-        if rest is not None and start[2] < TABLE_START_Z_M \
-                and norm3(start - rest) > LIFT_CONTEXT_AWAY_M:
+        if self._took_something(track):
             per_goal[self._lift_goals] += math.log(LIFT_CONTEXT_FACTOR)
         return per_goal, best_row, float(self._durations[best_d // len(self._offsets)]), lead
+
+    def _took_something(self, track: ArmTrack) -> bool:
+        """Whether the movement starts at the table away from where the hand rests.
+
+        There it has just gone to something (:data:`LIFT_CONTEXT_AWAY_M`): it probably carries
+        what it took.
+        """
+        rest = track.rest()
+        return bool(rest is not None and track.start is not None
+                    and track.start[2] < TABLE_START_Z_M
+                    and norm3(track.start - rest) > LIFT_CONTEXT_AWAY_M)
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
         """Update with one filtered frame (None: nobody tracked, the belief is kept).

@@ -28,7 +28,13 @@ from mirrorbot.landmarks import PoseFrame, Side
 from mirrorbot.person_arm_frames import wrists_and_hands_in_arm_frames
 from mirrorbot.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.recording import read_recording
-from mirrorbot.repertoire import PATH_SHAPES, Primitive, builtin_primitives, save_primitive
+from mirrorbot.repertoire import (
+    CUP_LIFT_M,
+    PATH_SHAPES,
+    Primitive,
+    builtin_primitives,
+    save_primitive,
+)
 
 MIN_DEMOS = 3
 ONSET_FRACTION = 0.15  # of the peak speed: where a demonstrated movement starts and ends
@@ -40,7 +46,6 @@ ARRIVED_FRACTION = 0.8  # ... has arrived
 AWAY_FRACTION = 0.6  # ... is still away (a swing about the place, not yet the way back)
 MIN_SWING_TURNS = 3  # a demonstration whose hand turns this often where it went swings there
 MAX_PLACES = 8  # places a learned gesture goes to (each costs the recogniser a row)
-CUP_LIFT_M = 0.17  # the lift of the built-in cup goals [m]
 START_RADIUS_M = 0.15  # how far from the demonstrations' mean start a start still fits [m]
 
 

@@ -109,6 +109,8 @@ class Primitive:
             shoulder height or above): less likely for a person whose hands rest on a table
             (:data:`mirrorbot.intent.AT_TABLE_STANDING_WEIGHT`).
         learned: Learned from demonstrations (:mod:`mirrorbot.learning`), not built in.
+        from_table: Starts with something taken at the table, at table height (a cup's
+            ways; those with a lift always do).
     """
 
     name: str
@@ -122,6 +124,7 @@ class Primitive:
     social: bool = False
     standing: bool = False
     learned: bool = False
+    from_table: bool = False
 
     def path(self, start_m: Vec3, target_m: Vec3, s: FloatArray) -> FloatArray:
         """Wrist positions (N, 3) [m] at path parameters ``s`` (N,) in [0, 1] (already timed)."""
@@ -153,6 +156,11 @@ AT_MOUTH_M = (MOUTH_M + (0.04, 0.035, -0.085), MOUTH_M + (0.06, 0.03, -0.07))
 """Where the wrist is when the hand holds a cup to the mouth [m] (arm frame)."""
 HANGING_HAND_M = np.array([0.0, 0.08, -0.53])
 """Where the wrist of a hand hanging at a standing person's side is [m] (arm frame)."""
+OFFER_M = ((0.48, -0.12, -0.08), (0.47, -0.08, -0.03), (0.49, -0.15, -0.12))
+"""Where the wrist holds a cup out to the partner [m] (arm frame)."""
+CLEAR_M = ((0.30, 0.31, -0.26), (0.25, 0.27, -0.26), (0.33, 0.35, -0.25))
+"""Where the wrist puts a cup down aside [m] (arm frame)."""
+CUP_LIFT_M = 0.17  # how high a cup is lifted before it is carried [m]
 TABLE_Z_M = -0.29  # wrist height just above the table top (robot's table at 0.72 m)
 
 
@@ -178,13 +186,15 @@ def builtin_primitives() -> list[Primitive]:
                   social=True, standing=True),
         Primitive("reach", _pts((0.40, 0.05, -0.24), (0.38, -0.08, -0.25),
                                 (0.42, 0.15, -0.24)), arc=0.05),
-        Primitive("drink", _pts(*AT_MOUTH_M), lift_m=0.17),
+        Primitive("drink", _pts(*AT_MOUTH_M), lift_m=CUP_LIFT_M),
         Primitive("drink", _pts(*AT_MOUTH_M), arc=FLEX_FORWARD, standing=True,
                   start_region_m=HANGING_HAND_M, start_radius_m=0.15),
-        Primitive("offer", _pts((0.48, -0.12, -0.08), (0.47, -0.08, -0.03), (0.49, -0.15, -0.12)),
-                  lift_m=0.17, social=True),
-        Primitive("clear", _pts((0.30, 0.31, -0.26), (0.25, 0.27, -0.26), (0.33, 0.35, -0.25)),
-                  lift_m=0.17),
+        Primitive("offer", _pts(*OFFER_M), lift_m=CUP_LIFT_M, social=True),
+        Primitive("clear", _pts(*CLEAR_M), lift_m=CUP_LIFT_M),
+        # The same, carried there directly (people lift a cup more or less before moving it).
+        Primitive("drink", _pts(*AT_MOUTH_M), arc=0.1, from_table=True),
+        Primitive("offer", _pts(*OFFER_M), arc=0.1, social=True, from_table=True),
+        Primitive("clear", _pts(*CLEAR_M), arc=0.1, from_table=True),
         # Movements with no goal: touching the head, and small shifts of a resting hand.
         Primitive("none", _pts((0.03, -0.05, 0.23), (0.0, -0.03, 0.25)), arc=0.06,
                   oscillation_m=0.015),

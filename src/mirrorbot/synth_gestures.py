@@ -183,6 +183,10 @@ def rest_state(params: BodyParams, side: Side) -> ArmState:
                     palm_hint=np.array([0.0, -0.3 * sign, -1.0]))
 
 
+CUP_LIFT_RANGE_M = (0.14, 0.2)
+"""How high the synthetic person lifts a cup before carrying it, by default [m]."""
+
+
 class Planner:
     """Builds a session gesture by gesture with seeded variation.
 
@@ -192,11 +196,14 @@ class Planner:
         objects_m: Scene objects in the person's torso frame, by name (for ``reach`` and
             ``point``); the cup is the person's own (``mug`` in the tabletop scene).
         cup_m: Where the cup stands at the start.
+        cup_lift_m: The range of how high the cup is lifted before it is carried [m].
     """
 
     def __init__(self, params: BodyParams, rng: np.random.Generator,
-                 objects_m: dict[str, Vec3], cup_m: Vec3) -> None:
+                 objects_m: dict[str, Vec3], cup_m: Vec3,
+                 cup_lift_m: tuple[float, float] = CUP_LIFT_RANGE_M) -> None:
         self.params = params
+        self.cup_lift_m = cup_lift_m
         self.rng = rng
         self.objects_m = objects_m
         self.plan = SessionPlan(params=params, arms={
@@ -349,7 +356,8 @@ class Planner:
                                                                CUP_GRASP_Z_M]), 0.97),
                            swivel_rad=self._u(0.4, 0.7), palm_hint=-sign * np.array([0, 1.0, 0]))
         t0 = self.t_s
-        self._move(side, end, self._u(0.9, 1.6), lift_m=self._u(0.14, 0.2), carries_cup=True)
+        self._move(side, end, self._u(0.9, 1.6), lift_m=self._u(*self.cup_lift_m),
+                   carries_cup=True)
         self._label(goal, t0, self.t_s)
         if goal == "clear":
             self._hold(side, self._u(0.2, 0.3), carries_cup=False)
@@ -419,9 +427,10 @@ class Planner:
 
 
 def plan_session(gestures: list[str], params: BodyParams, rng: np.random.Generator,
-                 objects_m: dict[str, Vec3], cup_m: Vec3) -> SessionPlan:
+                 objects_m: dict[str, Vec3], cup_m: Vec3,
+                 cup_lift_m: tuple[float, float] = CUP_LIFT_RANGE_M) -> SessionPlan:
     """The plan for a list of gestures, performed in order with rests between them."""
-    planner = Planner(params, rng, objects_m, cup_m)
+    planner = Planner(params, rng, objects_m, cup_m, cup_lift_m)
     for goal in gestures:
         planner.add(goal)
     return planner.finish()

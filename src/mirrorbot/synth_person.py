@@ -36,6 +36,7 @@ from mirrorbot.synth_body import (
     torso_to_mp,
 )
 from mirrorbot.synth_gestures import (
+    CUP_LIFT_RANGE_M,
     EXTRA_GESTURES,
     GESTURES,
     SessionPlan,
@@ -61,6 +62,8 @@ class SyntheticConfig:
         noise: Observation noise.
         body: The body; None draws one from the seed (height 1.55-1.90 m, 85% right-handed).
         camera: The virtual camera.
+        cup_lift_m: How high the cup is lifted before it is carried, drawn per gesture from
+            this range [m] (people differ: some carry it off directly).
     """
 
     gestures: tuple[str, ...] = DEMO_SESSION
@@ -69,6 +72,7 @@ class SyntheticConfig:
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     body: BodyParams | None = None
     camera: PinholeCamera = field(default_factory=PinholeCamera)
+    cup_lift_m: tuple[float, float] = CUP_LIFT_RANGE_M
 
     def __post_init__(self) -> None:
         unknown = [g for g in self.gestures if g not in GESTURES + EXTRA_GESTURES]
@@ -78,6 +82,9 @@ class SyntheticConfig:
                               "all of the goal vocabulary's")
         if not 5.0 <= self.rate_hz <= 240.0:
             raise ConfigError(f"rate must be in [5, 240] Hz, got {self.rate_hz}")
+        if not 0.0 <= self.cup_lift_m[0] <= self.cup_lift_m[1] <= 0.4:
+            raise ConfigError(f"cup_lift_m must be a range (low, high) within [0, 0.4] m, got "
+                              f"{self.cup_lift_m}")
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,8 @@ class SyntheticPerson:
         if self.params.handedness is Side.LEFT:
             cup = cup * np.array([1.0, -1.0, 1.0])
         self.plan: SessionPlan = plan_session(list(config.gestures), self.params,
-                                              np.random.default_rng(motion_seed), objects, cup)
+                                              np.random.default_rng(motion_seed), objects, cup,
+                                              config.cup_lift_m)
         self._noise_seed = noise_seed
         self.yaw_rad = float(np.radians(config.noise.yaw_deg))
 
