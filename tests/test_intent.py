@@ -567,3 +567,4 @@ def test_a_person_who_barely_lifts_the_cup_is_read_offering_it() -> None:
         offered += sum("offer" in seen for seen in committed)
         pointed += sum("point" in seen for seen in committed)
     assert offers == 6 and pointed == 0 and offered >= 5, (offered, pointed)
+

@@ -53,6 +53,7 @@ from mirrorbot.repertoire import (
     DROP_FIRST,
     DURATIONS_S,
     FLEX_FORWARD,
+    HANGING_HAND_M,
     ROBOT_REACH_M,
     SWING_ABOUT_SHOULDER,
     Repertoire,
@@ -529,16 +530,27 @@ class RepertoireIntent:
         # ``none`` is a mixture of its explanations, and so is its forecast: (log likelihood,
         # displacement) of each; the head touch is the none primitive's rows.
         nones = [(float(per_goal[-1]), lead[-1].copy())]
-        if rest is not None and norm3(rest - start) > cfg.min_travel_m:
-            rests = np.repeat(rest[None, :], len(_RETURN_ARCS), axis=0)
-            ll_r = path_log_likelihoods(tau, obs, tips, start, self._durations, rests, _ZEROS_R,
-                                        _RETURN_ARCS, _ZEROS_R, _TRUES_R, cfg.sigma_m,
-                                        self._hold_sigma(track), weight, self._offsets)
-            back = forecast_per_goal(ll_r, _GOAL_R, 1, float(tau[-1]), horizon, start,
-                                     self._durations, rests, _ZEROS_R, _RETURN_ARCS,
-                                     self._offsets)[0]
-            ll_r = ll_r.reshape(1, -1)
-            nones.append((logsumexp(ll_r[0]) - math.log(ll_r.shape[1]), back))
+        # Where the hand rests: its usual place, and hanging at the side (where anyone's hand
+        # goes back to: after a bow the actors' hands part from a clasp and drop there).
+        places = [p for p in (rest, HANGING_HAND_M) if p is not None
+                  and norm3(p - start) > cfg.min_travel_m]
+        if len(places) == 2 and norm3(places[0] - places[1]) <= cfg.min_travel_m:
+            places = places[:1]
+        if places:
+            k = len(_RETURN_ARCS)
+            rests = np.repeat(np.array(places), k, axis=0)
+            arcs = np.tile(_RETURN_ARCS, len(places))
+            zeros = np.zeros(len(rests))
+            ll_r = path_log_likelihoods(tau, obs, tips, start, self._durations, rests, zeros,
+                                        arcs, zeros, np.ones(len(rests), dtype=np.bool_),
+                                        cfg.sigma_m, self._hold_sigma(track), weight,
+                                        self._offsets)
+            back = forecast_per_goal(ll_r, np.zeros(len(rests), dtype=np.int64), 1,
+                                     float(tau[-1]), horizon, start, self._durations, rests,
+                                     zeros, arcs, self._offsets)[0]
+            per_place = [logsumexp(ll_r[i * k:(i + 1) * k].ravel()) - math.log(k * ll_r.shape[1])
+                         for i in range(len(places))]
+            nones.append((max(per_place), back))
         # The "still" explanation of none: the hand hardly left its start (and stays).
         still = -0.5 * float(((obs - start) ** 2).sum()) / cfg.sigma_m ** 2
         nones.append((still, np.zeros(3)))
@@ -659,9 +671,6 @@ def _spread(n: int, k: int) -> tuple[int, ...]:
 _RETURN_ARCS = np.array([0.0, SWING_ABOUT_SHOULDER, DROP_FIRST, FLEX_FORWARD])
 """The shapes of a hand's way back to rest: straight, swinging about the shoulder (a straight
 arm lowered), dropping first (a bent arm lowered), bowing forward (an elbow unbent)."""
-_ZEROS_R = np.zeros(len(_RETURN_ARCS))
-_TRUES_R = np.ones(len(_RETURN_ARCS), dtype=np.bool_)
-_GOAL_R = np.zeros(len(_RETURN_ARCS), dtype=np.int64)
 
 
 def _clip_reach(p: Vec3) -> Vec3:
