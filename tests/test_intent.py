@@ -433,10 +433,10 @@ def test_styles_of_a_gesture_read_alike_speed_amplitude_and_hand(side: Side) -> 
     """A held-back style of a gesture reads as the gesture: nothing is fitted per person.
 
     Real styles differ in speed (a brisk 0.4 s raise, a slow 1.6 s one), in how big a wave is
-    (a 3 cm flap of the hand, a 12 cm swing of the forearm; less than a held hand's tremble,
-    HOLD_SIGMA_M, cannot be told from it) and in the hand. The recogniser
-    has no parameter fitted to a style: each combination must read as its gesture, on either
-    hand, and as nothing else.
+    (a 3 cm flap of the hand, a 12 cm swing of the forearm, a 25 cm swing of the whole arm;
+    less than a held hand's tremble, HOLD_SIGMA_M, cannot be told from it) and in the hand.
+    The recogniser has no parameter fitted to a style: each combination must read as its
+    gesture, on either hand, and as nothing else.
     """
     from mirrorbot.repertoire import HAND_UP_M
 
@@ -444,9 +444,31 @@ def test_styles_of_a_gesture_read_alike_speed_amplitude_and_hand(side: Side) -> 
     for rise_s in (0.4, 0.8, 1.6):
         raised = _up_and_on(RepertoireIntent(), side, target, rise_s, 0.0)
         assert _committed(raised) == {"raise"}, (rise_s, _committed(raised))
-        for swing_m in (0.03, 0.05, 0.12):
+        for swing_m in (0.03, 0.05, 0.12, 0.25):
             waved = _up_and_on(RepertoireIntent(), side, target, rise_s, swing_m, hold_s=0.1)
             assert _committed(waved) == {"wave"}, (rise_s, swing_m, _committed(waved))
+
+
+def test_a_wave_of_any_size_is_a_wave_that_does_not_flip() -> None:
+    """A whole-arm wave swings the hand 20-40 cm side to side (the active actors' goodbyes).
+
+    Its swing is as wide as it is seen to be (no amplitude is assumed): at every place a hand
+    is held up it is committed to ``wave`` only, and the confident goal never changes. Scored
+    against a fixed 5 cm swing, a 40 cm one up and forward flipped six times between wave and
+    raise.
+    """
+    from mirrorbot.eval_intent_clips import CONFIDENT
+    from mirrorbot.repertoire import HAND_UP_M
+
+    for swing_m in (0.2, 0.4):
+        for target in np.array(HAND_UP_M):
+            beliefs = _up_and_on(RepertoireIntent(), Side.LEFT, target, 0.8, swing_m,
+                                 hold_s=0.1, end_s=6.0)
+            assert _committed(beliefs) == {"wave"}, (swing_m, target, _committed(beliefs))
+            confident = [max(b.probs, key=b.probs.__getitem__) for b in beliefs
+                         if max(b.probs.values()) >= CONFIDENT]
+            goals = [g for g in confident if g != "none"]
+            assert all(g == "wave" for g in goals), (swing_m, target, goals)
 
 
 def test_an_ambiguous_movement_hedges_and_flips_at_most_once() -> None:

@@ -127,6 +127,8 @@ def path_log_likelihoods(tau: FloatArray, obs: FloatArray, tips: FloatArray, sta
                 spread = max(sum_sw2 - sum_sw * sum_sw / n_after, 0.0)
                 total += n_after * centre * centre + spread
                 var = hold_sigma_m ** 2 + 0.5 * osc[m] ** 2
+                if osc[m] > 0:  # a swing of any amplitude: as wide as it is seen to be
+                    var = max(var, spread / n_after)
                 value -= 0.5 * spread / var - 0.5 * spread / sigma_m ** 2 \
                     + 0.5 * (n_after - 1) * math.log(var / sigma_m ** 2)
             value -= 0.5 * total / sigma_m ** 2
