@@ -16,11 +16,11 @@ from mirrorbot.urdf import load_robot_model
 GOALS = Repertoire().goals
 
 
-def _belief(top: str, p_top: float, lead_m: np.ndarray | None, moving: bool = True,
+def _belief(top: str, p_top: float, forecast_m: np.ndarray | None, moving: bool = True,
             ) -> GoalBelief:
     rest = (1.0 - p_top) / (len(GOALS) - 1)
     return GoalBelief({g: p_top if g == top else rest for g in GOALS}, side=Side.RIGHT,
-                      moving=moving, lead_m=lead_m)
+                      moving=moving, forecast_m=forecast_m)
 
 
 def test_sharpness_is_zero_for_a_uniform_belief_and_one_for_certainty() -> None:

@@ -78,8 +78,9 @@ def test_retargeter_assignment_scores_starter_below_and_ours_above_the_pass_mark
 @pytest.mark.slow
 def test_goal_predictor_assignment_scores_starter_below_and_ours_above_the_pass_mark() -> None:
     seeds = (3001, 3002, 3003)
-    starter = run_eval_intent(progress=False, intent=STARTER_PREDICTOR, seeds=seeds, lead=False)
-    ours = run_eval_intent(progress=False, seeds=seeds, lead=False)
+    starter = run_eval_intent(progress=False, intent=STARTER_PREDICTOR, seeds=seeds,
+                              lead_time=False)
+    ours = run_eval_intent(progress=False, seeds=seeds, lead_time=False)
     print(starter["score"], ours["score"])
     assert not starter["score"]["passed"] and ours["score"]["passed"]
 

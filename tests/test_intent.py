@@ -367,10 +367,10 @@ def test_a_hand_held_up_is_a_raise_and_a_hand_that_swings_there_a_wave(swing_hz:
 
 
 def test_the_forecast_is_nearer_where_the_hand_goes_than_where_it_is() -> None:
-    """``lead_m``: the hand's expected move over the next ``forecast_s``, from the repertoire.
+    """``forecast_m``: the hand's expected move over the next ``forecast_s``, from the repertoire.
 
     Each primitive is played as in the test above (noise-free, 1 s). From 20% to 70% of the
-    movement the forecast (where the hand is plus ``lead_m``) must be nearer where the hand is
+    movement the forecast (where the hand is plus ``forecast_m``) must be nearer where the hand is
     ``forecast_s`` later than copying where it is now. At rest there is no forecast.
     """
     from mirrorbot.landmarks import Side
@@ -384,14 +384,14 @@ def test_the_forecast_is_nearer_where_the_hand_goes_than_where_it_is() -> None:
             t_s = k / fps
             belief = model.update_wrists({Side.LEFT: wrist(t_s), Side.RIGHT: REST_M}, t_s)
             if t_s < 1.0:
-                assert belief.lead_m is None  # still at rest
+                assert belief.forecast_m is None  # still at rest
             elif t_s >= 1.2:
-                assert (belief.lead_m is None) == (not belief.moving)
-                if belief.lead_m is None:  # a short reach is seen to start late
+                assert (belief.forecast_m is None) == (not belief.moving)
+                if belief.forecast_m is None:  # a short reach is seen to start late
                     print(f"{goal} to {wrist(2.0)}: not moving at {t_s:.2f} s")
                     continue
                 later = wrist(t_s + horizon_s)
-                err_forecast.append(float(np.linalg.norm(wrist(t_s) + belief.lead_m - later)))
+                err_forecast.append(float(np.linalg.norm(wrist(t_s) + belief.forecast_m - later)))
                 err_copy.append(float(np.linalg.norm(wrist(t_s) - later)))
     forecast, copy = float(np.mean(err_forecast)), float(np.mean(err_copy))
     print(f"{horizon_s:.2f} s ahead: forecast {1e3 * forecast:.0f} mm, copying {1e3 * copy:.0f}"

@@ -2,7 +2,7 @@
 
 From the first frame the robot mirrors, and as the recogniser's belief sharpens it mirrors
 where the person's hand is going rather than where it is (the forecast,
-:attr:`GoalBelief.lead_m`): no commitment is needed to move ahead of the person, and an
+:attr:`GoalBelief.forecast_m`): no commitment is needed to move ahead of the person, and an
 undecided belief leaves a plain copy. When the recogniser commits to a goal the robot can
 complete (``raise``, ``reach``, ``drink``, ``clear`` and learned gestures) or answer
 (``offer``: reaching out toward the person's hand to receive; ``wave``: waving back, its hand
@@ -62,7 +62,7 @@ class AnticipationConfig:
         answer_hold_s: An answer, once begun, lasts at least this long unless another goal is
             committed (a wave back is a whole gesture, not a flicker) [s].
         lead_the_mirror: Mirror where the person's hand is going (the recogniser's forecast,
-            :attr:`GoalBelief.lead_m`) rather than where it is; a committed goal's own motion
+            :attr:`GoalBelief.forecast_m`) rather than where it is; a committed goal's own motion
             is blended onto that.
         mirror_lead_blend_s: Time for the forecast (and a reach's lead) to fade in when a
             movement starts, and out when it ends [s].
@@ -259,7 +259,7 @@ class Anticipation:
               ) -> FloatArray:
         """The mirrored joints (n,) [rad] with the moving arm's wrist where the hand is going.
 
-        The recogniser's forecast displacement (:attr:`GoalBelief.lead_m`, arm frame) is added
+        The recogniser's forecast displacement (:attr:`GoalBelief.forecast_m`, arm frame) is added
         to the mirrored wrist and the arm solved for it, keeping its swivel and the mirrored
         hand; it fades in and out over ``mirror_lead_blend_s`` as movements start and end.
         """
@@ -267,10 +267,10 @@ class Anticipation:
             return q_mirror
         moving: Side | None = None
         if belief is not None and belief.moving and belief.side is not None \
-                and belief.lead_m is not None:
+                and belief.forecast_m is not None:
             moving = self._driven_by(belief.side)
             scale = sharpness(belief.probs) ** self.config.forecast_lead_power
-            self._forecast_lead_m[moving] = scale * belief.lead_m
+            self._forecast_lead_m[moving] = scale * belief.forecast_m
         _ramp(self.forecast_blend, moving, dt_s, self.config.mirror_lead_blend_s)
         q = q_mirror
         for side in Side:

@@ -161,7 +161,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             run_eval_intent_clips(args.data, lambda: build_intent(spec), as_json=args.json)
         else:
             run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
-                            lead=bool(args.lead), wander=bool(args.wander))
+                            lead_time=bool(args.lead), wander=bool(args.wander))
     elif args.stage == "filter":
         from mirrorbot.eval_filter import run_eval_filter
 

@@ -208,11 +208,11 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
 
 def run_eval_intent(data: Path | None = None, as_json: bool = False,
                     progress: bool = True, intent: str = "ours",
-                    seeds: tuple[int, ...] = EVAL_SEEDS, lead: bool = False,
+                    seeds: tuple[int, ...] = EVAL_SEEDS, lead_time: bool = False,
                     wander: bool = False) -> dict[str, Any]:
     """The command: evaluate ``intent`` (a name or ``module:Class``) beside the baseline.
 
-    ``lead``: also run the whole loop (twice per session, in PyBullet) for the robot's lead
+    ``lead_time``: also run the whole loop (twice per session, in PyBullet) for the robot's lead
     time (:mod:`mirrorbot.lead_time`); about 15 s per session and not part of the score, so
     off unless asked for (``--lead``). ``wander``: synthetic sessions with the pose model's
     slow wander.
@@ -240,7 +240,7 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
         "update_below_0.5_ms": ours["update_ms"]["p99"] < 0.5,
     }
     report["score"] = assignment_score(ours)
-    if lead:
+    if lead_time:
         bar = Progress(len(sessions), "sessions in the loop (lead time)", enabled=progress)
         all_leads = []
         for session in sessions:

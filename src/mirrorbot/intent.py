@@ -146,7 +146,7 @@ class IntentConfig:
             phase hypotheses, marginalised like the durations. The filtered hand leaves its
             rest place late (a 1 s raise is seen to start 0.1 s in); judged from the wrong
             phase, early in a movement the robot's own raise read as a wave.
-        forecast_s: How far ahead the moving hand is forecast [s] (:attr:`GoalBelief.lead_m`):
+        forecast_s: How far ahead the moving hand is forecast [s] (:attr:`GoalBelief.forecast_m`):
             the robot mirrors where the hand is going, not where it was (0: no forecast).
     """
 
@@ -193,7 +193,7 @@ class GoalBelief:
         elapsed_s: Time since the movement started [s].
         duration_s: The most likely total duration [s].
         moving: Whether a movement is under way.
-        lead_m: Where the moving hand is expected to go in the next
+        forecast_m: Where the moving hand is expected to go in the next
             :attr:`IntentConfig.forecast_s`, relative to where it is, arm frame (3,) [m]: each
             goal's predictions, weighted by how well they explain the path so far, weighted by
             the posterior (``none``'s: back to rest, staying or touching the head, weighted
@@ -208,7 +208,7 @@ class GoalBelief:
     elapsed_s: float = 0.0
     duration_s: float = 0.0
     moving: bool = False
-    lead_m: Vec3 | None = None
+    forecast_m: Vec3 | None = None
 
 
 class IntentModel(Protocol):

@@ -203,9 +203,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
             reason = (reason + "; " if reason else "") + f"recognised: {belief.committed}"
         if anticipation is not None and pose is not None and behaviour is Behaviour.MIRROR:
             step_s = 0.0 if t_prev is None else sample.t_s - t_prev
-            if decision is not None and belief is not None and belief.lead_m is not None \
+            if decision is not None and belief is not None and belief.forecast_m is not None \
                     and belief.side is not None:  # lead no more than it mirrors that arm
-                belief = replace(belief, lead_m=decision.gain[belief.side] * belief.lead_m)
+                belief = replace(belief, forecast_m=decision.gain[belief.side] * belief.forecast_m)
             receive = None if gaze is None else partial(  # called only to answer an offer
                 gaze_target, pose.world_m, person_position_m=gaze.person_position_m)
             # Led toward an object as much as the hand's movement is a reach (the goal belief)

@@ -134,7 +134,7 @@ class GuardedIntent:
         vectors_ok = all(
             v is None or (isinstance(v, np.ndarray) and v.shape == (3,)
                           and v.dtype.kind in "fiu" and bool(np.all(np.isfinite(v))))
-            for v in (belief.start_m, belief.target_m, belief.lead_m))
+            for v in (belief.start_m, belief.target_m, belief.forecast_m))
         finite = vectors_ok and all(_finite_number(p) for p in probs.values()) and all(
             _finite_number(x) for x in (belief.elapsed_s, belief.duration_s))
         if not finite:
