@@ -590,3 +590,28 @@ def test_a_person_who_barely_lifts_the_cup_is_read_offering_it() -> None:
         pointed += sum("point" in seen for seen in committed)
     assert offers == 6 and pointed == 0 and offered >= 5, (offered, pointed)
 
+
+
+def test_a_standing_persons_hand_held_out_at_the_waist_is_held() -> None:
+    """Showing the way: a hanging hand swung out to the side at waist height and held there.
+
+    Seated, a hand that stops at the table's height has ended its movement (a reach, a grasp);
+    a standing person has no table there: the hand is held, its belief carries on, and the
+    point is committed (the actors' "guide" gesture read as nothing when the hold was dropped).
+    """
+    from mirrorbot.landmarks import Side
+    from mirrorbot.repertoire import min_jerk_array
+
+    out_at_waist = np.array([0.31, 0.37, -0.18])  # measured in a real actor's clip
+    model = RepertoireIntent()
+    committed = set()
+    for k in range(int(30 * 3.5)):
+        t_s = k / 30.0
+        s = min_jerk_array(np.array([(t_s - 0.5) / 0.8]))[0]
+        belief = model.update_wrists({Side.RIGHT: HANGING_M + s * (out_at_waist - HANGING_M),
+                                      Side.LEFT: HANGING_M}, t_s)
+        if belief.committed:
+            committed.add(belief.committed)
+        if t_s > 2.0:
+            assert belief.side is Side.RIGHT, t_s  # still the held gesture, not at rest
+    assert committed == {"point"}, committed

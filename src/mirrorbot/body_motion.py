@@ -24,6 +24,10 @@ or how big a person is:
 
 Any of them marks the body as moving; the mark is held :data:`HOLD_S` after, so an arm still
 settling from a step is not read as a gesture either.
+
+Also kept: whether the person sits (:attr:`BodyMotion.seated`), from the thighs where the hips
+and knees are seen: a standing person's thighs point down along the trunk, a seated person's
+forward. Hands resting on the lap are as low as hanging ones; the thighs tell them apart.
 """
 
 from __future__ import annotations
@@ -40,6 +44,11 @@ from mirrorbot.landmarks import Landmark
 ANKLES = [int(Landmark.LEFT_ANKLE), int(Landmark.RIGHT_ANKLE)]
 WRISTS = [int(Landmark.LEFT_WRIST), int(Landmark.RIGHT_WRIST)]
 SHOULDERS = [int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER)]
+HIPS = [int(Landmark.LEFT_HIP), int(Landmark.RIGHT_HIP)]
+KNEES = [int(Landmark.LEFT_KNEE), int(Landmark.RIGHT_KNEE)]
+SEATED_THIGH_RAD = math.radians(55.0)
+"""Thighs this far or more from the trunk's down direction: seated (a chair's 90 deg)."""
+STANDING_THIGH_RAD = math.radians(35.0)  # ... this near: standing (between: as it was)
 STEP_M = 0.15  # the feet's distance changing this much is a step [m] (a stride changes it 0.5)
 STEP_WINDOW_S = 0.5  # ... within this long [s]
 BOW_PITCH_RAD = math.radians(15.0)  # a bow: the trunk this far forward of its usual posture
@@ -56,22 +65,53 @@ def hands_together(world_m: FloatArray) -> bool:
     return width > 1e-6 and gap < HANDS_TOGETHER * width
 
 
+def thigh_angle_rad(world_m: FloatArray, visibility: FloatArray) -> float | None:
+    """How far forward the thighs are raised from the trunk's down direction [rad].
+
+    The smaller of the two thighs' angles, counted as 0 for a thigh that points back (a
+    stride, not a seat). None unless both hips and knees are seen.
+    """
+    if not bool(np.all(visibility[HIPS + KNEES] >= MIN_VISIBILITY)):
+        return None
+    R_mp_torso = torso_rotation(world_m)  # columns: forward, left, up
+    forward, down = R_mp_torso[:, 0], -R_mp_torso[:, 2]
+    angles = []
+    for hip, knee in zip(HIPS, KNEES, strict=True):
+        thigh = world_m[knee] - world_m[hip]
+        length = float(np.linalg.norm(thigh))
+        if length < 1e-6:
+            return None
+        angle = math.acos(min(max(float(thigh @ down) / length, -1.0), 1.0))
+        angles.append(angle if float(thigh @ forward) > 0 else 0.0)
+    return min(angles)
+
+
 class BodyMotion:
-    """Tracks whether the body (feet, trunk) is moving, frame by frame."""
+    """Tracks whether the body (feet, trunk) is moving, frame by frame, and whether it sits.
+
+    Attributes:
+        seated: Whether the person sits (from the thighs), or None while the thighs are not
+            seen (a camera that shows a person at a desk from the waist up).
+    """
 
     def __init__(self) -> None:
         self._feet: deque[tuple[float, float]] = deque()  # (t [s], the feet's distance [m])
         self._posture: tuple[Vec3, Vec3] | None = None  # usual (up, forward)
         self._moving_until_s = -math.inf
+        self.seated: bool | None = None
 
     def reset(self) -> None:
         """Forget what was seen (the usual posture too)."""
         self._feet.clear()
+        self.seated = None
         self._posture = None
         self._moving_until_s = -math.inf
 
     def __call__(self, world_m: FloatArray, visibility: FloatArray, t_s: float) -> bool:
         """Whether the body moves at ``t_s`` [s], from landmarks (33, 3) [m] and visibility."""
+        thigh = thigh_angle_rad(world_m, visibility)
+        if thigh is not None and (thigh >= SEATED_THIGH_RAD or thigh <= STANDING_THIGH_RAD):
+            self.seated = thigh >= SEATED_THIGH_RAD
         stepping = self._stepping(world_m, visibility, t_s)
         bowing = self._bowing(world_m, still=not stepping and t_s > self._moving_until_s)
         if stepping or bowing or hands_together(world_m):

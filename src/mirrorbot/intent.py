@@ -435,13 +435,15 @@ class RepertoireIntent:
         A raised hand, a pointing arm, a wave that pauses: the gesture is the held posture,
         so the movement's belief carries on through the hold (with the hold as evidence: a
         hand held still is no swing). At the table a pause ends the movement instead (a
-        reach, a grasp, a lift are three).
+        reach, a grasp, a lift are three); a standing person has no table there (a hand held
+        out at the waist, showing the way, is held).
         """
         rest = track.rest()
         if rest is None:
             rest = track.start
         assert rest is not None
-        return bool(wrist[2] >= TABLE_START_Z_M and norm3(wrist - rest) >= self.config.min_travel_m)
+        return bool((wrist[2] >= TABLE_START_Z_M or self._standing(track))
+                    and norm3(wrist - rest) >= self.config.min_travel_m)
 
     def _restart_at_valley(self, track: ArmTrack, t_s: float, wrist: Vec3,
                            still_speed: float) -> None:
@@ -502,8 +504,9 @@ class RepertoireIntent:
         ll = path_log_likelihoods(tau, obs, tips, start, self._durations, self._targets,
                                   self._lift, self._arc, self._osc, self._fits, cfg.sigma_m,
                                   self._hold_sigma(track), weight, self._offsets)
-        weights = np.where(self._standing_rows & (not standing(track)), AT_TABLE_STANDING_WEIGHT,
-                           1.0) * np.where(self._carried_directly, CARRIED_DIRECTLY_WEIGHT, 1.0)
+        weights = np.where(self._standing_rows & (not self._standing(track)),
+                           AT_TABLE_STANDING_WEIGHT, 1.0) \
+            * np.where(self._carried_directly, CARRIED_DIRECTLY_WEIGHT, 1.0)
         rest = track.rest()
         per_goal, best_row, best_d = goal_log_likelihoods(ll, self._goal_of, len(self.goals),
                                                           weights)
@@ -570,6 +573,17 @@ class RepertoireIntent:
         if self._took_something(track):
             per_goal[self._lift_goals] += math.log(LIFT_CONTEXT_FACTOR)
         return per_goal, best_row, float(self._durations[best_d // len(self._offsets)]), lead
+
+    def _standing(self, track: ArmTrack) -> bool:
+        """Whether the person stands.
+
+        From the thighs where they are seen (:attr:`BodyMotion.seated`), else from where the
+        hand rests (:func:`standing`; hands on a lap rest as low as hanging ones, so the thighs
+        come first).
+        """
+        if self._body.seated is not None:
+            return not self._body.seated
+        return standing(track)
 
     def _took_something(self, track: ArmTrack) -> bool:
         """Whether the movement starts at the table away from where the hand rests.
@@ -638,7 +652,7 @@ class RepertoireIntent:
         # A standing person raises and waves a hand to the same places: a swinging goal is
         # committed once the hand has swung (its turns), not before (until then the belief
         # hedges). Seated at a table, where a hand goes tells them apart already.
-        swung = track.turns > 1 or best not in self._swing_goals or not standing(track)
+        swung = track.turns > 1 or best not in self._swing_goals or not self._standing(track)
         if goal != "none" and post[best] >= cfg.commit_p and travel >= cfg.min_travel_m \
                 and swung:
             track.above += 1
