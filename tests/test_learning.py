@@ -109,3 +109,24 @@ def test_eval_learn_says_what_it_needs(tmp_path: Path) -> None:
     assert "two styles" in result.stderr and "Traceback" not in result.stderr
     missing = run_cli("eval", "learn")
     assert missing.returncode == 2 and "--data DIR" in missing.stderr
+
+
+def test_eval_learn_skips_a_clip_without_a_movement_and_says_so(tmp_path: Path) -> None:
+    """A labelled clip in which nobody moves is left out with a one-line warning, not fatal."""
+    data = tmp_path / "clips"
+    data.mkdir()
+    rows = ["file,goal,hands,style"]
+    for style, deg in (("a", 170.0), ("b", 160.0)):
+        for take in (1, 2, 3):
+            name = f"raise_{style}{take}.bvh"
+            write_bvh(data / name, frames=90, raise_deg=deg, hold_frames=10, raise_frames=20)
+            rows.append(f"{name},raise,left,{style}")
+    write_bvh(data / "still.bvh", frames=60, raise_deg=0.0)
+    rows.append("still.bvh,raise,left,a")
+    (data / "labels.csv").write_text("\n".join(rows) + "\n")
+    result = run_cli("eval", "learn", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "warning: not learned from still.bvh: no clear movement" in result.stderr
+    report = json.loads(result.stdout)
+    assert list(report["skipped"]) == ["still.bvh"]
+    assert [f["learned_from"] for f in report["goals"]["raise"]["folds"]] == [3, 3]

@@ -25,9 +25,16 @@ from mirrorbot.errors import SourceError
 from mirrorbot.eval_intent_clips import Clip, labelled_clips, run_clip
 from mirrorbot.intent import RepertoireIntent
 from mirrorbot.labels import GestureLabel
-from mirrorbot.learning import MIN_DEMOS, demonstration, describe, learn_primitive
+from mirrorbot.learning import (
+    MIN_DEMOS,
+    Demonstration,
+    demonstration,
+    describe,
+    learn_primitive,
+)
 from mirrorbot.progress import Progress
 from mirrorbot.repertoire import Repertoire
+from mirrorbot.warn import warn
 
 LEARNED_PREFIX = "learned-"  # the learned gesture's name: LEARNED_PREFIX + goal
 
@@ -50,6 +57,18 @@ def learnable_goals(clips: list[Clip]) -> dict[str, list[str]]:
     return out
 
 
+def _demo(clip: Clip, skipped: dict[str, str]) -> Demonstration | None:
+    """The clip's movement as a demonstration, or None (noted in ``skipped``, warned once)."""
+    try:
+        return demonstration(clip.name, clip.frames,
+                             (GestureLabel(clip.frames[0][0], clip.frames[-1][0], clip.goal),))
+    except SourceError as exc:
+        if clip.name not in skipped:
+            skipped[clip.name] = str(exc)
+            warn(f"not learned from {exc}")
+        return None
+
+
 def _majority(clip: Clip, model: RepertoireIntent) -> tuple[str, set[str]]:
     """The goal committed for most committed frames (``none`` if never), and every one."""
     committed = [b.committed for b in run_clip(model, clip) if b.committed is not None]
@@ -70,14 +89,16 @@ def evaluate_learning(clips: list[Clip], progress: bool = True) -> dict[str, Any
     runs = sum(len(s) for s in goals.values())
     bar = Progress(runs, "held-out styles", enabled=progress)
     per_goal: dict[str, Any] = {}
+    skipped: dict[str, str] = {}  # clip -> why it could not be learned from
     for goal, styles in goals.items():
         name = LEARNED_PREFIX + goal
         folds = []
         for style in styles:
             train = [c for c in clips if c.goal == goal and c.extra.get("style") != style]
-            demos = [demonstration(c.name, c.frames, (GestureLabel(c.frames[0][0],
-                                                                   c.frames[-1][0], goal),))
-                     for c in train]
+            demos = [d for d in (_demo(c, skipped) for c in train) if d is not None]
+            if len(demos) < MIN_DEMOS:
+                bar.update()
+                continue
             primitive, _, _ = learn_primitive(name, demos)
             repertoire = Repertoire()
             repertoire.primitives = [p for p in repertoire.primitives if p.name != goal]
@@ -93,17 +114,23 @@ def evaluate_learning(clips: list[Clip], progress: bool = True) -> dict[str, Any
                 else:
                     n_other += 1
                     false += name in committed
-            folds.append({"style": style, "learned_from": len(train),
+            folds.append({"style": style, "learned_from": len(demos),
                           "learned": describe(primitive), "right": right, "clips": n_goal,
                           "false_commitments": false, "other_clips": n_other, "read_as": read})
             bar.update()
+        if not folds:
+            continue
         per_goal[goal] = {
             "right": sum(f["right"] for f in folds), "clips": sum(f["clips"] for f in folds),
             "false_commitments": sum(f["false_commitments"] for f in folds),
             "other_clips": sum(f["other_clips"] for f in folds), "folds": folds}
     bar.close()
-    return {"goals": per_goal, "method": "leave one style out; the goal's built-in primitives "
-            "removed; read as = the goal committed for most committed frames"}
+    if not per_goal:
+        raise SourceError(f"nothing could be learned: fewer than {MIN_DEMOS} usable clips "
+                          "outside each style (see the warnings above)")
+    return {"goals": per_goal, "skipped": skipped,
+            "method": "leave one style out; the goal's built-in primitives removed; read as = "
+                      "the goal committed for most committed frames"}
 
 
 def format_report(result: dict[str, Any]) -> str:
