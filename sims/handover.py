@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 from _common import parse_args, run
 
-from mirrorbot.gaze import person_point_in_base
-from mirrorbot.landmarks import Landmark
+from mirrorbot.mind.gaze import person_point_in_base
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-from mirrorbot.scene import load_scene
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
+from mirrorbot.perception.landmarks import Landmark
+from mirrorbot.sim.scene import load_scene
+from mirrorbot.synth.synth_person import SyntheticPerson, parse_synthetic
 
 
 def person_hand_base(spec: str) -> dict[float, np.ndarray]:
