@@ -14,9 +14,8 @@ import os
 
 from _common import parse_args, run
 
-from mirrorbot.mind.learning import learn
+from mirrorbot import SyntheticPerson, learn, parse_synthetic
 from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
-from mirrorbot.synth.synth_person import SyntheticPerson, parse_synthetic
 
 
 def record_demo(path: os.PathLike, spec: str) -> None:

@@ -12,8 +12,7 @@ import math
 
 import numpy as np
 
-from mirrorbot.perception.landmarks import PoseFrame, Side
-from mirrorbot.retarget.retarget import RetargetContext, driving_side, person_arm_directions
+from mirrorbot import PoseFrame, RetargetContext, Side, driving_side, person_arm_directions
 
 
 class MyRetargeter:
