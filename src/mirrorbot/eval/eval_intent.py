@@ -11,7 +11,7 @@ seeds never used in tuning (noise on), each frame goes through the filter and th
   session (to a goal other than the movement under way, returns to rest included);
 - robot lead time [ms]: when the robot's own hand (the loop with anticipation, in PyBullet)
   enters its goal region versus when the person's hand enters theirs (positive: the robot
-  first; :mod:`mirrorbot.eval.lead_time`), overall, where it committed, and per goal;
+  first; :mod:`mirrorbot.lead_time`), overall, where it committed, and per goal;
 - update time per frame [ms].
 """
 
@@ -68,7 +68,7 @@ def synthetic_sessions(seeds: tuple[int, ...] = EVAL_SEEDS, wander: bool = False
     Each is the very person a run of its ``source`` sees (the tabletop scene, whose cup the
     person reaches for, and the camera turn the source draws from its seed), so the robot's
     lead time is measured against the movements the robot was shown. ``wander``: add the pose
-    model's slow wander to the noise (:mod:`mirrorbot.synth.synth_noise`).
+    model's slow wander to the noise (:mod:`mirrorbot.synth_noise`).
     """
     scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
     out = []
@@ -213,7 +213,7 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
     """The command: evaluate ``intent`` (a name or ``module:Class``) beside the baseline.
 
     ``lead``: also run the whole loop (twice per session, in PyBullet) for the robot's lead
-    time (:mod:`mirrorbot.eval.lead_time`); about 15 s per session and not part of the score, so
+    time (:mod:`mirrorbot.lead_time`); about 15 s per session and not part of the score, so
     off unless asked for (``--lead``). ``wander``: synthetic sessions with the pose model's
     slow wander.
     """
