@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mirrorbot.session import RunConfig, run_session
+from mirrorbot import RunConfig, run_session
 
 
 def parse_args(name: str, description: str, rounds: bool = False) -> argparse.Namespace:

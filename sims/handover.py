@@ -11,11 +11,15 @@ from __future__ import annotations
 import numpy as np
 from _common import parse_args, run
 
-from mirrorbot.gaze import person_point_in_base
-from mirrorbot.landmarks import Landmark
-from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-from mirrorbot.scene import load_scene
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
+from mirrorbot import (
+    DEFAULT_SCENE_NAME,
+    Landmark,
+    SyntheticPerson,
+    load_scene,
+    parse_synthetic,
+    scene_path,
+)
+from mirrorbot.mind.gaze import person_point_in_base
 
 
 def person_hand_base(spec: str) -> dict[float, np.ndarray]:

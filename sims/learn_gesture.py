@@ -14,9 +14,8 @@ import os
 
 from _common import parse_args, run
 
-from mirrorbot.learning import learn
-from mirrorbot.recording import RecordingHeader, RecordingWriter
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
+from mirrorbot import SyntheticPerson, learn, parse_synthetic
+from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
 
 
 def record_demo(path: os.PathLike, spec: str) -> None:

@@ -14,12 +14,18 @@ import math
 import numpy as np
 from _common import parse_args, run
 
-from mirrorbot.gaze import pointed_target, table_top_z
-from mirrorbot.landmarks import Landmark, Side
-from mirrorbot.paths import DEFAULT_SCENE_NAME, robot_urdf_path, scene_path
-from mirrorbot.scene import load_scene
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
-from mirrorbot.urdf import load_robot_model
+from mirrorbot import (
+    DEFAULT_SCENE_NAME,
+    Landmark,
+    Side,
+    SyntheticPerson,
+    load_robot_model,
+    load_scene,
+    parse_synthetic,
+    robot_urdf_path,
+    scene_path,
+)
+from mirrorbot.mind.gaze import pointed_target, table_top_z
 
 
 def looked_at(pan: float, tilt: float, objects: dict[str, np.ndarray],

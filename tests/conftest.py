@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from mirrorbot.paths import robot_urdf_path
-from mirrorbot.simulator import Simulator
-from mirrorbot.urdf import RobotModel, load_robot_model
+from mirrorbot.robot.urdf import RobotModel, load_robot_model
+from mirrorbot.sim.simulator import Simulator
 
 
 @pytest.fixture(scope="session")

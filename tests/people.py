@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.arm_kinematics import directions_from_joints
 from mirrorbot.arrays import FloatArray
-from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, Side
-from mirrorbot.retarget import Mapping, driving_side
-from mirrorbot.synth_body import (
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, Side
+from mirrorbot.retarget.retarget import Mapping, driving_side
+from mirrorbot.robot.arm_kinematics import directions_from_joints
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.synth.synth_body import (
     R_MP_TORSO_FACING,
     BodyParams,
     arm_points_from_directions,
@@ -22,7 +23,6 @@ from mirrorbot.synth_body import (
     torso_to_mp,
 )
 from mirrorbot.transforms import ry
-from mirrorbot.urdf import RobotModel
 
 
 def person(upper_arm_dir: dict[str, FloatArray] | None = None,
@@ -84,7 +84,7 @@ def from_flexion_shoulder(model: RobotModel, q_old: FloatArray,
     frame is kept exactly, so every link is where it was; the other joints (and the arms not
     in ``sides``) are unchanged.
     """
-    from mirrorbot.arm_kinematics import shoulder_candidates
+    from mirrorbot.robot.arm_kinematics import shoulder_candidates
 
     q = np.asarray(q_old, dtype=np.float64).copy()
     for side in sides:

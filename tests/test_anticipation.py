@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.anticipation import Anticipation, sharpness, wrist_of
-from mirrorbot.intent import GoalBelief
-from mirrorbot.landmarks import Side
+from mirrorbot.mind.anticipation import Anticipation, sharpness, wrist_of
+from mirrorbot.mind.intent import GoalBelief
+from mirrorbot.mind.repertoire import Repertoire
 from mirrorbot.paths import robot_urdf_path
-from mirrorbot.repertoire import Repertoire
-from mirrorbot.retarget import Mapping
-from mirrorbot.scripted import rest_pose
-from mirrorbot.urdf import load_robot_model
+from mirrorbot.perception.landmarks import Side
+from mirrorbot.retarget.retarget import Mapping
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.robot.urdf import load_robot_model
 
 GOALS = Repertoire().goals
 

@@ -20,27 +20,28 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from helpers import run_cli, write_video
-from mirrorbot import frame_sources, out_files
-from mirrorbot.collision_avoidance import collision_model_for
+from mirrorbot import out_files
+from mirrorbot.control.collision_avoidance import collision_model_for
+from mirrorbot.control.safety import CommandShaper
 from mirrorbot.errors import ConfigError, SourceError
-from mirrorbot.eval_intent import recorded_sessions
-from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
-from mirrorbot.learning import learn
+from mirrorbot.eval.eval_intent import recorded_sessions
+from mirrorbot.mind.learning import learn
 from mirrorbot.out_files import claimed_folder
-from mirrorbot.pipeline import pipeline_steps
-from mirrorbot.pose_filter import PoseFilter
-from mirrorbot.pose_sources import open_pose_source
-from mirrorbot.record import record_landmarks
-from mirrorbot.recording import RecordingReader, read_recording
-from mirrorbot.retarget import DirectionRetargeter, Mapping, RetargetContext
-from mirrorbot.safety import CommandShaper
-from mirrorbot.scripted import rest_pose
-from mirrorbot.session import RunConfig, build_intent, build_retargeter, run_session
-from mirrorbot.simulator import Simulator
-from mirrorbot.source_spec import SourceKind, parse_source
-from mirrorbot.summary import write_summary
-from mirrorbot.urdf import RobotModel
-from mirrorbot.video_writer import Mp4Writer
+from mirrorbot.output.summary import write_summary
+from mirrorbot.output.video_writer import Mp4Writer
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
+from mirrorbot.perception.pose_filter import PoseFilter
+from mirrorbot.perception.recording import RecordingReader, read_recording
+from mirrorbot.perception.source_spec import SourceKind, parse_source
+from mirrorbot.retarget.retarget import DirectionRetargeter, Mapping, RetargetContext
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.run.pipeline import pipeline_steps
+from mirrorbot.run.record import record_landmarks
+from mirrorbot.run.session import RunConfig, build_intent, build_retargeter, run_session
+from mirrorbot.sim.simulator import Simulator
+from mirrorbot.sources import frame_sources
+from mirrorbot.sources.pose_sources import open_pose_source
 
 skimage_data = pytest.importorskip("skimage.data")
 
@@ -379,7 +380,7 @@ def test_non_finite_targets_never_reach_the_robot(model: RobotModel,
 
 PLUGINS = '''
 import numpy as np
-from mirrorbot.intent import GoalBelief
+from mirrorbot.mind.intent import GoalBelief
 
 class NanLater:
     def __init__(self, context):

@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirrorbot.body_frames import arm_directions, hand_axes, points_in_torso, torso_rotation
-from mirrorbot.landmarks import Landmark, Side
-from mirrorbot.synth_body import R_MP_TORSO_FACING
+from mirrorbot.perception.body_frames import (
+    arm_directions,
+    hand_axes,
+    points_in_torso,
+    torso_rotation,
+)
+from mirrorbot.perception.landmarks import Landmark, Side
+from mirrorbot.synth.synth_body import R_MP_TORSO_FACING
 from mirrorbot.transforms import ry
 from people import person
 

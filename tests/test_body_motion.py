@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from mirrorbot.body_motion import BodyMotion
-from mirrorbot.landmarks import Landmark, PoseFrame
-from mirrorbot.mocap_source import MocapClip
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+from mirrorbot.mind.body_motion import BodyMotion
+from mirrorbot.perception.landmarks import Landmark, PoseFrame
+from mirrorbot.sources.mocap_source import MocapClip
+from mirrorbot.synth.synth_person import SyntheticConfig, SyntheticPerson
 from test_mocap import write_bvh
 
 KNEES = [int(Landmark.LEFT_KNEE), int(Landmark.RIGHT_KNEE)]

@@ -13,7 +13,7 @@ import pytest
 
 from helpers import run_cli
 from mirrorbot.errors import SourceError
-from mirrorbot.source_spec import SourceKind, parse_source
+from mirrorbot.perception.source_spec import SourceKind, parse_source
 
 DEMO_SECONDS = 3
 RATE_HZ = 30
@@ -103,7 +103,7 @@ def test_demo_draws_the_belief_and_joint_plot(demo_dir: Path) -> None:
 
 
 def test_the_plot_title_names_only_what_is_drawn() -> None:
-    from mirrorbot.summary_plot import goal_panel_title
+    from mirrorbot.output.summary_plot import goal_panel_title
 
     title = goal_panel_title(beliefs=True, labels=False, commitments=True)
     assert "true gestures" not in title and "goal belief" in title  # a recording or a camera
@@ -185,7 +185,7 @@ def test_bench_prints_measured_figures_as_json() -> None:
 
 
 def test_latency_histogram_has_exact_percentiles_in_constant_memory() -> None:
-    from mirrorbot.summary import LatencyHistogram
+    from mirrorbot.output.summary import LatencyHistogram
 
     rng = np.random.default_rng(0)
     values = rng.lognormal(0.0, 1.0, 20000)

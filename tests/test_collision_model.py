@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.collision_avoidance import collision_model_for
-from mirrorbot.collision_model import segment_distances
-from mirrorbot.simulator import Simulator
-from mirrorbot.urdf import RobotModel
+from mirrorbot.control.collision_avoidance import collision_model_for
+from mirrorbot.robot.collision_model import segment_distances
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.sim.simulator import Simulator
 
 
 def test_segment_distances_match_brute_force() -> None:
@@ -49,12 +49,15 @@ def test_the_tabletop_scene_is_out_of_the_arms_reach(model: RobotModel) -> None:
     Every point of an arm is within MAX_LEVER_M of its shoulder's centre (the links' lengths
     and the hand's half-width add up to less), and every fixed part of the scene is farther.
     """
-    from mirrorbot.collision_avoidance import MAX_LEVER_M, point_box_distance_m, scene_obstacles
-    from mirrorbot.collision_model import Box
+    from mirrorbot.control.collision_avoidance import (
+        MAX_LEVER_M,
+        point_box_distance_m,
+        scene_obstacles,
+    )
     from mirrorbot.paths import robot_urdf_path, scene_path
-    from mirrorbot.scene import load_scene
-    from mirrorbot.urdf import load_robot_model
-    from mirrorbot.urdf_builder import (
+    from mirrorbot.robot.collision_model import Box
+    from mirrorbot.robot.urdf import load_robot_model
+    from mirrorbot.robot.urdf_builder import (
         FOREARM_LENGTH_M,
         HAND_LENGTH_M,
         HAND_SIZE_M,
@@ -62,6 +65,7 @@ def test_the_tabletop_scene_is_out_of_the_arms_reach(model: RobotModel) -> None:
         SHOULDER_HEIGHT_M,
         UPPER_ARM_LENGTH_M,
     )
+    from mirrorbot.sim.scene import load_scene
 
     lever = UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M + HAND_LENGTH_M + np.hypot(*HAND_SIZE_M[:2]) / 2
     assert lever < MAX_LEVER_M

@@ -15,17 +15,17 @@ from pathlib import Path
 from numba.core.registry import CPUDispatcher
 import mirrorbot
 from mirrorbot.paths import DEFAULT_SCENE_NAME, robot_urdf_path, scene_path
-from mirrorbot.pose_filter import load_filter_config
-from mirrorbot.retarget import Mapping
-from mirrorbot.scene import load_scene
-from mirrorbot.session import RunConfig, run_session, warm_up
-from mirrorbot.urdf import load_robot_model
+from mirrorbot.perception.pose_filter import load_filter_config
+from mirrorbot.retarget.retarget import Mapping
+from mirrorbot.sim.scene import load_scene
+from mirrorbot.run.session import RunConfig, run_session, warm_up
+from mirrorbot.robot.urdf import load_robot_model
 out_dir, method = Path(sys.argv[1]), sys.argv[2]
 kernels = {}
-for info in pkgutil.iter_modules(mirrorbot.__path__):
-    if info.name == "__main__":
+for info in pkgutil.walk_packages(mirrorbot.__path__, "mirrorbot."):
+    if info.name == "mirrorbot.__main__":
         continue
-    module = importlib.import_module(f"mirrorbot.{info.name}")
+    module = importlib.import_module(info.name)
     for name, value in vars(module).items():
         if isinstance(value, CPUDispatcher) and value.py_func.__module__ == module.__name__:
             kernels[f"{module.__name__}.{name}"] = value
@@ -65,10 +65,10 @@ def test_warm_up_compiles_every_kernel_a_run_calls(tmp_path: Path, method: str) 
 
 _BRAKING_SCRIPT = """
 import numpy as np
-from mirrorbot.rate_limits import v_stop
-from mirrorbot.safety import CommandShaper
-from mirrorbot.scripted import rest_pose
-from mirrorbot.urdf import load_robot_model
+from mirrorbot.control.rate_limits import v_stop
+from mirrorbot.control.safety import CommandShaper
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.robot.urdf import load_robot_model
 from mirrorbot.paths import robot_urdf_path
 model = load_robot_model(robot_urdf_path())
 shaper = CommandShaper(model, rest_pose(model))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from mirrorbot.eval_intent import run_eval_intent
-from mirrorbot.eval_retarget import run_eval_retarget
+from mirrorbot.eval.eval_intent import run_eval_intent
+from mirrorbot.eval.eval_retarget import run_eval_retarget
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ROOT / "sims" / "assignments"
@@ -122,7 +122,7 @@ def test_students_mistakes_get_one_line_messages(tmp_path: Path) -> None:
 
 FLIP_RETARGETER = '''
 import numpy as np
-from mirrorbot.retarget import DirectionRetargeter
+from mirrorbot.retarget.retarget import DirectionRetargeter
 
 
 class OneFlip:
@@ -157,11 +157,11 @@ def test_the_singularity_step_is_graded() -> None:
 
     import numpy as np
 
-    from mirrorbot.eval_retarget import FLIP_DEG
-    from mirrorbot.landmarks import Side
-    from mirrorbot.retarget import DirectionRetargeter, driving_side, person_arm_directions
-    from mirrorbot.retarget_checks import default_context, singular_holds
-    from mirrorbot.scoring import ramp
+    from mirrorbot.eval.eval_retarget import FLIP_DEG
+    from mirrorbot.eval.retarget_checks import default_context, singular_holds
+    from mirrorbot.eval.scoring import ramp
+    from mirrorbot.perception.landmarks import Side
+    from mirrorbot.retarget.retarget import DirectionRetargeter, driving_side, person_arm_directions
 
     class Spinner:
         """The humeral rotation from the forearm's bend, every frame afresh."""
@@ -192,7 +192,7 @@ def test_the_singularity_step_is_graded() -> None:
 NEVER_COMMITS = '''
 from dataclasses import replace
 
-from mirrorbot.session import build_intent
+from mirrorbot.run.session import build_intent
 
 
 class NeverCommits:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from mirrorbot.echo import Echo, EchoConfig
-from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
-from mirrorbot.recording import RecordingHeader, RecordingWriter
-from mirrorbot.session import RunConfig, run_session
+from mirrorbot.mind.echo import Echo, EchoConfig
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
+from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
+from mirrorbot.run.session import RunConfig, run_session
 from people import person
 
 
@@ -66,7 +66,7 @@ def test_run_holds_while_the_tracker_jumps_between_people(tmp_path: Path) -> Non
 
 def test_calibration_estimates_within_a_few_frames_and_refines_for_a_second() -> None:
     """The robot copies at full strength from the fourth well-seen frame, not after 1 s."""
-    from mirrorbot.calibration import FIRST_ESTIMATE_FRAMES, Calibration
+    from mirrorbot.perception.calibration import FIRST_ESTIMATE_FRAMES, Calibration
 
     world = person()
     calibration = Calibration()

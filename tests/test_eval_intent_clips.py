@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from helpers import run_cli
-from mirrorbot.eval_intent_clips import Clip, score_clip
-from mirrorbot.intent import GoalBelief
+from mirrorbot.eval.eval_intent_clips import Clip, score_clip
+from mirrorbot.mind.intent import GoalBelief
 from test_mocap import write_bvh
 
 
@@ -72,8 +72,8 @@ def test_walking_and_bowing_commit_to_nothing(tmp_path: Path) -> None:
     look like the start of a reach (real actors' walks and bows drew 150 commitments in 30
     clips); the legs moving or the trunk turning fast mark them as the body's movement.
     """
-    from mirrorbot.eval_intent_clips import evaluate_clips, labelled_clips
-    from mirrorbot.session import build_intent
+    from mirrorbot.eval.eval_intent_clips import evaluate_clips, labelled_clips
+    from mirrorbot.run.session import build_intent
 
     data = tmp_path / "clips"
     data.mkdir()
@@ -95,8 +95,8 @@ def test_hands_held_together_are_a_posture_not_a_gesture() -> None:
     Wrists within half a shoulder width of each other (clasped in front, as the actors hold
     them before and after a bow) mark the body's movement; one hand out does not.
     """
-    from mirrorbot.body_motion import BodyMotion
-    from mirrorbot.landmarks import Landmark
+    from mirrorbot.mind.body_motion import BodyMotion
+    from mirrorbot.perception.landmarks import Landmark
 
     world = np.zeros((33, 3))
     world[Landmark.LEFT_SHOULDER], world[Landmark.RIGHT_SHOULDER] = (0.2, -0.5, 0), (-0.2, -0.5, 0)

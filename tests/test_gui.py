@@ -13,9 +13,9 @@ import pytest
 
 from helpers import run_cli
 from mirrorbot.paths import scene_path
-from mirrorbot.scene import load_scene
-from mirrorbot.scripted import rest_pose
-from mirrorbot.simulator import SimConfig, SimMode, Simulator
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.sim.scene import load_scene
+from mirrorbot.sim.simulator import SimConfig, SimMode, Simulator
 
 pytestmark = pytest.mark.gui
 
@@ -105,8 +105,8 @@ def test_gui_physics_is_the_headless_physics(xvfb_display: str) -> None:
 def test_the_video_window_opens_beside_pybullets(xvfb_display: str) -> None:
     import cv2
 
-    from mirrorbot.loop import WINDOW_NAME, _open_window
-    from mirrorbot.simulator import GUI_WINDOW_PX
+    from mirrorbot.run.loop import WINDOW_NAME, _open_window
+    from mirrorbot.sim.simulator import GUI_WINDOW_PX
 
     _open_window()
     try:

@@ -8,18 +8,18 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from mirrorbot.intent import GoalBelief, RepertoireIntent
 from mirrorbot.labels import GestureLabel
-from mirrorbot.landmarks import Side
-from mirrorbot.pose_filter import PoseFilter
-from mirrorbot.repertoire import (
+from mirrorbot.mind.intent import GoalBelief, RepertoireIntent
+from mirrorbot.mind.repertoire import (
     builtin_primitives,
     load_primitive,
     load_repertoire,
     save_primitive,
 )
-from mirrorbot.synth_noise import NoiseConfig
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson, SynthFrame
+from mirrorbot.perception.landmarks import Side
+from mirrorbot.perception.pose_filter import PoseFilter
+from mirrorbot.synth.synth_noise import NoiseConfig
+from mirrorbot.synth.synth_person import SyntheticConfig, SyntheticPerson, SynthFrame
 
 
 class _Run(NamedTuple):
@@ -120,7 +120,7 @@ def test_learned_primitive_round_trips(tmp_path) -> None:  # noqa: ANN001
 
 
 def _record_demos(folder, gesture: str, seeds: tuple[int, ...]) -> list:  # noqa: ANN001
-    from mirrorbot.recording import RecordingHeader, RecordingWriter
+    from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
 
     files = []
     for seed in seeds:
@@ -176,8 +176,8 @@ def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
 @pytest.mark.slow
 def test_lead_time_shows_the_robot_arriving_first_when_it_anticipates() -> None:
     """The clearing of seed 5: anticipating, the robot gets there no later than the person."""
-    from mirrorbot.lead_time import leads, summarise
-    from mirrorbot.pose_sources import synthetic_person
+    from mirrorbot.eval.lead_time import leads, summarise
+    from mirrorbot.sources.pose_sources import synthetic_person
 
     spec = "raise,reach,drink,clear?seed=5"
     person = synthetic_person(spec)  # the person the loop runs: in its scene
@@ -197,7 +197,7 @@ def test_lead_time_finds_the_moving_arm_through_untracked_frames() -> None:
     One untracked frame made ``np.ptp`` NaN for the moving arm, and the still arm won the tie:
     the lead was then measured on a hand that never moved (0 ms, both robots).
     """
-    from mirrorbot.lead_time import Lead, _extent_m, summarise
+    from mirrorbot.eval.lead_time import Lead, _extent_m, summarise
 
     moving = np.linspace([0.2, 0.0, -0.25], [0.1, 0.1, 0.45], 30)
     moving[12] = np.nan
@@ -220,9 +220,9 @@ def test_eval_intent_sessions_are_what_the_loop_runs() -> None:
     They were different people before (no scene, no camera turn): the robot was timed
     against movements it had never been shown, some with the other hand.
     """
-    from mirrorbot.eval_intent import synthetic_sessions
-    from mirrorbot.pose_sources import open_pose_source
-    from mirrorbot.source_spec import parse_source
+    from mirrorbot.eval.eval_intent import synthetic_sessions
+    from mirrorbot.perception.source_spec import parse_source
+    from mirrorbot.sources.pose_sources import open_pose_source
 
     session = synthetic_sessions((3001,))[0]
     source = open_pose_source(parse_source(session.source))
@@ -289,7 +289,7 @@ def _played_primitives() -> Iterator[tuple[str, Callable[[float], np.ndarray]]]:
     repertoire (the standing person's ways to a goal, and a cup carried off without a lift,
     are tested apart).
     """
-    from mirrorbot.repertoire import min_jerk_array
+    from mirrorbot.mind.repertoire import min_jerk_array
 
     for primitive in builtin_primitives():
         if primitive.name == "none":
@@ -314,7 +314,7 @@ def test_minimum_jerk_reaches_to_known_goals_rank_the_true_goal_first_at_40_perc
     onset phases (the movement is seen to start 0.1 s late) 4 of the 21 were ranked second:
     two raises and a wave taken for one another or for a head touch, a reach for a point.
     """
-    from mirrorbot.landmarks import Side
+    from mirrorbot.perception.landmarks import Side
 
     fps, fraction = 30.0, 0.4
     checked = wrong = 0
@@ -343,8 +343,8 @@ def test_a_hand_held_up_is_a_raise_and_a_hand_that_swings_there_a_wave(swing_hz:
     itself still). Until it holds or swings the belief hedges between the two (no commitment);
     then the right one is committed, and nothing else ever is.
     """
-    from mirrorbot.landmarks import Side
-    from mirrorbot.repertoire import HAND_UP_M, min_jerk_array
+    from mirrorbot.mind.repertoire import HAND_UP_M, min_jerk_array
+    from mirrorbot.perception.landmarks import Side
 
     goal = "wave" if swing_hz else "raise"
     for target in np.array(HAND_UP_M):
@@ -373,7 +373,7 @@ def test_the_forecast_is_nearer_where_the_hand_goes_than_where_it_is() -> None:
     movement the forecast (where the hand is plus ``forecast_m``) must be nearer where the hand is
     ``forecast_s`` later than copying where it is now. At rest there is no forecast.
     """
-    from mirrorbot.landmarks import Side
+    from mirrorbot.perception.landmarks import Side
 
     fps = 30.0
     horizon_s = RepertoireIntent().config.forecast_s
@@ -407,7 +407,7 @@ def _up_and_on(model: RepertoireIntent, side: Side, target: np.ndarray, rise_s: 
     It stays ``hold_s``, then swings its tip ``swing_m`` side to side (0: stays still) until
     ``end_s``; the other hand hangs.
     """
-    from mirrorbot.repertoire import min_jerk_array
+    from mirrorbot.mind.repertoire import min_jerk_array
 
     other = Side.RIGHT if side is Side.LEFT else Side.LEFT
     beliefs = []
@@ -438,7 +438,7 @@ def test_styles_of_a_gesture_read_alike_speed_amplitude_and_hand(side: Side) -> 
     The recogniser has no parameter fitted to a style: each combination must read as its
     gesture, on either hand, and as nothing else.
     """
-    from mirrorbot.repertoire import HAND_UP_M
+    from mirrorbot.mind.repertoire import HAND_UP_M
 
     target = np.array(HAND_UP_M[1])  # in front at the shoulder
     for rise_s in (0.4, 0.8, 1.6):
@@ -457,8 +457,8 @@ def test_a_wave_of_any_size_is_a_wave_that_does_not_flip() -> None:
     against a fixed 5 cm swing, a 40 cm one up and forward flipped six times between wave and
     raise.
     """
-    from mirrorbot.eval_intent_clips import CONFIDENT
-    from mirrorbot.repertoire import HAND_UP_M
+    from mirrorbot.eval.eval_intent_clips import CONFIDENT
+    from mirrorbot.mind.repertoire import HAND_UP_M
 
     for swing_m in (0.2, 0.4):
         for target in np.array(HAND_UP_M):
@@ -478,8 +478,8 @@ def test_an_ambiguous_movement_hedges_and_flips_at_most_once() -> None:
     hold may make it a raise; the swing that follows makes it a wave: one change between
     confident goals at most, and no flicker back.
     """
-    from mirrorbot.eval_intent_clips import CONFIDENT
-    from mirrorbot.repertoire import HAND_UP_M
+    from mirrorbot.eval.eval_intent_clips import CONFIDENT
+    from mirrorbot.mind.repertoire import HAND_UP_M
 
     beliefs = _up_and_on(RepertoireIntent(), Side.LEFT, np.array(HAND_UP_M[0]), 0.8, 0.05,
                          hold_s=0.8, end_s=4.5)
@@ -499,7 +499,7 @@ def _elbow_bend(theta_rad: float, inward_m: float) -> np.ndarray:
     The upper arm hangs and swings forward by a fifth of the bend as it goes; the hand comes
     ``inward_m`` toward the body's middle as the bend completes (the cup to the mouth).
     """
-    from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+    from mirrorbot.robot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
     fraction = theta_rad / np.radians(150)
     upper = 0.2 * theta_rad
@@ -520,8 +520,8 @@ def test_a_standing_person_lifting_a_hand_to_the_mouth_drinks(bend_s: float, ben
     ``drink`` while the hand is held there, and to nothing else ever; the same hand lowered
     again (the elbow unbent) is not a second drink.
     """
-    from mirrorbot.landmarks import Side
-    from mirrorbot.repertoire import min_jerk_array
+    from mirrorbot.mind.repertoire import min_jerk_array
+    from mirrorbot.perception.landmarks import Side
 
     model = RepertoireIntent()
     committed: list[tuple[float, str]] = []
@@ -541,8 +541,8 @@ def test_a_standing_person_lifting_a_hand_to_the_mouth_drinks(bend_s: float, ben
 
 def test_a_hand_to_the_top_of_the_head_is_no_drink() -> None:
     """Touching the top of the head (a goal-less movement) is not read as a drink."""
-    from mirrorbot.landmarks import Side
-    from mirrorbot.repertoire import builtin_primitives, min_jerk_array
+    from mirrorbot.mind.repertoire import builtin_primitives, min_jerk_array
+    from mirrorbot.perception.landmarks import Side
 
     head = next(p for p in builtin_primitives() if p.name == "none").targets_m[0]
     model = RepertoireIntent()
@@ -565,10 +565,10 @@ def test_a_person_who_barely_lifts_the_cup_is_read_offering_it() -> None:
     import dataclasses
 
     from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-    from mirrorbot.pose_filter import RECOGNITION_FILTER
-    from mirrorbot.pose_sources import parse_synthetic
-    from mirrorbot.scene import load_scene
-    from mirrorbot.synth_gestures import GESTURES
+    from mirrorbot.perception.pose_filter import RECOGNITION_FILTER
+    from mirrorbot.sim.scene import load_scene
+    from mirrorbot.sources.pose_sources import parse_synthetic
+    from mirrorbot.synth.synth_gestures import GESTURES
 
     scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
     offered, pointed, offers = 0, 0, 0
@@ -599,8 +599,8 @@ def test_a_standing_persons_hand_held_out_at_the_waist_is_held() -> None:
     a standing person has no table there: the hand is held, its belief carries on, and the
     point is committed (the actors' "guide" gesture read as nothing when the hold was dropped).
     """
-    from mirrorbot.landmarks import Side
-    from mirrorbot.repertoire import min_jerk_array
+    from mirrorbot.mind.repertoire import min_jerk_array
+    from mirrorbot.perception.landmarks import Side
 
     out_at_waist = np.array([0.31, 0.37, -0.18])  # measured in a real actor's clip
     model = RepertoireIntent()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirrorbot.kinematics import link_positions, link_transforms
-from mirrorbot.simulator import Simulator
+from mirrorbot.robot.kinematics import link_positions, link_transforms
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.sim.simulator import Simulator
 from mirrorbot.transforms import rotation_about_axis, rotation_from_rpy
-from mirrorbot.urdf import RobotModel
 
 POS_TOL_M = 1e-3
 ROT_TOL = 1e-9

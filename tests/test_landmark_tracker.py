@@ -9,9 +9,14 @@ import numpy as np
 import pytest
 
 from mirrorbot.errors import ConfigError
-from mirrorbot.landmark_tracker import HAND_TRACKER, BodyTracker, LandmarkTracker, TrackerConfig
-from mirrorbot.landmarks import NUM_LANDMARKS
-from mirrorbot.pose_filter import FilterMethod, load_filter_config
+from mirrorbot.perception.landmark_tracker import (
+    HAND_TRACKER,
+    BodyTracker,
+    LandmarkTracker,
+    TrackerConfig,
+)
+from mirrorbot.perception.landmarks import NUM_LANDMARKS
+from mirrorbot.perception.pose_filter import FilterMethod, load_filter_config
 
 RATE_HZ = 30.0
 NOISE_M = np.array([0.006, 0.006, 0.018])  # MediaPipe-like: depth jitters three times more

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from helpers import run_cli
-from mirrorbot.eval_intent import Session, run_model
-from mirrorbot.intent import RepertoireIntent
+from mirrorbot.eval.eval_intent import Session, run_model
 from mirrorbot.labels import GestureLabel
-from mirrorbot.learning import demonstration, learn_primitive, turns
-from mirrorbot.repertoire import Repertoire
-from mirrorbot.synth_body import BodyParams
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+from mirrorbot.mind.intent import RepertoireIntent
+from mirrorbot.mind.learning import demonstration, learn_primitive, turns
+from mirrorbot.mind.repertoire import Repertoire
+from mirrorbot.synth.synth_body import BodyParams
+from mirrorbot.synth.synth_person import SyntheticConfig, SyntheticPerson
 from test_mocap import write_bvh
 
 # People of several sizes (shoulders, arms) who make the gesture at their own speed.

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from helpers import write_video
-from mirrorbot.live_controls import LiveControls
-from mirrorbot.recording import read_recording
-from mirrorbot.retarget import Mapping
-from mirrorbot.session import RunConfig, run_session
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
+from mirrorbot.perception.recording import read_recording
+from mirrorbot.retarget.retarget import Mapping
+from mirrorbot.run.live_controls import LiveControls
+from mirrorbot.run.session import RunConfig, run_session
+from mirrorbot.synth.synth_person import SyntheticPerson, parse_synthetic
 
 
 def _script(presses: dict[float, str]):  # noqa: ANN202

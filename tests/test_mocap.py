@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 
 from helpers import run_cli
-from mirrorbot.bvh import forward_kinematics, load_bvh, parse_bvh
 from mirrorbot.errors import SourceError
-from mirrorbot.landmarks import Landmark
-from mirrorbot.mocap_landmarks import mocap_landmarks, normalise_joint_name
-from mirrorbot.mocap_source import MocapClip, parse_bvh_options
-from mirrorbot.skeleton_view import view_points
-from mirrorbot.source_spec import SourceKind, parse_source
-from mirrorbot.urdf import RobotModel
+from mirrorbot.output.skeleton_view import view_points
+from mirrorbot.perception.bvh import forward_kinematics, load_bvh, parse_bvh
+from mirrorbot.perception.landmarks import Landmark
+from mirrorbot.perception.mocap_landmarks import mocap_landmarks, normalise_joint_name
+from mirrorbot.perception.source_spec import SourceKind, parse_source
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.sources.mocap_source import MocapClip, parse_bvh_options
 
 POS_TOL_M = 1e-6
 HANG_DEG = 8.0  # the arms hang this far out from the body
@@ -262,12 +262,12 @@ def test_a_forward_raise_from_rest_passes_the_table_and_arrives_in_half_a_second
     Before, the table stopped the robot's arm at its edge (shoulder at 0.63 rad for the whole
     hold, commanded 2.3). Copying only, in PyBullet with the tabletop scene.
     """
-    from mirrorbot.eval_clips import trace_clip
-    from mirrorbot.eval_retarget import _angle_deg
+    from mirrorbot.eval.eval_clips import trace_clip
+    from mirrorbot.eval.eval_retarget import _angle_deg
     from mirrorbot.paths import scene_path
-    from mirrorbot.retarget import Mapping
-    from mirrorbot.scene import load_scene
-    from mirrorbot.simulator import Simulator
+    from mirrorbot.retarget.retarget import Mapping
+    from mirrorbot.sim.scene import load_scene
+    from mirrorbot.sim.simulator import Simulator
 
     hold, span, rate = 15, 8, 30.0
     path = write_bvh(tmp_path / "raise.bvh", frames=60, raise_deg=130.0, forward=True,
@@ -288,7 +288,7 @@ def test_a_forward_raise_from_rest_passes_the_table_and_arrives_in_half_a_second
 
 def _elbow_and_hand_paths_m(trace: object, model: object) -> tuple[np.ndarray, np.ndarray]:
     """Path lengths [m] of each robot arm's elbow and wrist over a trace, (2,) each."""
-    from mirrorbot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+    from mirrorbot.robot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
 
     dirs = np.array(trace.robot)  # (T, 2 arms, 2 limbs, 3)
     elbow = UPPER_ARM_LENGTH_M * dirs[:, :, 0]
@@ -310,12 +310,12 @@ def test_overhead_gestures_never_swing_the_elbow_across(tmp_path: Path, gesture:
     percentile). Copying, the elbow travels no more than its share of the hand's path, and
     the arm ends where the person's is.
     """
-    from mirrorbot.eval_clips import trace_clip
-    from mirrorbot.eval_retarget import _angle_deg
+    from mirrorbot.eval.eval_clips import trace_clip
+    from mirrorbot.eval.eval_retarget import _angle_deg
     from mirrorbot.paths import scene_path
-    from mirrorbot.retarget import Mapping
-    from mirrorbot.scene import load_scene
-    from mirrorbot.simulator import Simulator
+    from mirrorbot.retarget.retarget import Mapping
+    from mirrorbot.sim.scene import load_scene
+    from mirrorbot.sim.simulator import Simulator
 
     def raise_through_the_side(k: int) -> tuple[list[float], list[float]]:
         s = _cosine(k, 10, 20)  # 0.67 s from hanging to overhead
@@ -346,15 +346,15 @@ def test_motion_capture_drives_the_arms_unfiltered_at_full_speed(model: RobotMod
     Input through a pose model keeps its filter and 70% of the speed (faster only followed
     the noise: 26% more jerk on the synthetic sessions at the same error).
     """
-    from mirrorbot.landmarks import PoseFrame
+    from mirrorbot.control.safety import NOISY_INPUT_VELOCITY_FRACTION
     from mirrorbot.paths import scene_path
-    from mirrorbot.pose_filter import FilterConfig, FilterMethod, PoseFilter
-    from mirrorbot.pose_sources import open_pose_source
-    from mirrorbot.retarget import Mapping
-    from mirrorbot.safety import NOISY_INPUT_VELOCITY_FRACTION
-    from mirrorbot.scene import load_scene
-    from mirrorbot.scripted import rest_pose
-    from mirrorbot.session import build_stages
+    from mirrorbot.perception.landmarks import PoseFrame
+    from mirrorbot.perception.pose_filter import FilterConfig, FilterMethod, PoseFilter
+    from mirrorbot.retarget.retarget import Mapping
+    from mirrorbot.robot.scripted import rest_pose
+    from mirrorbot.run.session import build_stages
+    from mirrorbot.sim.scene import load_scene
+    from mirrorbot.sources.pose_sources import open_pose_source
 
     path = write_bvh(tmp_path / "a.bvh")
     assert open_pose_source(parse_source(f"bvh:{path}")).noise_free

@@ -10,17 +10,17 @@ import numpy as np
 import pytest
 
 from mirrorbot.errors import SourceError
-from mirrorbot.photo_source import (
+from mirrorbot.perception.source_spec import parse_source
+from mirrorbot.perception.tracker import SolutionsPoseTracker
+from mirrorbot.run.session import RunConfig, run_session
+from mirrorbot.sources.photo_source import (
     HOLD_S,
     FolderMode,
     PhotoSource,
     guess_folder_mode,
     parse_images_options,
 )
-from mirrorbot.pose_sources import TrackedSource, open_pose_source
-from mirrorbot.session import RunConfig, run_session
-from mirrorbot.source_spec import parse_source
-from mirrorbot.tracker import SolutionsPoseTracker
+from mirrorbot.sources.pose_sources import TrackedSource, open_pose_source
 
 skimage_data = pytest.importorskip("skimage.data")
 

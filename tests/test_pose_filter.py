@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from mirrorbot.errors import ConfigError
-from mirrorbot.filter_tuning import ramp_lag_frames
-from mirrorbot.landmark_tracker import TrackerConfig
-from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
-from mirrorbot.pose_filter import FilterConfig, FilterMethod, OneEuroFilter, PoseFilter
+from mirrorbot.eval.filter_tuning import ramp_lag_frames
+from mirrorbot.perception.landmark_tracker import TrackerConfig
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, PoseFrame
+from mirrorbot.perception.pose_filter import FilterConfig, FilterMethod, OneEuroFilter, PoseFilter
 
 RATE_HZ = 30.0
 

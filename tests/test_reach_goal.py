@@ -12,10 +12,10 @@ import pytest
 
 from mirrorbot.cli import main
 from mirrorbot.errors import SourceError
-from mirrorbot.reach_data import Reach, ReachSet, load_reaches, write_reaches
-from mirrorbot.reach_goal import ReachGoal, StraightLineGoal
-from mirrorbot.scripted import min_jerk
-from mirrorbot.synth_reaches import synthetic_reach_set
+from mirrorbot.mind.reach_goal import ReachGoal, StraightLineGoal
+from mirrorbot.perception.reach_data import Reach, ReachSet, load_reaches, write_reaches
+from mirrorbot.robot.scripted import min_jerk
+from mirrorbot.synth.synth_reaches import synthetic_reach_set
 
 PROB_TOL = 1e-9
 OBJECTS_M = {"cup": np.array([0.45, 0.20, 0.0]), "ball": np.array([0.50, -0.15, 0.02]),

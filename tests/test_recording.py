@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from helpers import run_cli, write_video
 from mirrorbot.errors import SourceError
 from mirrorbot.labels import GestureLabel
-from mirrorbot.landmarks import NUM_LANDMARKS, PoseFrame
-from mirrorbot.pose_sources import PoseSample
-from mirrorbot.record import record_landmarks
-from mirrorbot.recording import (
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, PoseFrame
+from mirrorbot.perception.recording import (
     RecordingHeader,
     RecordingReader,
     RecordingWriter,
     read_recording,
 )
+from mirrorbot.run.record import record_landmarks
+from mirrorbot.sources.pose_sources import PoseSample
 
 LABELS = (GestureLabel(0.2, 0.9, "drink"), GestureLabel(1.0, 1.5, "wave"))
 

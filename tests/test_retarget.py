@@ -5,20 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mirrorbot.arm_kinematics import directions_from_joints
-from mirrorbot.collision_avoidance import collision_model_for
-from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
-from mirrorbot.retarget import DirectionRetargeter, Mapping, RetargetContext
-from mirrorbot.safety import CommandShaper
-from mirrorbot.scripted import rest_pose
-from mirrorbot.synth_body import (
+from mirrorbot.control.collision_avoidance import collision_model_for
+from mirrorbot.control.safety import CommandShaper
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
+from mirrorbot.retarget.retarget import DirectionRetargeter, Mapping, RetargetContext
+from mirrorbot.robot.arm_kinematics import directions_from_joints
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.synth.synth_body import (
     BodyParams,
     arm_points_from_directions,
     body_points_torso,
     r_mp_torso,
     torso_to_mp,
 )
-from mirrorbot.urdf import RobotModel
 from people import from_flexion_shoulder, person_for_robot_pose
 
 DIRECTION_TOL_DEG = 1.0
@@ -316,7 +316,7 @@ def test_a_moving_target_is_followed_without_falling_behind(model: RobotModel) -
     A joint that must be able to stop at each target falls behind one that moves fast enough:
     at 3/4 of its speed limit, by more than it can brake from within a period.
     """
-    from mirrorbot.safety import SafetyConfig
+    from mirrorbot.control.safety import SafetyConfig
 
     flex = model.index("left_shoulder_flex")
     speed = 0.75 * float(model.velocity_rad_s[flex])  # [rad/s], short of the limit in 0.5 s
@@ -349,7 +349,7 @@ def test_following_stops_at_the_joint_limit_within_the_acceleration_limit(
 
 def test_a_still_noisy_target_is_not_followed(model: RobotModel) -> None:
     """Jitter of a still arm stays below the deadband: the commands are as without following."""
-    from mirrorbot.safety import SafetyConfig
+    from mirrorbot.control.safety import SafetyConfig
 
     rng = np.random.default_rng(0)
     q0 = rest_pose(model)
@@ -370,7 +370,7 @@ def test_an_arm_raised_just_past_the_elevation_limit_is_clamped_not_flipped(
     the other solution of an arm over the head is beyond the second joint's range: clamped,
     the direction error is the few degrees past the limit, however far past.
     """
-    from mirrorbot.arm_solver import ArmSolver
+    from mirrorbot.robot.arm_solver import ArmSolver
 
     idx = model.arm_indices(Side.LEFT)
     lower, upper = model.lower_rad[idx], model.upper_rad[idx]

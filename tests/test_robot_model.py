@@ -10,12 +10,12 @@ import pybullet as pb
 import pytest
 
 from mirrorbot.errors import ModelError
-from mirrorbot.kinematics import link_positions
 from mirrorbot.paths import project_root, robot_urdf_path
-from mirrorbot.scripted import rest_pose
-from mirrorbot.simulator import Simulator
-from mirrorbot.urdf import RobotModel, load_robot_model
-from mirrorbot.urdf_builder import build_urdf, joint_table_markdown
+from mirrorbot.robot.kinematics import link_positions
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.robot.urdf import RobotModel, load_robot_model
+from mirrorbot.robot.urdf_builder import build_urdf, joint_table_markdown
+from mirrorbot.sim.simulator import Simulator
 
 LENGTH_TOL_M = 1e-6
 
@@ -23,7 +23,7 @@ LENGTH_TOL_M = 1e-6
 def test_committed_urdf_is_what_the_builder_writes() -> None:
     assert robot_urdf_path().read_text() == build_urdf(), (
         "models/mirrorbot_humanoid.urdf is stale: run "
-        "`python -m mirrorbot.urdf_builder models/mirrorbot_humanoid.urdf`")
+        "`python -m mirrorbot.robot.urdf_builder models/mirrorbot_humanoid.urdf`")
 
 
 def test_urdf_passes_check_urdf() -> None:
@@ -108,9 +108,9 @@ def test_unknown_joint_name_lists_the_valid_ones(model: RobotModel) -> None:
 
 def test_the_model_carries_its_dimensions_and_arm_joints() -> None:
     """The loaded model's dimensions are the builder's numbers exactly; its arms' indices."""
-    from mirrorbot import urdf_builder as b
-    from mirrorbot.landmarks import Side
-    from mirrorbot.urdf import ARM_JOINTS, HAND_JOINTS
+    from mirrorbot.perception.landmarks import Side
+    from mirrorbot.robot import urdf_builder as b
+    from mirrorbot.robot.urdf import ARM_JOINTS, HAND_JOINTS
 
     model = load_robot_model(robot_urdf_path())
     d = model.dimensions

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 
 from helpers import run_cli, write_video
-from mirrorbot.arm_kinematics import directions_from_joints
 from mirrorbot.errors import ConfigError
-from mirrorbot.landmarks import PoseFrame, Side
-from mirrorbot.pipeline import HOLD_S, RETURN_S, LostTracking
-from mirrorbot.registry import load_stage
-from mirrorbot.retarget import Mapping, driving_side, person_arm_directions
-from mirrorbot.scripted import rest_pose
-from mirrorbot.session import RunConfig, run_session
-from mirrorbot.synth_person import SyntheticPerson, parse_synthetic
-from mirrorbot.urdf import ARM_JOINTS, RobotModel
+from mirrorbot.perception.landmarks import PoseFrame, Side
+from mirrorbot.retarget.retarget import Mapping, driving_side, person_arm_directions
+from mirrorbot.robot.arm_kinematics import directions_from_joints
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.robot.urdf import ARM_JOINTS, RobotModel
+from mirrorbot.run.pipeline import HOLD_S, RETURN_S, LostTracking
+from mirrorbot.run.registry import load_stage
+from mirrorbot.run.session import RunConfig, run_session
+from mirrorbot.synth.synth_person import SyntheticPerson, parse_synthetic
 
 
 def _read_log(out: Path) -> tuple[dict, list[dict]]:
@@ -199,10 +199,10 @@ def test_intent_option_errors_name_what_is_available(tmp_path: Path) -> None:
 
 
 def test_the_head_looks_where_the_person_points() -> None:
-    from mirrorbot.gaze import head_angles_to, pointed_target
+    from mirrorbot.mind.gaze import head_angles_to, pointed_target
     from mirrorbot.paths import DEFAULT_SCENE_NAME, robot_urdf_path, scene_path
-    from mirrorbot.scene import load_scene
-    from mirrorbot.urdf import load_robot_model
+    from mirrorbot.robot.urdf import load_robot_model
+    from mirrorbot.sim.scene import load_scene
     from people import person
 
     scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
@@ -282,7 +282,7 @@ def test_waved_at_the_robot_waves_back_at_its_own_rhythm(tmp_path: Path, seed: i
 
 def test_a_long_source_name_keeps_its_end_within_the_panel() -> None:
     """The caption of a long source path shows the file's name, not the folders before it."""
-    from mirrorbot.overlay import fit_text
+    from mirrorbot.output.overlay import fit_text
 
     long = "source: bvh:/data/motion/capture/actors/2026/dataset-2_raise-up-both-hands_001.bvh.gz"
     short = fit_text(long, 616, 0.5)

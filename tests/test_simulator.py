@@ -7,9 +7,9 @@ import pytest
 
 from mirrorbot.errors import ConfigError, ModelError
 from mirrorbot.paths import scene_path
-from mirrorbot.scene import load_scene
-from mirrorbot.simulator import PHYSICS_RATE_HZ, SimConfig, Simulator
-from mirrorbot.urdf import RobotModel
+from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.sim.scene import load_scene
+from mirrorbot.sim.simulator import PHYSICS_RATE_HZ, SimConfig, Simulator
 
 SETTLE_TOL_RAD = 0.02
 
@@ -117,9 +117,9 @@ def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
     Every robot pixel inside the picture, none under the panel (the mode box and eight goal
     bars: 280 x 240 px of the 640 x 480 half).
     """
-    from mirrorbot.loop import VIDEO_CAMERA
     from mirrorbot.paths import scene_path
-    from mirrorbot.scene import load_scene
+    from mirrorbot.run.loop import VIDEO_CAMERA
+    from mirrorbot.sim.scene import load_scene
 
     scale = VIDEO_CAMERA.width_px / 640
     panel_w, panel_h = int(280 * scale), int(240 * scale)
@@ -149,7 +149,7 @@ def test_the_drawn_floor_lies_where_pybullet_projects_the_floor() -> None:
     """
     import pybullet as pb
 
-    from mirrorbot.camera_view import CameraConfig, pixel_rays
+    from mirrorbot.sim.camera_view import CameraConfig, pixel_rays
 
     cam = CameraConfig(width_px=160, height_px=120)
     w, h = cam.width_px, cam.height_px
@@ -174,7 +174,7 @@ def test_the_drawn_floor_lies_where_pybullet_projects_the_floor() -> None:
 
 
 def test_the_picture_shows_the_drawn_floor_where_no_body_is() -> None:
-    from mirrorbot.camera_view import CameraConfig, floor_picture
+    from mirrorbot.sim.camera_view import CameraConfig, floor_picture
 
     cam = CameraConfig(width_px=160, height_px=120)
     with Simulator(scene=load_scene(scene_path("tabletop"))) as sim:

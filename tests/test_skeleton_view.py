@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
-from mirrorbot.pipeline import _view
-from mirrorbot.pose_sources import PoseSample, synthetic_person
-from mirrorbot.skeleton_view import (
+from mirrorbot.output.skeleton_view import (
     BACKGROUND_BGR,
     LEFT_BGR,
     RIGHT_BGR,
     skeleton_picture,
     view_points,
 )
+from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
+from mirrorbot.run.pipeline import _view
+from mirrorbot.sources.pose_sources import PoseSample, synthetic_person
 
 L = Landmark
 

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from mirrorbot.landmarks import PoseFrame
-from mirrorbot.pose_filter import FilterConfig, FilterMethod, PoseFilter
-from mirrorbot.registry import STAGES
-from mirrorbot.retarget import Mapping, RetargetContext
-from mirrorbot.scripted import rest_pose
-from mirrorbot.session import build_intent, build_retargeter
-from mirrorbot.simulator import Simulator
-from mirrorbot.synth_person import SyntheticConfig, SyntheticPerson
+from mirrorbot.perception.landmarks import PoseFrame
+from mirrorbot.perception.pose_filter import FilterConfig, FilterMethod, PoseFilter
+from mirrorbot.retarget.retarget import Mapping, RetargetContext
+from mirrorbot.robot.scripted import rest_pose
+from mirrorbot.run.registry import STAGES
+from mirrorbot.run.session import build_intent, build_retargeter
+from mirrorbot.sim.simulator import Simulator
+from mirrorbot.synth.synth_person import SyntheticConfig, SyntheticPerson
 
 RETARGETERS = sorted(STAGES["retargeter"]())
 INTENTS = sorted(STAGES["intent"]())

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from helpers import run_cli
-from mirrorbot.body_frames import points_in_torso, torso_rotation
 from mirrorbot.errors import SourceError
-from mirrorbot.landmarks import Landmark, Side
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
-from mirrorbot.scene import load_scene
-from mirrorbot.synth_noise import NoiseConfig
-from mirrorbot.synth_person import (
+from mirrorbot.perception.body_frames import points_in_torso, torso_rotation
+from mirrorbot.perception.landmarks import Landmark, Side
+from mirrorbot.sim.scene import load_scene
+from mirrorbot.synth.synth_noise import NoiseConfig
+from mirrorbot.synth.synth_person import (
     DEMO_SESSION,
     SyntheticConfig,
     SyntheticPerson,

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from helpers import run_cli, write_video
-from mirrorbot.body_frames import torso_rotation
 from mirrorbot.errors import ModelError, SourceError
-from mirrorbot.landmarks import Landmark
-from mirrorbot.pose_sources import open_pose_source
-from mirrorbot.source_spec import parse_source
-from mirrorbot.tracker import SolutionsPoseTracker, TasksPoseTracker
+from mirrorbot.perception.body_frames import torso_rotation
+from mirrorbot.perception.landmarks import Landmark
+from mirrorbot.perception.source_spec import parse_source
+from mirrorbot.perception.tracker import SolutionsPoseTracker, TasksPoseTracker
+from mirrorbot.sources.pose_sources import open_pose_source
 
 skimage_data = pytest.importorskip("skimage.data")
 

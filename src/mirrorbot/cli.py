@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot import __version__
-from mirrorbot.display import has_display
 from mirrorbot.errors import MirrorbotError
 from mirrorbot.out_files import refuse_input_as_output
-from mirrorbot.source_spec import SOURCE_FORMS, parse_source
+from mirrorbot.output.display import has_display
+from mirrorbot.perception.source_spec import SOURCE_FORMS, parse_source
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 MAX_RECORD_S = 24 * 3600.0
@@ -44,7 +44,7 @@ def _wants_gui(args: argparse.Namespace) -> bool:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """``mirrorbot demo``: the built-in scripted session."""
-    from mirrorbot.demo import DemoConfig, run_demo
+    from mirrorbot.run.demo import DemoConfig, run_demo
 
     if args.seconds is not None and not 0 < args.seconds <= 3600:
         raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
@@ -62,8 +62,8 @@ def _report_run(summary: dict[str, Any], out: Path) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``mirrorbot run``: mirror a person from a source."""
-    from mirrorbot.retarget import Mapping
-    from mirrorbot.session import RunConfig, run_session
+    from mirrorbot.retarget.retarget import Mapping
+    from mirrorbot.run.session import RunConfig, run_session
 
     gui = _wants_gui(args)
     config = RunConfig(source=args.source, out_dir=args.out, mapping=Mapping(args.mode),
@@ -79,8 +79,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_record(args: argparse.Namespace) -> int:
     """``mirrorbot record``: write the tracked landmarks of a source to a recording."""
-    from mirrorbot.pose_sources import open_pose_source
-    from mirrorbot.record import record_landmarks
+    from mirrorbot.run.record import record_landmarks
+    from mirrorbot.sources.pose_sources import open_pose_source
 
     if args.seconds is not None and not 0 < args.seconds <= MAX_RECORD_S:
         raise MirrorbotError(f"--seconds must be in (0, {MAX_RECORD_S}], got {args.seconds}")
@@ -106,7 +106,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     """``mirrorbot learn``: a new gesture from three or more recorded demonstrations."""
-    from mirrorbot.learning import describe, learn
+    from mirrorbot.mind.learning import describe, learn
     from mirrorbot.paths import repertoire_dir
 
     out = args.out if args.out is not None else repertoire_dir()
@@ -132,29 +132,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
                              f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
     if args.stage == "learn":
-        from mirrorbot.eval_learn import run_eval_learn
+        from mirrorbot.eval.eval_learn import run_eval_learn
 
         if args.data is None or not args.data.is_dir():
             raise MirrorbotError("`eval learn` needs --data DIR: a folder of .bvh clips labelled "
                                  "by a labels.csv with a style column (docs/repertoire.md)")
         run_eval_learn(args.data, as_json=args.json)
     elif args.stage == "reach":
-        from mirrorbot.eval_reach import run_eval_reach
+        from mirrorbot.eval.eval_reach import run_eval_reach
 
         if args.data is not None and not args.data.is_file():
             raise MirrorbotError(f"--data {args.data} is not a file; pass a reach file (.json, "
                                  "format in docs/reach.md)")
         run_eval_reach(args.data, as_json=args.json)
     elif args.stage == "intent":
-        from mirrorbot.eval_intent import run_eval_intent
-        from mirrorbot.mocap_source import bvh_files
+        from mirrorbot.eval.eval_intent import run_eval_intent
+        from mirrorbot.sources.mocap_source import bvh_files
 
         if args.data is not None and not args.data.is_dir():
             raise MirrorbotError(f"--data {args.data} is not a folder; pass a folder of "
                                  "labelled .jsonl recordings or .bvh clips")
         if args.data is not None and bvh_files(args.data):
-            from mirrorbot.eval_intent_clips import run_eval_intent_clips
-            from mirrorbot.session import build_intent
+            from mirrorbot.eval.eval_intent_clips import run_eval_intent_clips
+            from mirrorbot.run.session import build_intent
 
             spec = args.intent or "ours"
             build_intent(spec)  # a student's class fails here, before any work
@@ -163,12 +163,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
             run_eval_intent(args.data, as_json=args.json, intent=args.intent or "ours",
                             lead_time=bool(args.lead), wander=bool(args.wander))
     elif args.stage == "filter":
-        from mirrorbot.eval_filter import run_eval_filter
+        from mirrorbot.eval.eval_filter import run_eval_filter
 
         run_eval_filter(args.filter, as_json=args.json)
     elif args.data is not None:
-        from mirrorbot.eval_clips import run_eval_clips
-        from mirrorbot.retarget import Mapping
+        from mirrorbot.eval.eval_clips import run_eval_clips
+        from mirrorbot.retarget.retarget import Mapping
 
         if args.filter is not None or args.wander:
             raise MirrorbotError("`eval retarget --data` takes no --filter or --wander: it runs "
@@ -176,7 +176,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         run_eval_clips(args.data, as_json=args.json, mode=Mapping(args.mode or "mirror"),
                        retargeter=args.retargeter or "ours")
     else:
-        from mirrorbot.eval_retarget import run_eval_retarget
+        from mirrorbot.eval.eval_retarget import run_eval_retarget
 
         run_eval_retarget(as_json=args.json, retargeter=args.retargeter or "ours",
                           filter_path=args.filter, wander=bool(args.wander))
@@ -185,7 +185,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """``mirrorbot bench``: measure and print per-stage figures."""
-    from mirrorbot.bench import run_bench, run_soak
+    from mirrorbot.eval.bench import run_bench, run_soak
 
     if args.soak is not None:
         if not 1 <= args.soak <= 24 * 3600:

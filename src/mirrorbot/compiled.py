@@ -8,7 +8,7 @@ run and cached on disk by numba, so only the first run on a machine pays the com
 
 The cache lives in ``$XDG_CACHE_HOME/mirrorbot/numba/<digest>`` (``~/.cache`` by default), where
 the digest is of the package's source: numba checks only a cached kernel's own file, not the
-kernels it calls, so after an update of :mod:`mirrorbot.collision_model` the command shaper's
+kernels it calls, so after an update of :mod:`mirrorbot.robot.collision_model` the command shaper's
 cached kernels went on using the old collision code. A user's ``NUMBA_CACHE_DIR`` is kept.
 """
 
@@ -30,8 +30,9 @@ STALE_CACHE_S = 7 * 24 * 3600.0  # other versions' caches unused this long are r
 def source_digest() -> str:
     """A digest of every module of the package (12 hex digits)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.intent import GoalBelief
-from mirrorbot.labels import GOALS
-from mirrorbot.landmarks import PoseFrame, Side
-from mirrorbot.person_arm_frames import person_scale, wrist_in_arm_frame
+from mirrorbot import GOALS, GoalBelief, PoseFrame, Side, person_scale, wrist_in_arm_frame
 
 MOVING_M = 0.05  # the hand this far from where it rested: a movement is under way [m]
 

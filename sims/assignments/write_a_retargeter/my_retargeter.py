@@ -12,8 +12,7 @@ import math
 
 import numpy as np
 
-from mirrorbot.landmarks import PoseFrame, Side
-from mirrorbot.retarget import RetargetContext, driving_side, person_arm_directions
+from mirrorbot import PoseFrame, RetargetContext, Side, driving_side, person_arm_directions
 
 
 class MyRetargeter:
@@ -34,7 +33,7 @@ class MyRetargeter:
         """Joint targets (n,) [rad] in ``context.model.actuated`` order."""
         for robot_side, idx in self.index.items():
             person_side = driving_side(robot_side, self.mode)
-            # Unit vectors in the left-arm convention of mirrorbot.arm_kinematics: x forward,
+            # Unit vectors in the left-arm convention of mirrorbot.robot.arm_kinematics: x forward,
             # y outward (away from the body), z up; zero pose = arm hanging down.
             dirs = person_arm_directions(pose, person_side, robot_side, self.mode)
             u, f = dirs.upper, dirs.fore

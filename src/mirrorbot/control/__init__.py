@@ -1,0 +1,1 @@
+"""The command shaper: velocity and acceleration limits and collision avoidance."""

@@ -1,0 +1,1 @@
+"""Measuring: ``mirrorbot eval`` (with the assignments' scores), ``mirrorbot bench``, lead time."""

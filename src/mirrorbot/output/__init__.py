@@ -1,0 +1,1 @@
+"""The outputs: the session log, summary, plot, video, drawn frame and skeleton view."""

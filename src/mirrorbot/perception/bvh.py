@@ -1,0 +1,281 @@
+"""BVH motion capture files (``.bvh``, ``.bvh.gz``): parsing and forward kinematics, in numpy.
+
+A BVH file is a joint hierarchy (``ROOT``/``JOINT`` with an ``OFFSET`` from the parent and the
+``CHANNELS`` it animates, ``End Site`` leaves) followed by ``MOTION``: a frame count, a frame
+time and one line of channel values per frame. Rotations are in degrees and compose in the
+order their channels are listed (``Zrotation Xrotation Yrotation`` is R = Rz Rx Ry, the
+common convention). Position channels on a joint replace that axis of its offset (the root's
+always; some exporters, Bandai Namco's among them, animate every joint's position).
+
+Units and up axis are the file's own; :mod:`mirrorbot.perception.mocap_landmarks` finds them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray, IntArray
+from mirrorbot.errors import SourceError
+
+_AXES = {"x": 0, "y": 1, "z": 2}
+MAX_BVH_BYTES = 512 * 1024 * 1024  # larger files are refused rather than read into memory
+
+
+@dataclass(frozen=True)
+class BvhClip:
+    """A parsed BVH file.
+
+    Attributes:
+        path: Where it was read from.
+        names: Joint names in file order (parents before children), (J,).
+        parents: Index of each joint's parent, -1 for the root, (J,).
+        offsets: Each joint's offset from its parent in the parent's frame, (J, 3) [file units].
+        end_offsets: The offset of each joint's ``End Site`` (zeros when it has none), (J, 3).
+        channels: Per joint, its channel names in file order (e.g. ``("Zrotation", ...)``).
+        channel_start: Column of each joint's first channel in ``motion``, (J,).
+        motion: Channel values, (F, C): degrees for rotations, file units for positions.
+        frame_time_s: Time between frames [s].
+    """
+
+    path: Path
+    names: tuple[str, ...]
+    parents: IntArray
+    offsets: FloatArray
+    end_offsets: FloatArray
+    channels: tuple[tuple[str, ...], ...]
+    channel_start: IntArray
+    motion: FloatArray
+    frame_time_s: float
+
+    @property
+    def frame_count(self) -> int:
+        """Number of frames."""
+        return int(self.motion.shape[0])
+
+    @property
+    def rate_hz(self) -> float:
+        """Frames per second [Hz]."""
+        return 1.0 / self.frame_time_s
+
+
+def _bad(path: Path, line: int, what: str) -> SourceError:
+    return SourceError(f"BVH file {path}, line {line}: {what}; is it a complete BVH file "
+                       "(HIERARCHY, then MOTION with one line of numbers per frame)?")
+
+
+def read_bvh_text(path: Path) -> str:
+    """The text of a ``.bvh`` or gzip-compressed ``.bvh.gz`` file.
+
+    Raises:
+        SourceError: Missing, a folder, unreadable, too large or not text.
+    """
+    if path.is_dir():
+        raise SourceError(f"BVH source {path} is a folder; give one .bvh file (to score a "
+                          "folder of them use `mirrorbot eval retarget --data DIR`)")
+    if not path.is_file():
+        raise SourceError(f"BVH file {path} does not exist; check the path")
+    try:
+        if path.stat().st_size > MAX_BVH_BYTES:
+            raise SourceError(f"BVH file {path} is larger than {MAX_BVH_BYTES >> 20} MiB; cut it "
+                              "into shorter clips")
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as f:
+                raw = f.read(MAX_BVH_BYTES + 1)
+        else:
+            raw = path.read_bytes()
+        return raw.decode("utf-8-sig")
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise SourceError(f"BVH file {path} cannot be read ({exc}); is it a BVH file (or a "
+                          "gzip-compressed one ending in .gz)?") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"BVH file {path} is not text; is it a BVH file?") from None
+
+
+def parse_bvh(text: str, path: Path) -> BvhClip:
+    """Parse BVH text into a :class:`BvhClip`.
+
+    Raises:
+        SourceError: The text is not a complete BVH file; the message names the line.
+    """
+    lines = text.splitlines()
+    tokens: list[tuple[str, int]] = []
+    motion_line = None
+    for number, line in enumerate(lines, start=1):
+        if line.strip().upper() == "MOTION":
+            motion_line = number
+            break
+        tokens.extend((tok, number) for tok in line.replace("{", " { ").replace("}", " } ")
+                      .split())
+    if not tokens or tokens[0][0].upper() != "HIERARCHY":
+        raise _bad(path, 1, "it does not start with HIERARCHY")
+    if motion_line is None:
+        raise _bad(path, len(lines), "there is no MOTION section")
+
+    names: list[str] = []
+    parents: list[int] = []
+    offsets: list[list[float]] = []
+    end_offsets: list[list[float]] = []
+    channels: list[tuple[str, ...]] = []
+    stack: list[int] = []  # joint indices; -2 marks an End Site block
+    pending: tuple[str, int] | None = None  # (kind, parent) of the block about to open
+    i = 1
+    try:
+        while i < len(tokens):
+            tok, number = tokens[i]
+            key = tok.upper()
+            if key in ("ROOT", "JOINT"):
+                if (key == "ROOT") != (not stack) or i + 1 >= len(tokens):
+                    raise _bad(path, number, f"unexpected {tok}")
+                names.append(tokens[i + 1][0])
+                parents.append(stack[-1] if stack else -1)
+                offsets.append([0.0, 0.0, 0.0])
+                end_offsets.append([0.0, 0.0, 0.0])
+                channels.append(())
+                pending = ("joint", len(names) - 1)
+                i += 2
+            elif key == "END":
+                if not stack or stack[-1] < 0:
+                    raise _bad(path, number, "an End Site outside a joint")
+                pending = ("end", stack[-1])
+                i += 2  # "End Site"
+            elif tok == "{":
+                if pending is None:
+                    raise _bad(path, number, "a '{' without ROOT, JOINT or End Site before it")
+                stack.append(pending[1] if pending[0] == "joint" else -2 - pending[1])
+                pending = None
+                i += 1
+            elif tok == "}":
+                if not stack:
+                    raise _bad(path, number, "an unmatched '}'")
+                stack.pop()
+                i += 1
+            elif key == "OFFSET":
+                values = [float(t) for t, _ in tokens[i + 1:i + 4]]
+                if len(values) != 3 or not stack or not all(map(math.isfinite, values)):
+                    raise _bad(path, number, "OFFSET needs three finite numbers inside a joint")
+                if stack[-1] >= 0:
+                    offsets[stack[-1]] = values
+                else:
+                    end_offsets[-2 - stack[-1]] = values
+                i += 4
+            elif key == "CHANNELS":
+                count = int(tokens[i + 1][0])
+                chans = tuple(t for t, _ in tokens[i + 2:i + 2 + count])
+                if (not stack or stack[-1] < 0 or len(chans) != count or not all(
+                        c[0].lower() in _AXES and c[1:].lower() in ("rotation", "position")
+                        for c in chans)):
+                    raise _bad(path, number, "CHANNELS needs a count and that many of "
+                               "Xposition ... Zrotation inside a joint")
+                channels[stack[-1]] = chans
+                i += 2 + count
+            else:
+                raise _bad(path, number, f"unexpected {tok!r} in the hierarchy")
+    except ValueError:
+        raise _bad(path, tokens[min(i + 1, len(tokens) - 1)][1],
+                   "a number was expected") from None
+    if stack or not names:
+        raise _bad(path, motion_line, "the hierarchy is not closed or has no joints")
+
+    frame_count, frame_time, first_row = _motion_header(lines, motion_line, path)
+    starts = np.cumsum([0] + [len(c) for c in channels[:-1]]).astype(np.int64)
+    width = sum(len(c) for c in channels)
+    rows = [row for row in lines[first_row:] if row.strip()]
+    if len(rows) < frame_count:
+        if not rows:
+            raise _bad(path, first_row, f"{frame_count} frames announced but none follow")
+        frame_count = len(rows)  # a file cut short plays what it has
+    try:
+        motion = np.array([[float(v) for v in row.split()] for row in rows[:frame_count]],
+                          dtype=np.float64)
+    except ValueError:
+        raise _bad(path, first_row, "a frame line holds something that is not a number") \
+            from None
+    if motion.ndim != 2 or motion.shape[1] != width:
+        raise _bad(path, first_row, f"every frame needs {width} values (the hierarchy's "
+                   "channels)")
+    if not np.all(np.isfinite(motion)):
+        raise _bad(path, first_row, "a frame holds NaN or infinite values")
+    return BvhClip(path=path, names=tuple(names), parents=np.array(parents, dtype=np.int64),
+                   offsets=np.array(offsets, dtype=np.float64),
+                   end_offsets=np.array(end_offsets, dtype=np.float64),
+                   channels=tuple(channels), channel_start=starts, motion=motion,
+                   frame_time_s=frame_time)
+
+
+def _motion_header(lines: list[str], motion_line: int, path: Path) -> tuple[int, float, int]:
+    """(frame count, frame time [s], index of the first frame line) after ``MOTION``."""
+    fields: dict[str, str] = {}
+    row = motion_line
+    while row < len(lines) and len(fields) < 2:
+        head, sep, value = lines[row].partition(":")
+        if sep:
+            fields[head.strip().lower()] = value.strip()
+        elif lines[row].strip():
+            break
+        row += 1
+    try:
+        count = int(fields["frames"])
+        frame_time = float(fields["frame time"])
+    except (KeyError, ValueError):
+        raise _bad(path, motion_line + 1, "MOTION needs 'Frames: N' and 'Frame Time: SECONDS'") \
+            from None
+    if count < 1 or not (0 < frame_time < 10):
+        raise _bad(path, motion_line + 1, f"Frames must be >= 1 and Frame Time in (0, 10) s, "
+                   f"got {count} and {frame_time}")
+    return count, frame_time, row
+
+
+def _axis_rotations(axis: int, angle_rad: FloatArray) -> FloatArray:
+    """Rotation matrices about one axis, (F,) -> (F, 3, 3)."""
+    c, s = np.cos(angle_rad), np.sin(angle_rad)
+    out = np.zeros((len(angle_rad), 3, 3))
+    a, b = (axis + 1) % 3, (axis + 2) % 3  # cyclic: Ry has +sin at [0, 2]
+    out[:, axis, axis] = 1.0
+    out[:, a, a] = c
+    out[:, b, b] = c
+    out[:, a, b] = -s
+    out[:, b, a] = s
+    return out
+
+
+def forward_kinematics(clip: BvhClip) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Every joint's pose in the file's world frame, for every frame.
+
+    Returns:
+        positions (F, J, 3) [file units], rotations (F, J, 3, 3) (joint frame to world) and
+        end-site positions (F, J, 3) [file units] (the joint's own position where it has none).
+    """
+    n_frames, n_joints = clip.frame_count, len(clip.names)
+    positions = np.zeros((n_frames, n_joints, 3))
+    rotations = np.zeros((n_frames, n_joints, 3, 3))
+    ends = np.zeros((n_frames, n_joints, 3))
+    for j in range(n_joints):
+        translation = np.broadcast_to(clip.offsets[j], (n_frames, 3)).copy()
+        R_local = np.broadcast_to(np.eye(3), (n_frames, 3, 3)).copy()
+        for k, name in enumerate(clip.channels[j]):
+            values = clip.motion[:, clip.channel_start[j] + k]
+            axis = _AXES[name[0].lower()]
+            if name[1:].lower() == "position":
+                translation[:, axis] = values
+            else:
+                R_local = R_local @ _axis_rotations(axis, np.radians(values))
+        parent = int(clip.parents[j])
+        if parent < 0:
+            positions[:, j] = translation
+            rotations[:, j] = R_local
+        else:
+            positions[:, j] = positions[:, parent] + np.einsum(
+                "fij,fj->fi", rotations[:, parent], translation)
+            rotations[:, j] = rotations[:, parent] @ R_local
+        ends[:, j] = positions[:, j] + rotations[:, j] @ clip.end_offsets[j]
+    return positions, rotations, ends
+
+
+def load_bvh(path: Path) -> BvhClip:
+    """Read and parse a ``.bvh`` or ``.bvh.gz`` file (see :func:`parse_bvh`)."""
+    return parse_bvh(read_bvh_text(path), path)

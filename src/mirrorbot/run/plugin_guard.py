@@ -1,0 +1,147 @@
+"""A student's stage (``--retargeter FILE.py:Class``, ``--intent module:Class``), kept honest.
+
+Wrappers with the stage's own Protocol. Anything the plugin raises (``SystemExit`` included)
+and any output of the wrong type or shape becomes one :class:`ConfigError` naming the plugin
+and what was wrong. A NaN or infinite output is not an error of the run: the wrapper holds the
+plugin's last finite output instead (the rest pose, or an empty belief, before there is one)
+and says so once, so that nothing non-finite reaches the robot or the log.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from mirrorbot.arrays import FloatArray
+from mirrorbot.errors import ConfigError
+from mirrorbot.mind.intent import GoalBelief, IntentModel
+from mirrorbot.perception.landmarks import PoseFrame, Side
+from mirrorbot.retarget.retarget import Retargeter
+from mirrorbot.warn import warn
+
+
+def plugin_failed(option: str, spec: str, what: str, exc: BaseException) -> ConfigError:
+    """The one-line error for an exception raised by a plugin (``what``: where it raised)."""
+    if isinstance(exc, SystemExit):
+        detail = f"called exit({exc.code!r})"
+    else:
+        detail = f"raised {type(exc).__name__}: {exc}".rstrip(": ")
+    return ConfigError(f"{option} {spec}: {what} {detail}; fix the plugin (MIRRORBOT_DEBUG=1 "
+                       "shows the traceback)")
+
+
+def build_plugin(option: str, spec: str, factory: Any, *args: Any) -> Any:
+    """``factory(*args)``, with anything it raises turned into a ConfigError naming it."""
+    try:
+        return factory(*args)
+    except TypeError as exc:
+        signature = "(self, context)" if args else "(self) with no other arguments"
+        raise ConfigError(f"{option} {spec}: could not build it ({exc}); its __init__ must "
+                          f"take {signature}") from exc
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
+        raise plugin_failed(option, spec, "__init__", exc) from exc
+
+
+class GuardedRetargeter:
+    """A plugin retargeter whose output is checked: (n,) real numbers, finite.
+
+    Args:
+        inner: The plugin's instance.
+        spec: ``--retargeter`` as given, for the messages.
+        q_rest_rad: The rest pose (n,) [rad]: what is held before a finite output exists.
+    """
+
+    def __init__(self, inner: Retargeter, spec: str, q_rest_rad: FloatArray) -> None:
+        self.inner = inner
+        self.spec = spec
+        self._q_safe = np.array(q_rest_rad, dtype=np.float64)
+        self._warned = False
+
+    def __call__(self, pose: PoseFrame) -> FloatArray:
+        """The plugin's joint targets (n,) [rad], or the last finite ones."""
+        where = f"--retargeter {self.spec}"
+        try:
+            q = self.inner(pose)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
+            raise plugin_failed("--retargeter", self.spec, f"at t={pose.t_s:.3f} s",
+                                exc) from exc
+        n = len(self._q_safe)
+        if not isinstance(q, np.ndarray):
+            raise ConfigError(f"{where} returned {type(q).__name__}; it must return a numpy "
+                              f"array of {n} joint angles [rad]")
+        if q.shape != (n,) or q.dtype.kind not in "fiu":
+            raise ConfigError(f"{where} returned an array of shape {q.shape} and dtype "
+                              f"{q.dtype}; it must return {n} joint angles, shape ({n},), in "
+                              "model.actuated order")
+        q = q.astype(np.float64)
+        if not np.all(np.isfinite(q)):
+            if not self._warned:
+                self._warned = True
+                warn(f"{where} returned NaN or infinite joint angles (first at t="
+                     f"{pose.t_s:.3f} s); holding its last finite command instead")
+            return self._q_safe.copy()
+        self._q_safe = q
+        return q
+
+
+def _finite_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+class GuardedIntent:
+    """A plugin intent model whose beliefs are checked (types, finite probabilities).
+
+    Args:
+        inner: The plugin's instance.
+        spec: ``--intent`` as given, for the messages.
+    """
+
+    def __init__(self, inner: IntentModel, spec: str) -> None:
+        self.inner = inner
+        self.spec = spec
+        self._safe = GoalBelief(probs={})
+        self._warned = False
+
+    def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
+        """The plugin's belief, or its last finite one."""
+        where = f"--intent {self.spec}"
+        try:
+            belief = self.inner(pose, t_s)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
+            raise plugin_failed("--intent", self.spec, f"at t={t_s:.3f} s", exc) from exc
+        if not isinstance(belief, GoalBelief):
+            raise ConfigError(f"{where} returned {type(belief).__name__}; it must return a "
+                              "mirrorbot.mind.intent.GoalBelief")
+        probs = belief.probs
+        if not isinstance(probs, dict) or not all(isinstance(k, str) for k in probs):
+            raise ConfigError(f"{where}: GoalBelief.probs must be a dict of goal name -> "
+                              f"float, got {type(probs).__name__}")
+        for goal, p in probs.items():
+            if not isinstance(p, (int, float)) or isinstance(p, bool):
+                raise ConfigError(f"{where}: the probability of {goal!r} is a "
+                                  f"{type(p).__module__}.{type(p).__name__}; give a Python "
+                                  "float (float(p))")
+        if belief.committed is not None and not isinstance(belief.committed, str):
+            raise ConfigError(f"{where}: GoalBelief.committed must be a goal name or None, "
+                              f"got {type(belief.committed).__name__}")
+        if belief.side is not None and not isinstance(belief.side, Side):
+            raise ConfigError(f"{where}: GoalBelief.side must be a mirrorbot Side or None, "
+                              f"got {type(belief.side).__name__}")
+        vectors_ok = all(
+            v is None or (isinstance(v, np.ndarray) and v.shape == (3,)
+                          and v.dtype.kind in "fiu" and bool(np.all(np.isfinite(v))))
+            for v in (belief.start_m, belief.target_m, belief.forecast_m))
+        finite = vectors_ok and all(_finite_number(p) for p in probs.values()) and all(
+            _finite_number(x) for x in (belief.elapsed_s, belief.duration_s))
+        if not finite:
+            if not self._warned:
+                self._warned = True
+                warn(f"{where} returned NaN, infinite or malformed numbers in its belief "
+                     f"(first at t={t_s:.3f} s); holding its last finite belief instead")
+            return self._safe
+        self._safe = replace(belief, probs={k: float(p) for k, p in probs.items()})
+        return self._safe

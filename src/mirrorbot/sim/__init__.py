@@ -1,0 +1,4 @@
+"""The simulated world: the scene files, the offscreen camera and the simulator.
+
+Only ``simulator`` imports pybullet.
+"""

@@ -1,0 +1,1 @@
+"""The synthetic person: body, labelled gestures, noise, reaches and its drawn view."""
