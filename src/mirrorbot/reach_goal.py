@@ -93,6 +93,8 @@ class ReachConfig:
             than ``arrive_m``) releases it [s].
         arrive_m: Within this distance the hand (wrist) is at an object [m].
         prior_none: Prior probability of "no object"; the objects share the rest equally.
+        max_gap_s: A sample this long after the previous one (or before it) starts afresh,
+            as after :meth:`ReachGoal.reset`: a dropout or a cut in the stream [s].
     """
 
     beta_per_m: float = 40.0
@@ -115,10 +117,11 @@ class ReachConfig:
     release_still_s: float = 0.4
     arrive_m: float = 0.15
     prior_none: float = 0.2
+    max_gap_s: float = 0.5
 
     def __post_init__(self) -> None:
         for name in ("kappa", "still_speed_m_s", "evidence_s", "memory_s", "velocity_window_s",
-                     "arrive_m", "decel_sigma", "stop_ratio"):
+                     "arrive_m", "decel_sigma", "stop_ratio", "max_gap_s"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ReachConfig.{name} must be > 0, got {getattr(self, name)}")
         for name in ("beta_per_m", "chord_kappa", "max_turn_rad", "decel_weight",
@@ -181,7 +184,9 @@ class ReachGoal:
         """The belief after the hand's sample ``p_m`` (3,) [m] at time ``t_s`` [s]."""
         c = self.config
         p = np.asarray(p_m, dtype=np.float64)
-        dt = 0.0 if self.t_prev_s is None else min(max(t_s - self.t_prev_s, 0.0), 0.5)
+        if self.t_prev_s is not None and not 0.0 <= t_s - self.t_prev_s <= c.max_gap_s:
+            self.reset()  # a dropout or a cut: the samples before it say nothing of this reach
+        dt = 0.0 if self.t_prev_s is None else t_s - self.t_prev_s
         self.t_prev_s = t_s
         fit = self._kin.update(t_s, p)
         v = fit.v_m_s
