@@ -18,7 +18,10 @@ the sum of three kinds of evidence, each with its own rationality (concentration
   the hand's tangent predicts the chord to a goal at distance d at ``asin(sin(alpha) d / L)``
   from the tangent), uniform under "no object". The concentration falls with slowness and with
   the fit's noise (``1 / (1/kappa + (v0^2 + 3 var_v) / speed^2)``), so a still or jittering hand
-  gives no evidence. One independent look per ``evidence_s``, leaking with ``memory_s``.
+  gives no evidence. One independent look per ``evidence_m`` of the hand's travel (not per
+  time: a slow start, whose velocity is mostly noise and whose errors persist from frame to
+  frame, counts little; a slow and a fast reach along one path give the same evidence),
+  leaking with ``memory_s``.
 - **Deceleration** (accumulated like the heading): a decelerating minimum-jerk movement stops
   about ``stop_ratio * speed^2 / deceleration`` further on; the remaining distance to each object
   (less ``stop_short_m``: the wrist stops short of an object's centre) is scored log-normally
@@ -73,7 +76,7 @@ class ReachConfig:
             speed (von Mises-Fisher; 6 is a spread of about 25 degrees).
         still_speed_m_s: Speed at which the heading's concentration is half of ``kappa``: a
             hand slower than this says little about where it goes [m/s].
-        evidence_s: One independent look at the heading per this long [s].
+        evidence_m: One independent look at the heading per this much travel of the hand [m].
         memory_s: Time constant of the leak: evidence older than this fades [s].
         restart_still_s: A hand still this long starts a new movement (its start moves) [s].
         velocity_window_s: Velocity and acceleration are fitted to the samples of this long [s].
@@ -101,7 +104,7 @@ class ReachConfig:
     chord_kappa: float = 6.0
     kappa: float = 6.0
     still_speed_m_s: float = 0.08
-    evidence_s: float = 0.1
+    evidence_m: float = 0.05
     memory_s: float = 1.0
     restart_still_s: float = 0.4
     velocity_window_s: float = 0.15
@@ -120,7 +123,7 @@ class ReachConfig:
     max_gap_s: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("kappa", "still_speed_m_s", "evidence_s", "memory_s", "velocity_window_s",
+        for name in ("kappa", "still_speed_m_s", "evidence_m", "memory_s", "velocity_window_s",
                      "arrive_m", "decel_sigma", "stop_ratio", "max_gap_s"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ReachConfig.{name} must be > 0, got {getattr(self, name)}")
@@ -202,7 +205,7 @@ class ReachGoal:
                 ll = self._heading_ll(fit, speed, u, dist)
                 if c.decel_weight > 0.0:
                     ll += c.decel_weight * self._decel_ll(fit, speed, dist)
-                self.log_evidence += (dt / c.evidence_s) * ll
+                self.log_evidence += (speed * dt / c.evidence_m) * ll
         post = softmax(self.log_evidence + self.log_prior + self._path_ll(fit, dist))
         objects = post[1:] / max(float(post[1:].sum()), 1e-300)  # given a reach at all
         approach = u @ v  # how fast the hand closes on each object (k,) [m/s]
