@@ -184,3 +184,23 @@ def test_malformed_file_exit_2_one_line(tmp_path: Path, edit, message: str) -> N
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("goal", sorted(OBJECTS_M))
+def test_heading_evidence_counts_per_distance_travelled_not_per_time(goal: str) -> None:
+    """A reach twice as slow along the same path gathers about the same heading evidence.
+
+    Counted per time, the slow reach's evidence was 1.6 times the fast one's (the same
+    directions looked at twice as often); per distance only the leak and the slower hand's
+    lower concentration differ.
+    """
+    spread = []
+    for duration_s in (0.6, 1.2):
+        t, hand = straight_reach(goal, duration_s=duration_s, rate_hz=60.0)
+        model = ReachGoal(OBJECTS_M)
+        half = int(0.5 * (len(t) - 1))  # the same point of the path
+        run(model, t[:half + 1], hand[:half + 1])
+        evidence = model.log_evidence[1:]
+        spread.append(float(evidence.max() - evidence.min()))
+        assert int(np.argmax(evidence)) == list(OBJECTS_M).index(goal)
+    assert 0.7 < spread[1] / spread[0] < 1.3

@@ -18,7 +18,10 @@ the sum of three kinds of evidence, each with its own rationality (concentration
   the hand's tangent predicts the chord to a goal at distance d at ``asin(sin(alpha) d / L)``
   from the tangent), uniform under "no object". The concentration falls with slowness and with
   the fit's noise (``1 / (1/kappa + (v0^2 + 3 var_v) / speed^2)``), so a still or jittering hand
-  gives no evidence. One independent look per ``evidence_s``, leaking with ``memory_s``.
+  gives no evidence. One independent look per ``evidence_m`` of the hand's travel (not per
+  time: a slow start, whose velocity is mostly noise and whose errors persist from frame to
+  frame, counts little; a slow and a fast reach along one path give the same evidence),
+  leaking with ``memory_s``.
 - **Deceleration** (accumulated like the heading): a decelerating minimum-jerk movement stops
   about ``stop_ratio * speed^2 / deceleration`` further on; the remaining distance to each object
   (less ``stop_short_m``: the wrist stops short of an object's centre) is scored log-normally
@@ -73,7 +76,7 @@ class ReachConfig:
             speed (von Mises-Fisher; 6 is a spread of about 25 degrees).
         still_speed_m_s: Speed at which the heading's concentration is half of ``kappa``: a
             hand slower than this says little about where it goes [m/s].
-        evidence_s: One independent look at the heading per this long [s].
+        evidence_m: One independent look at the heading per this much travel of the hand [m].
         memory_s: Time constant of the leak: evidence older than this fades [s].
         restart_still_s: A hand still this long starts a new movement (its start moves) [s].
         velocity_window_s: Velocity and acceleration are fitted to the samples of this long [s].
@@ -93,13 +96,15 @@ class ReachConfig:
             than ``arrive_m``) releases it [s].
         arrive_m: Within this distance the hand (wrist) is at an object [m].
         prior_none: Prior probability of "no object"; the objects share the rest equally.
+        max_gap_s: A sample this long after the previous one (or before it) starts afresh,
+            as after :meth:`ReachGoal.reset`: a dropout or a cut in the stream [s].
     """
 
     beta_per_m: float = 40.0
     chord_kappa: float = 6.0
     kappa: float = 6.0
     still_speed_m_s: float = 0.08
-    evidence_s: float = 0.1
+    evidence_m: float = 0.05
     memory_s: float = 1.0
     restart_still_s: float = 0.4
     velocity_window_s: float = 0.15
@@ -115,10 +120,11 @@ class ReachConfig:
     release_still_s: float = 0.4
     arrive_m: float = 0.15
     prior_none: float = 0.2
+    max_gap_s: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("kappa", "still_speed_m_s", "evidence_s", "memory_s", "velocity_window_s",
-                     "arrive_m", "decel_sigma", "stop_ratio"):
+        for name in ("kappa", "still_speed_m_s", "evidence_m", "memory_s", "velocity_window_s",
+                     "arrive_m", "decel_sigma", "stop_ratio", "max_gap_s"):
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ReachConfig.{name} must be > 0, got {getattr(self, name)}")
         for name in ("beta_per_m", "chord_kappa", "max_turn_rad", "decel_weight",
@@ -181,7 +187,9 @@ class ReachGoal:
         """The belief after the hand's sample ``p_m`` (3,) [m] at time ``t_s`` [s]."""
         c = self.config
         p = np.asarray(p_m, dtype=np.float64)
-        dt = 0.0 if self.t_prev_s is None else min(max(t_s - self.t_prev_s, 0.0), 0.5)
+        if self.t_prev_s is not None and not 0.0 <= t_s - self.t_prev_s <= c.max_gap_s:
+            self.reset()  # a dropout or a cut: the samples before it say nothing of this reach
+        dt = 0.0 if self.t_prev_s is None else t_s - self.t_prev_s
         self.t_prev_s = t_s
         fit = self._kin.update(t_s, p)
         v = fit.v_m_s
@@ -197,7 +205,7 @@ class ReachGoal:
                 ll = self._heading_ll(fit, speed, u, dist)
                 if c.decel_weight > 0.0:
                     ll += c.decel_weight * self._decel_ll(fit, speed, dist)
-                self.log_evidence += (dt / c.evidence_s) * ll
+                self.log_evidence += (speed * dt / c.evidence_m) * ll
         post = softmax(self.log_evidence + self.log_prior + self._path_ll(fit, dist))
         objects = post[1:] / max(float(post[1:].sum()), 1e-300)  # given a reach at all
         approach = u @ v  # how fast the hand closes on each object (k,) [m/s]

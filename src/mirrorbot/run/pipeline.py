@@ -153,6 +153,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 echo.restart()
             if calibration is not None:
                 calibration.restart()
+            if reach is not None:
+                reach.reset()
         gap_s = 0.0 if t_prev is None else sample.t_s - t_prev
         if gap_s > MAX_FRAME_GAP_S:  # a cut: start afresh, and wait no longer than the cap
             if not warned_gap:
@@ -160,6 +162,8 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 warn(f"{source.text}: no frame for {gap_s:.3g} s before t={sample.t_s:.3f} s; "
                      "treating it as a cut (the robot held its pose)")
             pose_filter = PoseFilter(filter_config, filter_image=want_view)
+            if reach is not None:
+                reach.reset()
             t_prev = sample.t_s - MAX_FRAME_GAP_S
         t0 = time.perf_counter()
         raw = sample.pose
