@@ -103,7 +103,8 @@ def recorded_sessions(folder: Path) -> list[Session]:
 
 def run_model(model: IntentModel, session: Session) -> tuple[list[GoalBelief], list[float]]:
     """Beliefs per frame and update times [ms]."""
-    pose_filter = PoseFilter(RECOGNITION_FILTER)  # the recogniser's view, as in the loop
+    # The recogniser's view, as in the loop (the image landmarks as they are).
+    pose_filter = PoseFilter(RECOGNITION_FILTER, filter_image=False)
     beliefs, times = [], []
     for t, pose in session.frames:
         filtered = pose_filter(pose, t)  # models get the filtered pose, as in the loop

@@ -41,6 +41,9 @@ class ArmTrack:
     from_hold: bool = False  # this movement started where the hand was held
     above: int = 0  # frames in a row its best goal has been above the commitment threshold
     last_post: FloatArray | None = None  # the belief when this arm was last read
+    mouth_s: float = 0.0  # how long this gesture's hand has stayed at the mouth [s]
+    mouth_run_s: float = 0.0  # how long the hand has been at the mouth without leaving it [s]
+    gesture_start: Vec3 | None = None  # where the gesture began from rest (through its holds)
     turns: int = 0  # times this movement turned back on itself (a swing's half-cycles)
     still_turns: int = 0  # ... and the half-cycles of a swing it was held through, unturned
     last_turn_t: float = 0.0

@@ -58,7 +58,14 @@ from mirrorbot.mind.repertoire import (
     Repertoire,
     min_jerk_array,
 )
-from mirrorbot.perception.landmarks import PoseFrame, Side
+from mirrorbot.perception.body_frames import torso_rotation
+from mirrorbot.perception.landmarks import (
+    ARM_LANDMARKS,
+    HAND_LANDMARKS,
+    Landmark,
+    PoseFrame,
+    Side,
+)
 from mirrorbot.transforms import norm3
 
 SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
@@ -99,6 +106,27 @@ SWING_FACTOR = 3.0
 STILL_TURN_S = 0.25  # a slow wave's half-cycle [s] (people wave at 2-4 Hz)
 SWING_TURNS_MAX = 8  # ... for at most this many turns
 SWING_DRIFT_S = 0.5
+MOUTH_NEAR = 0.5
+"""A hand whose tip is within this many shoulder widths of the mouth is at the mouth: in the
+image, where the pose model has one (a camera), else in the world landmarks (motion capture).
+A hand holding a mug to the lips has its fingers on the handle, beside the mouth."""
+MOUTH_ABOVE = 0.1
+"""... and no higher above the mouth than this many shoulder widths: a cup's handle is beside or
+below the lips, while a hand scratching the head, at the ear (a phone) or at the cheek (an
+archer's anchor) is above them."""
+WRIST_BELOW_MOUTH = 0.15
+"""... with the wrist at least this many shoulder widths below the mouth: a hand holding a cup
+to the lips holds it from below (on real clips 0.2-0.8), one touching the cheek or the side of
+the head has the wrist at the mouth's height or above."""
+MIN_FORESHORTENING = 0.3  # a person turned further from the camera is measured as at this
+MOUTH_STAY_S = 0.25
+"""A hand counts as at the mouth once it has stayed there this long [s]: a raised hand passes in
+front of the face on its way up, and the image shows it at the mouth for a moment."""
+MOUTH_FACTOR = 3.0
+"""A hand come to the mouth multiplies the odds of ``drink`` by this, and again for each
+:data:`MOUTH_STEP_S` it stays (a cup lifted to the mouth is a drink, however it got there)."""
+MOUTH_STEP_S = 0.25
+MOUTH_STEPS_MAX = 8  # ... for at most this many steps
 CARRY_SHARE = 0.8
 """A gesture that goes on keeps this share of its belief as its prior (the rest is the usual
 prior)."""
@@ -269,8 +297,10 @@ class RepertoireIntent:
                                    for p in self._prims]).reshape(-1, 3)
         self._region_radius_m = np.array([np.inf if p.start_region_m is None
                                           else p.start_radius_m for p in self._prims])
-        self._fits_for: tuple[int, float] | None = None  # the movement _fits was made for
+        self._fits_for: tuple[int, float, bool] | None = None  # the movement _fits is for
         self._templates = [p for p in self.repertoire.primitives if p.template_m is not None]
+        self._drink = self.goals.index("drink") if "drink" in self.goals else None
+        self._drink_rows = np.array([p.name == "drink" for p in self._prims], dtype=np.bool_)
         self._swing_goals = np.array(sorted({self.goals.index(p.name) for p in self._prims
                                              if p.oscillation_m >= SWING_MIN_M}),
                                      dtype=np.int64)
@@ -424,6 +454,9 @@ class RepertoireIntent:
         track.samples = [(t, p.copy(), h.copy()) for t, p, h in track.history if t >= t_start]
         if not (track.from_hold and track.turns > 1):  # a swing that goes on keeps its turns
             track.turns, track.still_turns = 0, 0
+        if not track.from_hold:  # a new gesture from rest: the hand has not been at the mouth
+            track.mouth_s = 0.0
+            track.gesture_start = track.start.copy()
         track.turn_anchor = track.turn_extreme = None  # the next hand tip seen
         track.slow_since = None
         track.peak = track.speed
@@ -491,16 +524,21 @@ class RepertoireIntent:
         start = track.start
         n = len(idx)
         weight = cfg.direction_weight if n >= 3 else 0.0
-        if self._fits_for != (id(track), track.start_t):  # a new movement
+        at_mouth = track.mouth_s > 0
+        if self._fits_for != (id(track), track.start_t, at_mouth):  # a new movement
             # Starts that do not fit a primitive (the cup gestures leave the table) rule it out
             # (Primitive.start_fits for every row at once).
-            within = np.sqrt(((self._region_m - start) ** 2).sum(axis=1)) <= self._region_radius_m
+            # A gesture that goes on from a hold is judged by where it began from rest.
+            begun = track.start if track.gesture_start is None else track.gesture_start
+            within = np.sqrt(((self._region_m - begun) ** 2).sum(axis=1)) <= self._region_radius_m
             # (a cup is taken at table height, not from a hand that hangs at the side; carried
             # off without a lift only from where the hand has just taken it)
-            at_table = HANGING_Z_M < start[2] < TABLE_START_Z_M
+            at_table = HANGING_Z_M < begun[2] < TABLE_START_Z_M
             self._fits = within & (~self._from_table | at_table) \
                 & (~self._carried_directly | self._took_something(track))
-            self._fits_for = (id(track), track.start_t)
+            if at_mouth:  # a hand come to the mouth may drink, from wherever it came
+                self._fits |= self._drink_rows
+            self._fits_for = (id(track), track.start_t, at_mouth)
         ll = path_log_likelihoods(tau, obs, tips, start, self._durations, self._targets,
                                   self._lift, self._arc, self._osc, self._fits, cfg.sigma_m,
                                   self._hold_sigma(track), weight, self._offsets)
@@ -592,9 +630,9 @@ class RepertoireIntent:
         what it took.
         """
         rest = track.rest()
-        return bool(rest is not None and track.start is not None
-                    and track.start[2] < TABLE_START_Z_M
-                    and norm3(track.start - rest) > LIFT_CONTEXT_AWAY_M)
+        begun = track.start if track.gesture_start is None else track.gesture_start
+        return bool(rest is not None and begun is not None and begun[2] < TABLE_START_Z_M
+                    and norm3(begun - rest) > LIFT_CONTEXT_AWAY_M)
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
         """Update with one filtered frame (None: nobody tracked, the belief is kept).
@@ -604,8 +642,11 @@ class RepertoireIntent:
         """
         if pose is None:
             return self.last
-        wrists, hands = wrists_and_hands_in_arm_frames(pose.world_m)
-        belief = self.update_wrists(wrists, t_s, hands)
+        at_mouth = hands_at_mouth(pose)
+        staying = {side: near and self.arms[side].mouth_run_s > MOUTH_STAY_S
+                   for side, near in at_mouth.items()}
+        wrists, hands = wrists_and_hands_in_arm_frames(hands_to_mouth_depth(pose, staying))
+        belief = self.update_wrists(wrists, t_s, hands, at_mouth)
         if self._body(pose.world_m, pose.visibility, t_s):
             self.committed = None
             for arm in self.arms.values():
@@ -615,17 +656,26 @@ class RepertoireIntent:
         return belief
 
     def update_wrists(self, wrists_m: dict[Side, Vec3], t_s: float,
-                      hands_m: dict[Side, Vec3] | None = None) -> GoalBelief:
+                      hands_m: dict[Side, Vec3] | None = None,
+                      at_mouth: dict[Side, bool] | None = None) -> GoalBelief:
         """Update with both wrists already in their arm frames ((3,) [m] each, robot-scaled).
 
         What :meth:`__call__` does after :func:`wrists_and_hands_in_arm_frames`; for paths
         made in the robot's own arm frame (its primitives played as observations).
-        ``hands_m``: the hands' tips likewise, whose turns tell a swing (default: the wrists).
+        ``hands_m``: the hands' tips likewise, whose turns tell a swing (default: the wrists);
+        ``at_mouth``: whether each hand is at the mouth (:func:`hands_at_mouth`).
         """
         cfg = self.config
         for side, wrist in wrists_m.items():
-            self._update_arm(self.arms[side], t_s, wrist,
-                             wrist if hands_m is None else hands_m[side])
+            track = self.arms[side]
+            if at_mouth is not None and at_mouth[side] and track.history:
+                dt_s = t_s - track.history[-1][0]
+                track.mouth_run_s += dt_s
+                if track.mouth_run_s > MOUTH_STAY_S:  # stays there: not a hand passing by
+                    track.mouth_s += dt_s
+            else:
+                track.mouth_run_s = 0.0
+            self._update_arm(track, t_s, wrist, wrist if hands_m is None else hands_m[side])
         moving = [(self._rank(track), side) for side, track in self.arms.items()
                   if track.moving or track.holding]
         if not moving:  # a still person: no goal-directed movement under way
@@ -644,6 +694,10 @@ class RepertoireIntent:
         if swing:  # the hand swings (or is held still): evidence for (against) swinging goals
             log_post = log_post.copy()
             log_post[self._swing_goals] += math.log(SWING_FACTOR) * swing
+        if track.mouth_s > 0 and self._drink is not None:  # the hand at the mouth: a drink
+            log_post = log_post.copy()
+            log_post[self._drink] += math.log(MOUTH_FACTOR) * (1.0 + min(
+                track.mouth_s / MOUTH_STEP_S, MOUTH_STEPS_MAX))
         post = posterior(log_post, prior, cfg.floor_p)
         track.last_post = post
         travel = gone(track)
@@ -674,6 +728,58 @@ class RepertoireIntent:
                                t_s - track.start_t, duration, track.moving,
                                post @ lead if track.moving else None)
         return self.last
+
+
+_TIPS = {Side.LEFT: (int(Landmark.LEFT_INDEX), int(Landmark.LEFT_PINKY)),
+         Side.RIGHT: (int(Landmark.RIGHT_INDEX), int(Landmark.RIGHT_PINKY))}
+_MOUTH = (int(Landmark.MOUTH_LEFT), int(Landmark.MOUTH_RIGHT))
+_HAND_POINTS = {side: [int(ARM_LANDMARKS[side][2])] + [int(p) for p in HAND_LANDMARKS[side]]
+                for side in Side}
+"""Each hand's wrist, index, little finger and thumb landmarks."""
+_SHOULDERS = (int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER))
+
+
+def hands_at_mouth(pose: PoseFrame) -> dict[Side, bool]:
+    """Whether each hand's tip is within :data:`MOUTH_NEAR` shoulder widths of the mouth.
+
+    Measured in the image when the pose has one: a camera places a hand at the mouth in its
+    image to a few pixels, but may put it 30 cm in front of the face in depth. Else (motion
+    capture) in the world landmarks.
+    """
+    points = pose.image_uv if pose.image_uv is not None else pose.world_m
+    mouth = (points[_MOUTH[0]] + points[_MOUTH[1]]) / 2
+    width = float(np.linalg.norm(points[_SHOULDERS[0]] - points[_SHOULDERS[1]]))
+    if pose.image_uv is not None:  # as wide as the shoulders would look facing the camera
+        left = torso_rotation(pose.world_m)[:, 1]  # world x, y: the image's axes
+        width /= max(math.hypot(float(left[0]), float(left[1])), MIN_FORESHORTENING)
+    out = {}
+    for side, (index, pinky) in _TIPS.items():
+        tip = (points[index] + points[pinky]) / 2
+        # Image v and MediaPipe's world y both point down.
+        tip_below = float(tip[1] - mouth[1])
+        wrist_below = float(points[_HAND_POINTS[side][0], 1] - mouth[1])
+        out[side] = width > 1e-9 and float(np.linalg.norm(tip - mouth)) < MOUTH_NEAR * width \
+            and tip_below >= -MOUTH_ABOVE * width and wrist_below >= WRIST_BELOW_MOUTH * width
+    return out
+
+
+def hands_to_mouth_depth(pose: PoseFrame, at_mouth: dict[Side, bool]) -> FloatArray:
+    """The world landmarks (33, 3) [m], with each hand the image shows at the mouth at its depth.
+
+    A hand at the mouth touches it; the camera's image says so to a few pixels, but the pose
+    model may place the hand 30 cm in front of the face in depth (world z, the camera's line of
+    sight). Its position across the line of sight is kept. Motion capture (no image): as is.
+    """
+    if pose.image_uv is None or not any(at_mouth.values()):
+        return pose.world_m
+    world = pose.world_m.copy()
+    mouth_z = float(world[_MOUTH[0], 2] + world[_MOUTH[1], 2]) / 2
+    for side, near in at_mouth.items():
+        if near:
+            index, pinky = _TIPS[side]
+            shift = mouth_z - float(world[index, 2] + world[pinky, 2]) / 2
+            world[_HAND_POINTS[side], 2] += shift
+    return world
 
 
 @functools.lru_cache(maxsize=512)

@@ -102,3 +102,4 @@ def _wrists_and_tips(world_m: FloatArray, arm_points: IntArray, tips: IntArray) 
     out[1, 1] = -out[1, 1]  # the right arm: outward is +y for both arms
     out[3, 1] = -out[3, 1]
     return out
+

@@ -162,6 +162,9 @@ OFFER_M = ((0.48, -0.12, -0.08), (0.47, -0.08, -0.03), (0.49, -0.15, -0.12))
 CLEAR_M = ((0.30, 0.31, -0.26), (0.25, 0.27, -0.26), (0.33, 0.35, -0.25))
 """Where the wrist puts a cup down aside [m] (arm frame)."""
 CUP_LIFT_M = 0.17  # how high a cup is lifted before it is carried [m]
+CUP_HELD_LOW_M = np.array([0.1, 0.03, -0.45])
+"""Where a standing person holds a cup before drinking, wrist in the arm frame [m]: from
+hanging at the side to in front of the waist (within 0.22 m of this)."""
 TABLE_Z_M = -0.29  # wrist height just above the table top (robot's table at 0.72 m)
 
 
@@ -189,7 +192,7 @@ def builtin_primitives() -> list[Primitive]:
                                 (0.42, 0.15, -0.24)), arc=0.05),
         Primitive("drink", _pts(*AT_MOUTH_M), lift_m=CUP_LIFT_M),
         Primitive("drink", _pts(*AT_MOUTH_M), arc=FLEX_FORWARD, standing=True,
-                  start_region_m=HANGING_HAND_M, start_radius_m=0.15),
+                  start_region_m=CUP_HELD_LOW_M, start_radius_m=0.22),
         Primitive("offer", _pts(*OFFER_M), lift_m=CUP_LIFT_M, social=True),
         Primitive("clear", _pts(*CLEAR_M), lift_m=CUP_LIFT_M),
         # The same, carried there directly (people lift a cup more or less before moving it).

@@ -194,7 +194,9 @@ def pipeline_steps(source: PoseSource, retargeter: Retargeter, shaper: CommandSh
                 reason = "implausible pose: " + reason.split(": ", 1)[-1]
             behaviour = Behaviour.HOLD
         t2 = time.perf_counter()
-        belief = intent(pose, sample.t_s) if intent else None
+        seen = pose if pose is None or raw is None else replace(pose, image_uv=raw.image_uv)
+        belief = intent(seen, sample.t_s) if intent else None  # the image as it is: a hand at
+        # the mouth is placed by the image to a few pixels, and filtering it only adds lag
         t_reach = time.perf_counter()
         target: ReachTarget | None = None
         if reach is not None:
