@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+
 from mirrorbot.mind.body_motion import BodyMotion
 from mirrorbot.perception.landmarks import Landmark, PoseFrame
 from mirrorbot.sources.mocap_source import MocapClip
@@ -47,3 +49,17 @@ def test_a_stride_is_no_seat(tmp_path: Path) -> None:
     clip = MocapClip(write_bvh(tmp_path / "stride.bvh", frames=40,
                                body_angles=lambda k: (0.0, 70.0)))
     assert _seated_after([pose for _, pose in clip.frames()]) is False
+
+
+def test_hands_holding_one_thing_are_together_and_apart_hands_are_not() -> None:
+    """Both hands on a phone (wrists 0.55 shoulder widths apart) are a posture; 0.8 apart not."""
+    from mirrorbot.mind.body_motion import hands_together
+    from mirrorbot.perception.landmarks import NUM_LANDMARKS
+
+    world = np.zeros((NUM_LANDMARKS, 3))
+    world[int(Landmark.LEFT_SHOULDER)] = (0.18, 0.0, 0.0)
+    world[int(Landmark.RIGHT_SHOULDER)] = (-0.18, 0.0, 0.0)
+    for gap_sw, together in ((0.3, True), (0.55, True), (0.8, False)):
+        world[int(Landmark.LEFT_WRIST)] = (0.18 * gap_sw, 0.3, -0.3)
+        world[int(Landmark.RIGHT_WRIST)] = (-0.18 * gap_sw, 0.3, -0.3)
+        assert hands_together(world) is together, gap_sw

@@ -20,8 +20,9 @@ or how big a person is:
   one.
 
 - **hands together**: the wrists within :data:`HANDS_TOGETHER` shoulder widths of each other
-  (clasped in front, as people hold them before and after a bow, or resting together): a
-  posture of both hands, not one hand's gesture (the actors' clasping read as a reach).
+  (clasped in front, as people hold them before and after a bow, resting together, or holding
+  one thing in both hands, a phone or a book): a posture of both hands, not one hand's gesture
+  (the actors' clasping read as a reach, a man reading his phone as an offer).
 
 Any of them marks the body as moving; the mark is held :data:`HOLD_S` after, so an arm still
 settling from a step is not read as a gesture either.
@@ -54,7 +55,7 @@ STEP_M = 0.15  # the feet's distance changing this much is a step [m] (a stride 
 STEP_WINDOW_S = 0.5  # ... within this long [s]
 BOW_PITCH_RAD = math.radians(15.0)  # a bow: the trunk this far forward of its usual posture
 POSTURE_GAIN = 0.02  # per frame: how fast the usual posture follows a still body
-HANDS_TOGETHER = 0.5  # wrists nearer than this many shoulder widths are held together
+HANDS_TOGETHER = 0.6  # wrists nearer than this many shoulder widths are held together
 HOLD_S = 0.5  # the body counts as moving this long after it last did [s]
 MIN_VISIBILITY = 0.5  # feet seen less than this (under a desk) are not used
 
