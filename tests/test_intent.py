@@ -541,17 +541,11 @@ def test_a_standing_person_lifting_a_hand_to_the_mouth_drinks(bend_s: float, ben
 
 def test_a_hand_to_the_top_of_the_head_is_no_drink() -> None:
     """Touching the top of the head (a goal-less movement) is not read as a drink."""
-    from mirrorbot.mind.repertoire import builtin_primitives, min_jerk_array
-    from mirrorbot.perception.landmarks import Side
+    from mirrorbot.mind.repertoire import builtin_primitives
 
     head = next(p for p in builtin_primitives() if p.name == "none").targets_m[0]
-    model = RepertoireIntent()
-    for k in range(int(30 * 3.0)):
-        t_s = k / 30.0
-        s = min_jerk_array(np.array([(t_s - 1.0) / 0.9]))[0]
-        belief = model.update_wrists({Side.RIGHT: HANGING_M + s * (head - HANGING_M),
-                                      Side.LEFT: HANGING_M}, t_s)
-        assert belief.committed != "drink", t_s
+    beliefs = _up_and_on(RepertoireIntent(), Side.RIGHT, head, 0.9, 0.0, end_s=3.0)
+    assert "drink" not in _committed(beliefs)
 
 
 def test_a_person_who_barely_lifts_the_cup_is_read_offering_it() -> None:
@@ -599,21 +593,11 @@ def test_a_standing_persons_hand_held_out_at_the_waist_is_held() -> None:
     a standing person has no table there: the hand is held, its belief carries on, and the
     point is committed (the actors' "guide" gesture read as nothing when the hold was dropped).
     """
-    from mirrorbot.mind.repertoire import min_jerk_array
-    from mirrorbot.perception.landmarks import Side
-
     out_at_waist = np.array([0.31, 0.37, -0.18])  # measured in a real actor's clip
-    model = RepertoireIntent()
-    committed = set()
-    for k in range(int(30 * 3.5)):
-        t_s = k / 30.0
-        s = min_jerk_array(np.array([(t_s - 0.5) / 0.8]))[0]
-        belief = model.update_wrists({Side.RIGHT: HANGING_M + s * (out_at_waist - HANGING_M),
-                                      Side.LEFT: HANGING_M}, t_s)
-        if belief.committed:
-            committed.add(belief.committed)
-        if t_s > 2.0:
-            assert belief.side is Side.RIGHT, t_s  # still the held gesture, not at rest
+    beliefs = _up_and_on(RepertoireIntent(), Side.RIGHT, out_at_waist, 0.8, 0.0)
+    held = [b for k, b in enumerate(beliefs) if k / 30.0 > 2.0]
+    assert all(b.side is Side.RIGHT for b in held)  # still the held gesture, not at rest
+    committed = _committed(beliefs)
     assert committed == {"point"}, committed
 
 
