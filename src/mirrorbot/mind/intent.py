@@ -35,6 +35,7 @@ from mirrorbot.arrays import FloatArray, Vec3
 from mirrorbot.errors import ConfigError
 from mirrorbot.mind.arm_track import HANGING_Z_M, ArmTrack, gone, standing
 from mirrorbot.mind.body_motion import BodyMotion
+from mirrorbot.mind.hand_at_mouth import hands_at_mouth, hands_to_mouth_depth
 from mirrorbot.mind.intent_kernels import (
     forecast_per_goal,
     goal_log_likelihoods,
@@ -58,14 +59,7 @@ from mirrorbot.mind.repertoire import (
     Repertoire,
     min_jerk_array,
 )
-from mirrorbot.perception.body_frames import torso_rotation
-from mirrorbot.perception.landmarks import (
-    ARM_LANDMARKS,
-    HAND_LANDMARKS,
-    Landmark,
-    PoseFrame,
-    Side,
-)
+from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.transforms import norm3
 
 SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
@@ -106,19 +100,6 @@ SWING_FACTOR = 3.0
 STILL_TURN_S = 0.25  # a slow wave's half-cycle [s] (people wave at 2-4 Hz)
 SWING_TURNS_MAX = 8  # ... for at most this many turns
 SWING_DRIFT_S = 0.5
-MOUTH_NEAR = 0.5
-"""A hand whose tip is within this many shoulder widths of the mouth is at the mouth: in the
-image, where the pose model has one (a camera), else in the world landmarks (motion capture).
-A hand holding a mug to the lips has its fingers on the handle, beside the mouth."""
-MOUTH_ABOVE = 0.1
-"""... and no higher above the mouth than this many shoulder widths: a cup's handle is beside or
-below the lips, while a hand scratching the head, at the ear (a phone) or at the cheek (an
-archer's anchor) is above them."""
-WRIST_BELOW_MOUTH = 0.15
-"""... with the wrist at least this many shoulder widths below the mouth: a hand holding a cup
-to the lips holds it from below (on real clips 0.2-0.8), one touching the cheek or the side of
-the head has the wrist at the mouth's height or above."""
-MIN_FORESHORTENING = 0.3  # a person turned further from the camera is measured as at this
 MOUTH_STAY_S = 0.25
 """A hand counts as at the mouth once it has stayed there this long [s]: a raised hand passes in
 front of the face on its way up, and the image shows it at the mouth for a moment."""
@@ -728,58 +709,6 @@ class RepertoireIntent:
                                t_s - track.start_t, duration, track.moving,
                                post @ lead if track.moving else None)
         return self.last
-
-
-_TIPS = {Side.LEFT: (int(Landmark.LEFT_INDEX), int(Landmark.LEFT_PINKY)),
-         Side.RIGHT: (int(Landmark.RIGHT_INDEX), int(Landmark.RIGHT_PINKY))}
-_MOUTH = (int(Landmark.MOUTH_LEFT), int(Landmark.MOUTH_RIGHT))
-_HAND_POINTS = {side: [int(ARM_LANDMARKS[side][2])] + [int(p) for p in HAND_LANDMARKS[side]]
-                for side in Side}
-"""Each hand's wrist, index, little finger and thumb landmarks."""
-_SHOULDERS = (int(Landmark.LEFT_SHOULDER), int(Landmark.RIGHT_SHOULDER))
-
-
-def hands_at_mouth(pose: PoseFrame) -> dict[Side, bool]:
-    """Whether each hand's tip is within :data:`MOUTH_NEAR` shoulder widths of the mouth.
-
-    Measured in the image when the pose has one: a camera places a hand at the mouth in its
-    image to a few pixels, but may put it 30 cm in front of the face in depth. Else (motion
-    capture) in the world landmarks.
-    """
-    points = pose.image_uv if pose.image_uv is not None else pose.world_m
-    mouth = (points[_MOUTH[0]] + points[_MOUTH[1]]) / 2
-    width = float(np.linalg.norm(points[_SHOULDERS[0]] - points[_SHOULDERS[1]]))
-    if pose.image_uv is not None:  # as wide as the shoulders would look facing the camera
-        left = torso_rotation(pose.world_m)[:, 1]  # world x, y: the image's axes
-        width /= max(math.hypot(float(left[0]), float(left[1])), MIN_FORESHORTENING)
-    out = {}
-    for side, (index, pinky) in _TIPS.items():
-        tip = (points[index] + points[pinky]) / 2
-        # Image v and MediaPipe's world y both point down.
-        tip_below = float(tip[1] - mouth[1])
-        wrist_below = float(points[_HAND_POINTS[side][0], 1] - mouth[1])
-        out[side] = width > 1e-9 and float(np.linalg.norm(tip - mouth)) < MOUTH_NEAR * width \
-            and tip_below >= -MOUTH_ABOVE * width and wrist_below >= WRIST_BELOW_MOUTH * width
-    return out
-
-
-def hands_to_mouth_depth(pose: PoseFrame, at_mouth: dict[Side, bool]) -> FloatArray:
-    """The world landmarks (33, 3) [m], with each hand the image shows at the mouth at its depth.
-
-    A hand at the mouth touches it; the camera's image says so to a few pixels, but the pose
-    model may place the hand 30 cm in front of the face in depth (world z, the camera's line of
-    sight). Its position across the line of sight is kept. Motion capture (no image): as is.
-    """
-    if pose.image_uv is None or not any(at_mouth.values()):
-        return pose.world_m
-    world = pose.world_m.copy()
-    mouth_z = float(world[_MOUTH[0], 2] + world[_MOUTH[1], 2]) / 2
-    for side, near in at_mouth.items():
-        if near:
-            index, pinky = _TIPS[side]
-            shift = mouth_z - float(world[index, 2] + world[pinky, 2]) / 2
-            world[_HAND_POINTS[side], 2] += shift
-    return world
 
 
 @functools.lru_cache(maxsize=512)
