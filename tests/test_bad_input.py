@@ -39,6 +39,7 @@ from mirrorbot.robot.urdf import RobotModel
 from mirrorbot.run.pipeline import pipeline_steps
 from mirrorbot.run.record import record_landmarks
 from mirrorbot.run.session import RunConfig, build_intent, build_retargeter, run_session
+from mirrorbot.run.stages import Stages
 from mirrorbot.sim.simulator import Simulator
 from mirrorbot.sources import frame_sources
 from mirrorbot.sources.pose_sources import open_pose_source
@@ -367,7 +368,8 @@ def test_non_finite_targets_never_reach_the_robot(model: RobotModel,
         return q
 
     source = open_pose_source(parse_source("synthetic:wave?seed=1&noise=off"))
-    steps = list(pipeline_steps(source, broken, CommandShaper(model, q0), q0, want_view=False))
+    stages = Stages(retargeter=broken, shaper=CommandShaper(model, q0), q_rest_rad=q0)
+    steps = list(pipeline_steps(source, stages, want_view=False))
     q = np.array([s.q_target_rad for s in steps])
     assert np.all(np.isfinite(q)) and q[-1, 3] == pytest.approx(q[25, 3], abs=1e-6)
     assert capsys.readouterr().err.count("NaN or infinite joint targets") == 1

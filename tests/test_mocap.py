@@ -362,8 +362,8 @@ def test_motion_capture_drives_the_arms_unfiltered_at_full_speed(model: RobotMod
     scene = load_scene(scene_path("tabletop"))
     fast, slow = (build_stages(model, scene, Mapping.MIRROR, rest_pose(model), noise_free=free)
                   for free in (True, False))
-    np.testing.assert_allclose(fast["shaper"].v_max, model.velocity_rad_s)
-    np.testing.assert_allclose(slow["shaper"].v_max,
+    np.testing.assert_allclose(fast.shaper.v_max, model.velocity_rad_s)
+    np.testing.assert_allclose(slow.shaper.v_max,
                                NOISY_INPUT_VELOCITY_FRACTION * model.velocity_rad_s)
     raw = PoseFilter(FilterConfig(method=FilterMethod.NONE))
     rng = np.random.default_rng(0)

@@ -18,6 +18,7 @@ from mirrorbot.perception.source_spec import parse_source
 from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import RobotModel
 from mirrorbot.run.pipeline import pipeline_steps
+from mirrorbot.run.stages import Stages
 from mirrorbot.sources.pose_sources import PoseSample, open_pose_source
 from test_reach_goal import OBJECTS_M, run, straight_reach
 
@@ -81,8 +82,9 @@ def test_the_run_resets_the_reach_watch_on_a_cut_or_a_long_gap(
         return q0
 
     watch.t_now_s = -1.0
-    steps = list(pipeline_steps(_Samples(samples), still, CommandShaper(model, q0), q0,
-                                want_view=False, reach=watch))
+    stages = Stages(retargeter=still, shaper=CommandShaper(model, q0), q_rest_rad=q0,
+                    reach=watch)
+    steps = list(pipeline_steps(_Samples(samples), stages, want_view=False))
     assert len(steps) == len(samples)
     # reset once, at that sample (before it is seen: the watch last saw the sample before)
     assert watch.resets == [pytest.approx(samples[k - 1].t_s)]

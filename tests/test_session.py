@@ -16,7 +16,7 @@ from mirrorbot.retarget.retarget import Mapping, driving_side, person_arm_direct
 from mirrorbot.robot.arm_kinematics import directions_from_joints
 from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import ARM_JOINTS, RobotModel
-from mirrorbot.run.pipeline import HOLD_S, RETURN_S, LostTracking
+from mirrorbot.run.lost_tracking import HOLD_S, RETURN_S, LostTracking
 from mirrorbot.run.registry import load_stage
 from mirrorbot.run.session import RunConfig, run_session
 from mirrorbot.synth.synth_person import SyntheticPerson, parse_synthetic

@@ -12,7 +12,7 @@ from mirrorbot.output.skeleton_view import (
     view_points,
 )
 from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
-from mirrorbot.run.pipeline import _view
+from mirrorbot.run.person_view import person_view
 from mirrorbot.sources.pose_sources import PoseSample, synthetic_person
 
 L = Landmark
@@ -59,6 +59,6 @@ def test_the_nearer_arm_is_thicker_and_drawn_over_the_farther() -> None:
 def test_a_source_without_a_picture_shows_the_skeleton_mirrored() -> None:
     world = _world()
     pose = PoseFrame(t_s=0.0, world_m=world, visibility=np.ones(NUM_LANDMARKS))
-    view = _view(PoseSample(0.0, pose), pose, "source: recording:x.jsonl")
+    view = person_view(PoseSample(0.0, pose), pose, "source: recording:x.jsonl")
     assert np.array_equal(view, skeleton_picture(world, pose.visibility)[:, ::-1])
     assert (view != BACKGROUND_BGR).any(axis=2).mean() > 0.005

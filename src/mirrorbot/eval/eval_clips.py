@@ -134,7 +134,7 @@ def trace_clip(source_text: str, sim: Simulator, scene: Scene, mode: Mapping,
         stages = build_stages(model, scene, mode, q_rest, retargeter=retargeter,
                               anticipate=False, ik=sim.inverse_kinematics,
                               noise_free=source.noise_free)
-        for step in pipeline_steps(source, want_view=False, **stages):
+        for step in pipeline_steps(source, stages, want_view=False):
             q_cmd = advance(sim, clock, step.t_s, step.q_target_rad)
             q = sim.joint_positions()
             pose = source.last.pose if source.last is not None else None

@@ -8,12 +8,11 @@ keys (there is no keyboard on a headless machine).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
-from mirrorbot.retarget.retarget import Mapping, Retargeter
+from mirrorbot.retarget.retarget import Mapping
 from mirrorbot.sources.pose_sources import PoseSample
 
 KEY_ESC = 27
@@ -62,19 +61,19 @@ class LiveControls:
 
 
 class LiveHooks:
-    """The live window's keys applied to a run: controls, mode switching and recording.
+    """The live window's keys applied to a run: the controls, and the recordings.
+
+    The pipeline applies the rest (:class:`mirrorbot.run.pipeline.Pipeline`: the mapping it
+    switches on ``m``, the calibration, the pause).
 
     Args:
         controls: The key state (:class:`LiveControls`).
-        rebuild_retargeter: Builds the retargeter for a mapping mode (``m`` switches).
         out_dir: Where ``r`` writes ``recording-N.jsonl`` (landmarks, the recording format).
         rate_hz: The source's frame rate, for the recordings' header.
     """
 
-    def __init__(self, controls: LiveControls, rebuild_retargeter: Callable[[Mapping], Retargeter],
-                 out_dir: Path, rate_hz: float) -> None:
+    def __init__(self, controls: LiveControls, out_dir: Path, rate_hz: float) -> None:
         self.controls = controls
-        self.rebuild_retargeter = rebuild_retargeter
         self.out_dir = out_dir
         self.rate_hz = rate_hz
         self.recordings: list[Path] = []

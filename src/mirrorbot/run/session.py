@@ -39,6 +39,7 @@ from mirrorbot.run.loop import LoopConfig, run_loop
 from mirrorbot.run.pipeline import pipeline_steps
 from mirrorbot.run.plugin_guard import GuardedIntent, GuardedRetargeter, build_plugin
 from mirrorbot.run.registry import load_stage
+from mirrorbot.run.stages import Stages
 from mirrorbot.sim.scene import Scene, load_scene
 from mirrorbot.sim.simulator import SimConfig, SimMode, Simulator
 from mirrorbot.sources.pose_sources import open_pose_source
@@ -112,8 +113,8 @@ def build_stages(model: RobotModel, scene: Scene, mapping: Mapping, q_rest_rad: 
                  retargeter: str = "ours", intent: str = "ours", anticipate: bool = True,
                  ik: Callable[[str, Vec3], FloatArray] | None = None,
                  filter_config: FilterConfig | None = None,
-                 noise_free: bool = False) -> dict[str, Any]:
-    """Every per-frame stage of a run, as the keyword arguments of :func:`pipeline_steps`.
+                 noise_free: bool = False) -> Stages:
+    """Every per-frame stage of a run, for :func:`pipeline_steps`.
 
     Args:
         model: The robot.
@@ -136,16 +137,20 @@ def build_stages(model: RobotModel, scene: Scene, mapping: Mapping, q_rest_rad: 
                 model.dimensions.head_pivot_m, scene.person_position_m,
                 {o.name: o.position_m for o in scene.objects if o.name != "table"},
                 table_top_z(scene))
-    return {
-        "retargeter": build_retargeter(retargeter, RetargetContext(model, mapping, q_rest_rad, ik)),
-        "shaper": CommandShaper(model, q_rest_rad, SafetyConfig.for_input(noise_free),
-                                collision=collision_model_for(model, scene)),
-        "q_rest_rad": q_rest_rad, "calibration": Calibration(), "intent": build_intent(intent),
-        "gaze": gaze, "echo": Echo(), "mapping": mapping,
-        "anticipation": Anticipation(model, mapping) if anticipate else None,
-        "filter_config": filter_config,
-        "reach": ReachWatch(gaze.objects_m, scene.person_position_m) if gaze.objects_m else None,
-        "arm_index": {side: model.arm_indices(side) for side in Side}}
+
+    def retargeter_for(mapping: Mapping) -> Retargeter:
+        return build_retargeter(retargeter, RetargetContext(model, mapping, q_rest_rad, ik))
+
+    return Stages(
+        retargeter=retargeter_for(mapping), retargeter_for=retargeter_for, mapping=mapping,
+        shaper=CommandShaper(model, q_rest_rad, SafetyConfig.for_input(noise_free),
+                             collision=collision_model_for(model, scene)),
+        q_rest_rad=q_rest_rad, calibration=Calibration(), intent=build_intent(intent),
+        gaze=gaze, echo=Echo(),
+        anticipation=Anticipation(model, mapping) if anticipate else None,
+        filter_config=filter_config,
+        reach=ReachWatch(gaze.objects_m, scene.person_position_m) if gaze.objects_m else None,
+        arm_index={side: model.arm_indices(side) for side in Side})
 
 
 def warm_up(model: RobotModel, scene: Scene, mapping: Mapping, *,
@@ -168,9 +173,9 @@ def warm_up(model: RobotModel, scene: Scene, mapping: Mapping, *,
         source = open_pose_source(parse_source(WARM_UP_SOURCE), None, render_view=False,
                                   scene=scene)
         try:
-            for _ in pipeline_steps(source, want_view=False, max_seconds=WARM_UP_S,
-                                    **build_stages(model, scene, mapping, rest_pose(model),
-                                                   filter_config=filter_config)):
+            stages = build_stages(model, scene, mapping, rest_pose(model),
+                                  filter_config=filter_config)
+            for _ in pipeline_steps(source, stages, want_view=False, max_seconds=WARM_UP_S):
                 pass
         finally:
             source.close()
@@ -212,7 +217,8 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
                                   anticipate=config.anticipate, ik=sim.inverse_kinematics,
                                   filter_config=filter_config,
                                   noise_free=source.noise_free)
-            calibration: Calibration = stages["calibration"]
+            calibration = stages.calibration
+            assert calibration is not None  # build_stages always calibrates
             total = source.frame_count
             if config.max_seconds is not None and total is not None:
                 total = min(total, int(round(config.max_seconds * source.rate_hz)))
@@ -222,12 +228,10 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
                               mapping=config.mapping.value, goals=GOALS,
                               source=config.source, plot=config.plot)
             controls = LiveControls(mapping=config.mapping)
-            live = LiveHooks(controls, lambda mapping: build_retargeter(
-                config.retargeter, RetargetContext(sim.model, mapping, q_rest,
-                                                   sim.inverse_kinematics)),
-                config.out_dir, source.rate_hz) if config.gui or key_script else None
-            steps = pipeline_steps(source, want_view=config.video or config.gui,
-                                   max_seconds=config.max_seconds, live=live, **stages)
+            live = LiveHooks(controls, config.out_dir, source.rate_hz) \
+                if config.gui or key_script else None
+            steps = pipeline_steps(source, stages, want_view=config.video or config.gui,
+                                   max_seconds=config.max_seconds, live=live)
             extra: dict[str, Any] = {"retargeter": config.retargeter, "intent": config.intent}
             if source.labels:
                 extra["labels"] = [label.to_json() for label in source.labels]
