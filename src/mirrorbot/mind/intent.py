@@ -4,14 +4,12 @@ The person's wrist path is mapped into the robot's body (the mirror mapping: rel
 shoulder, scaled to the robot's arm, outward kept outward) and compared, from the same start,
 with what each of the robot's own primitives (:mod:`mirrorbot.mind.repertoire`) would do, over
 candidate targets, durations and onset phases (how long before it was seen to the movement
-began). That gives a posterior over goals plus ``none``, updated every frame. Movement onset
-and offset segment the stream into gestures (a hand that nearly stops at the table and moves
-on, as in a grasp between a reach and a lift, starts a new one); between gestures the belief
-returns to the prior. The onset and offset thresholds rise with the
-tracker's noise, measured as it goes (the hands' speed when still and how far a resting hand
-strays from home): the pose model's landmarks wander by centimetres, and fixed thresholds made
-one long "movement" of a wandering hand. A goal is committed when its probability stays above
-a threshold for a few frames, and released (hysteresis) when it falls well below it.
+began). That gives a posterior over goals plus ``none``, updated every frame, for the movement
+under way (:mod:`mirrorbot.mind.segmentation` cuts the stream into movements, holds and rests;
+between gestures the belief returns to the prior). Evidence beside the path: a swing's turns,
+a hand held still, a hand at the mouth (:mod:`mirrorbot.mind.hand_at_mouth`), whole-body
+movement (:mod:`mirrorbot.mind.body_motion`). A goal is committed when its probability stays
+above a threshold for a few frames, and released (hysteresis) when it falls well below it.
 
 One piece of context enters the prior: a movement that starts at the table away from where the
 hand rests (where it has just gone to take something) is probably lifting what it took, so the
@@ -32,10 +30,10 @@ from typing import Protocol
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.errors import ConfigError
 from mirrorbot.mind.arm_track import HANGING_Z_M, ArmTrack, gone, standing
 from mirrorbot.mind.body_motion import BodyMotion
 from mirrorbot.mind.hand_at_mouth import hands_at_mouth, hands_to_mouth_depth
+from mirrorbot.mind.intent_config import IntentConfig
 from mirrorbot.mind.intent_kernels import (
     forecast_per_goal,
     goal_log_likelihoods,
@@ -59,14 +57,14 @@ from mirrorbot.mind.repertoire import (
     Repertoire,
     min_jerk_array,
 )
+from mirrorbot.mind.segmentation import (
+    SWING_MIN_M,
+    TABLE_START_Z_M,
+    Segmenter,
+)
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.transforms import norm3
 
-SPEED_WINDOW = 6  # samples over which the wrist speed is measured (0.17 s at 30 Hz)
-MAX_SEGMENT_S = 4.0
-"""A movement is read from this much of its recent path [s] (memory stays bounded): a long wave
-goes on from where it started, swinging; restarted from wherever the hand was, mid-swing, the
-swing read as a raise."""
 LIFT_CONTEXT_FACTOR = 4.0
 """A movement that starts at table height away from where the hand rests (it has just gone to
 something there) probably lifts what it took: the goals that begin with a lift (the cup goals)
@@ -76,30 +74,10 @@ LIFT_CONTEXT_AWAY_M = 0.08  # how far from its rest place such a start is [m]
 CARRIED_DIRECTLY_WEIGHT = 0.3
 """The prior weight, within their goal, of a cup's ways without a lift first: most people lift
 a cup off the table before carrying it; some carry it off directly."""
-TABLE_START_Z_M = -0.12  # starts below this (arm frame) are at the table, as for the cup goals
-FLOOR_QUANTILE = 0.2
-"""The hands' speed when still (the tracker's noise) is taken as this quantile of their speed
-(people are still for much of the time; a running estimate, so it adapts to the camera)."""
-FLOOR_STEP_M_S = 0.002  # how far the running quantile moves per sample [m/s]
-FLOOR_MARGIN = 2.5
-"""A movement ends below this many times the still speed, and starts above twice that."""
-VALLEY_FRACTION = 0.35
-"""A hand that slows below this fraction of its peak speed at the table and then speeds up
-again starts a new movement (a grasp between a reach and a lift)."""
-VALLEY_RISE = 2.5  # ... speeding up to this many times its slowest [ratio]
-SWING_MIN_M = 0.02
-"""A stroke of the hand this long [m] (robot-scaled) and as much back is a turn; the turns of
-a swing are evidence for the goals whose primitives swing."""
-SWING_NOISE_MARGIN = 3.0  # ... or this many times how far a resting hand strays (the tracker)
-HOLD_SIGMA_M = 0.02
-"""How far the tip of a hand held up strays about where it is held [m] (robot-scaled): people's
-raised hands drift and tremble by a centimetre or two."""
 SWING_FACTOR = 3.0
 """Each turn after the first multiplies the swinging goals' odds by this; each
 :data:`STILL_TURN_S` a held hand does not turn divides them by it."""
-STILL_TURN_S = 0.25  # a slow wave's half-cycle [s] (people wave at 2-4 Hz)
 SWING_TURNS_MAX = 8  # ... for at most this many turns
-SWING_DRIFT_S = 0.5
 MOUTH_STAY_S = 0.25
 """A hand counts as at the mouth once it has stayed there this long [s]: a raised hand passes in
 front of the face on its way up, and the image shows it at the mouth for a moment."""
@@ -115,78 +93,6 @@ AT_TABLE_STANDING_WEIGHT = 0.25
 """The prior weight, within their goal, of the standing ways to a goal (:attr:`Primitive.standing`)
 for a person whose hands rest on a table: seated at a table people point and reach at the
 table, and raise a hand from it."""
-HOLD_DRIFT_M = 0.05
-"""A held hand that strays less than this from where it stopped [m] (robot-scaled) is still
-held: people's raised hands drift, and each drift read as a new movement from there ("the hand
-stays where it started": ``none``) undid the raise."""
-HOLD_EVIDENCE_S = 1.0
-"""A hand held away from rest after a movement adds this long of stillness to the movement's
-evidence (then its belief is kept as it is until the hand moves again)."""
-SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
-SPREAD_MARGIN = 2.0
-"""A resting hand has left home when it is this many times its usual distance from it away."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class IntentConfig:
-    """Recognition and commitment parameters.
-
-    Attributes:
-        onset_speed_m_s: Wrist speed that starts a movement [m/s] (at least; more with a
-            noisier tracker, see ``FLOOR_MARGIN``).
-        onset_displacement_m: Or a hand this far from where it rested [m] (at least; more
-            when the resting hand wanders, see ``SPREAD_MARGIN``).
-        direction_weight: Weight of the heading (cosine between the hand's and the
-            prediction's current direction) in the log likelihood.
-        pause_fraction: A slow-down below this fraction of the movement's peak speed, held for
-            ``offset_hold_s``, also ends it (a reach, a grasp, then a lift are three).
-        offset_speed_m_s: Below this for ``offset_hold_s`` a movement has ended [m/s] (at most;
-            less readily with a noisier tracker).
-        offset_hold_s: [s].
-        sigma_m: Spread of the observed path around a primitive's prediction [m].
-        max_samples: Samples of the path used (evenly spread), which also caps the evidence.
-        prior_none: Prior probability of ``none``; goals share the rest.
-        commit_p: Probability a goal must keep for ``commit_frames`` frames to be committed.
-        commit_frames: [frames].
-        release_p: Below this the commitment is released.
-        min_travel_m: The hand must have moved this far before anything is committed [m].
-        floor_p: Every goal keeps at least this probability (the belief never locks).
-        onset_offsets_s: How long before it was seen to start a movement may have begun [s]:
-            phase hypotheses, marginalised like the durations. The filtered hand leaves its
-            rest place late (a 1 s raise is seen to start 0.1 s in); judged from the wrong
-            phase, early in a movement the robot's own raise read as a wave.
-        forecast_s: How far ahead the moving hand is forecast [s] (:attr:`GoalBelief.forecast_m`):
-            the robot mirrors where the hand is going, not where it was (0: no forecast).
-    """
-
-    onset_speed_m_s: float = 0.12
-    onset_displacement_m: float = 0.015
-    pause_fraction: float = 0.15
-    direction_weight: float = 4.0
-    offset_speed_m_s: float = 0.06
-    offset_hold_s: float = 0.15
-    sigma_m: float = 0.045
-    max_samples: int = 10
-    prior_none: float = 0.125
-    commit_p: float = 0.9
-    commit_frames: int = 6
-    release_p: float = 0.4
-    min_travel_m: float = 0.1
-    floor_p: float = 0.002
-    onset_offsets_s: tuple[float, ...] = (0.0, 0.05, 0.1)
-    forecast_s: float = 0.5
-
-    def __post_init__(self) -> None:
-        if not 0 < self.release_p < self.commit_p < 1:
-            raise ConfigError(f"need 0 < release_p < commit_p < 1, got {self.release_p}, "
-                              f"{self.commit_p}")
-        if not self.sigma_m > 0:
-            raise ConfigError(f"sigma_m must be > 0, got {self.sigma_m}")
-        if not self.onset_offsets_s or min(self.onset_offsets_s) < 0:
-            raise ConfigError("onset_offsets_s must be one or more times >= 0 [s], got "
-                              f"{self.onset_offsets_s}")
-        if not 0.0 <= self.forecast_s <= 1.0:
-            raise ConfigError(f"forecast_s must be in [0, 1] s, got {self.forecast_s}")
 
 
 @dataclass(frozen=True)
@@ -246,7 +152,7 @@ class RepertoireIntent:
         self.arms = {side: ArmTrack() for side in Side}
         self.committed: str | None = None
         self._body = BodyMotion()
-        self.speed_floor_m_s = 0.0  # the hands' speed when still: the tracker's noise
+        self._segmenter = Segmenter(self.config, self._carry, self._standing)
         self._stack_primitives()
         self._log_prior = np.log(self._prior())
         self.last = self._prior_belief()
@@ -301,96 +207,13 @@ class RepertoireIntent:
     def reset(self) -> None:
         """Forget the person (a new person, a new session).
 
-        The hands' still speed (:attr:`speed_floor_m_s`) is kept: it measures the tracker.
+        The hands' still speed (:attr:`Segmenter.speed_floor_m_s`) is kept: it measures the
+        tracker.
         """
         self.arms = {side: ArmTrack() for side in Side}
         self.committed = None
         self._body.reset()
         self.last = self._prior_belief()
-
-    # ---- segmentation ------------------------------------------------------------------------
-    def _update_arm(self, track: ArmTrack, t_s: float, wrist: Vec3, hand: Vec3) -> None:
-        cfg = self.config
-        track.history.append((t_s, wrist, hand))
-        if len(track.history) >= 2:
-            (t0, p0, _), (t1, p1, _) = \
-                track.history[max(len(track.history) - SPEED_WINDOW, 0)], track.history[-1]
-            track.speed = norm3(p1 - p0) / max(t1 - t0, 1e-3)
-            self.speed_floor_m_s += FLOOR_STEP_M_S * (
-                FLOOR_QUANTILE - (1.0 if track.speed < self.speed_floor_m_s else 0.0))
-        noise = FLOOR_MARGIN * self.speed_floor_m_s
-        onset_speed = max(cfg.onset_speed_m_s, 2.0 * noise)
-        offset_speed = max(cfg.offset_speed_m_s, noise)
-        if not track.moving:
-            if track.holding:
-                self._count_turns(track, hand, t_s)  # a hand that swings little still waves
-                if t_s - max(track.last_turn_t, track.hold_since) >= STILL_TURN_S \
-                        and track.turns <= 1:  # once swung, a pause is part of the wave
-                    track.still_turns += 1  # held through a half-cycle without turning
-                    track.last_turn_t = t_s
-                if t_s - track.hold_since <= HOLD_EVIDENCE_S:
-                    track.samples.append((t_s, wrist, hand))  # a held hand is evidence too
-                if track.home is not None and norm3(wrist - track.home) <= HOLD_DRIFT_M:
-                    return  # a held hand drifts a little: the same gesture goes on
-                if track.turns > 1 and t_s - track.last_turn_t <= SWING_DRIFT_S:
-                    track.home = wrist.copy()  # a hand that swings on drifts with its swing
-                    return
-                self._start_movement(track)
-                return
-            # At rest the hand has a home; leaving it by a few centimetres is an onset (a
-            # displacement shows sooner and is less noisy than a speed).
-            if track.home is None or track.speed < offset_speed:
-                track.home = wrist.copy() if track.home is None else (
-                    0.8 * track.home + 0.2 * wrist)
-            away = norm3(wrist - track.home)
-            track.rest_spread += SPREAD_GAIN * (away - track.rest_spread)
-            left_home = away > max(cfg.onset_displacement_m, SPREAD_MARGIN * track.rest_spread)
-            if track.speed > onset_speed or left_home:
-                self._start_movement(track)
-            return
-        track.samples.append((t_s, wrist, hand))
-        if t_s - track.samples[0][0] > MAX_SEGMENT_S:  # a long one: its recent part (memory)
-            track.samples = [x for x in track.samples if x[0] >= t_s - MAX_SEGMENT_S]
-        track.peak = max(track.peak, track.speed)
-        self._count_turns(track, hand, t_s)
-        self._restart_at_valley(track, t_s, wrist, offset_speed)
-        # A pause well below the movement's peak speed ends it too (reach, grasp, lift).
-        if track.speed < max(offset_speed, cfg.pause_fraction * track.peak):
-            track.slow_since = t_s if track.slow_since is None else track.slow_since
-            if t_s - track.slow_since >= cfg.offset_hold_s:
-                track.moving = False
-                track.home = wrist.copy()
-                track.holding = self._held_away(track, wrist)
-                track.hold_since = t_s
-        else:
-            track.slow_since = None
-
-    def _hold_sigma(self, track: ArmTrack) -> float:
-        """How far a held hand's tip strays [m].
-
-        :data:`HOLD_SIGMA_M`, or more with a wandering tracker (this hand's spread at rest).
-        """
-        return max(HOLD_SIGMA_M, SWING_NOISE_MARGIN * track.rest_spread)
-
-    def _count_turns(self, track: ArmTrack, wrist: Vec3, t_s: float) -> None:
-        """Count the times the hand (its tip, ``wrist`` here) turns back on itself.
-
-        A turn is a stroke of at least :data:`SWING_MIN_M` (more for a wandering tracker)
-        followed by as much back. Amplitude and direction free: a small wave beside the
-        shoulder and a big one overhead turn alike. A raise does not turn until it comes down
-        (a new movement).
-        """
-        if track.turn_anchor is None or track.turn_extreme is None:
-            track.turn_anchor, track.turn_extreme = wrist.copy(), wrist.copy()
-            return
-        stroke = max(SWING_MIN_M, SWING_NOISE_MARGIN * track.rest_spread)
-        if norm3(wrist - track.turn_anchor) > norm3(track.turn_extreme - track.turn_anchor):
-            track.turn_extreme = wrist.copy()
-        elif norm3(track.turn_extreme - track.turn_anchor) >= stroke \
-                and norm3(wrist - track.turn_extreme) >= stroke:
-            track.turns += 1
-            track.last_turn_t = t_s
-            track.turn_anchor, track.turn_extreme = track.turn_extreme, wrist.copy()
 
     def _carry(self, track: ArmTrack) -> FloatArray | None:
         """The log prior (G,) of a gesture that goes on after a hold.
@@ -415,76 +238,6 @@ class RepertoireIntent:
             return False, 0.0
         travelled = norm3(track.samples[-1][1] - track.start)
         return travelled >= self.config.min_travel_m, travelled
-
-    def _start_movement(self, track: ArmTrack) -> None:
-        """The hand leaves its home (where it rests, or where it was held): a movement starts.
-
-        It starts there, when the hand was last within half the onset displacement of it.
-        """
-        assert track.home is not None
-        cfg = self.config
-        track.moving = True
-        back = [(t, p) for t, p, _ in track.history
-                if norm3(p - track.home) <= cfg.onset_displacement_m / 2]
-        t_start = back[-1][0] if back else track.history[0][0]
-        track.start_t, track.start = t_start, track.home.copy()
-        if not track.holding:  # where the hand rests, not where it was held
-            track.add_start(track.home.copy())
-        track.from_hold, track.holding = track.holding, False
-        track.carried = self._carry(track) if track.from_hold else None
-        track.samples = [(t, p.copy(), h.copy()) for t, p, h in track.history if t >= t_start]
-        if not (track.from_hold and track.turns > 1):  # a swing that goes on keeps its turns
-            track.turns, track.still_turns = 0, 0
-        if not track.from_hold:  # a new gesture from rest: the hand has not been at the mouth
-            track.mouth_s = 0.0
-            track.gesture_start = track.start.copy()
-        track.turn_anchor = track.turn_extreme = None  # the next hand tip seen
-        track.slow_since = None
-        track.peak = track.speed
-        track.valley = None
-
-    def _held_away(self, track: ArmTrack, wrist: Vec3) -> bool:
-        """Whether a movement that just ended left the hand held up, away from its rest.
-
-        A raised hand, a pointing arm, a wave that pauses: the gesture is the held posture,
-        so the movement's belief carries on through the hold (with the hold as evidence: a
-        hand held still is no swing). At the table a pause ends the movement instead (a
-        reach, a grasp, a lift are three); a standing person has no table there (a hand held
-        out at the waist, showing the way, is held).
-        """
-        rest = track.rest()
-        if rest is None:
-            rest = track.start
-        assert rest is not None
-        return bool((wrist[2] >= TABLE_START_Z_M or self._standing(track))
-                    and norm3(wrist - rest) >= self.config.min_travel_m)
-
-    def _restart_at_valley(self, track: ArmTrack, t_s: float, wrist: Vec3,
-                           still_speed: float) -> None:
-        """A hand that nearly stopped at the table and moves on starts a new movement.
-
-        Reaching for a cup, grasping it and lifting it are two movements, but the grasp is
-        brief (0.15-0.3 s) and the filtered speed seldom stays below the pause threshold for
-        ``offset_hold_s``: the lift then went on as part of the reach, recognised from the
-        wrong start (a reach-and-lift reads as ``clear`` with certainty). So the slowest
-        moment since the last peak is remembered; when it was at table height, below
-        ``VALLEY_FRACTION`` of the peak, and the hand speeds up again past ``VALLEY_RISE``
-        times that (and past ``still_speed``, the tracker's noise), the movement restarts
-        there. Only at the table: a wave slows at every turn in the air.
-        """
-        if track.valley is None or track.speed < track.valley[0]:
-            track.valley = (track.speed, t_s, wrist.copy())
-            return
-        v_speed, v_t, v_where = track.valley
-        if (v_where[2] < TABLE_START_Z_M and v_speed < VALLEY_FRACTION * track.peak
-                and track.speed > max(VALLEY_RISE * v_speed, still_speed)
-                and v_t > track.start_t):
-            track.start_t, track.start = v_t, v_where
-            track.samples = [x for x in track.samples if x[0] >= v_t]
-            track.peak = track.speed
-            track.valley = None
-        elif track.speed >= track.peak:  # a new peak: look for the valley after it
-            track.valley = None
 
     # ---- recognition -------------------------------------------------------------------------
     def _log_likelihoods(self, track: ArmTrack,
@@ -522,7 +275,7 @@ class RepertoireIntent:
             self._fits_for = (id(track), track.start_t, at_mouth)
         ll = path_log_likelihoods(tau, obs, tips, start, self._durations, self._targets,
                                   self._lift, self._arc, self._osc, self._fits, cfg.sigma_m,
-                                  self._hold_sigma(track), weight, self._offsets)
+                                  self._segmenter.hold_sigma(track), weight, self._offsets)
         weights = np.where(self._standing_rows & (not self._standing(track)),
                            AT_TABLE_STANDING_WEIGHT, 1.0) \
             * np.where(self._carried_directly, CARRIED_DIRECTLY_WEIGHT, 1.0)
@@ -565,7 +318,7 @@ class RepertoireIntent:
             zeros = np.zeros(len(rests))
             ll_r = path_log_likelihoods(tau, obs, tips, start, self._durations, rests, zeros,
                                         arcs, zeros, np.ones(len(rests), dtype=np.bool_),
-                                        cfg.sigma_m, self._hold_sigma(track), weight,
+                                        cfg.sigma_m, self._segmenter.hold_sigma(track), weight,
                                         self._offsets)
             back = forecast_per_goal(ll_r, np.zeros(len(rests), dtype=np.int64), 1,
                                      float(tau[-1]), horizon, start, self._durations, rests,
@@ -656,7 +409,7 @@ class RepertoireIntent:
                     track.mouth_s += dt_s
             else:
                 track.mouth_run_s = 0.0
-            self._update_arm(track, t_s, wrist, wrist if hands_m is None else hands_m[side])
+            self._segmenter.update(track, t_s, wrist, wrist if hands_m is None else hands_m[side])
         moving = [(self._rank(track), side) for side, track in self.arms.items()
                   if track.moving or track.holding]
         if not moving:  # a still person: no goal-directed movement under way

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mirrorbot.mind.intent import GoalBelief, IntentConfig, RepertoireIntent
+from mirrorbot.mind.intent import GoalBelief, RepertoireIntent
+from mirrorbot.mind.intent_config import IntentConfig
 from mirrorbot.mind.repertoire import Repertoire
 from mirrorbot.perception.landmarks import PoseFrame
 

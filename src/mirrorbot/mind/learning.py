@@ -23,7 +23,6 @@ from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.labels import GOALS, GestureLabel
 from mirrorbot.mind.arm_track import HANGING_Z_M
-from mirrorbot.mind.intent import HOLD_SIGMA_M, SWING_MIN_M
 from mirrorbot.mind.person_arm_frames import wrists_and_hands_in_arm_frames
 from mirrorbot.mind.repertoire import (
     CUP_LIFT_M,
@@ -32,6 +31,7 @@ from mirrorbot.mind.repertoire import (
     builtin_primitives,
     save_primitive,
 )
+from mirrorbot.mind.segmentation import HOLD_SIGMA_M, SWING_MIN_M
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.perception.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.perception.recording import read_recording
