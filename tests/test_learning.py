@@ -130,3 +130,23 @@ def test_eval_learn_skips_a_clip_without_a_movement_and_says_so(tmp_path: Path) 
     report = json.loads(result.stdout)
     assert list(report["skipped"]) == ["still.bvh"]
     assert [f["learned_from"] for f in report["goals"]["raise"]["folds"]] == [3, 3]
+
+
+def test_learn_takes_motion_capture_clips(tmp_path: Path) -> None:
+    """`learn` reads .bvh clips as demonstrations (a labels.csv beside them labels them)."""
+    data = tmp_path / "clips"
+    data.mkdir()
+    names = []
+    for take, deg in enumerate((170.0, 160.0, 150.0)):
+        name = f"raise{take}.bvh"
+        write_bvh(data / name, frames=90, raise_deg=deg, hold_frames=10, raise_frames=20)
+        names.append(name)
+    (data / "labels.csv").write_text("file,goal\n" + "".join(f"{n},raise\n" for n in names))
+    out = tmp_path / "rep"
+    result = run_cli("learn", "upward", *(str(data / n) for n in names), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "learned 'upward' from 3 demonstrations: from a hanging hand" in result.stdout
+    data_json = json.loads((out / "upward.json").read_text())
+    assert data_json["version"] == 2 and data_json["standing"] is True
+    missing = run_cli("eval", "learn", "--data", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr

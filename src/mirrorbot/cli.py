@@ -135,8 +135,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from mirrorbot.eval.eval_learn import run_eval_learn
 
         if args.data is None or not args.data.is_dir():
-            raise MirrorbotError("`eval learn` needs --data DIR: a folder of .bvh clips labelled "
-                                 "by a labels.csv with a style column (docs/repertoire.md)")
+            what = "" if args.data is None else (
+                f"--data {args.data} is not a folder; " if args.data.exists()
+                else f"--data {args.data} does not exist; ")
+            raise MirrorbotError(f"{what}`eval learn` needs --data DIR: a folder of .bvh clips "
+                                 "labelled by a labels.csv with a style column "
+                                 "(docs/repertoire.md)")
         run_eval_learn(args.data, as_json=args.json)
     elif args.stage == "reach":
         from mirrorbot.eval.eval_reach import run_eval_reach
@@ -258,8 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("learn", help="learn a new gesture from recorded demonstrations")
     p.add_argument("name", help="the new gesture's name (not a built-in goal's)")
     p.add_argument("files", nargs="+", type=Path,
-                   help="three or more recordings (.jsonl) of the gesture, each with one "
-                        "labelled or clearly moving demonstration")
+                   help="three or more recordings (.jsonl) or motion-capture clips "
+                        "(.bvh, .bvh.gz; labelled by a labels.csv beside them, if any) of the "
+                        "gesture, each with one labelled or clearly moving demonstration")
     p.add_argument("--out", type=Path, default=None,
                    help="where the learned gesture is stored (default models/repertoire/ or "
                         "$MIRRORBOT_REPERTOIRE)")

@@ -35,6 +35,7 @@ from mirrorbot.mind.segmentation import HOLD_SIGMA_M, SWING_MIN_M
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.perception.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.perception.recording import read_recording
+from mirrorbot.sources.mocap_source import MocapClip
 
 MIN_DEMOS = 3
 ONSET_FRACTION = 0.15  # of the peak speed: where a demonstrated movement starts and ends
@@ -69,11 +70,14 @@ class Demonstration:
 
 
 def extract_movement(path: Path) -> Demonstration:
-    """The main movement of one recording.
+    """The main movement of one recording (``.jsonl``) or motion-capture clip (``.bvh[.gz]``).
 
     Raises:
         SourceError: The recording cannot be read or shows no clear movement.
     """
+    if path.name.lower().endswith((".bvh", ".bvh.gz")):  # motion capture, labels.csv beside
+        clip = MocapClip(path)
+        return demonstration(str(path), list(clip.frames()), clip.labels)
     header, frames = read_recording(path)
     return demonstration(str(path), frames, header.labels)
 
