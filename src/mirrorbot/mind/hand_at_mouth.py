@@ -11,6 +11,7 @@ in the world landmarks, as they are.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -89,3 +90,43 @@ def hands_to_mouth_depth(pose: PoseFrame, at_mouth: dict[Side, bool]) -> FloatAr
             shift = mouth_z - float(world[index, 2] + world[pinky, 2]) / 2
             world[_HAND_POINTS[side], 2] += shift
     return world
+
+
+MOUTH_FADE_S = 0.25
+"""The mirror's correction of a hand at the mouth fades in (and out) over this long [s]: a
+hand passing the mouth moves the robot's little, one that stays is put at the mouth."""
+
+
+class MouthContact:
+    """For the mirror: a hand the image shows at the mouth, brought to the mouth's depth.
+
+    The robot copies where the world landmarks put the person's hand; a hand held to the lips
+    they may put 30 cm in front of the face, and the robot held its hand out in front of its
+    chest. The correction of :func:`hands_to_mouth_depth` fades in over :data:`MOUTH_FADE_S`
+    while the hand stays at the mouth, and out when it leaves.
+    """
+
+    def __init__(self) -> None:
+        self.weight = dict.fromkeys(Side, 0.0)
+        self.t_prev_s: float | None = None
+
+    def __call__(self, pose: PoseFrame, image_uv: FloatArray | None, t_s: float) -> PoseFrame:
+        """``pose`` with each hand at the mouth (judged in ``image_uv``) moved in depth."""
+        dt_s = 0.0 if self.t_prev_s is None else max(t_s - self.t_prev_s, 0.0)
+        self.t_prev_s = t_s
+        if image_uv is None:
+            return pose
+        seen = replace(pose, image_uv=image_uv)
+        near = hands_at_mouth(seen)
+        step = dt_s / MOUTH_FADE_S
+        for side in Side:
+            self.weight[side] = min(1.0, self.weight[side] + step) if near[side] \
+                else max(0.0, self.weight[side] - step)
+        if not any(self.weight.values()):
+            return pose
+        snapped = hands_to_mouth_depth(seen, dict.fromkeys(Side, True))
+        world = pose.world_m.copy()
+        for side, weight in self.weight.items():
+            points = _HAND_POINTS[side]
+            world[points] += weight * (snapped[points] - world[points])
+        return replace(pose, world_m=world)

@@ -30,6 +30,7 @@ from mirrorbot.mind.gaze import (
     pointed_target,
     pointing_arm,
 )
+from mirrorbot.mind.hand_at_mouth import MouthContact
 from mirrorbot.mind.intent import GoalBelief
 from mirrorbot.mind.reach_watch import ReachTarget
 from mirrorbot.perception.body_frames import pose_is_plausible
@@ -87,6 +88,7 @@ class Pipeline:
         self.retargeter = stages.retargeter
         self.pose_filter = self._fresh_filter()
         self.lost = LostTracking(stages.q_rest_rad)
+        self.mouth = MouthContact()
         self.q_last = stages.q_rest_rad.copy()
         self.t_prev: float | None = None
         self.warned_non_finite = False
@@ -108,7 +110,8 @@ class Pipeline:
         pose = self.pose_filter(None if implausible else raw, sample.t_s)
         t1 = time.perf_counter()
         decision = self._echo(None if implausible else raw, pose, sample.t_s)
-        want = self._follow(pose, decision, implausible, sample.t_s)
+        want = self._follow(pose, decision, implausible, sample.t_s,
+                            None if raw is None else raw.image_uv)
         t2 = time.perf_counter()
         belief = self._recognise(raw, pose, sample.t_s)
         t_reach = time.perf_counter()
@@ -173,6 +176,7 @@ class Pipeline:
     def _start_afresh_on_cut(self) -> None:
         """Another photo: another person, seen afresh (filter, echo, calibration, reaches)."""
         self.pose_filter = self._fresh_filter()
+        self.mouth = MouthContact()
         if self.stages.echo is not None:
             self.stages.echo.restart()
         if self.stages.calibration is not None:
@@ -211,8 +215,12 @@ class Pipeline:
         return echo(raw, pose, t_s, calibrated) if echo is not None else None
 
     def _follow(self, pose: PoseFrame | None, decision: EchoDecision | None, implausible: bool,
-                t_s: float) -> Want:
-        """Mirror the person (each arm scaled by the echo), hold, or return to rest when lost."""
+                t_s: float, image_uv: FloatArray | None = None) -> Want:
+        """Mirror the person (each arm scaled by the echo), hold, or return to rest when lost.
+
+        A hand the image (``image_uv``, unfiltered) shows at the mouth is copied at the mouth's
+        depth (:class:`mirrorbot.mind.hand_at_mouth.MouthContact`).
+        """
         if decision is not None and decision.overloaded:
             return Want(self.q_last, Behaviour.HOLD, decision.reason)
         if pose is None:
@@ -221,7 +229,7 @@ class Pipeline:
                 reason = "implausible pose: " + reason.split(": ", 1)[-1]
             return Want(q_want, Behaviour.HOLD, reason)
         self.lost.tracked()
-        q_want = self.retargeter(self.pose_filter.for_robot(pose))
+        q_want = self.retargeter(self.mouth(self.pose_filter.for_robot(pose), image_uv, t_s))
         arm_index, q_rest = self.stages.arm_index, self.stages.q_rest_rad
         if decision is None or arm_index is None:
             return Want(q_want, Behaviour.MIRROR, "")
