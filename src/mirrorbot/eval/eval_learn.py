@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot.errors import SourceError
-from mirrorbot.eval.eval_intent_clips import Clip, labelled_clips, run_clip
+from mirrorbot.eval.eval_intent_clips import Clip, labelled_clips, run_clip, score_clip
 from mirrorbot.labels import GestureLabel
 from mirrorbot.mind.intent import RepertoireIntent
 from mirrorbot.mind.learning import (
@@ -69,10 +69,10 @@ def _demo(clip: Clip, skipped: dict[str, str]) -> Demonstration | None:
         return None
 
 
-def _majority(clip: Clip, model: RepertoireIntent) -> tuple[str, set[str]]:
-    """The goal committed for most committed frames (``none`` if never), and every one."""
-    committed = [b.committed for b in run_clip(model, clip) if b.committed is not None]
-    return (Counter(committed).most_common(1)[0][0] if committed else "none"), set(committed)
+def _read(clip: Clip, model: RepertoireIntent) -> tuple[str, set[str]]:
+    """The goal the clip is read as (:func:`score_clip`'s), and every goal committed."""
+    beliefs = run_clip(model, clip)
+    return score_clip(clip, beliefs)["read_as"], {b.committed for b in beliefs if b.committed}
 
 
 def evaluate_learning(clips: list[Clip], progress: bool = True) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def evaluate_learning(clips: list[Clip], progress: bool = True) -> dict[str, Any
             held = [c for c in clips if c.extra.get("style") == style]
             right, n_goal, false, n_other, read = 0, 0, 0, 0, {}
             for clip in held:
-                majority, committed = _majority(clip, RepertoireIntent(repertoire))
+                majority, committed = _read(clip, RepertoireIntent(repertoire))
                 read[clip.name] = majority
                 if clip.goal == goal:
                     n_goal += 1

@@ -67,15 +67,18 @@ def hands_together(world_m: FloatArray) -> bool:
     return width > 1e-6 and gap < HANDS_TOGETHER * width
 
 
-def thigh_angle_rad(world_m: FloatArray, visibility: FloatArray) -> float | None:
+def thigh_angle_rad(world_m: FloatArray, visibility: FloatArray,
+                    R_mp_torso: FloatArray | None = None) -> float | None:
     """How far forward the thighs are raised from the trunk's down direction [rad].
 
     The smaller of the two thighs' angles, counted as 0 for a thigh that points back (a
-    stride, not a seat). None unless both hips and knees are seen.
+    stride, not a seat). None unless both hips and knees are seen. ``R_mp_torso``: the torso
+    frame when already computed.
     """
     if not bool(np.all(visibility[HIPS + KNEES] >= MIN_VISIBILITY)):
         return None
-    R_mp_torso = torso_rotation(world_m)  # columns: forward, left, up
+    if R_mp_torso is None:
+        R_mp_torso = torso_rotation(world_m)  # columns: forward, left, up
     forward, down = R_mp_torso[:, 0], -R_mp_torso[:, 2]
     angles = []
     for hip, knee in zip(HIPS, KNEES, strict=True):
@@ -111,11 +114,12 @@ class BodyMotion:
 
     def __call__(self, world_m: FloatArray, visibility: FloatArray, t_s: float) -> bool:
         """Whether the body moves at ``t_s`` [s], from landmarks (33, 3) [m] and visibility."""
-        thigh = thigh_angle_rad(world_m, visibility)
+        R_mp_torso = torso_rotation(world_m)  # columns: forward, left, up
+        thigh = thigh_angle_rad(world_m, visibility, R_mp_torso)
         if thigh is not None and (thigh >= SEATED_THIGH_RAD or thigh <= STANDING_THIGH_RAD):
             self.seated = thigh >= SEATED_THIGH_RAD
         stepping = self._stepping(world_m, visibility, t_s)
-        bowing = self._bowing(world_m, still=not stepping and t_s > self._moving_until_s)
+        bowing = self._bowing(R_mp_torso, still=not stepping and t_s > self._moving_until_s)
         if stepping or bowing or hands_together(world_m):
             self._moving_until_s = t_s + HOLD_S
         return t_s <= self._moving_until_s
@@ -132,13 +136,13 @@ class BodyMotion:
         distances = [d for _, d in self._feet]
         return max(distances) - min(distances) > STEP_M
 
-    def _bowing(self, world_m: FloatArray, *, still: bool) -> bool:
+    def _bowing(self, R_mp_torso: FloatArray, *, still: bool) -> bool:
         """Whether the trunk is pitched forward of the usual posture by a bow's angle.
 
-        The usual posture follows the trunk while the body is still and upright within half
-        a bow (a person settling into a slouch is not bowing).
+        ``R_mp_torso``: the trunk's frame (columns: forward, left, up). The usual posture
+        follows the trunk while the body is still and upright within half a bow (a person
+        settling into a slouch is not bowing).
         """
-        R_mp_torso = torso_rotation(world_m)  # columns: forward, left, up
         forward, up = R_mp_torso[:, 0], R_mp_torso[:, 2]
         if self._posture is None:
             self._posture = (up, forward)

@@ -29,9 +29,10 @@ from mirrorbot.mind.repertoire import (
     PATH_SHAPES,
     Primitive,
     builtin_primitives,
+    path_shape_name,
     save_primitive,
 )
-from mirrorbot.mind.segmentation import HOLD_SIGMA_M, SWING_MIN_M
+from mirrorbot.mind.segmentation import HOLD_SIGMA_M, SWING_MIN_M, turn_step
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.perception.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.perception.recording import read_recording
@@ -196,17 +197,13 @@ def phases(demo: Demonstration) -> Phases:
 def turns(points_m: FloatArray, stroke_m: float) -> int:
     """How often a path (N, 3) [m] turns back on itself by ``stroke_m`` or more each way.
 
-    As the recogniser counts a swing's turns (:meth:`mirrorbot.mind.intent.RepertoireIntent`).
+    As the recogniser counts a swing's turns (:func:`mirrorbot.mind.segmentation.turn_step`).
     """
     count = 0
     anchor = extreme = points_m[0]
     for p in points_m[1:]:
-        if np.linalg.norm(p - anchor) > np.linalg.norm(extreme - anchor):
-            extreme = p
-        elif np.linalg.norm(extreme - anchor) >= stroke_m and \
-                np.linalg.norm(p - extreme) >= stroke_m:
-            count += 1
-            anchor, extreme = extreme, p
+        anchor, extreme, turned = turn_step(anchor, extreme, p, stroke_m)
+        count += turned
     return count
 
 
@@ -257,8 +254,7 @@ SHAPE_WORDS = {"arc": "in a slight arc", "swing": "swinging about the shoulder",
 
 def describe(primitive: Primitive) -> str:
     """One line on what a learned primitive does, e.g. "a hand swung up ... then waved"."""
-    shape = "lifted first" if primitive.lift_m > 0 else SHAPE_WORDS[
-        next(k for k, v in PATH_SHAPES.items() if v == primitive.arc)]
+    shape = "lifted first" if primitive.lift_m > 0 else SHAPE_WORDS[path_shape_name(primitive)]
     start = "from a hanging hand" if primitive.standing else "from where the hands rest"
     n = len(primitive.targets_m)
     then = (f", swinging {100 * primitive.oscillation_m:.0f} cm there"

@@ -241,6 +241,19 @@ PATH_SHAPES = {"arc": 0.05, "swing": SWING_ABOUT_SHOULDER, "drop": DROP_FIRST,
 them; ``lift`` (a cup lifted first) is :attr:`Primitive.lift_m`."""
 
 
+def path_shape_name(primitive: Primitive) -> str:
+    """The name (:data:`PATH_SHAPES`) of a primitive's path shape.
+
+    Raises:
+        ModelError: A shape without a name (a built-in's own arc).
+    """
+    name = next((k for k, v in PATH_SHAPES.items() if v == primitive.arc), None)
+    if name is None:
+        raise ModelError(f"{primitive.name!r}: arc {primitive.arc} is not one of the named "
+                         f"path shapes {list(PATH_SHAPES)}")
+    return name
+
+
 def save_primitive(primitive: Primitive, path: Path, *, demos: int, duration_s: float) -> None:
     """Write a learned primitive as JSON (format in docs/repertoire.md).
 
@@ -257,7 +270,7 @@ def save_primitive(primitive: Primitive, path: Path, *, demos: int, duration_s: 
     if primitive.template_m is not None:
         data["template_m"] = np.round(primitive.template_m, 5).tolist()
     else:
-        data["shape"] = next(k for k, v in PATH_SHAPES.items() if v == primitive.arc)
+        data["shape"] = path_shape_name(primitive)
         data["lift_m"] = round(primitive.lift_m, 4)
         data["oscillation_m"] = round(primitive.oscillation_m, 4)
         data["standing"] = primitive.standing

@@ -54,6 +54,20 @@ SPREAD_MARGIN = 2.0
 """A resting hand has left home when it is this many times its usual distance from it away."""
 
 
+def turn_step(anchor_m: Vec3, extreme_m: Vec3, point_m: Vec3, stroke_m: float,
+              ) -> tuple[Vec3, Vec3, bool]:
+    """One point of a path (3,) [m] on the way to a turn: (anchor, extreme, whether it turned).
+
+    A turn is a stroke of ``stroke_m`` or more from the anchor to the farthest point, then as
+    much back; the extreme then becomes the next stroke's anchor.
+    """
+    if norm3(point_m - anchor_m) > norm3(extreme_m - anchor_m):
+        return anchor_m, point_m.copy(), False
+    if norm3(extreme_m - anchor_m) >= stroke_m and norm3(point_m - extreme_m) >= stroke_m:
+        return extreme_m, point_m.copy(), True
+    return anchor_m, extreme_m, False
+
+
 class Segmenter:
     """Both arms' segmentation, with the tracker's noise it measures as it goes.
 
@@ -154,13 +168,11 @@ class Segmenter:
             track.turn_anchor, track.turn_extreme = wrist.copy(), wrist.copy()
             return
         stroke = max(SWING_MIN_M, SWING_NOISE_MARGIN * track.rest_spread)
-        if norm3(wrist - track.turn_anchor) > norm3(track.turn_extreme - track.turn_anchor):
-            track.turn_extreme = wrist.copy()
-        elif norm3(track.turn_extreme - track.turn_anchor) >= stroke \
-                and norm3(wrist - track.turn_extreme) >= stroke:
+        track.turn_anchor, track.turn_extreme, turned = turn_step(
+            track.turn_anchor, track.turn_extreme, wrist, stroke)
+        if turned:
             track.turns += 1
             track.last_turn_t = t_s
-            track.turn_anchor, track.turn_extreme = track.turn_extreme, wrist.copy()
 
     def _start_movement(self, track: ArmTrack) -> None:
         """The hand leaves its home (where it rests, or where it was held): a movement starts.
