@@ -648,3 +648,71 @@ def test_a_cup_the_image_shows_at_the_mouth_is_a_drink_whatever_its_depth() -> N
     """
     for seen in _drinks_with_the_hand_pushed_forward(0.3, (601, 602, 603, 604)):
         assert "drink" in seen, seen
+
+
+@pytest.mark.parametrize(("centre_rad", "swing_rad", "swing_hz"),
+                         [(0.35, 0.5, 1.5), (0.2, 0.5, 1.5), (0.1, 0.4, 1.5), (0.3, 0.4, 2.0)])
+def test_an_overhead_swing_about_the_shoulder_flips_at_most_once(
+        centre_rad: float, swing_rad: float, swing_hz: float) -> None:
+    """A goodbye swung with the whole arm overhead, the hand arcing about the shoulder.
+
+    The hand goes up (the belief may be a raise, even committed), then swings for 5 s: it
+    becomes a wave once and stays one. Read alone, each frame's few samples of the path
+    aliased with the swing and the belief went back to ``raise`` 3-7 times (the actors' whole-
+    arm goodbyes: 11 times in a clip); its reads are now averaged over a sample spacing.
+    """
+    from mirrorbot.eval.eval_intent_clips import CONFIDENT
+    from mirrorbot.mind.repertoire import min_jerk_array
+
+    model, arm_m = RepertoireIntent(), 0.55
+    confident = []
+    for k in range(30 * 7):
+        t_s = k / 30.0
+        angle = centre_rad + swing_rad * np.sin(2 * np.pi * swing_hz * max(t_s - 1.3, 0.0))
+        overhead = np.array([0.1, arm_m * np.sin(angle), arm_m * np.cos(angle)])
+        s = min_jerk_array(np.array([(t_s - 0.5) / 0.8]))[0]
+        wrist = HANGING_M + s * (overhead - HANGING_M) if t_s < 1.3 else overhead
+        belief = model.update_wrists({Side.LEFT: wrist, Side.RIGHT: HANGING_M}, t_s)
+        goal, p = max(belief.probs.items(), key=lambda kv: kv[1])
+        if p >= CONFIDENT and goal != "none":
+            confident.append(goal)
+    changes = sum(1 for a, b in zip(confident, confident[1:], strict=False) if a != b)
+    assert changes <= 1 and confident[-1] == "wave", confident
+
+
+def test_smoothed_evidence_averages_one_movements_recent_reads() -> None:
+    """The mean of the reads within the window, of this movement only; impossible stays so."""
+    from mirrorbot.mind.arm_track import ArmTrack
+    from mirrorbot.mind.intent import smoothed_evidence
+
+    track = ArmTrack(start_t=0.0)
+    inf = -np.inf
+    first = smoothed_evidence(track, 1.0, np.array([-1.0, -5.0, inf]), 0.2)
+    assert first.tolist() == [-1.0, -5.0, inf]  # one read: itself
+    smoothed_evidence(track, 1.1, np.array([-3.0, -1.0, inf]), 0.2)
+    now = smoothed_evidence(track, 1.2, np.array([-5.0, -3.0, -2.0]), 0.2)
+    assert now.tolist() == [-3.0, -3.0, -2.0]  # the third goal only from the read allowing it
+    later = smoothed_evidence(track, 1.35, np.array([-7.0, inf, -4.0]), 0.2)
+    assert later.tolist() == [-6.0, inf, -3.0]  # 1.1 fell out of the window
+    track.start_t = 2.0  # a new movement: earlier reads do not count
+    assert smoothed_evidence(track, 2.1, np.array([0.0, 0.0, 0.0]), 0.2).tolist() == [0, 0, 0]
+
+
+def test_a_standing_hand_on_its_way_up_hedges_between_raise_and_wave() -> None:
+    """Until it turns or arrives, a standing person's rising hand is a raise as much as a wave.
+
+    They go to the same places and how high a wave goes is the person's own (an actor's tired
+    goodbye was read as a raise at 0.94 before it swung, then as a wave): the two share their
+    evidence while the hand rises, and neither is confident. Held there, it is a raise
+    (``test_styles_of_a_gesture_read_alike_speed_amplitude_and_hand``).
+    """
+    from mirrorbot.mind.repertoire import HAND_UP_M
+
+    for target in np.array(HAND_UP_M):
+        model = RepertoireIntent()
+        beliefs = _up_and_on(model, Side.RIGHT, target, 0.8, 0.0, end_s=0.5 + 0.6)
+        rising = [b for k, b in enumerate(beliefs) if k / 30.0 >= 0.7 and b.moving]
+        assert rising, "the rise was not seen"
+        for belief in rising:
+            assert belief.probs["wave"] == pytest.approx(belief.probs["raise"])
+            assert max(belief.probs.values()) < 0.9

@@ -50,6 +50,8 @@ class ArmTrack:
     turn_anchor: Vec3 | None = None  # where the current stroke began (3,) [m]
     turn_extreme: Vec3 | None = None  # the current stroke's farthest point (3,) [m]
     carried: FloatArray | None = None  # a continued gesture's prior: the belief so far (log)
+    reads: deque[tuple[float, FloatArray]] = field(default_factory=lambda: deque(maxlen=16))
+    reads_for: float | None = None  # the movement (its start time [s]) ``reads`` are of
     hold_since: float = 0.0
     _rest: Vec3 | None = None
 

@@ -86,6 +86,9 @@ MOUTH_FACTOR = 3.0
 :data:`MOUTH_STEP_S` it stays (a cup lifted to the mouth is a drink, however it got there)."""
 MOUTH_STEP_S = 0.25
 MOUTH_STEPS_MAX = 8  # ... for at most this many steps
+SAME_PLACE_M = 0.05  # a swinging and a held goal's targets this close share a place [m]
+ARRIVING_FRACTION = 0.3
+"""A hand slower than this fraction of its movement's peak speed has arrived (or turns)."""
 CARRY_SHARE = 0.8
 """A gesture that goes on keeps this share of its belief as its prior (the rest is the usual
 prior)."""
@@ -191,8 +194,43 @@ class RepertoireIntent:
         self._swing_goals = np.array(sorted({self.goals.index(p.name) for p in self._prims
                                              if p.oscillation_m >= SWING_MIN_M}),
                                      dtype=np.int64)
+        # Swinging goals and held ones that go to the same place (a wave and a raise): pairs
+        # (swinging, held) of goal indices.
+        self._twins = self._same_place_pairs()
         self._lift_goals = np.array(sorted({self.goals.index(p.name) for p in self._prims
                                             if p.lift_m > 0}), dtype=np.int64)
+
+    def _same_place_pairs(self) -> list[tuple[int, int]]:
+        """(swinging goal, held goal) index pairs that share a target place.
+
+        Within :data:`SAME_PLACE_M`; a standing person's path to it cannot tell them apart
+        before the hand swings (:meth:`_unswung`).
+        """
+        pairs = []
+        for s in self._swing_goals.tolist():
+            for h in range(len(self.goals) - 1):
+                if h in self._swing_goals or h == s:
+                    continue
+                ts, th = self._targets[self._goal_of == s], self._targets[self._goal_of == h]
+                if len(ts) and len(th) and float(np.min(np.linalg.norm(
+                        ts[:, None, :] - th[None, :, :], axis=2))) <= SAME_PLACE_M:
+                    pairs.append((s, h))
+        return pairs
+
+    def _unswung(self, track: ArmTrack) -> bool:
+        """Whether a standing person's hand is still on its way, unturned.
+
+        A standing person raises and waves a hand to the same places, and how high a wave
+        goes is their own (a tired goodbye went where the robot's raise goes, and was read a
+        raise at 0.94 before it swung). Until the hand turns, or slows to arrive
+        (:data:`ARRIVING_FRACTION` of its peak speed), or is held, a swinging goal and a held
+        one that share a place (:meth:`_same_place_pairs`) share their evidence: the belief
+        hedges between them, and the mirror acts on what they share. Seated at a table, where
+        a hand goes tells them apart already.
+        """
+        return bool(self._twins) and self._standing(track) and not track.holding \
+            and track.turns == 0 and track.still_turns == 0 \
+            and track.speed >= ARRIVING_FRACTION * track.peak
 
     def _prior(self) -> FloatArray:
         n = len(self.goals)
@@ -425,6 +463,10 @@ class RepertoireIntent:
         prior = self._log_prior if track.carried is None else track.carried
         swing = min(max(track.turns - 1, 0), SWING_TURNS_MAX) \
             - min(track.still_turns, SWING_TURNS_MAX)
+        if self._unswung(track):  # a raise or a wave, as far as the path can tell
+            log_post = log_post.copy()
+            for a, b in self._twins:
+                log_post[a] = log_post[b] = np.logaddexp(log_post[a], log_post[b]) - math.log(2)
         if swing:  # the hand swings (or is held still): evidence for (against) swinging goals
             log_post = log_post.copy()
             log_post[self._swing_goals] += math.log(SWING_FACTOR) * swing
@@ -432,6 +474,11 @@ class RepertoireIntent:
             log_post = log_post.copy()
             log_post[self._drink] += math.log(MOUTH_FACTOR) * (1.0 + min(
                 track.mouth_s / MOUTH_STEP_S, MOUTH_STEPS_MAX))
+        # A swing under way is read at a new phase every frame: its reads are averaged over
+        # one spacing of the path's samples (so that their phases interleave).
+        spacing_s = (t_s - track.start_t) / max(cfg.max_samples - 1, 1)
+        log_post = smoothed_evidence(track, t_s, log_post, min(cfg.evidence_window_s, spacing_s)
+                                     if track.turns > 1 else 0.0)
         post = posterior(log_post, prior, cfg.floor_p)
         track.last_post = post
         travel = gone(track)
@@ -462,6 +509,42 @@ class RepertoireIntent:
                                t_s - track.start_t, duration, track.moving,
                                post @ lead if track.moving else None)
         return self.last
+
+
+def smoothed_evidence(track: ArmTrack, t_s: float, log_l: FloatArray,
+                      window_s: float) -> FloatArray:
+    """The movement's log likelihoods (G,), averaged over its reads of the last ``window_s``.
+
+    Each frame reads the whole path again from a few samples spread evenly over it
+    (:attr:`IntentConfig.max_samples`). Over a swing those samples alias: as the path grows
+    they drift through the swing's phases, and at times most fall where the hand passes the
+    middle, which a raise explains tens of nats better than a wave. Read alone, a whole-arm
+    goodbye was a wave, a raise, a wave again within a tenth of a second, each above 0.9, 11
+    times in a clip. Reads of one path a moment apart are not independent evidence, so they
+    are averaged (a geometric mean of their likelihoods), not multiplied. A goal impossible
+    now stays so, and one possible now (a hand come to the mouth may drink) is averaged over
+    the reads that allowed it.
+
+    Args:
+        track: The arm; its :attr:`ArmTrack.reads` are kept per movement.
+        t_s: Now [s].
+        log_l: This frame's log likelihoods (G,).
+        window_s: How far back reads count [s] (0: this one only).
+
+    Returns:
+        (G,) log likelihoods.
+    """
+    if track.reads_for != track.start_t:  # a new movement: its own reads only
+        track.reads.clear()
+        track.reads_for = track.start_t
+    track.reads.append((t_s, log_l))
+    recent = [read for when, read in track.reads if when >= t_s - window_s - 1e-9]
+    if len(recent) == 1:
+        return log_l
+    stack = np.array(recent)  # (R, G)
+    finite = np.isfinite(stack)
+    mean = np.where(finite, stack, 0.0).sum(axis=0) / np.maximum(finite.sum(axis=0), 1)
+    return np.where(np.isfinite(log_l), mean, log_l)
 
 
 @functools.lru_cache(maxsize=512)

@@ -37,6 +37,9 @@ class IntentConfig:
             phase, early in a movement the robot's own raise read as a wave.
         forecast_s: How far ahead the moving hand is forecast [s] (:attr:`GoalBelief.forecast_m`):
             the robot mirrors where the hand is going, not where it was (0: no forecast).
+        evidence_window_s: A swing's reads are averaged over one spacing of the path's samples,
+            at most this long [s] (:func:`mirrorbot.mind.intent.smoothed_evidence`: read
+            alone, a long swing flipped between goals as its samples aliased).
     """
 
     onset_speed_m_s: float = 0.12
@@ -55,6 +58,7 @@ class IntentConfig:
     floor_p: float = 0.002
     onset_offsets_s: tuple[float, ...] = (0.0, 0.05, 0.1)
     forecast_s: float = 0.5
+    evidence_window_s: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.release_p < self.commit_p < 1:
@@ -67,3 +71,5 @@ class IntentConfig:
                               f"{self.onset_offsets_s}")
         if not 0.0 <= self.forecast_s <= 1.0:
             raise ConfigError(f"forecast_s must be in [0, 1] s, got {self.forecast_s}")
+        if self.evidence_window_s < 0:
+            raise ConfigError(f"evidence_window_s must be >= 0 s, got {self.evidence_window_s}")
