@@ -716,3 +716,59 @@ def test_a_standing_hand_on_its_way_up_hedges_between_raise_and_wave() -> None:
         for belief in rising:
             assert belief.probs["wave"] == pytest.approx(belief.probs["raise"])
             assert max(belief.probs.values()) < 0.9
+
+
+def _two_hands(left_at: Callable[[float], np.ndarray], right_at: Callable[[float], np.ndarray],
+               end_s: float) -> list[GoalBelief]:
+    """Beliefs at 30 Hz of two hands given as functions of time (arm frames, wrist = tip)."""
+    model = RepertoireIntent()
+    return [model.update_wrists({Side.LEFT: left_at(k / 30.0), Side.RIGHT: right_at(k / 30.0)},
+                                k / 30.0) for k in range(int(30 * end_s))]
+
+
+def _rise(target: np.ndarray, from_s: float, rise_s: float = 0.6) -> Callable[[float], np.ndarray]:
+    from mirrorbot.mind.repertoire import min_jerk_array
+
+    def at(t_s: float) -> np.ndarray:
+        s = min_jerk_array(np.array([(t_s - from_s) / rise_s]))[0]
+        return np.asarray(HANGING_M + s * (target - HANGING_M))
+    return at
+
+
+def test_a_committed_gesture_keeps_attention_while_it_goes_on() -> None:
+    """A wave goes on while the other hand lifts a little (an actor's, at the end of a clip).
+
+    The belief stays with the waving arm (committed ``wave``, never another confident goal);
+    read by whichever arm had gone farther, the lifted hand was a point at 0.99 for a moment.
+    """
+    from mirrorbot.mind.repertoire import HAND_UP_M
+
+    up = np.array(HAND_UP_M[0])
+    rise = _rise(up, 0.5, 0.8)
+
+    def waving(t_s: float) -> np.ndarray:
+        return rise(t_s) + (np.array([0.0, 0.12 * np.sin(2 * np.pi * 2.0 * (t_s - 1.5)), 0.0])
+                            if t_s > 1.5 else 0.0)
+
+    lifted = np.array([0.3, 0.1, -0.3])  # 25 cm forward and up from hanging
+    beliefs = _two_hands(waving, _rise(lifted, 4.0, 0.5), 6.0)
+    late = beliefs[30 * 3:]
+    assert all(b.committed == "wave" and b.side is Side.LEFT for b in late), \
+        {(b.committed, b.side) for b in late}
+
+
+def test_a_gesture_merely_held_does_not_keep_attention() -> None:
+    """One hand held up in front (a raise), the other then goes up high: that one is read.
+
+    The rising arm has gone farther than the held one (:meth:`RepertoireIntent._rank`); a
+    committed gesture keeps attention only while its arm moves.
+    """
+    from mirrorbot.mind.repertoire import HAND_UP_M
+
+    held = _rise(np.array(HAND_UP_M[0]), 0.5)
+    up = _rise(np.array(HAND_UP_M[3]), 3.0, 0.8)
+    beliefs = _two_hands(held, up, 4.0)
+    assert "raise" in {b.committed for b in beliefs[:30 * 3]}
+    rising = beliefs[int(30 * 3.4):int(30 * 3.9)]
+    assert any(b.side is Side.RIGHT and b.probs["wave"] > 0.9 for b in rising), \
+        [(b.side, round(b.probs["wave"], 2)) for b in rising]

@@ -265,6 +265,19 @@ class RepertoireIntent:
         return np.log(CARRY_SHARE * track.last_post
                       + (1.0 - CARRY_SHARE) * np.exp(self._log_prior))
 
+    def _attended(self, active: list[tuple[tuple[bool, float], Side]]) -> Side:
+        """The arm the belief is about, of the ``active`` ones ((rank, side) each).
+
+        A committed gesture keeps the robot's attention while its arm moves on (an actor's wave
+        ended with the other hand lifted 27 cm, read as a point at 0.99 while the wave went
+        on); otherwise the arm that ranks first (:meth:`_rank`). A gesture merely held does
+        not keep it: the other hand's gesture is read.
+        """
+        side = self.last.side
+        if self.committed is not None and side is not None and self.arms[side].moving:
+            return side
+        return max(active, key=lambda m: m[0])[1]
+
     def _rank(self, track: ArmTrack) -> tuple[bool, float]:
         """Which active arm the belief is about (the larger ranks first).
 
@@ -456,7 +469,7 @@ class RepertoireIntent:
                 arm.above = 0
             self.last = self._rest
             return self.last
-        _, side = max(moving, key=lambda m: m[0])
+        side = self._attended(moving)
         track = self.arms[side]
         assert track.start is not None
         log_post, row, duration, lead = self._log_likelihoods(track)
