@@ -110,6 +110,24 @@ def test_full_reach_commits_before_arrival_and_holds_until_the_hand_arrives() ->
         assert all(b.committed == goal for b in beliefs[first:])  # and stays, at the object too
 
 
+def test_a_commitment_is_earned_half_way_to_the_object() -> None:
+    """Never committed before the hand has gone as far as it still has to go to the object.
+
+    Early in a reach a few degrees of heading decide among objects 27 degrees apart; committed
+    then, a robot turned its head to a wrong object first in 37 of 82 real reaches.
+    """
+    rng = np.random.default_rng(5)
+    for goal in OBJECTS_M:
+        t, hand = straight_reach(goal, hold_s=0.3, rng=rng)
+        model = ReachGoal(OBJECTS_M)
+        for ts, p in zip(t, hand, strict=True):
+            belief = model.update(p, float(ts))
+            if belief.committed is not None:
+                obj = model.points_m[model.names.index(belief.committed)]
+                assert np.linalg.norm(p - START_M) + 0.01 >= np.linalg.norm(obj - p), (goal, ts)
+        assert belief.committed == goal
+
+
 def test_synthetic_reaches_commit_and_hold() -> None:
     reach_set = synthetic_reach_set(7)
     at_end = 0

@@ -34,7 +34,8 @@ for any rotated and translated copy of the data; it is deterministic and rate-in
 
 A commitment (:attr:`ReachBelief.committed`) is made when an object keeps at least ``commit_p``
 of the whole posterior ("no object" included) for ``commit_hold_s`` while the hand approaches
-it; never while the hand is still or moving other than toward that object. It is held while the
+it, once it is half way there (``commit_gone_ratio``); never while the hand is still or moving
+other than toward that object. It is held while the
 hand keeps going to the object and while it is at the object, and released only when the hand
 stops short (still for ``release_still_s`` farther than ``arrive_m``), turns away (moving away
 from it, half of ``arrive_m`` beyond its closest approach) or another object becomes more
@@ -88,6 +89,12 @@ class ReachConfig:
         stop_short_m: The hand (wrist) stops this short of an object's centre [m].
         commit_p: Probability (of the whole posterior) an object must keep to be committed.
         commit_hold_s: ... for this long [s].
+        commit_gone_ratio: ... once the hand has gone at least this many times as far from the
+            movement's start as it still has to go to the object (1: half way). A minimum-jerk
+            reach is at its peak speed half way, and its braking, which tells a near object
+            from a far one, has not begun before. On 82 real reaches among 9 objects (a VR
+            shelf) committing without it went to a wrong object first in 37 of 82, with it in
+            12; on the synthetic reaches it commits at 0.54 of a reach instead of 0.42.
         release_margin: Another object more probable than the committed one by this much
             (of the objects' probability) releases it.
         approach_speed_m_s: A moving hand releases its object when it moves away from it at
@@ -115,6 +122,7 @@ class ReachConfig:
     stop_short_m: float = 0.05
     commit_p: float = 0.7
     commit_hold_s: float = 0.1
+    commit_gone_ratio: float = 1.0
     release_margin: float = 0.3
     approach_speed_m_s: float = 0.05
     release_still_s: float = 0.4
@@ -128,7 +136,8 @@ class ReachConfig:
             if not getattr(self, name) > 0:
                 raise ConfigError(f"ReachConfig.{name} must be > 0, got {getattr(self, name)}")
         for name in ("beta_per_m", "chord_kappa", "max_turn_rad", "decel_weight",
-                     "stop_short_m", "commit_hold_s", "restart_still_s", "release_still_s"):
+                     "stop_short_m", "commit_hold_s", "restart_still_s", "release_still_s",
+                     "commit_gone_ratio"):
             if not getattr(self, name) >= 0:
                 raise ConfigError(f"ReachConfig.{name} must be >= 0, got {getattr(self, name)}")
         if not 0 < self.commit_p < 1:
@@ -209,7 +218,7 @@ class ReachGoal:
         post = softmax(self.log_evidence + self.log_prior + self._path_ll(fit, dist))
         objects = post[1:] / max(float(post[1:].sum()), 1e-300)  # given a reach at all
         approach = u @ v  # how fast the hand closes on each object (k,) [m/s]
-        self._commitment(t_s, post, objects, approach, moving, dist)
+        self._commitment(t_s, post, objects, approach, moving, dist, fit.p_m)
         return ReachBelief({n: float(q) for n, q in zip(self.names, objects, strict=True)},
                            self.committed, float(post[0]), moving)
 
@@ -326,10 +335,11 @@ class ReachGoal:
         return np.asarray(np.cos(turn) * cos_t + np.sin(turn) * (u @ normal), dtype=np.float64)
 
     def _commitment(self, t_s: float, post: FloatArray, objects: FloatArray,
-                    approach: FloatArray, moving: bool, dist: FloatArray) -> None:
+                    approach: FloatArray, moving: bool, dist: FloatArray, p_m: Vec3) -> None:
         """Update :attr:`committed` from the posterior (k + 1,), ``post[0]`` "no object".
 
-        ``objects``: the objects' posterior given a reach at all (k,).
+        ``objects``: the objects' posterior given a reach at all (k,); ``dist``: each object's
+        distance from the hand (k,) [m]; ``p_m``: the hand (fitted) (3,) [m].
         """
         c = self.config
         self._still_since_s = None if moving else (
@@ -349,10 +359,14 @@ class ReachGoal:
             else:
                 return
         best = int(np.argmax(post[1:]))
+        # Earned: the hand has gone at least ``commit_gone_ratio`` times as far from its start as
+        # it still has to go to the object.
+        gone_m = 0.0 if self.start_m is None else float(np.linalg.norm(p_m - self.start_m))
         if post[best + 1] >= c.commit_p and moving and approach[best] > 0.0:
             if self._above_since_s is None or self._best_prev != best:
                 self._above_since_s = t_s
-            if t_s - self._above_since_s >= c.commit_hold_s - 1e-9:
+            if t_s - self._above_since_s >= c.commit_hold_s - 1e-9 \
+                    and gone_m >= c.commit_gone_ratio * float(dist[best]):
                 self.committed = self.names[best]
                 self._closest_m = float(dist[best])
         else:
