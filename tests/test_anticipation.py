@@ -74,3 +74,29 @@ def test_the_forecast_leads_the_moving_arm_and_fades_out_when_it_stops() -> None
         previous = wrist
     assert np.linalg.norm(previous - wrist0) < 0.005
     assert max(steps) < 0.5 * 0.1 * sharpness(_belief("drink", 0.99, up).probs)
+
+
+def test_a_wave_back_stays_at_the_place_it_began_at() -> None:
+    """Waving back, the robot's hand stays up at one height, wherever the person's wave is.
+
+    The person's best-fitting wave place changes from frame to frame (beside the head, then in
+    front at the shoulder). Following the belief's target, its wave back jumped between
+    places: the hand swung 50 cm wide and dropped below its shoulder (synthetic, seed 3).
+    """
+    import dataclasses
+
+    model = load_robot_model(robot_urdf_path())
+    q_mirror = rest_pose(model).copy()
+    left = model.arm_indices(Side.LEFT)
+    a = Anticipation(model, Mapping.MIRROR)
+    beside_head, at_shoulder = np.array([0.10, 0.17, 0.24]), np.array([0.30, 0.07, 0.07])
+    wave = dataclasses.replace(_belief("wave", 0.99, None), committed="wave",
+                               target_m=beside_head, start_m=np.array([0.05, 0.1, -0.5]))
+    heights = []
+    for k in range(150):  # 5 s at 30 Hz; the place flips every half second after the first 1 s
+        place = beside_head if k < 30 or (k // 15) % 2 == 0 else at_shoulder
+        q, mode, reason = a(q_mirror, dataclasses.replace(wave, target_m=place), 1 / 30)
+        assert mode == "respond" and reason == "waving back"
+        if k >= 30:
+            heights.append(wrist_of(q[left])[2])
+    assert np.ptp(heights) < 0.03, np.ptp(heights)

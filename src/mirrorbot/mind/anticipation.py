@@ -17,6 +17,7 @@ mirroring hand toward that object as the belief sharpens (:class:`ReachLead`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -316,13 +317,18 @@ class Anticipation:
         return q
 
     def _keep_answering(self, belief: GoalBelief | None) -> GoalBelief | None:
-        """The belief to act on: an answer carries on for ``answer_hold_s`` once begun."""
+        """The belief to act on: an answer carries on for ``answer_hold_s`` once begun.
+
+        It answers at the place it began at: the belief's target is the best-fitting place of
+        the person's gesture, frame by frame, and a wave back that followed it jumped between
+        places (its hand swung 50 cm wide and dropped below its shoulder).
+        """
         if belief is not None and belief.committed is not None:
             if belief.committed in ANSWER and belief.target_m is not None:
                 if self._answer is None or self._answer[0].committed != belief.committed:
                     self._answer = (belief, self.t_s + self.config.answer_hold_s)
-            else:
-                self._answer = None
+                return dataclasses.replace(belief, target_m=self._answer[0].target_m)
+            self._answer = None
             return belief
         if self._answer is not None and self.t_s < self._answer[1]:
             return self._answer[0]
