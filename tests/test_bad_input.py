@@ -698,3 +698,54 @@ def test_command_line_values_that_are_out_of_range(tmp_path: Path) -> None:
                             "--seconds", "inf"), "--seconds must be in (0, 86400")
     _one_line_error(run_cli("record", "--source", "camera:99999999999999999999", "--out", out),
                     "camera index 99999999999999999999 is out of range")
+
+
+def _stopped_inside_compiled_code() -> SystemError:
+    """What numba's dispatcher raises when a stop signal's handler fires as a kernel returns."""
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as stop:
+            raise SystemError("CPUDispatcher(<function goal_log_likelihoods>) returned a result "
+                              "with an exception set") from stop
+    except SystemError as exc:
+        return exc
+
+
+def test_is_interrupt_sees_a_stop_through_compiled_code() -> None:
+    from mirrorbot.errors import is_interrupt
+
+    assert is_interrupt(KeyboardInterrupt())
+    assert is_interrupt(_stopped_inside_compiled_code())
+    assert not is_interrupt(SystemError("a real one"))
+    assert not is_interrupt(ValueError("no"))
+
+
+def test_a_stop_inside_compiled_code_stops_a_run_like_ctrl_c(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        ) -> None:
+    """A stop signal as a compiled kernel returns is a stop: exit 130, the outputs finished.
+
+    It came out as an internal error (exit 1), and the run lost its summary (seen once in the
+    SIGTERM test).
+    """
+    from mirrorbot.cli import main
+    from mirrorbot.output.summary import SummaryBuilder
+
+    calls = {"n": 0}
+    add = SummaryBuilder.add
+
+    def add_then_stop(self: SummaryBuilder, **kwargs: object) -> None:
+        add(self, **kwargs)  # type: ignore[arg-type]
+        calls["n"] += 1
+        if calls["n"] == 40:
+            raise _stopped_inside_compiled_code()
+
+    monkeypatch.setattr(SummaryBuilder, "add", add_then_stop)
+    out = tmp_path / "out"
+    status = main(["run", "--source", "synthetic:wave?seed=1", "--out", str(out), "--no-video"])
+    err = capsys.readouterr().err
+    assert status == 130 and "stopped by Ctrl-C" in err, err
+    summary = json.loads((out / "summary.json").read_text())
+    _, frames = _log(out)
+    assert summary["interrupted"] is True and summary["frames"] == len(frames) == 40

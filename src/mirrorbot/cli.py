@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot import __version__
-from mirrorbot.errors import MirrorbotError
+from mirrorbot.errors import MirrorbotError, is_interrupt
 from mirrorbot.out_files import refuse_input_as_output
 from mirrorbot.output.display import has_display
 from mirrorbot.perception.source_spec import SOURCE_FORMS, parse_source
@@ -354,16 +354,23 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"mirrorbot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not is_interrupt(exc):
+            return _internal_error(exc)
         name = "SIGTERM" if stop.signum == signal.SIGTERM else "Ctrl-C"
         print(f"mirrorbot: stopped by {name}; outputs written so far are kept", file=sys.stderr)
         return EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence turns a crash into exit 1
-        if os.environ.get("MIRRORBOT_DEBUG"):
-            traceback.print_exc()
-        print(f"mirrorbot: internal error: {exc!r} (set MIRRORBOT_DEBUG=1 for the traceback; "
-              "please report it)", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    """One line for a crash (the traceback with ``MIRRORBOT_DEBUG=1``); exit status 1."""
+    if os.environ.get("MIRRORBOT_DEBUG"):
+        traceback.print_exception(exc)
+    print(f"mirrorbot: internal error: {exc!r} (set MIRRORBOT_DEBUG=1 for the traceback; "
+          "please report it)", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

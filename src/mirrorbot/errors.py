@@ -23,3 +23,23 @@ class SourceError(MirrorbotError):
 class ModelError(MirrorbotError):
     """A robot model, scene or pose model file is missing or invalid."""
 
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is a stop by Ctrl-C or SIGTERM (:class:`KeyboardInterrupt`).
+
+    Also when the signal's handler raised it while compiled code (a numba kernel) was
+    returning: the dispatcher then reports a ``SystemError`` ("returned a result with an
+    exception set") whose context is the KeyboardInterrupt. Seen as an internal error, a run
+    stopped at that moment lost its summary.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        if not isinstance(current, SystemError):
+            return False
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

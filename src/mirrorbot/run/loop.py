@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mirrorbot.arrays import FloatArray, ImageBGR
-from mirrorbot.errors import ConfigError, MirrorbotError, SourceError
+from mirrorbot.errors import ConfigError, MirrorbotError, SourceError, is_interrupt
 from mirrorbot.mind.behaviour import Behaviour
 from mirrorbot.output.overlay import OverlayInfo, blank_panel, compose_frame
 from mirrorbot.output.session_log import LOGGED_LINKS, ROBOT_LINK_OF, FrameRecord, SessionLogWriter
@@ -225,7 +225,9 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                 break
             progress.update()
         finished = True
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not is_interrupt(exc):
+            raise
         interrupted = True
     finally:
         progress.close()

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from mirrorbot.errors import SourceError
+from mirrorbot.errors import SourceError, is_interrupt
 from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
 from mirrorbot.progress import Progress
 from mirrorbot.sources.pose_sources import PoseSource
@@ -57,7 +57,9 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
                 tracked += sample.pose is not None
                 last_t = sample.t_s
                 bar.update()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemError) as exc:
+            if not is_interrupt(exc):
+                raise
             interrupted = True
         finally:
             bar.close()
