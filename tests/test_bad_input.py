@@ -749,3 +749,33 @@ def test_a_stop_inside_compiled_code_stops_a_run_like_ctrl_c(
     summary = json.loads((out / "summary.json").read_text())
     _, frames = _log(out)
     assert summary["interrupted"] is True and summary["frames"] == len(frames) == 40
+
+
+def test_record_and_learn_keep_what_was_there_unless_told(tmp_path: Path) -> None:
+    """An earlier take or learned gesture of the same name is never replaced silently.
+
+    ``record`` truncated an existing recording as soon as its source opened (a Ctrl-C then
+    left a partial new take in place of the good one); ``learn`` replaced a gesture learned
+    from demonstrations the user may no longer have.
+    """
+    take = tmp_path / "take.jsonl"
+    first = run_cli("record", "--source", "synthetic:wave?seed=1", "--out", str(take),
+                    "--seconds", "1")
+    assert first.returncode == 0, first.stderr
+    kept = take.read_bytes()
+    again = run_cli("record", "--source", "synthetic:raise?seed=2", "--out", str(take),
+                    "--seconds", "1")
+    _one_line_error(again, "exists (an earlier recording); pass --overwrite")
+    assert take.read_bytes() == kept
+    replaced = run_cli("record", "--source", "synthetic:raise?seed=2", "--out", str(take),
+                       "--seconds", "1", "--overwrite")
+    assert replaced.returncode == 0 and take.read_bytes() != kept, replaced.stderr
+    rep = tmp_path / "rep"
+    rep.mkdir()
+    (rep / "tap.json").write_text('{"version": 2}')
+    demos = [tmp_path / f"d{k}.jsonl" for k in range(3)]
+    for k, demo in enumerate(demos):
+        demo.write_bytes(kept if k else take.read_bytes())
+    result = run_cli("learn", "tap", *map(str, demos), "--out", str(rep))
+    _one_line_error(result, "'tap' is learned already")
+    assert (rep / "tap.json").read_text() == '{"version": 2}'

@@ -89,6 +89,9 @@ def cmd_record(args: argparse.Namespace) -> int:
     if args.out.is_dir():
         raise MirrorbotError(f"--out {args.out} is a folder; give the recording's file name, "
                              f"e.g. --out {args.out / 'take1.jsonl'}")
+    if args.out.exists() and not args.overwrite:
+        raise MirrorbotError(f"--out {args.out} exists (an earlier recording); pass --overwrite "
+                             "to replace it, or another --out")
     spec = parse_source(args.source)
     if spec.input_path is not None:
         refuse_input_as_output(args.out, [spec.input_path])
@@ -110,6 +113,10 @@ def cmd_learn(args: argparse.Namespace) -> int:
     from mirrorbot.paths import repertoire_dir
 
     out = args.out if args.out is not None else repertoire_dir()
+    earlier = out / f"{args.name}.json"
+    if earlier.is_file() and not args.overwrite:
+        raise MirrorbotError(f"a gesture {args.name!r} is learned already ({earlier}); pass "
+                             "--overwrite to learn it afresh, or another name")
     path, primitive, duration, spread = learn(args.name, list(args.files), out)
     print(f"learned {args.name!r} from {len(args.files)} demonstrations: {describe(primitive)} "
           f"(arriving in {duration:.2f} s, demonstrations within {100 * spread:.1f} cm of its "
@@ -257,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing recording of that name (refused otherwise)")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("learn", help="learn a new gesture from recorded demonstrations")
@@ -268,6 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None,
                    help="where the learned gesture is stored (default models/repertoire/ or "
                         "$MIRRORBOT_REPERTOIRE)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a gesture learned before under that name (refused otherwise)")
     p.set_defaults(func=cmd_learn)
 
     p = sub.add_parser("eval", help="score a stage on labelled data")
