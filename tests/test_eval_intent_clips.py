@@ -111,3 +111,34 @@ def test_hands_held_together_are_a_posture_not_a_gesture() -> None:
     assert body(together, visibility, 0.2)
     assert body(apart, visibility, 0.5)  # held a moment after, as any body movement
     assert not body(apart, visibility, 1.0)
+
+
+def test_a_label_with_a_goal_the_robot_does_not_know_is_refused(tmp_path: Path) -> None:
+    """``Raise`` (or ``rasie``) typed in a spreadsheet scored every clip a miss, silently."""
+    data = tmp_path / "clips"
+    data.mkdir()
+    write_bvh(data / "still.bvh", frames=30, raise_deg=0.0)
+    for typed, meant in (("Raise", "raise"), ("rasie", "raise"), ("dance", None)):
+        (data / "labels.csv").write_text(f"file,goal\nstill.bvh,{typed}\n")
+        result = run_cli("eval", "intent", "--data", str(data))
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1, result.stderr
+        assert f"goal {typed!r} is not a goal the robot knows" in lines[0]
+        assert "still.bvh" in lines[0]
+        assert (f"did you mean {meant!r}" in lines[0]) == (meant is not None), lines[0]
+
+
+def test_a_recording_labelled_with_an_unknown_goal_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "recs"
+    data.mkdir()
+    take = data / "take.jsonl"
+    made = run_cli("record", "--source", "synthetic:wave?seed=1", "--out", str(take))
+    assert made.returncode == 0, made.stderr
+    header, *frames = take.read_text().splitlines()
+    meta = json.loads(header)
+    meta["labels"] = [{**label, "goal": "dance"} for label in meta["labels"]]
+    take.write_text("\n".join([json.dumps(meta), *frames]) + "\n")
+    result = run_cli("eval", "intent", "--data", str(data))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "take.jsonl" in lines[0] and "goal 'dance' is not a goal the robot knows" in lines[0]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mirrorbot.errors import ConfigError
+from mirrorbot.errors import ConfigError, SourceError
 
 GOALS = ("wave", "point", "raise", "reach", "drink", "offer", "clear", "none")
 """The contract's goals; ``none`` is movement without a goal. Scenes add ``reach:NAME``."""
@@ -34,3 +36,26 @@ class GestureLabel:
     def to_json(self) -> dict[str, object]:
         """The contract's ``{"start", "end", "goal"}`` object."""
         return {"start": round(self.start_s, 4), "end": round(self.end_s, 4), "goal": self.goal}
+
+
+def check_label_goals(labels: Iterable[tuple[str, str]], known: Iterable[str]) -> None:
+    """Refuse a label whose goal is not one the recogniser can be scored on.
+
+    ``labels``: (where the label is, for the message; its goal) pairs; ``known``: the goals
+    (the vocabulary with learned gestures; ``reach:OBJECT`` is always allowed). A capitalised
+    or misspelt goal (``Raise``, ``rasie``: labels typed in a spreadsheet) scored every clip
+    as a miss without a word.
+
+    Raises:
+        SourceError: The first unknown goal, with the nearest known one.
+    """
+    goals = sorted(set(known) | {"none"})
+    for where, goal in labels:
+        if goal in goals or goal.startswith("reach:"):
+            continue
+        near = [g for g in goals if g.lower() == goal.strip().lower()] \
+            or difflib.get_close_matches(goal.lower(), goals, n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise SourceError(f"{where}: goal {goal!r} is not a goal the robot knows; {hint}"
+                          f"fix the label (goals: {', '.join(goals)}, reach:OBJECT, or a "
+                          "gesture learned with `mirrorbot learn`)")

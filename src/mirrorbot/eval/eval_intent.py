@@ -30,7 +30,7 @@ from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.eval.lead_time import leads
 from mirrorbot.eval.lead_time import summarise as summarise_leads
 from mirrorbot.eval.scoring import format_score, ramp, score_report, short_name
-from mirrorbot.labels import GestureLabel
+from mirrorbot.labels import GestureLabel, check_label_goals
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.mind.intent_baselines import VelocityBaseline
 from mirrorbot.mind.repertoire import load_repertoire
@@ -226,6 +226,9 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
     build_intent(intent)  # a student's class fails here, before any work, with a clear message
     sessions = recorded_sessions(data) if data is not None else synthetic_sessions(seeds, wander)
     repertoire, _ = load_repertoire(repertoire_dir())  # the baseline's goals, learned included
+    check_label_goals(((f"recording {s.source.removeprefix('recording:')}, the label at "
+                        f"{label.start_s:g}-{label.end_s:g} s", label.goal)
+                       for s in sessions for label in s.labels), repertoire.goals)
     name = short_name(intent)
     models: dict[str, Callable[[], IntentModel]] = {
         name: lambda: build_intent(intent),

@@ -32,7 +32,10 @@ import numpy as np
 
 from mirrorbot.errors import SourceError
 from mirrorbot.eval.eval_intent import Session, run_model
+from mirrorbot.labels import check_label_goals
 from mirrorbot.mind.intent import GoalBelief, IntentModel
+from mirrorbot.mind.repertoire import load_repertoire
+from mirrorbot.paths import repertoire_dir
 from mirrorbot.perception.landmarks import PoseFrame
 from mirrorbot.perception.recording import read_recording
 from mirrorbot.progress import Progress
@@ -175,8 +178,16 @@ def format_clips_report(r: dict[str, Any]) -> str:
 
 def run_eval_intent_clips(folder: Path, make_model: Callable[[], IntentModel], *,
                           as_json: bool = False, progress: bool = True) -> dict[str, Any]:
-    """Evaluate a folder of labelled clips, print a table (or JSON), return the figures."""
-    result = evaluate_clips(labelled_clips(folder), make_model, progress=progress)
+    """Evaluate a folder of labelled clips, print a table (or JSON), return the figures.
+
+    Raises:
+        SourceError: A clip labelled with a goal the robot does not know.
+    """
+    clips = labelled_clips(folder)
+    repertoire, _ = load_repertoire(repertoire_dir())
+    check_label_goals(((f"the label of {c.name} in {folder}", c.goal) for c in clips),
+                      repertoire.goals)
+    result = evaluate_clips(clips, make_model, progress=progress)
     result["data"] = str(folder)
     print(json.dumps(result, indent=2) if as_json else format_clips_report(result))
     return result
