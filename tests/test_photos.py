@@ -129,3 +129,27 @@ def test_the_robot_takes_each_photos_pose_without_holding_still(photos: Path,
     # The robot moves to the second photo's pose and settles there.
     assert np.abs(q[59] - q[29]).max() > 0.1
     assert np.abs(q[59] - q[55]).max() < 0.02
+
+
+def test_one_photo_given_as_the_source_is_held_like_a_folders(photos: Path,
+                                                               tmp_path: Path) -> None:
+    """``--source a.png`` is one photo held for a moment, not a one-frame video.
+
+    OpenCV opens an image as a video of one frame: the run was one frame long, 0 s of
+    simulation, and the robot never moved, without a word.
+    """
+    from helpers import run_cli
+
+    spec = parse_source(str(photos / "a.png"))
+    source = open_pose_source(spec)
+    try:
+        assert isinstance(source, PhotoSource)
+        samples = list(source)
+    finally:
+        source.close()
+    assert len(samples) == 60 and all(s.pose is not None for s in samples)  # 2 s at 30 Hz
+    result = run_cli("run", "--source", str(tmp_path / "missing.jpg"), "--out",
+                     str(tmp_path / "o"), "--no-video")
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and "does not exist" in lines[0], \
+        result.stderr

@@ -9,9 +9,11 @@ from pathlib import Path
 from mirrorbot.errors import SourceError
 
 MAX_CAMERA_INDEX = 999  # OpenCV's own limit is far lower; a larger index is a typo
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+"""Files read as images (a folder's frames or photos, or one photo given as a source)."""
 
 SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)",
-                "images:DIR[?mode=photos|sequence]",
+                "images:DIR[?mode=photos|sequence]", "PATH.jpg|.png (one photo)",
                 "recording:PATH.jsonl", "PATH.jsonl", "bvh:PATH.bvh[.gz]",
                 "synthetic:GESTURE[,GESTURE...]")
 
@@ -131,5 +133,7 @@ def parse_source(text: str) -> SourceSpec:
             return SourceSpec(SourceKind.BVH, text, text)
         if text.lower().endswith(".jsonl"):  # the recordings `mirrorbot record` writes
             return SourceSpec(SourceKind.RECORDING, text, text)
+        if text.lower().endswith(IMAGE_SUFFIXES):  # one photo: held like a folder's photos
+            return SourceSpec(SourceKind.IMAGES, text, text)
         return SourceSpec(SourceKind.VIDEO, text, text)
     raise SourceError(f"unknown source {text!r}; valid forms: {', '.join(SOURCE_FORMS)}")

@@ -18,9 +18,9 @@ import numpy as np
 
 from mirrorbot.arrays import ImageBGR
 from mirrorbot.errors import SourceError
+from mirrorbot.perception.source_spec import IMAGE_SUFFIXES
 from mirrorbot.quiet import quiet_c_output
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 DEFAULT_FOLDER_RATE_HZ = 30.0
 CAMERA_FIRST_FRAME_TRIES = 20  # webcams often deliver a few empty frames while starting
 CAMERA_STALL_FRAMES = 30  # consecutive failed reads before a running camera counts as lost
@@ -172,17 +172,22 @@ class VideoFileSource:
 class ImageFolderSource:
     """A folder of images in name order, at a fixed rate; other files are skipped with a warning.
 
+    ``folder`` may also be one image file (a photo given as ``--source photo.jpg``).
+
     Raises:
         SourceError: The folder is missing or holds no readable image.
     """
 
     def __init__(self, folder: Path, rate_hz: float = DEFAULT_FOLDER_RATE_HZ) -> None:
-        if not folder.is_dir():
+        one_image = folder.suffix.lower() in IMAGE_SUFFIXES and folder.is_file()
+        if folder.suffix.lower() in IMAGE_SUFFIXES and not folder.exists():
+            raise SourceError(f"photo {folder} does not exist; check the path")
+        if not folder.is_dir() and not one_image:
             raise SourceError(f"image folder {folder} does not exist or is not a folder; "
                               "pass --source images:DIR with a folder of .png/.jpg frames")
         self.folder = folder
         self.rate_hz = rate_hz
-        files = sorted(p for p in folder.iterdir() if p.is_file())
+        files = [folder] if one_image else sorted(p for p in folder.iterdir() if p.is_file())
         self.paths = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
         skipped = len(files) - len(self.paths)
         if skipped:
