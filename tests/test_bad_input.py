@@ -779,3 +779,26 @@ def test_record_and_learn_keep_what_was_there_unless_told(tmp_path: Path) -> Non
     result = run_cli("learn", "tap", *map(str, demos), "--out", str(rep))
     _one_line_error(result, "'tap' is learned already")
     assert (rep / "tap.json").read_text() == '{"version": 2}'
+
+
+def test_odd_text_and_folders_are_one_line_errors_not_internal_ones(tmp_path: Path) -> None:
+    """A Unicode digit as a camera, a folder as --filter, a 5000-digit integer in a recording."""
+    _one_line_error(run_cli("record", "--source", "camera:\u00b2", "--out",
+                            str(tmp_path / "r.jsonl")), "camera index must be a whole number")
+    _one_line_error(run_cli("run", "--source", "synthetic:wave", "--filter", str(tmp_path),
+                            "--out", str(tmp_path / "o")), "is a folder; pass a .json file")
+    take = tmp_path / "take.jsonl"
+    assert run_cli("record", "--source", "synthetic:wave?seed=1", "--out", str(take),
+                   "--seconds", "1").returncode == 0
+    header, *frames = take.read_text().splitlines()
+    huge = header.replace('"fps":', '"huge":' + "9" * 5000 + ',"fps":', 1)
+    (tmp_path / "bad_header.jsonl").write_text("\n".join([huge, *frames]) + "\n")
+    _one_line_error(run_cli("run", "--source", str(tmp_path / "bad_header.jsonl"), "--out",
+                            str(tmp_path / "o2"), "--no-video"), "header is not valid JSON")
+    bad_frame = frames[3].replace('"t":', '"huge":' + "9" * 5000 + ',"t":', 1)
+    (tmp_path / "bad_frame.jsonl").write_text(
+        "\n".join([header, *frames[:3], bad_frame, *frames[4:]]) + "\n")
+    result = run_cli("run", "--source", str(tmp_path / "bad_frame.jsonl"), "--out",
+                     str(tmp_path / "o3"), "--no-video")
+    assert result.returncode == 0 and "not valid JSON; skipping it" in result.stderr, \
+        result.stderr

@@ -317,6 +317,12 @@ def load_filter_config(path: Path) -> FilterConfig:
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix "
                           "the file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"--filter {path} is a folder; pass a .json file such as "
+                          "sims/assignments/tune_the_filter/filter.json") from None
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, a 4300-digit integer
+        raise ConfigError(f"cannot read filter settings {path} ({exc}); pass a JSON file "
+                          "such as sims/assignments/tune_the_filter/filter.json") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a JSON object like {{\"beta\": 3.0}}")
     methods = [m.value for m in FilterMethod]

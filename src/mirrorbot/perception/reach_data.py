@@ -93,7 +93,7 @@ def load_reaches(path: Path) -> ReachSet:
                           "mirrorbot-reaches format (docs/reach.md)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"reach file {path} cannot be read ({exc})") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # JSONDecodeError, or an integer of over 4300 digits
         raise _bad(path, f"not valid JSON ({exc})", "write it as one JSON object") from None
     if not isinstance(data, dict) or data.get("format") != REACHES_FORMAT:
         found = data.get("format") if isinstance(data, dict) else None

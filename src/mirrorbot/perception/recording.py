@@ -135,7 +135,7 @@ def parse_header(line: str, path: Path) -> RecordingHeader:
     where = f"recording {path}, line 1"
     try:
         obj = json.loads(line)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # JSONDecodeError; or a 4300-digit integer
         raise SourceError(f"{where}: the header is not valid JSON; is this a mirrorbot "
                           "recording (made by `mirrorbot record`)?") from None
     if not isinstance(obj, dict) or obj.get("format") != RECORDING_FORMAT:
@@ -299,7 +299,7 @@ class RecordingReader:
                     continue
                 try:
                     obj = json.loads(line)
-                except (json.JSONDecodeError, RecursionError):
+                except (ValueError, RecursionError):  # JSONDecodeError; or a 4300-digit integer
                     if not line.endswith("\n"):
                         stats.truncated_last_line = True
                         warn(f"{where} is cut short (the recording was interrupted); "

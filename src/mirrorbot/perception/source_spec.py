@@ -114,7 +114,7 @@ def parse_source(text: str) -> SourceSpec:
     if text == "camera":
         return SourceSpec(SourceKind.CAMERA, "0", text)
     if sep and head == "camera":
-        if not rest.isdigit():
+        if not (rest.isascii() and rest.isdigit()):  # not "²" or other Unicode digits
             raise SourceError(f"camera index must be a whole number, got {rest!r}; "
                               "try --source camera:0")
         if int(rest) > MAX_CAMERA_INDEX:
