@@ -300,7 +300,15 @@ def _fmt(x: float | None) -> str:
 
 def run_eval_clips(folder: Path, *, as_json: bool = False, mode: Mapping = Mapping.MIRROR,
                    retargeter: str = "ours", progress: bool = True) -> dict[str, Any]:
-    """Evaluate a folder of clips, print a table (or JSON), return the figures."""
+    """Evaluate a folder of clips, print a table (or JSON), return the figures.
+
+    Raises:
+        SourceError: No clip has a frame to score (too short, or nobody tracked).
+    """
     result = evaluate_folder(folder, mode=mode, retargeter=retargeter, progress=progress)
+    if result["overall"]["scored_frames"] == 0:
+        raise SourceError(f"no clip in {folder} has a frame to score (each is too short to "
+                          "leave its first moments out, or nobody is tracked in it); nothing "
+                          "to score, add longer clips with a person in them")
     print(json.dumps(result, indent=2) if as_json else format_clips_report(result))
     return result
