@@ -802,3 +802,18 @@ def test_odd_text_and_folders_are_one_line_errors_not_internal_ones(tmp_path: Pa
                      str(tmp_path / "o3"), "--no-video")
     assert result.returncode == 0 and "not valid JSON; skipping it" in result.stderr, \
         result.stderr
+
+
+def test_lines_with_one_problem_and_different_values_are_one_warning(tmp_path: Path) -> None:
+    """A recording whose times are strings (other tools write them): two warnings, not 30."""
+    take = tmp_path / "take.jsonl"
+    assert run_cli("record", "--source", "synthetic:wave?seed=1", "--out", str(take),
+                   "--seconds", "1").returncode == 0
+    header, *frames = take.read_text().splitlines()
+    quoted = [json.dumps({**json.loads(f), "t": str(json.loads(f)["t"])}) for f in frames]
+    (tmp_path / "quoted.jsonl").write_text("\n".join([header, *quoted]) + "\n")
+    result = run_cli("run", "--source", str(tmp_path / "quoted.jsonl"), "--out",
+                     str(tmp_path / "o"), "--no-video")
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert result.returncode == 2 and len(warnings) == 2, result.stderr
+    assert f"{len(frames) - 1} more line(s) the same" in warnings[1]

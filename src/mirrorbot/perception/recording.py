@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -212,21 +213,30 @@ class _Complaints:
         self._more: dict[str, list[int]] = {}
 
     def __call__(self, lineno: int, problem: str) -> None:
-        """Warn of line ``lineno``'s ``problem`` ("what is wrong; what is done")."""
-        if problem in self._more:
-            self._more[problem].append(lineno)
+        """Warn of line ``lineno``'s ``problem`` ("what is wrong; what is done").
+
+        Problems of one kind differ only in the value they quote (``got '2.93'``): they are
+        counted together, or a file of string times gave a warning per line.
+        """
+        kind = _PROBLEM_VALUE.sub(r"\1...", problem)
+        if kind in self._more:
+            self._more[kind].append(lineno)
             return
-        self._more[problem] = []
+        self._more[kind] = []
         warn(f"recording {self.path}, line {lineno}: {problem}")
 
     def close(self) -> None:
         """Say how many more lines had each problem (one line per problem)."""
-        for problem, lines in self._more.items():
+        for kind, lines in self._more.items():
             if lines:
                 shown = ", ".join(str(n) for n in lines[:5]) + (", ..." if len(lines) > 5 else "")
                 warn(f"recording {self.path}: {len(lines)} more line(s) the same ({shown}): "
-                      f"{problem}")
+                      f"{kind}")
         self._more = {}
+
+
+_PROBLEM_VALUE = re.compile(r"(got )[^;]*")
+"""The value a problem quotes (``got '2.93'``), up to the ``;`` before what is done."""
 
 
 class RecordingReader:
