@@ -817,3 +817,25 @@ def test_lines_with_one_problem_and_different_values_are_one_warning(tmp_path: P
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert result.returncode == 2 and len(warnings) == 2, result.stderr
     assert f"{len(frames) - 1} more line(s) the same" in warnings[1]
+
+
+def test_a_broken_video_is_one_line_without_ffmpegs_own(tmp_path: Path) -> None:
+    """An empty file, and a real MP4 cut before its index: mirrorbot's line and nothing else.
+
+    FFmpeg printed its own complaint ("moov atom not found") beside the error; an empty file
+    was called corrupt and to be converted with ffmpeg, which cannot work.
+    """
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    _one_line_error(run_cli("run", "--source", str(tmp_path / "empty.mp4"), "--out",
+                            str(tmp_path / "o1"), "--no-video"), "is empty (0 bytes)")
+    whole = tmp_path / "whole.mp4"
+    writer = Mp4Writer(whole, 160, 120, 30.0)
+    for k in range(20):
+        writer.write(np.full((120, 160, 3), 10 * k, np.uint8))
+    writer.close()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[:len(whole.read_bytes()) // 2])
+    result = run_cli("run", "--source", str(cut), "--out", str(tmp_path / "o2"), "--no-video")
+    said = result.stderr.strip().splitlines()
+    assert result.returncode in (0, 2) and all(line.startswith(("mirrorbot:", "frames"))
+                                               for line in said), result.stderr

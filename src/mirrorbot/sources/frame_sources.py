@@ -131,16 +131,23 @@ class VideoFileSource:
         if path.is_dir():
             raise SourceError(f"{path} is a folder, not a video; use --source images:{path} "
                               "for a folder of frames")
-        self._cap = cv2.VideoCapture(str(path))
+        if path.stat().st_size == 0:
+            raise SourceError(f"video file {path} is empty (0 bytes); copy or record it again")
+        # FFmpeg's own complaints (moov atom not found, invalid NAL unit) would print beside
+        # the one-line error, or in the middle of a run: the error and the warnings say it.
+        with quiet_c_output():
+            self._cap = cv2.VideoCapture(str(path))
         if not self._cap.isOpened():
             self._cap.release()
-            raise SourceError(f"{path} could not be opened as a video (corrupt, or a format "
-                              "OpenCV cannot decode); convert it with ffmpeg -i IN out.mp4")
+            raise SourceError(f"{path} could not be opened as a video (corrupt, cut short "
+                              "before it was finished, or a format OpenCV cannot decode); "
+                              "convert it with ffmpeg -i IN out.mp4 or record it again")
         fps = float(self._cap.get(cv2.CAP_PROP_FPS))
         self.rate_hz = fps if 1.0 <= fps <= 240.0 else DEFAULT_FOLDER_RATE_HZ
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frame_count = count if count > 0 else None
-        ok, first = self._cap.read()
+        with quiet_c_output():
+            ok, first = self._cap.read()
         if not ok or first is None:
             self._cap.release()
             raise SourceError(f"video {path} has no readable frames (empty or truncated); "
@@ -155,7 +162,8 @@ class VideoFileSource:
             self._first = None
             k = 1
         while True:
-            ok, image = self._cap.read()
+            with quiet_c_output():
+                ok, image = self._cap.read()
             if not ok or image is None:
                 if self.frame_count is not None and k < self.frame_count - 1:
                     print(f"mirrorbot: warning: video {self.path} ended after {k} of "
@@ -202,7 +210,8 @@ class ImageFolderSource:
         """The images that decode; unreadable ones are skipped with a warning."""
         k = 0
         for path in self.paths:
-            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            with quiet_c_output():  # libpng's and OpenCV's own warnings: ours says it
+                image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is None:
                 print(f"mirrorbot: warning: skipping {path} (not a readable image)",
                       file=sys.stderr)
