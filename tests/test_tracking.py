@@ -113,7 +113,7 @@ def test_empty_or_corrupt_video_is_a_clear_error(tmp_path: Path) -> None:
     corrupt = tmp_path / "corrupt.mp4"
     corrupt.write_bytes(b"\x00\x01garbage" * 100)
     for path in (empty, corrupt):
-        with pytest.raises(SourceError, match="could not be opened as a video|no readable"):
+        with pytest.raises(SourceError, match="could not be opened as a video|no readable|empty"):
             open_pose_source(parse_source(f"video:{path}"))
 
 
