@@ -839,3 +839,36 @@ def test_a_broken_video_is_one_line_without_ffmpegs_own(tmp_path: Path) -> None:
     said = result.stderr.strip().splitlines()
     assert result.returncode in (0, 2) and all(line.startswith(("mirrorbot:", "frames"))
                                                for line in said), result.stderr
+
+
+def test_a_plot_that_cannot_be_written_is_not_said_to_be(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        ) -> None:
+    """A full disk at summary.png is the disk-full error; another failure is not listed.
+
+    Both exited 0 with a last line saying summary.png was written.
+    """
+    import mirrorbot.output.summary_plot as summary_plot
+    from mirrorbot.cli import main
+
+    def full(out: Path) -> None:
+        (out / "summary.png").write_bytes(b"\x89PNG")  # half written
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(summary_plot, "write_summary_plot", full)
+    out = tmp_path / "a"
+    status = main(["run", "--source", "synthetic:wave?seed=1&noise=off", "--out", str(out),
+                   "--no-video"])
+    err = capsys.readouterr().err
+    assert status == 2 and "disk full writing" in err and "summary.png" in err, err
+    assert (out / "summary.json").is_file() and not (out / "summary.png").exists()
+
+    def broken(out: Path) -> None:
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(summary_plot, "write_summary_plot", broken)
+    status = main(["run", "--source", "synthetic:wave?seed=1&noise=off", "--out",
+                   str(tmp_path / "b"), "--no-video"])
+    said = capsys.readouterr()
+    assert status == 0 and "summary.png not drawn" in said.err
+    assert "summary.png" not in said.out.splitlines()[-1], said.out

@@ -55,7 +55,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _report_run(summary: dict[str, Any], out: Path) -> None:
-    files = sorted([f for f in summary.get("outputs", {}).values() if f] + ["summary.json"])
+    files = sorted([f for f in summary.get("outputs", {}).values() if f and (out / f).exists()]
+                   + ["summary.json"])  # a plot that could not be drawn is not listed
     print(f"wrote {summary['frames']} frames to {out}/ ({', '.join(files)}); tracked "
           f"{100 * summary['tracked_fraction']:.0f}% at {summary['fps']:.1f} fps")
 

@@ -10,6 +10,7 @@ cleanly: every frame seen so far is in ``session.jsonl``, ``video.mp4`` is final
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ from typing import Any
 from mirrorbot.arrays import FloatArray, ImageBGR
 from mirrorbot.errors import ConfigError, MirrorbotError, SourceError, is_interrupt
 from mirrorbot.mind.behaviour import Behaviour
+from mirrorbot.out_files import write_failed
 from mirrorbot.output.overlay import OverlayInfo, blank_panel, compose_frame
 from mirrorbot.output.session_log import LOGGED_LINKS, ROBOT_LINK_OF, FrameRecord, SessionLogWriter
 from mirrorbot.output.summary import SummaryBuilder, write_summary
@@ -276,6 +278,11 @@ def _write_plot(out: Path) -> None:
 
     try:
         write_summary_plot(out)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # as any other full disk: the error, exit 2
+            (out / "summary.png").unlink(missing_ok=True)
+            raise write_failed(out / "summary.png", exc) from None
+        print(f"mirrorbot: warning: summary.png not drawn ({exc})", file=sys.stderr)
     except Exception as exc:  # noqa: BLE001 - a plot must never cost the run its outputs
         print(f"mirrorbot: warning: summary.png not drawn ({type(exc).__name__}: {exc})",
               file=sys.stderr)
