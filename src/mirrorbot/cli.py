@@ -8,6 +8,7 @@ kept).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -90,12 +91,12 @@ def cmd_record(args: argparse.Namespace) -> int:
     if args.out.is_dir():
         raise MirrorbotError(f"--out {args.out} is a folder; give the recording's file name, "
                              f"e.g. --out {args.out / 'take1.jsonl'}")
-    if args.out.exists() and not args.overwrite:
-        raise MirrorbotError(f"--out {args.out} exists (an earlier recording); pass --overwrite "
-                             "to replace it, or another --out")
     spec = parse_source(args.source)
     if spec.input_path is not None:
         refuse_input_as_output(args.out, [spec.input_path])
+    if args.out.exists() and not args.overwrite:
+        raise MirrorbotError(f"--out {args.out} exists (an earlier recording); pass --overwrite "
+                             "to replace it, or another --out")
     source = open_pose_source(spec, args.model)
     try:
         result = record_landmarks(source, args.out, seconds=args.seconds)
@@ -115,9 +116,10 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
     out = args.out if args.out is not None else repertoire_dir()
     earlier = out / f"{args.name}.json"
-    if earlier.is_file() and not args.overwrite:
-        raise MirrorbotError(f"a gesture {args.name!r} is learned already ({earlier}); pass "
-                             "--overwrite to learn it afresh, or another name")
+    with contextlib.suppress(OSError):  # a name too long for a file: learn() says so
+        if earlier.is_file() and not args.overwrite:
+            raise MirrorbotError(f"a gesture {args.name!r} is learned already ({earlier}); "
+                                 "pass --overwrite to learn it afresh, or another name")
     path, primitive, duration, spread = learn(args.name, list(args.files), out)
     print(f"learned {args.name!r} from {len(args.files)} demonstrations: {describe(primitive)} "
           f"(arriving in {duration:.2f} s, demonstrations within {100 * spread:.1f} cm of its "
