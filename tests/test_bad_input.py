@@ -38,6 +38,7 @@ from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import RobotModel
 from mirrorbot.run.pipeline import pipeline_steps
 from mirrorbot.run.record import record_landmarks
+from mirrorbot.run.registry import load_stage
 from mirrorbot.run.session import RunConfig, build_intent, build_retargeter, run_session
 from mirrorbot.run.stages import Stages
 from mirrorbot.sim.simulator import Simulator
@@ -472,6 +473,28 @@ def test_a_plugin_that_fails_is_one_line_naming_it(plugins: Path, model: RobotMo
     nan_later = build_retargeter(f"{plugins}:NanLater", context)  # what eval retarget scores
     q = [nan_later(pose) for _ in range(60)]
     assert np.all(np.isfinite(q)) and np.allclose(q[-1], rest_pose(model) + 0.01)
+
+
+def test_a_plugin_whose_own_import_fails_names_the_missing_package(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is there; a package it imports is not: say which, and how to fix it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugin = "import torch_not_installed\nclass R:\n    def __call__(self, pose):\n        pass\n"
+    (tmp_path / "my_retargeter.py").write_text(plugin)
+    (tmp_path / "my_pkg").mkdir()
+    (tmp_path / "my_pkg" / "__init__.py").write_text("")
+    (tmp_path / "my_pkg" / "mine.py").write_text(plugin)
+    for spec in ("my_retargeter.py:R", "my_pkg.mine:R"):
+        with pytest.raises(ConfigError) as info:
+            load_stage("retargeter", spec)
+        message = str(info.value)
+        assert f"{spec.partition(':')[0]} imports 'torch_not_installed', which is not " \
+               "installed" in message
+        assert "pip install torch_not_installed" in message and "remove the import" in message
+        assert "current folder" not in message and "py.py" not in message
+    with pytest.raises(ConfigError, match=r"is the file my_pkg/nowhere.py in the current"):
+        load_stage("retargeter", "my_pkg.nowhere:R")  # the module asked for is what is missing
 
 
 @pytest.mark.slow
