@@ -23,9 +23,10 @@ from helpers import run_cli, write_video
 from mirrorbot import out_files
 from mirrorbot.control.collision_avoidance import collision_model_for
 from mirrorbot.control.safety import CommandShaper
-from mirrorbot.errors import ConfigError, SourceError
+from mirrorbot.errors import ConfigError, ModelError, SourceError
 from mirrorbot.eval.eval_intent import recorded_sessions
 from mirrorbot.mind.learning import learn
+from mirrorbot.mind.repertoire import load_primitive, load_repertoire
 from mirrorbot.out_files import claimed_folder
 from mirrorbot.output.summary import write_summary
 from mirrorbot.output.video_writer import Mp4Writer
@@ -495,6 +496,36 @@ def test_a_plugin_whose_own_import_fails_names_the_missing_package(
         assert "current folder" not in message and "py.py" not in message
     with pytest.raises(ConfigError, match=r"is the file my_pkg/nowhere.py in the current"):
         load_stage("retargeter", "my_pkg.nowhere:R")  # the module asked for is what is missing
+
+
+def test_a_damaged_learned_gesture_is_skipped_with_one_line_and_not_blamed_on_a_plugin(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    rep = tmp_path / "rep"
+    rep.mkdir()
+    for name, text in (("cut.json", '{"format": '), ("list.json", "[1]"), ("number.json", "7")):
+        (rep / name).write_text(text)
+        with pytest.raises(ModelError, match=re.escape(str(rep / name))
+                           + " is not a valid learned primitive.*re-learn it"):
+            load_primitive(rep / name)  # an explicit load stays strict
+    monkeypatch.setenv("MIRRORBOT_REPERTOIRE", str(rep))
+    first = build_intent("ours")  # a run is not blocked by one bad optional file
+    second = build_intent("ours")
+    assert first.goals == second.goals == load_repertoire(None)[0].goals
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 3  # one per file, however often the repertoire is read
+    assert all(line.startswith("mirrorbot: warning: skipping a learned gesture: ")
+               and "or delete the file" in line for line in lines)
+    assert "JSON list, not an object" in lines[1] and "JSON int, not an object" in lines[2]
+    (tmp_path / "strict.py").write_text(
+        "from mirrorbot.errors import ModelError\n"
+        "class Strict:\n"
+        "    def __init__(self):\n"
+        "        raise ModelError('model.onnx is missing; run make models')\n"
+        "    def __call__(self, pose, t):\n"
+        "        pass\n")
+    with pytest.raises(ModelError, match=r"^model.onnx is missing; run make models$"):
+        build_intent(f"{tmp_path / 'strict.py'}:Strict")  # mirrorbot's own error, unwrapped
 
 
 @pytest.mark.slow
