@@ -29,6 +29,7 @@ from mirrorbot.mind.learning import learn
 from mirrorbot.mind.repertoire import load_primitive, load_repertoire
 from mirrorbot.out_files import claimed_folder
 from mirrorbot.output.summary import write_summary
+from mirrorbot.output.summary_plot import write_summary_plot
 from mirrorbot.output.video_writer import Mp4Writer
 from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
 from mirrorbot.perception.pose_filter import PoseFilter
@@ -526,6 +527,24 @@ def test_a_damaged_learned_gesture_is_skipped_with_one_line_and_not_blamed_on_a_
         "        pass\n")
     with pytest.raises(ModelError, match=r"^model.onnx is missing; run make models$"):
         build_intent(f"{tmp_path / 'strict.py'}:Strict")  # mirrorbot's own error, unwrapped
+
+
+def test_a_run_stopped_before_its_first_frame_has_no_plot_and_no_plot_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C at the first frame (here from a plugin): summary.json, and nothing to plot."""
+    (tmp_path / "kb.py").write_text("class R:\n    def __init__(self, context):\n        pass\n"
+                                    "    def __call__(self, pose):\n"
+                                    "        raise KeyboardInterrupt\n")
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=out, video=False,
+                              progress=False, retargeter=f"{tmp_path / 'kb.py'}:R"))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["frames"] == 0 and summary["interrupted"] is True
+    assert summary["outputs"]["plot"] is None and not (out / "summary.png").exists()
+    assert "summary.png" not in capsys.readouterr().err
+    write_summary_plot(out)  # drawn on purpose from an empty log: empty axes, no IndexError
+    assert (out / "summary.png").stat().st_size > 0
 
 
 @pytest.mark.slow
