@@ -23,11 +23,13 @@ from helpers import run_cli, write_video
 from mirrorbot import out_files
 from mirrorbot.control.collision_avoidance import collision_model_for
 from mirrorbot.control.safety import CommandShaper
-from mirrorbot.errors import ConfigError, SourceError
+from mirrorbot.errors import ConfigError, ModelError, SourceError
 from mirrorbot.eval.eval_intent import recorded_sessions
 from mirrorbot.mind.learning import learn
+from mirrorbot.mind.repertoire import load_primitive, load_repertoire
 from mirrorbot.out_files import claimed_folder
 from mirrorbot.output.summary import write_summary
+from mirrorbot.output.summary_plot import write_summary_plot
 from mirrorbot.output.video_writer import Mp4Writer
 from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame
 from mirrorbot.perception.pose_filter import PoseFilter
@@ -38,6 +40,7 @@ from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import RobotModel
 from mirrorbot.run.pipeline import pipeline_steps
 from mirrorbot.run.record import record_landmarks
+from mirrorbot.run.registry import load_stage
 from mirrorbot.run.session import RunConfig, build_intent, build_retargeter, run_session
 from mirrorbot.run.stages import Stages
 from mirrorbot.sim.simulator import Simulator
@@ -472,6 +475,76 @@ def test_a_plugin_that_fails_is_one_line_naming_it(plugins: Path, model: RobotMo
     nan_later = build_retargeter(f"{plugins}:NanLater", context)  # what eval retarget scores
     q = [nan_later(pose) for _ in range(60)]
     assert np.all(np.isfinite(q)) and np.allclose(q[-1], rest_pose(model) + 0.01)
+
+
+def test_a_plugin_whose_own_import_fails_names_the_missing_package(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is there; a package it imports is not: say which, and how to fix it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugin = "import torch_not_installed\nclass R:\n    def __call__(self, pose):\n        pass\n"
+    (tmp_path / "my_retargeter.py").write_text(plugin)
+    (tmp_path / "my_pkg").mkdir()
+    (tmp_path / "my_pkg" / "__init__.py").write_text("")
+    (tmp_path / "my_pkg" / "mine.py").write_text(plugin)
+    for spec in ("my_retargeter.py:R", "my_pkg.mine:R"):
+        with pytest.raises(ConfigError) as info:
+            load_stage("retargeter", spec)
+        message = str(info.value)
+        assert f"{spec.partition(':')[0]} imports 'torch_not_installed', which is not " \
+               "installed" in message
+        assert "pip install torch_not_installed" in message and "remove the import" in message
+        assert "current folder" not in message and "py.py" not in message
+    with pytest.raises(ConfigError, match=r"is the file my_pkg/nowhere.py in the current"):
+        load_stage("retargeter", "my_pkg.nowhere:R")  # the module asked for is what is missing
+
+
+def test_a_damaged_learned_gesture_is_skipped_with_one_line_and_not_blamed_on_a_plugin(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    rep = tmp_path / "rep"
+    rep.mkdir()
+    for name, text in (("cut.json", '{"format": '), ("list.json", "[1]"), ("number.json", "7")):
+        (rep / name).write_text(text)
+        with pytest.raises(ModelError, match=re.escape(str(rep / name))
+                           + " is not a valid learned primitive.*re-learn it"):
+            load_primitive(rep / name)  # an explicit load stays strict
+    monkeypatch.setenv("MIRRORBOT_REPERTOIRE", str(rep))
+    first = build_intent("ours")  # a run is not blocked by one bad optional file
+    second = build_intent("ours")
+    assert first.goals == second.goals == load_repertoire(None)[0].goals
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 3  # one per file, however often the repertoire is read
+    assert all(line.startswith("mirrorbot: warning: skipping a learned gesture: ")
+               and "or delete the file" in line for line in lines)
+    assert "JSON list, not an object" in lines[1] and "JSON int, not an object" in lines[2]
+    (tmp_path / "strict.py").write_text(
+        "from mirrorbot.errors import ModelError\n"
+        "class Strict:\n"
+        "    def __init__(self):\n"
+        "        raise ModelError('model.onnx is missing; run make models')\n"
+        "    def __call__(self, pose, t):\n"
+        "        pass\n")
+    with pytest.raises(ModelError, match=r"^model.onnx is missing; run make models$"):
+        build_intent(f"{tmp_path / 'strict.py'}:Strict")  # mirrorbot's own error, unwrapped
+
+
+def test_a_run_stopped_before_its_first_frame_has_no_plot_and_no_plot_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C at the first frame (here from a plugin): summary.json, and nothing to plot."""
+    (tmp_path / "kb.py").write_text("class R:\n    def __init__(self, context):\n        pass\n"
+                                    "    def __call__(self, pose):\n"
+                                    "        raise KeyboardInterrupt\n")
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=out, video=False,
+                              progress=False, retargeter=f"{tmp_path / 'kb.py'}:R"))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["frames"] == 0 and summary["interrupted"] is True
+    assert summary["outputs"]["plot"] is None and not (out / "summary.png").exists()
+    assert "summary.png" not in capsys.readouterr().err
+    write_summary_plot(out)  # drawn on purpose from an empty log: empty axes, no IndexError
+    assert (out / "summary.png").stat().st_size > 0
 
 
 @pytest.mark.slow

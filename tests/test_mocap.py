@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -210,6 +211,8 @@ BROKEN = {
     "short_row.bvh": "HIERARCHY\nROOT a\n{\nOFFSET 0 0 0\nCHANNELS 3 Zrotation Xrotation "
                      "Yrotation\n}\nMOTION\nFrames: 1\nFrame Time: 0.03\n1 2\n",
     "not_bvh.bvh": "hello\n",
+    "huge_offset.bvh": "HIERARCHY\nROOT a\n{\nOFFSET 0 1e300 0\nCHANNELS 3 Zrotation Xrotation "
+                       "Yrotation\n}\nMOTION\nFrames: 1\nFrame Time: 0.03\n0 0 0\n",
     "robot_arm.bvh": "HIERARCHY\nROOT base\n{\nOFFSET 0 0 0\nCHANNELS 3 Zrotation Xrotation "
                      "Yrotation\nEnd Site\n{\nOFFSET 0 1 0\n}\n}\nMOTION\nFrames: 1\n"
                      "Frame Time: 0.03\n0 0 0\n",
@@ -232,6 +235,69 @@ def test_a_broken_bvh_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "broken.bvh.gz" in lines[0] and "gzip" in lines[0]
+
+
+def _frame_lines(text: str) -> tuple[str, list[str], int]:
+    """(text up to the frame lines, the frame lines, line number of the first one)."""
+    head, _, rest = text.partition("MOTION\n")
+    header = "MOTION\n" + "".join(rest.splitlines(keepends=True)[:2])
+    rows = rest.splitlines()[2:]
+    return head + header, rows, (head + header).count("\n") + 1
+
+
+def test_a_bvh_cut_inside_a_frame_line_plays_its_whole_frames_with_one_warning(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An interrupted copy cuts a frame line in the middle: the whole frames before it play."""
+    head, rows, first = _frame_lines(write_bvh(tmp_path / "whole.bvh", frames=60).read_text())
+    cut = tmp_path / "cut.bvh"
+    cut.write_text(head + "\n".join(rows[:40]) + "\n" + rows[40][: len(rows[40]) // 2])
+    clip = load_bvh(cut)
+    assert clip.frame_count == 40
+    np.testing.assert_array_equal(clip.motion, load_bvh(tmp_path / "whole.bvh").motion[:40])
+    warnings = capsys.readouterr().err.strip().splitlines()
+    assert len(warnings) == 1
+    assert f"line {first + 40} cut short; playing the first 40 frames" in warnings[0]
+    at_line_end = tmp_path / "at_line_end.bvh"  # cut between two lines: plays, says so too
+    at_line_end.write_text(head + "\n".join(rows[:40]) + "\n")
+    assert load_bvh(at_line_end).frame_count == 40
+    assert "ends after 40" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("row", "match"), [
+    (lambda r: r.replace("0.00000", "abc", 1), "'abc' in a frame line is not a number"),
+    (lambda r: " ".join(r.split()[:-2]), "a frame line has 49 values, every frame needs 51"),
+    (lambda r: r + " 1 2", "a frame line has 53 values, every frame needs 51"),
+], ids=["not_a_number", "short", "long"])
+def test_a_bad_frame_line_is_named_by_its_own_line(tmp_path: Path, row: Callable[[str], str],
+                                                   match: str) -> None:
+    head, rows, first = _frame_lines(write_bvh(tmp_path / "whole.bvh", frames=60).read_text())
+    rows[30] = row(rows[30])
+    path = tmp_path / "bad.bvh"
+    path.write_text(head + "\n".join(rows) + "\n")
+    with pytest.raises(SourceError, match=f"bad.bvh, line {first + 30}: {match}"):
+        load_bvh(path)
+
+
+@pytest.mark.parametrize(("value", "columns", "match"), [
+    ("1e308", slice(None), "line {line}: Hips Xposition is 1e\\+308, more than 1000 times"),
+    ("inf", slice(3, 4), "line {line}: Hips Zrotation is inf, not a finite number"),
+    ("nan", slice(7, 8), "line {line}: Spine Xrotation is nan, not a finite number"),
+    ("1e20", slice(9, 10), "line {line}: Neck Zrotation is 1e\\+20 degrees"),
+], ids=["huge", "inf", "nan", "huge_rotation"])
+def test_absurd_values_in_a_frame_are_one_error_naming_line_and_channel(
+        tmp_path: Path, value: str, columns: slice, match: str) -> None:
+    """No numpy warning on the way: the line is refused before any arithmetic."""
+    head, rows, first = _frame_lines(write_bvh(tmp_path / "whole.bvh", frames=60).read_text())
+    values = rows[30].split()
+    values[columns] = [value] * len(values[columns])
+    rows[30] = " ".join(values)
+    path = tmp_path / "absurd.bvh"
+    path.write_text(head + "\n".join(rows) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SourceError, match=match.format(line=first + 30)) as info:
+            MocapClip(path)
+    assert "delete that line" in str(info.value)
 
 
 def test_eval_retarget_data_scores_two_small_bvh_files(tmp_path: Path) -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from typing import Any
+
 import numpy as np
 import pytest
 
 from mirrorbot.errors import ConfigError, ModelError
 from mirrorbot.paths import scene_path
 from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.sim import simulator
 from mirrorbot.sim.scene import load_scene
-from mirrorbot.sim.simulator import PHYSICS_RATE_HZ, SimConfig, Simulator
+from mirrorbot.sim.simulator import PHYSICS_RATE_HZ, SimConfig, SimMode, Simulator
 
 SETTLE_TOL_RAD = 0.02
 
@@ -104,6 +109,27 @@ def test_bad_scene_file_is_a_clear_error(tmp_path) -> None:
         load_scene(bad)
     with pytest.raises(ModelError, match="Available scenes"):
         scene_path("moon")
+
+
+def test_a_window_process_that_dies_at_once_is_the_display_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's process ends before answering (as with a DISPLAY that does not answer)."""
+    real_popen = subprocess.Popen
+
+    def dying_popen(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        return real_popen([sys.executable, "-c", "raise SystemExit(1)"], **kwargs)
+
+    monkeypatch.setattr(simulator.subprocess, "Popen", dying_popen)
+    with pytest.raises(ModelError, match=r"could not open its GUI window \(its process ended "
+                       r"with status 1\); is a display available\? Use --headless"):
+        Simulator(SimConfig(mode=SimMode.GUI))
+
+
+def test_a_display_that_does_not_answer_is_the_display_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", ":987")  # no X server there
+    with pytest.raises(ModelError, match="is a display available"):
+        Simulator(SimConfig(mode=SimMode.GUI))
 
 
 def test_config_is_validated() -> None:

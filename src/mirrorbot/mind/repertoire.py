@@ -31,6 +31,7 @@ from mirrorbot.compiled import kernel
 from mirrorbot.errors import ModelError
 from mirrorbot.out_files import write_atomic, write_failed
 from mirrorbot.robot.urdf_builder import FOREARM_LENGTH_M, UPPER_ARM_LENGTH_M
+from mirrorbot.warn import warn_once
 
 ROBOT_REACH_M = 0.95 * (UPPER_ARM_LENGTH_M + FOREARM_LENGTH_M)
 REPERTOIRE_FORMAT = "mirrorbot-primitive"
@@ -293,6 +294,8 @@ def load_primitive(path: Path) -> tuple[Primitive, float]:
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds a JSON {type(data).__name__}, not an object")
         if data.get("format") != REPERTOIRE_FORMAT:
             raise ValueError(f"format is {data.get('format')!r}")
         targets = np.asarray(data["targets_m"], dtype=np.float64).reshape(-1, 3)
@@ -316,13 +319,16 @@ def load_primitive(path: Path) -> tuple[Primitive, float]:
                                   standing=bool(data["standing"]), start_region_m=region,
                                   start_radius_m=radius, learned=True)
         return primitive, float(data.get("duration_s", 1.0))
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise ModelError(f"{path} is not a valid learned primitive ({exc}); re-learn it with "
                          "`mirrorbot learn NAME FILES...`") from None
 
 
 def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:
     """The built-ins plus every ``*.json`` primitive in ``folder`` (if it exists).
+
+    A damaged file is skipped with one warning naming it and the fix: a learned gesture is
+    optional, and one bad file must not stop every run (:func:`load_primitive` stays strict).
 
     Returns:
         The repertoire and the learned primitives' typical durations [s] by name.
@@ -331,7 +337,11 @@ def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:
     durations: dict[str, float] = {}
     if folder is not None and folder.is_dir():
         for path in sorted(folder.glob("*.json")):
-            primitive, duration = load_primitive(path)
+            try:
+                primitive, duration = load_primitive(path)
+            except ModelError as exc:
+                warn_once(f"skipping a learned gesture: {exc}, or delete the file")
+                continue
             repertoire.add(primitive)
             durations[primitive.name] = duration
     return repertoire, durations

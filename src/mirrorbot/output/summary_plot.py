@@ -114,7 +114,8 @@ def write_summary_plot(out_dir: Path) -> Path:
     if belief_lines:
         ax_goal.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     joints = header.get("joints", [])
-    q = np.degrees(np.array([f["q"] for f in frames])) if frames else np.zeros((0, 0))
+    q = np.degrees(np.array([f["q"] for f in frames])) if frames \
+        else np.zeros((0, len(joints)))
     for j, name in enumerate(joints):
         if name.startswith(("left_shoulder", "left_elbow", "right_shoulder", "right_elbow")):
             ax_q.plot(t, q[:, j], lw=1.0, label=name,

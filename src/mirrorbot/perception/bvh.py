@@ -21,9 +21,13 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray, IntArray
 from mirrorbot.errors import SourceError
+from mirrorbot.warn import warn
 
 _AXES = {"x": 0, "y": 1, "z": 2}
 MAX_BVH_BYTES = 512 * 1024 * 1024  # larger files are refused rather than read into memory
+MAX_ROTATION_DEG = 1e5  # about 280 turns: beyond it a rotation channel is damage, not motion
+MAX_POSITION_SIZES = 1e3  # a position channel may be this many skeleton sizes from the origin
+MAX_FILE_UNITS = 1e9  # any OFFSET or position beyond this overflows the kinematics' sums
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,10 @@ def parse_bvh(text: str, path: Path) -> BvhClip:
                 i += 1
             elif key == "OFFSET":
                 values = [float(t) for t, _ in tokens[i + 1:i + 4]]
-                if len(values) != 3 or not stack or not all(map(math.isfinite, values)):
-                    raise _bad(path, number, "OFFSET needs three finite numbers inside a joint")
+                if len(values) != 3 or not stack or not all(
+                        abs(v) <= MAX_FILE_UNITS for v in values):  # NaN fails too
+                    raise _bad(path, number, "OFFSET needs three finite numbers (within "
+                               f"±{MAX_FILE_UNITS:.0g}) inside a joint")
                 if stack[-1] >= 0:
                     offsets[stack[-1]] = values
                 else:
@@ -184,27 +190,94 @@ def parse_bvh(text: str, path: Path) -> BvhClip:
     frame_count, frame_time, first_row = _motion_header(lines, motion_line, path)
     starts = np.cumsum([0] + [len(c) for c in channels[:-1]]).astype(np.int64)
     width = sum(len(c) for c in channels)
-    rows = [row for row in lines[first_row:] if row.strip()]
-    if len(rows) < frame_count:
-        if not rows:
-            raise _bad(path, first_row, f"{frame_count} frames announced but none follow")
-        frame_count = len(rows)  # a file cut short plays what it has
-    try:
-        motion = np.array([[float(v) for v in row.split()] for row in rows[:frame_count]],
-                          dtype=np.float64)
-    except ValueError:
-        raise _bad(path, first_row, "a frame line holds something that is not a number") \
-            from None
-    if motion.ndim != 2 or motion.shape[1] != width:
-        raise _bad(path, first_row, f"every frame needs {width} values (the hierarchy's "
-                   "channels)")
-    if not np.all(np.isfinite(motion)):
-        raise _bad(path, first_row, "a frame holds NaN or infinite values")
+    rows = [(number, row) for number, row in enumerate(lines[first_row:], start=first_row + 1)
+            if row.strip()][:frame_count]
+    if not rows:
+        raise _bad(path, first_row, f"{frame_count} frames announced but none follow")
+    if len(rows) < frame_count:  # a file cut short plays the whole frames it has
+        number, last = rows[-1]
+        if isinstance(_parse_row(last.split(), width), str):
+            rows.pop()
+            if not rows:
+                raise _bad(path, number, "the only frame line is cut short")
+            warn(f"BVH file {path}: {frame_count} frames announced but the file ends early; "
+                 f"line {number} cut short; playing the first {len(rows)} frames")
+        else:
+            warn(f"BVH file {path}: {frame_count} frames announced but the file ends after "
+                 f"{len(rows)} (line {number}); playing them")
+    frame_values: list[list[float]] = []
+    for number, row in rows:
+        parsed = _parse_row(row.split(), width)
+        if isinstance(parsed, str):
+            raise _bad(path, number, parsed)
+        frame_values.append(parsed)
+    motion = np.array(frame_values, dtype=np.float64).reshape(len(rows), width)
+    _check_motion(motion, [number for number, _ in rows], names, channels, offsets,
+                  end_offsets, path)
     return BvhClip(path=path, names=tuple(names), parents=np.array(parents, dtype=np.int64),
                    offsets=np.array(offsets, dtype=np.float64),
                    end_offsets=np.array(end_offsets, dtype=np.float64),
                    channels=tuple(channels), channel_start=starts, motion=motion,
                    frame_time_s=frame_time)
+
+
+def _parse_row(tokens: list[str], width: int) -> list[float] | str:
+    """One frame line's ``width`` values, or what is wrong with it."""
+    if len(tokens) != width:
+        return (f"a frame line has {len(tokens)} values, every frame needs {width} (one per "
+                "channel of the hierarchy)")
+    try:
+        return [float(token) for token in tokens]
+    except ValueError:
+        for token in tokens:
+            try:
+                float(token)
+            except ValueError:
+                return f"{token[:20]!r} in a frame line is not a number"
+        raise
+
+
+def _check_motion(motion: FloatArray, line_numbers: list[int], names: list[str],
+                  channels: list[tuple[str, ...]], offsets: list[list[float]],
+                  end_offsets: list[list[float]], path: Path) -> None:
+    """Refuse NaN, infinite or absurd channel values, naming the first one's line and channel.
+
+    Rotations beyond :data:`MAX_ROTATION_DEG` and positions beyond :data:`MAX_POSITION_SIZES`
+    times the skeleton's size (the sum of its offsets) are damage, not motion: their
+    arithmetic overflows or loses the skeleton to rounding.
+    """
+    size = float(np.sum(np.linalg.norm(offsets, axis=1)) + np.sum(np.linalg.norm(end_offsets,
+                                                                                 axis=1)))
+    position_limit = min(MAX_POSITION_SIZES * size, MAX_FILE_UNITS) if size > 0 \
+        else MAX_FILE_UNITS
+    labels = [(name, channel) for name, chans in zip(names, channels, strict=True)
+              for channel in chans]
+    is_position = [channel[1:].lower() == "position" for _, channel in labels]
+    limit = np.where(is_position, position_limit, MAX_ROTATION_DEG)
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.abs(motion) <= limit)  # NaN compares False: caught too
+    if not bad.any():
+        return
+    row, col = np.argwhere(bad)[0]
+    value = float(motion[row, col])
+    name, channel = labels[col]
+    if not math.isfinite(value):
+        what = f"{value}, not a finite number"
+    elif is_position[col]:
+        what = (f"{value:.3g}, more than {MAX_POSITION_SIZES:.0f} times the skeleton's size "
+                f"({size:.3g} file units, the sum of its OFFSETs)")
+    else:
+        what = f"{value:.3g} degrees (more than {MAX_ROTATION_DEG:.0g})"
+    bad_rows = int(bad.any(axis=1).sum())
+    if bad_rows == 1:
+        fix = ("the file is damaged there: re-export it, or delete that line and lower "
+               "'Frames:' by one")
+    else:
+        fix = f"{bad_rows} of {len(motion)} frame lines hold such values; re-export the file"
+        if is_position[col] and math.isfinite(value):
+            fix += " (are its OFFSETs in the same units as its motion?)"
+    raise SourceError(f"BVH file {path}, line {line_numbers[row]}: {name} {channel} is {what}; "
+                      f"{fix}")
 
 
 def _motion_header(lines: list[str], motion_line: int, path: Path) -> tuple[int, float, int]:

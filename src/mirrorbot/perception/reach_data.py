@@ -5,7 +5,8 @@
  "objects": {"name": [x, y, z], ...},
  "reaches": [{"goal": "name", "t": [s, ...], "hand": [[x, y, z], ...]}, ...]}
 ```
-Hand and objects are in one frame of any orientation and origin; ``units`` is ``m`` (``cm``
+Hand and objects are in one frame of any orientation and origin (within :data:`MAX_ABS_M`
+[m] of it); ``units`` is ``m`` (``cm``
 and ``mm`` are converted). A reach is the hand's path from its first sample to its last.
 """
 
@@ -25,6 +26,8 @@ from mirrorbot.errors import SourceError
 REACHES_FORMAT = "mirrorbot-reaches"
 REACHES_VERSION = 1
 UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+MAX_ABS_M = 100.0  # a coordinate further from the origin is damage or wrong units, not a reach
+MAX_ABS_T_S = 1e10  # sample times beyond this (three centuries) are not times
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ def _bad(path: Path, what: str, fix: str) -> SourceError:
     return SourceError(f"{path.name}: {what}; {fix} (format: docs/reach.md)")
 
 
+def _far(path: Path, where: str, value: object, units: str) -> SourceError:
+    return _bad(path, f"{where} is {value!r} {units}, more than {MAX_ABS_M:.0f} m from the "
+                "origin", "check the \"units\" field and the numbers")
+
+
 def _point(value: object) -> bool:
     return isinstance(value, list) and len(value) == 3 and all(
         isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
@@ -113,6 +121,9 @@ def load_reaches(path: Path) -> ReachSet:
         if not _point(p):
             raise _bad(path, f"objects[{name!r}] is {p!r}", "give three finite numbers [x, y, z]")
     objects_m = {str(k): scale * np.array(v, dtype=np.float64) for k, v in objects.items()}
+    for name, p_m in objects_m.items():
+        if np.max(np.abs(p_m)) > MAX_ABS_M:
+            raise _far(path, f"objects[{name!r}]", objects[name], units)
     raw_reaches = data.get("reaches")
     if not isinstance(raw_reaches, list) or not raw_reaches:
         raise _bad(path, "\"reaches\" is missing or empty",
@@ -129,9 +140,9 @@ def load_reaches(path: Path) -> ReachSet:
         t, hand = raw.get("t"), raw.get("hand")
         if not isinstance(t, list) or len(t) < 2 or not all(
                 isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                for v in t):
+                and abs(v) <= MAX_ABS_T_S for v in t):
             raise _bad(path, f"{where}.t is not a list of two or more finite times",
-                       "give the sample times in seconds")
+                       f"give the sample times in seconds (within ±{MAX_ABS_T_S:.0g})")
         if not isinstance(hand, list) or len(hand) != len(t):
             raise _bad(path, f"{where}.hand has {len(hand) if isinstance(hand, list) else 'no'} "
                        f"samples for {len(t)} times", "give one [x, y, z] per time")
@@ -139,10 +150,14 @@ def load_reaches(path: Path) -> ReachSet:
         if bad is not None:
             raise _bad(path, f"{where}.hand[{bad}] is {hand[bad]!r}",
                        "give three finite numbers [x, y, z]")
+        hand_m = scale * np.array(hand, dtype=np.float64)
+        far = np.flatnonzero(np.max(np.abs(hand_m), axis=1) > MAX_ABS_M)
+        if len(far):
+            raise _far(path, f"{where}.hand[{far[0]}]", hand[far[0]], units)
         t_s = np.array(t, dtype=np.float64)
         if np.any(np.diff(t_s) <= 0):
             k = int(np.argmax(np.diff(t_s) <= 0))
             raise _bad(path, f"{where}.t is not strictly increasing at index {k + 1}",
                        "sort the samples by time and drop repeated times")
-        reaches.append(Reach(str(goal), t_s, scale * np.array(hand, dtype=np.float64)))
+        reaches.append(Reach(str(goal), t_s, hand_m))
     return ReachSet(path.name, objects_m, tuple(reaches))

@@ -241,6 +241,7 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
             (out / name).unlink(missing_ok=True)
         raise SourceError(f"{config.source or 'the source'} gave no usable frames (none, or "
                           "every one unreadable); nothing to mirror, check the input")
+    plot = config.plot and summary.frames > 0  # stopped before its first frame: nothing to plot
     result = summary.build(
         wall_s=time.perf_counter() - wall_start, sim_time_s=sim.time_s, sim_wall_s=sim_wall_s,
         extra={**(extra() if extra else {}), "source": config.source,
@@ -248,9 +249,9 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
                "interrupted": interrupted,
                "outputs": {"session": "session.jsonl",
                            "video": "video.mp4" if video is not None else None,
-                           "plot": "summary.png" if config.plot else None}})
+                           "plot": "summary.png" if plot else None}})
     write_summary(out / "summary.json", result)
-    if config.plot:
+    if plot:
         _write_plot(out)
     if interrupted:
         raise KeyboardInterrupt

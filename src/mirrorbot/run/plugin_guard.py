@@ -2,9 +2,10 @@
 
 Wrappers with the stage's own Protocol. Anything the plugin raises (``SystemExit`` included)
 and any output of the wrong type or shape becomes one :class:`ConfigError` naming the plugin
-and what was wrong. A NaN or infinite output is not an error of the run: the wrapper holds the
-plugin's last finite output instead (the rest pose, or an empty belief, before there is one)
-and says so once, so that nothing non-finite reaches the robot or the log.
+and what was wrong; mirrorbot's own errors (:class:`MirrorbotError`) pass unchanged. A NaN
+or infinite output is not an error of the run: the wrapper holds the plugin's last finite
+output instead (the rest pose, or an empty belief, before there is one) and says so once, so
+that nothing non-finite reaches the robot or the log.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.arrays import FloatArray
-from mirrorbot.errors import ConfigError
+from mirrorbot.errors import ConfigError, MirrorbotError
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.retarget.retarget import Retargeter
@@ -34,9 +35,18 @@ def plugin_failed(option: str, spec: str, what: str, exc: BaseException) -> Conf
 
 
 def build_plugin(option: str, spec: str, factory: Any, *args: Any) -> Any:
-    """``factory(*args)``, with anything it raises turned into a ConfigError naming it."""
+    """``factory(*args)``; what a user's class (``module:Class``) raises names the plugin.
+
+    A built-in (a ``spec`` without ``:``) is built as it is, and mirrorbot's own errors
+    (:class:`MirrorbotError`, e.g. a damaged model file) pass unchanged: they already say
+    what to fix, and it is not the plugin.
+    """
+    if ":" not in spec:
+        return factory(*args)
     try:
         return factory(*args)
+    except MirrorbotError:
+        raise
     except TypeError as exc:
         signature = "(self, context)" if args else "(self) with no other arguments"
         raise ConfigError(f"{option} {spec}: could not build it ({exc}); its __init__ must "
@@ -65,6 +75,8 @@ class GuardedRetargeter:
         where = f"--retargeter {self.spec}"
         try:
             q = self.inner(pose)
+        except MirrorbotError:
+            raise
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
             raise plugin_failed("--retargeter", self.spec, f"at t={pose.t_s:.3f} s",
                                 exc) from exc
@@ -111,6 +123,8 @@ class GuardedIntent:
         where = f"--intent {self.spec}"
         try:
             belief = self.inner(pose, t_s)
+        except MirrorbotError:
+            raise
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
             raise plugin_failed("--intent", self.spec, f"at t={t_s:.3f} s", exc) from exc
         if not isinstance(belief, GoalBelief):

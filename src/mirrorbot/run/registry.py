@@ -81,8 +81,9 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
 
 def _import(stage: str, module_name: str) -> ModuleType:
     """A module by dotted name (the current folder first) or by the path of a ``.py`` file."""
+    is_file = module_name.endswith(".py")
     try:
-        if module_name.endswith(".py"):
+        if is_file:
             path = Path(module_name)
             if not path.is_file():
                 raise ConfigError(f"--{stage}: no file {path}; give the path of your .py file "
@@ -92,7 +93,11 @@ def _import(stage: str, module_name: str) -> ModuleType:
             assert file_spec is not None and file_spec.loader is not None
             module = importlib.util.module_from_spec(file_spec)
             sys.modules[name] = module
-            file_spec.loader.exec_module(module)
+            try:
+                file_spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(name, None)
+                raise
             return module
         if str(Path.cwd()) not in sys.path:
             sys.path.insert(0, str(Path.cwd()))
@@ -100,10 +105,28 @@ def _import(stage: str, module_name: str) -> ModuleType:
     except ConfigError:
         raise
     except ImportError as exc:
-        raise ConfigError(f"cannot import {module_name!r} for --{stage} ({exc}); is the file "
-                          f"{module_name.replace('.', '/')}.py in the current folder?") from None
+        raise _import_failed(stage, module_name, is_file, exc) from None
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - a student's module may raise anything
         what = f"called exit({exc.code!r})" if isinstance(exc, SystemExit) \
             else f"{type(exc).__name__}: {exc}"
         raise ConfigError(f"importing {module_name!r} for --{stage} failed: {what}; fix the "
                           "module") from None
+
+
+def _import_failed(stage: str, module_name: str, is_file: bool,
+                   exc: ImportError) -> ConfigError:
+    """The error for an ImportError: the plugin itself not found, or something it imports."""
+    missing = exc.name
+    asked = not is_file and missing is not None and (
+        missing == module_name or module_name.startswith(f"{missing}."))
+    if asked:  # the module (or its package) the user named is not there
+        return ConfigError(f"cannot import {module_name!r} for --{stage} ({exc}); is the file "
+                           f"{module_name.replace('.', '/')}.py in the current folder?")
+    if isinstance(exc, ModuleNotFoundError) and missing is not None:
+        package = missing.split(".")[0]
+        return ConfigError(f"--{stage}: {module_name} imports {missing!r}, which is not "
+                           f"installed; install it into mirrorbot's environment "
+                           f"({sys.executable} -m pip install {package}; the pip name can "
+                           "differ) or remove the import")
+    return ConfigError(f"importing {module_name!r} for --{stage} failed: {type(exc).__name__}: "
+                       f"{exc}; fix the module's imports")

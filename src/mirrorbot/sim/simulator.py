@@ -459,12 +459,23 @@ class _WindowProcess:
                                       pass_fds=(theirs.fileno(),), stdout=subprocess.DEVNULL)
         theirs.close()
         self._conn = Connection(mine.detach())
-        self._conn.send((config, scene))
-        ready = self._conn.recv() if self._conn.poll(self.START_TIMEOUT_S) else "no answer"
+        try:
+            self._conn.send((config, scene))
+            ready = self._conn.recv() if self._conn.poll(self.START_TIMEOUT_S) else "no answer"
+        except (EOFError, OSError):  # it died at once (a DISPLAY that does not answer)
+            ready = self._exit_reason()
         if ready != "ok":
             self.close()
             raise ModelError(f"PyBullet could not open its GUI window ({ready}); is a display "
                              "available? Use --headless, or run under xvfb-run")
+
+    def _exit_reason(self) -> str:
+        """Why the window's process ended before it answered, for the message."""
+        try:
+            status = self._proc.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            return "its process stopped answering"
+        return f"its process ended with status {status}"
 
     def show(self, q_rad: FloatArray, poses: list[Pose]) -> None:
         """Show this state (joint positions (n,) [rad], the scene bodies' poses)."""
