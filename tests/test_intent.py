@@ -772,3 +772,32 @@ def test_a_gesture_merely_held_does_not_keep_attention() -> None:
     rising = beliefs[int(30 * 3.4):int(30 * 3.9)]
     assert any(b.side is Side.RIGHT and b.probs["wave"] > 0.9 for b in rising), \
         [(b.side, round(b.probs["wave"], 2)) for b in rising]
+
+
+def test_a_head_scratch_does_not_explain_a_swing_a_wave_does() -> None:
+    """Only a swinging primitive takes a swing as wide as it is seen.
+
+    The goal-less head touch wobbles 1.5 cm; with the "as wide as seen" rule it explained a
+    13 cm swing beside the head as well as a wave did (an independently written person's
+    waves beside the head were read as ``none`` at 0.99).
+    """
+    from mirrorbot.mind.intent_kernels import path_log_likelihoods
+
+    at = np.array([0.03, 0.0, 0.25])
+    tau = np.linspace(0.0, 2.0, 10)
+    obs = np.repeat(at[None, :], 10, axis=0)
+    durations, offsets = np.array([0.3]), np.array([0.0])
+    rows = np.array([at, at])
+    osc = np.array([0.015, 0.08])  # a head scratch's wobble, a wave's swing
+
+    def ll(swing_m: float) -> np.ndarray:
+        tips = obs.copy()
+        tips[:, 1] += swing_m * np.where(np.arange(10) % 2, 1.0, -1.0)
+        return path_log_likelihoods(tau, obs, tips, obs[0] - np.array([0, 0, 0.5]), durations,
+                                    rows, np.zeros(2), np.zeros(2), osc,
+                                    np.ones(2, dtype=np.bool_), 0.045, 0.02, 0.0,
+                                    offsets)[:, 0]
+
+    still, swinging = ll(0.0), ll(0.065)
+    assert swinging[1] > swinging[0] + 20  # the swing is the wave's, by far
+    assert still[0] >= still[1] - 1e-9  # held still, the scratch is no worse

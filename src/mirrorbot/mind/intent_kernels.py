@@ -13,6 +13,7 @@ import numpy as np
 from mirrorbot.arrays import BoolArray, FloatArray, IntArray, Vec3
 from mirrorbot.compiled import kernel
 from mirrorbot.mind.repertoire import bezier_control
+from mirrorbot.mind.segmentation import SWING_MIN_M
 from mirrorbot.robot.scripted import min_jerk
 
 SWING_CHORDS = 2.0
@@ -127,7 +128,7 @@ def path_log_likelihoods(tau: FloatArray, obs: FloatArray, tips: FloatArray, sta
                 spread = max(sum_sw2 - sum_sw * sum_sw / n_after, 0.0)
                 total += n_after * centre * centre + spread
                 var = hold_sigma_m ** 2 + 0.5 * osc[m] ** 2
-                if osc[m] > 0:  # a swing of any amplitude: as wide as it is seen to be
+                if osc[m] >= SWING_MIN_M:  # a swing of any amplitude: as wide as it is seen
                     var = max(var, spread / n_after)
                 value -= 0.5 * spread / var - 0.5 * spread / sigma_m ** 2 \
                     + 0.5 * (n_after - 1) * math.log(var / sigma_m ** 2)
