@@ -143,6 +143,8 @@ def test_nobody_in_view_holds_at_rest(tmp_path: Path, model: RobotModel) -> None
     assert all(not f["tracked"] and f["mode"] == "hold" for f in frames)
     np.testing.assert_allclose(frames[-1]["q_target"], rest_pose(model), atol=1e-4)
     assert (tmp_path / "out" / "video.mp4").stat().st_size > 0
+    said = [line for line in result.stderr.splitlines() if line.startswith("mirrorbot:")]
+    assert said == [line for line in said if "nobody was tracked in any frame" in line] != []
 
 
 def test_two_people_the_tracker_locks_on_one(tmp_path: Path, astronaut: np.ndarray) -> None:
@@ -945,3 +947,20 @@ def test_a_plot_that_cannot_be_written_is_not_said_to_be(
     said = capsys.readouterr()
     assert status == 0 and "summary.png not drawn" in said.err
     assert "summary.png" not in said.out.splitlines()[-1], said.out
+
+
+def test_an_empty_out_a_negative_seed_and_a_missing_repertoire_are_said(tmp_path: Path) -> None:
+    """Each was silent or misnamed.
+
+    ``--out ""`` (an unset variable) wrote the run into the current folder; ``--seed -1`` was
+    reported as a source's option; a missing ``$MIRRORBOT_REPERTOIRE`` was ignored.
+    """
+    empty = run_cli("run", "--source", "synthetic:wave", "--out", "")
+    assert empty.returncode == 2 and "--out is empty" in empty.stderr, empty.stderr
+    _one_line_error(run_cli("demo", "--seed", "-1", "--out", str(tmp_path / "d")),
+                    "--seed must be a whole number >= 0")
+    missing = tmp_path / "no_such_folder"
+    result = run_cli("run", "--source", "synthetic:wave?seed=1&noise=off", "--out",
+                     str(tmp_path / "r"), "--no-video", env={"MIRRORBOT_REPERTOIRE": str(missing)})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count(f"MIRRORBOT_REPERTOIRE is {missing}, which does not exist") == 1

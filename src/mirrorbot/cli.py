@@ -49,7 +49,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.seconds is not None and not 0 < args.seconds <= 3600:
         raise MirrorbotError(f"--seconds must be in (0, 3600], got {args.seconds}")
-    config = DemoConfig(out_dir=args.out, gui=_wants_gui(args), video=not args.no_video,
+    if args.seed < 0:
+        raise MirrorbotError(f"--seed must be a whole number >= 0, got {args.seed}")
+    config = DemoConfig(out_dir=args.out, gui=_wants_gui(args),
+                        video=not args.no_video,
                         seed=args.seed, seconds=args.seconds, overwrite=args.overwrite)
     _report_run(run_demo(config), args.out)
     return EXIT_OK
@@ -60,6 +63,18 @@ def _report_run(summary: dict[str, Any], out: Path) -> None:
                    + ["summary.json"])  # a plot that could not be drawn is not listed
     print(f"wrote {summary['frames']} frames to {out}/ ({', '.join(files)}); tracked "
           f"{100 * summary['tracked_fraction']:.0f}% at {summary['fps']:.1f} fps")
+    if summary["frames"] and not summary["tracked_fraction"]:
+        print("mirrorbot: warning: nobody was tracked in any frame (the robot held its rest "
+              "pose); check that a person is in view, lit, and not cut off by the frame",
+              file=sys.stderr)
+
+
+def _out_path(text: str) -> Path:
+    """An ``--out`` value; an empty one (an unset shell variable) would be the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("--out is empty (an unset shell variable?); name a "
+                                         "folder or file, e.g. --out out/run1")
+    return Path(text)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -68,7 +83,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mirrorbot.run.session import RunConfig, run_session
 
     gui = _wants_gui(args)
-    config = RunConfig(source=args.source, out_dir=args.out, mapping=Mapping(args.mode),
+    config = RunConfig(source=args.source, out_dir=args.out,
+                       mapping=Mapping(args.mode),
                        retargeter=args.retargeter, intent=args.intent,
                        anticipate=not args.no_anticipate, gui=gui,
                        video=not args.no_video,
@@ -225,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="run the built-in session and write a video")
-    p.add_argument("--out", type=Path, default=Path("out/demo"), metavar="DIR",
+    p.add_argument("--out", type=_out_path, default=Path("out/demo"), metavar="DIR",
                    help="output folder (default out/demo)")
     _add_view_flags(p)
     p.add_argument("--seconds", type=float, default=None, help="length of the session [s]")
@@ -236,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="mirror a person from a camera, video or recording")
     p.add_argument("--source", required=True, metavar="SRC", help=SOURCE_HELP)
-    p.add_argument("--out", type=Path, default=Path("out/run"), metavar="DIR",
+    p.add_argument("--out", type=_out_path, default=Path("out/run"), metavar="DIR",
                    help="output folder (default out/run)")
     _add_view_flags(p)
     p.add_argument("--mode", choices=("mirror", "anatomical"), default="mirror",
@@ -263,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
     p.add_argument("--source", required=True, metavar="SRC", help=SOURCE_HELP)
-    p.add_argument("--out", type=Path, required=True, help="the recording to write (.jsonl)")
+    p.add_argument("--out", type=_out_path, required=True, help="the recording to write (.jsonl)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model")
@@ -277,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="three or more recordings (.jsonl) or motion-capture clips "
                         "(.bvh, .bvh.gz; labelled by a labels.csv beside them, if any) of the "
                         "gesture, each with one labelled or clearly moving demonstration")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("--out", type=_out_path, default=None,
                    help="where the learned gesture is stored (default models/repertoire/ or "
                         "$MIRRORBOT_REPERTOIRE)")
     p.add_argument("--overwrite", action="store_true",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -335,6 +336,12 @@ def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:
     """
     repertoire = Repertoire()
     durations: dict[str, float] = {}
+    if folder is not None and folder.exists() and not folder.is_dir():
+        warn_once(f"the learned gestures' folder {folder} is a file; no learned gesture is "
+                  "used (point MIRRORBOT_REPERTOIRE at a folder)")
+    elif folder is not None and not folder.exists() and os.environ.get("MIRRORBOT_REPERTOIRE"):
+        warn_once(f"MIRRORBOT_REPERTOIRE is {folder}, which does not exist; no learned "
+                  "gesture is used (learn one there, or unset it)")
     if folder is not None and folder.is_dir():
         for path in sorted(folder.glob("*.json")):
             try:
