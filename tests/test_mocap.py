@@ -323,7 +323,7 @@ def test_eval_retarget_data_scores_two_small_bvh_files(tmp_path: Path) -> None:
     short.mkdir()
     write_bvh(short / "blink.bvh", "bandai", frames=10, raise_deg=0.0)  # within the skip
     nothing = run_cli("eval", "retarget", "--data", str(short))
-    said = [line for line in nothing.stderr.splitlines() if line.startswith("mirrorbot:")]
+    said = [line for line in nothing.stderr.splitlines() if line.startswith("mirrorbot: error")]
     assert nothing.returncode == 2 and len(said) == 1, nothing.stderr  # was exit 0, "None deg"
     assert "has a frame to score" in said[0]
 

@@ -22,6 +22,7 @@ from mirrorbot.errors import MirrorbotError, is_interrupt
 from mirrorbot.out_files import refuse_input_as_output
 from mirrorbot.output.display import has_display
 from mirrorbot.perception.source_spec import SOURCE_FORMS, parse_source
+from mirrorbot.warn import warn
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 MAX_RECORD_S = 24 * 3600.0
@@ -64,9 +65,8 @@ def _report_run(summary: dict[str, Any], out: Path) -> None:
     print(f"wrote {summary['frames']} frames to {out}/ ({', '.join(files)}); tracked "
           f"{100 * summary['tracked_fraction']:.0f}% at {summary['fps']:.1f} fps")
     if summary["frames"] and not summary["tracked_fraction"]:
-        print("mirrorbot: warning: nobody was tracked in any frame (the robot held its rest "
-              "pose); check that a person is in view, lit, and not cut off by the frame",
-              file=sys.stderr)
+        warn("nobody was tracked in any frame (the robot held its rest pose); check that a "
+             "person is in view, lit, and not cut off by the frame")
 
 
 def _out_path(text: str) -> Path:
