@@ -142,3 +142,22 @@ def test_a_recording_labelled_with_an_unknown_goal_is_refused(tmp_path: Path) ->
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1, result.stderr
     assert "take.jsonl" in lines[0] and "goal 'dance' is not a goal the robot knows" in lines[0]
+
+
+def test_labels_naming_a_missing_clip_or_a_clip_twice_are_said(tmp_path: Path) -> None:
+    """A labels.csv row for a clip not in the folder, and a clip labelled twice, each warn once.
+
+    Both were silent: a clip missing from a copy was simply not scored.
+    """
+    data = tmp_path / "clips"
+    data.mkdir()
+    write_bvh(data / "still.bvh", frames=30, raise_deg=0.0)
+    (data / "labels.csv").write_text("file,goal\nstill.bvh,raise\nstill.bvh,none\n"
+                                     "gone.bvh,wave\n")
+    result = run_cli("eval", "intent", "--data", str(data), "--json")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 2, result.stderr
+    assert "labels still.bvh twice ('raise', then 'none')" in result.stderr
+    assert "names 1 clip(s) that are not in" in result.stderr and "gone.bvh" in result.stderr
+    assert json.loads(result.stdout)["clips"][0]["label"] == "none"

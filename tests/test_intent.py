@@ -168,6 +168,9 @@ def test_learn_refuses_bad_requests(tmp_path) -> None:  # noqa: ANN001
     assert result.returncode == 2 and "at least 3 demonstrations" in result.stderr
     result = run_cli("learn", "wave", *map(str, files * 2), "--out", str(tmp_path / "rep"))
     assert result.returncode == 2 and "is a built-in goal" in result.stderr
+    result = run_cli("learn", "hello", *map(str, [files[0], *files]), "--out",
+                     str(tmp_path / "rep"))
+    assert result.returncode == 2 and "is given twice as a demonstration" in result.stderr
     (tmp_path / "bad.jsonl").write_text("nope\n")
     result = run_cli("learn", "hello", *map(str, files), str(tmp_path / "bad.jsonl"))
     assert result.returncode == 2 and "header is not valid JSON" in result.stderr

@@ -298,6 +298,13 @@ def learn(name: str, files: list[Path], out_dir: Path) -> tuple[Path, Primitive,
     if len(files) < MIN_DEMOS:
         raise ConfigError(f"learning needs at least {MIN_DEMOS} demonstrations, got "
                           f"{len(files)}; record more with `mirrorbot record`")
+    seen: dict[Path, Path] = {}
+    for path in files:
+        key = path.resolve() if path.exists() else path
+        if key in seen:
+            raise ConfigError(f"{path} is given twice as a demonstration (as {seen[key]} "
+                              "too); give different recordings of the gesture")
+        seen[key] = path
     demos = [extract_movement(path) for path in files]
     primitive, duration, spread = learn_primitive(name, demos)
     path = out_dir / f"{name}.json"

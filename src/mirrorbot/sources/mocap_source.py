@@ -23,6 +23,7 @@ from mirrorbot.perception.bvh import load_bvh
 from mirrorbot.perception.landmarks import NUM_LANDMARKS, PoseFrame
 from mirrorbot.perception.mocap_landmarks import MocapLandmarks, MocapOptions, mocap_landmarks
 from mirrorbot.perception.source_spec import check_known_options
+from mirrorbot.warn import warn_once
 
 LABELS_FILE = "labels.csv"
 MAX_RATE_HZ = 60.0  # faster clips (120 Hz capture) are thinned to at most this
@@ -60,8 +61,17 @@ def read_labels_csv(folder: Path) -> dict[str, ClipLabel]:
     for row in rows:
         name, goal = (row.get("file") or "").strip(), (row.get("goal") or "").strip()
         if name and goal:
+            if name in out and out[name].goal != goal:
+                warn_once(f"{path} labels {name} twice ({out[name].goal!r}, then {goal!r}); "
+                          "the last row is used, delete the other")
             out[name] = ClipLabel(goal, {k: (v or "").strip() for k, v in row.items()
                                          if k and k not in ("file", "goal")})
+    clips = {p.name for p in folder.iterdir() if p.is_file()}
+    missing = sorted(set(out) - clips)
+    if missing:
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        warn_once(f"{path} names {len(missing)} clip(s) that are not in {folder} ({shown}); "
+                  "they are not used")
     return out
 
 
