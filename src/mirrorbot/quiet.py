@@ -24,3 +24,17 @@ def quiet_c_output() -> Iterator[None]:
         os.dup2(saved[1], 2)
         for fd in (*saved, devnull):
             os.close(fd)
+
+
+def quiet_opencv_logs() -> None:
+    """Keep FFmpeg's and OpenCV's own warnings off stderr, for the whole process.
+
+    Reading a damaged video or image, they print "moov atom not found", "Invalid NAL unit
+    size" or "[ WARN:0] grfmt_png.cpp ..." beside mirrorbot's own one-line message (which
+    says what is wrong). Set once, before videos are opened; unlike :func:`quiet_c_output`
+    it costs nothing per frame. A user's own ``OPENCV_FFMPEG_LOGLEVEL`` is kept.
+    """
+    import cv2
+
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read at first open
+    cv2.setLogLevel(2)  # errors only (OpenCV's LOG_LEVEL_ERROR)

@@ -19,7 +19,7 @@ import numpy as np
 from mirrorbot.arrays import ImageBGR
 from mirrorbot.errors import SourceError
 from mirrorbot.perception.source_spec import IMAGE_SUFFIXES
-from mirrorbot.quiet import quiet_c_output
+from mirrorbot.quiet import quiet_c_output, quiet_opencv_logs
 
 DEFAULT_FOLDER_RATE_HZ = 30.0
 CAMERA_FIRST_FRAME_TRIES = 20  # webcams often deliver a few empty frames while starting
@@ -133,10 +133,8 @@ class VideoFileSource:
                               "for a folder of frames")
         if path.stat().st_size == 0:
             raise SourceError(f"video file {path} is empty (0 bytes); copy or record it again")
-        # FFmpeg's own complaints (moov atom not found, invalid NAL unit) would print beside
-        # the one-line error, or in the middle of a run: the error and the warnings say it.
-        with quiet_c_output():
-            self._cap = cv2.VideoCapture(str(path))
+        quiet_opencv_logs()  # FFmpeg's own complaints: the error and the warnings say it
+        self._cap = cv2.VideoCapture(str(path))
         if not self._cap.isOpened():
             self._cap.release()
             raise SourceError(f"{path} could not be opened as a video (corrupt, cut short "
@@ -146,8 +144,7 @@ class VideoFileSource:
         self.rate_hz = fps if 1.0 <= fps <= 240.0 else DEFAULT_FOLDER_RATE_HZ
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frame_count = count if count > 0 else None
-        with quiet_c_output():
-            ok, first = self._cap.read()
+        ok, first = self._cap.read()
         if not ok or first is None:
             self._cap.release()
             raise SourceError(f"video {path} has no readable frames (empty or truncated); "
@@ -162,8 +159,7 @@ class VideoFileSource:
             self._first = None
             k = 1
         while True:
-            with quiet_c_output():
-                ok, image = self._cap.read()
+            ok, image = self._cap.read()
             if not ok or image is None:
                 if self.frame_count is not None and k < self.frame_count - 1:
                     print(f"mirrorbot: warning: video {self.path} ended after {k} of "
@@ -193,6 +189,7 @@ class ImageFolderSource:
         if not folder.is_dir() and not one_image:
             raise SourceError(f"image folder {folder} does not exist or is not a folder; "
                               "pass --source images:DIR with a folder of .png/.jpg frames")
+        quiet_opencv_logs()  # libpng's and OpenCV's own warnings: ours say it
         self.folder = folder
         self.rate_hz = rate_hz
         files = [folder] if one_image else sorted(p for p in folder.iterdir() if p.is_file())
@@ -210,8 +207,7 @@ class ImageFolderSource:
         """The images that decode; unreadable ones are skipped with a warning."""
         k = 0
         for path in self.paths:
-            with quiet_c_output():  # libpng's and OpenCV's own warnings: ours says it
-                image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is None:
                 print(f"mirrorbot: warning: skipping {path} (not a readable image)",
                       file=sys.stderr)

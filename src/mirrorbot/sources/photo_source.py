@@ -26,7 +26,6 @@ from mirrorbot.errors import SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.perception.source_spec import check_known_options
 from mirrorbot.perception.tracker import Tracker
-from mirrorbot.quiet import quiet_c_output
 from mirrorbot.sources.frame_sources import ImageFolderSource
 from mirrorbot.sources.pose_sources import PoseSample
 
@@ -86,8 +85,7 @@ def parse_images_options(options: dict[str, str]) -> ImagesOptions:
 
 def _thumbnail(path: Path) -> tuple[tuple[int, ...], np.ndarray] | None:
     """An image's size and a small grey copy of it, or None when it does not decode."""
-    with quiet_c_output():  # libpng's own warnings on a damaged file
-        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if image is None:
         return None
     small = cv2.resize(image, COMPARE_SIZE_PX, interpolation=cv2.INTER_AREA)
