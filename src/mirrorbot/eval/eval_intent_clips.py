@@ -39,7 +39,8 @@ from mirrorbot.paths import repertoire_dir
 from mirrorbot.perception.landmarks import PoseFrame
 from mirrorbot.perception.recording import read_recording
 from mirrorbot.progress import Progress
-from mirrorbot.sources.mocap_source import MocapClip, bvh_files
+from mirrorbot.sources.mocap_source import LABELS_FILE, MocapClip, bvh_files, read_labels_csv
+from mirrorbot.warn import warn
 
 CONFIDENT = 0.9  # a goal this probable is what the robot believes
 BY_FRACTION = 0.6  # the right goal committed by this fraction of a clip counts as in time
@@ -65,7 +66,13 @@ def labelled_clips(folder: Path) -> list[Clip]:
         raise SourceError(f"--data {folder} is not a folder; pass a folder of labelled .bvh, "
                           ".bvh.gz or .jsonl clips")
     clips = []
-    for path in bvh_files(folder):
+    paths = bvh_files(folder)
+    missing = sorted(set(read_labels_csv(folder)) - {path.name for path in paths})
+    if missing:
+        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+        warn(f"{folder / LABELS_FILE} names {len(missing)} clip(s) that are not in {folder} "
+             f"({shown}); they are not used")
+    for path in paths:
         mocap = MocapClip(path)
         if mocap.labels:
             extra = {k: str(v) for k, v in mocap.header_extra["mocap"].items()}

@@ -336,12 +336,11 @@ def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:
     """
     repertoire = Repertoire()
     durations: dict[str, float] = {}
-    if folder is not None and folder.exists() and not folder.is_dir():
-        warn_once(f"the learned gestures' folder {folder} is a file; no learned gesture is "
-                  "used (point MIRRORBOT_REPERTOIRE at a folder)")
-    elif folder is not None and not folder.exists() and os.environ.get("MIRRORBOT_REPERTOIRE"):
-        warn_once(f"MIRRORBOT_REPERTOIRE is {folder}, which does not exist; no learned "
-                  "gesture is used (learn one there, or unset it)")
+    override = os.environ.get("MIRRORBOT_REPERTOIRE")
+    if override and folder == Path(override) and not folder.is_dir():
+        what = "a file (point it at a folder)" if folder.exists() else \
+            "which does not exist (learn one there, or unset it)"
+        warn_once(f"MIRRORBOT_REPERTOIRE is {folder}, {what}; no learned gesture is used")
     if folder is not None and folder.is_dir():
         for path in sorted(folder.glob("*.json")):
             try:

@@ -66,12 +66,6 @@ def read_labels_csv(folder: Path) -> dict[str, ClipLabel]:
                           "the last row is used, delete the other")
             out[name] = ClipLabel(goal, {k: (v or "").strip() for k, v in row.items()
                                          if k and k not in ("file", "goal")})
-    clips = {p.name for p in folder.iterdir() if p.is_file()}
-    missing = sorted(set(out) - clips)
-    if missing:
-        shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
-        warn_once(f"{path} names {len(missing)} clip(s) that are not in {folder} ({shown}); "
-                  "they are not used")
     return out
 
 
