@@ -234,3 +234,52 @@ def test_a_still_noisy_target_is_not_followed(model: RobotModel) -> None:
     for _ in range(90):
         target = q0 + rng.normal(0.0, 0.005, len(q0))  # [rad], a still arm through a camera
         np.testing.assert_array_equal(following(target, 1 / 30), stopping(target, 1 / 30))
+
+
+def _hand_by_the_head(model: RobotModel) -> np.ndarray:
+    q_up = np.array([0.0, 0.0, 2.015, 0.044, 0.038, 2.399, 0.038, 0.411, 0.066,
+                     -0.017, 0.144, -0.215, 1.687, 1.203, -0.001, -0.02])
+    return from_flexion_shoulder(model, q_up)
+
+
+def test_the_head_does_not_turn_into_a_hand_held_by_it(model: RobotModel) -> None:
+    """The head turning toward a hand held beside it stops short of it.
+
+    The arm is pushed clear or the head waits: contact is never made (a head that tilted into
+    a hand at the mouth left the arm too close to move again).
+    """
+    collision = collision_model_for(model)
+    q_up = _hand_by_the_head(model)
+    target = q_up.copy()
+    target[model.index("head_pan")], target[model.index("head_tilt")] = -0.8, -0.4
+    target = model.clamp(target)
+    assert collision.clearance_m(q_up) >= 0 > collision.clearance_m(target)
+    shaper = CommandShaper(model, q_up, collision=collision)
+    for _ in range(60):
+        q = shaper(target, 1 / 30)
+        assert collision.clearance_m(q) >= 0.0
+    assert abs(q[model.index("head_pan")]) > 0.05  # it turned as far as it could
+
+
+def test_an_arm_already_too_close_can_still_move_away(model: RobotModel) -> None:
+    """A command closer to contact than the limit is no dead end.
+
+    Paths that go no deeper are free, and the arm leaves for its target (a moving head had put
+    the arm there, and every path from it started below the limit: it froze for 15 s).
+    """
+    collision = collision_model_for(model)
+    q_in = _hand_by_the_head(model)
+    q_in[model.index("head_pan")], q_in[model.index("head_tilt")] = -0.4, -0.4
+    assert collision.clearance_m(q_in) < 0
+    target = rest_pose(model)  # arms down, the head where it is
+    target[:2] = q_in[:2]
+    assert collision.clearance_m(target) > 0.01  # (the target margin)
+    shaper = CommandShaper(model, q_in, collision=collision)
+    c_prev = collision.clearance_m(q_in)
+    for _ in range(90):
+        q = shaper(target, 1 / 30)
+        c = collision.clearance_m(q)
+        assert c >= min(c_prev, 0.0) - 1e-9  # never deeper in
+        c_prev = c
+    left = model.arm_indices(Side.LEFT)
+    assert np.abs(q - target)[left].max() < 0.05

@@ -155,12 +155,15 @@ def push_out(q: FloatArray, clearance_m: float, joints: IntArray, margin_m: floa
     clearance along its gradient over ``joints``: the smallest joint change that opens the gap
     to the margin, to first order. Within the joint limits ``lower``, ``upper`` (n,). May stop
     short of the margin after ``PUSH_OUT_STEPS`` (the shaper still keeps the robot out of
-    contact).
+    contact). The clearance is a minimum over pairs of parts, so a step that clears one pair
+    can close another and the next step undo it: the clearest configuration met is returned,
+    not the last (between two pairs the steps went back and forth and ended where they began).
     """
     c = clearance_m
     if c >= margin_m:
         return q
     q = q.copy()
+    best, best_c = q.copy(), c
     for _ in range(PUSH_OUT_STEPS):
         grad = clearance_gradient(q, joints, margin_m, geometry)
         norm_sq = float(np.sum(grad * grad))
@@ -171,9 +174,12 @@ def push_out(q: FloatArray, clearance_m: float, joints: IntArray, margin_m: floa
             j = joints[k]
             q[j] = min(max(q[j] + step * grad[k], lower[j]), upper[j])
         c = margin_clearance(q, margin_m, geometry)
+        if c > best_c:
+            best[:] = q
+            best_c = c
         if c >= margin_m:
             break
-    return q
+    return best
 
 
 @kernel

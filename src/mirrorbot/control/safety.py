@@ -43,6 +43,7 @@ from mirrorbot.control.collision_avoidance import (
     stop_short,
 )
 from mirrorbot.control.rate_limits import ACCEL_MARGIN, free_velocity, pace_range, v_stop
+from mirrorbot.control.retreat import Retreat
 from mirrorbot.errors import ConfigError
 from mirrorbot.robot.collision_model import CollisionModel
 from mirrorbot.robot.urdf import RobotModel
@@ -163,6 +164,7 @@ class CommandShaper:
         self._follow_mask[self._push_joints] = True
         self._last_target: FloatArray | None = None
         self._target_rate = np.zeros_like(self.q)  # running estimate [rad/s]
+        self.retreat = Retreat(self.collision, self._arm_joints, self.config.min_clearance_m)
         self.pushed_out = False  # this period's target was moved away from contact
         # The emergency stop, the push-out and braking are rare: load (or compile) their
         # kernels now, not in the frame that needs them (loading took 4 ms in the first frame
@@ -181,6 +183,7 @@ class CommandShaper:
         self._clearance_q = None
         self._last_target = None
         self._target_rate[:] = 0.0
+        self.retreat.reset()
 
     def __call__(self, q_target_rad: FloatArray, dt_s: float) -> FloatArray:
         """The next command (n,) [rad], ``dt_s`` [s] after the previous one."""
@@ -188,6 +191,8 @@ class CommandShaper:
         if dt_s <= 0:
             return self.q.copy()
         target = self._nearest_safe(target)
+        wanted = target
+        target = self.retreat.steer(self.q, target)  # out of a dead end first
         if self._last_target is None:
             self._last_target = target.copy()
         v = free_velocity(self.q, self.v, target, self._last_target, self._target_rate,
@@ -202,6 +207,8 @@ class CommandShaper:
         self.v = (q_next - self.q) / dt_s
         self.q = q_next
         self._clearance_q = self._clearance_next
+        arms_still = float(np.max(np.abs(self.v[self._arm_mask]))) < STILL_RAD_S
+        self.retreat.record(q_next, wanted, self.blocked and arms_still, dt_s)
         return q_next.copy()
 
     def _nearest_safe(self, target: FloatArray) -> FloatArray:
@@ -339,6 +346,10 @@ class CommandShaper:
         if (self._clearance_now() - self._reach_bound_m(q_rest) >= limit
                 and self.collision.upper_arm_torso_gap_m(q_rest) >= limit):
             return True  # even the whole braking path cannot reach anything
+        # Already closer than the limit (the person's pose brought the robot's head and hand
+        # together): a path that goes no deeper is free, or the arm could never leave. Every
+        # path from there starts below the limit, and the arm froze with the hand at the face.
+        limit = min(limit, min(self.collision.clearance_split(self.q)))
         # The braking path is straight in joint space (bent where a joint reaches its limit),
         # but the clearance along it need not fall steadily: see braking_path_is_free.
         return braking_path_is_free(self.q, v, dt_s, 1.5 * dt_s + t_stop / 2,
@@ -350,9 +361,17 @@ class CommandShaper:
 
         All arm joints slow by the same factor, so the arms keep to the straight line the
         look-ahead checked; the joint nearest its acceleration limit sets the factor. The
-        head (which cannot reach the arms) keeps ``v_free``, so the robot still looks around.
+        head keeps ``v_free``, so the robot still looks around, unless its own turn closes
+        the gap to a hand (a hand held at the mouth): then it slows as hard as allowed too.
         """
         v = v_free.copy()
+        head = ~self._arm_mask
+        if np.any(v[head] != 0.0):
+            q_head = self.q.copy()
+            q_head[head] += v[head] * dt_s
+            if self.collision.clearance_m(q_head) < self.collision.clearance_m(self.q):
+                v[head] = np.sign(self.v[head]) * np.maximum(
+                    np.abs(self.v[head]) - self.a_max[head] * dt_s, 0.0)
         speed = np.abs(self.v)
         moving = (speed > 1e-9) & self._arm_mask
         if not np.any(moving):
@@ -399,7 +418,15 @@ class CommandShaper:
                 return q_brake
         # An emergency (something moved into the arm's way): stop short, whatever it takes.
         q_new = self.q.copy()
-        q_new[~self._arm_mask] = q_next[~self._arm_mask]  # the head (it cannot reach the arms)
+        # The head first: it goes on unless it would itself close the gap (tilted toward a hand
+        # held at the mouth, it brought the two within the limit and the arm froze there).
+        head = q_new.copy()
+        head[~self._arm_mask] = q_next[~self._arm_mask]
+        c_head = clearance(head)
+        if c_head >= limit or c_head >= clearance(q_new):
+            q_new = head
+        else:
+            self.blocked = True
         for idx in self._arm_joints:
             candidate = q_new.copy()
             candidate[idx] = q_next[idx]
