@@ -15,7 +15,7 @@ from mirrorbot.perception.landmark_tracker import (
     LandmarkTracker,
     TrackerConfig,
 )
-from mirrorbot.perception.landmarks import NUM_LANDMARKS
+from mirrorbot.perception.landmarks import ARM_LANDMARKS, NUM_LANDMARKS, Side
 from mirrorbot.perception.pose_filter import FilterMethod, load_filter_config
 
 RATE_HZ = 30.0
@@ -145,3 +145,29 @@ def test_an_unknown_method_is_named(tmp_path: Path) -> None:
     path.write_text(json.dumps({"method": "kalman"}))
     with pytest.raises(ConfigError, match="unknown method 'kalman'.*tracker"):
         load_filter_config(path)
+
+
+def test_an_unseen_wrist_goes_with_its_elbow() -> None:
+    """A wrist lost from view keeps its place from the elbow, not in the room.
+
+    Held in the room while the arm rose on, the forearm folded down (the robot's too).
+    """
+    shoulder, elbow, wrist = ARM_LANDMARKS[Side.LEFT]
+    pose = np.zeros((NUM_LANDMARKS, 3))
+    pose[shoulder] = (0.2, -0.5, 0.0)
+    pose[elbow] = (0.3, -0.5, 0.0)  # the arm out sideways, the forearm up
+    pose[wrist] = (0.3, -0.75, 0.0)
+    tracker = BodyTracker(TrackerConfig())
+    seen = np.ones(NUM_LANDMARKS, dtype=bool)
+    for k in range(10):
+        tracker(pose, k / RATE_HZ, seen)
+    seen[wrist] = False  # the hand leaves the picture at the top
+    lifted = pose.copy()
+    for k in range(10, 40):
+        lifted[elbow, 1] = -0.5 - 0.3 * min((k - 10) / 10, 1.0)  # the elbow goes up 30 cm
+        lifted[wrist] = (9.0, 9.0, 9.0)  # what an unseen landmark says is not used
+        out = tracker(lifted, k / RATE_HZ, seen)
+    forearm = out[wrist] - out[elbow]
+    np.testing.assert_allclose(forearm, pose[wrist] - pose[elbow], atol=0.01)
+    np.testing.assert_allclose(tracker.ahead()[wrist] - tracker.ahead()[elbow], forearm,
+                               atol=0.01)

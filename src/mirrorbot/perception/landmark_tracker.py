@@ -121,16 +121,27 @@ class TrackerConfig:
 class LandmarkTracker:
     """Tracks N points in 3-D; points of one group share their gate.
 
+    A point that is not updated (unseen) holds where it was; a point with a parent (the elbow's
+    is the shoulder, the wrist's the elbow) holds where it was *from its parent*, moving with
+    it. A wrist lost above the camera's frame as the arm rose was held where it had been seen
+    last, in the room, while the elbow went on up, and the robot's forearm folded down
+    (110-130 deg off for seconds, in a straight-arm raise of a second synthetic person).
+
     Args:
         config: Gains and noise.
         groups: Group index per point (N,), or -1 for a point on its own; None: all on their
             own.
+        parents: Parent index per point (N,), or -1; a parent's index is below its child's.
+            None: no parents.
     """
 
     def __init__(self, config: TrackerConfig | None = None, groups: IntArray | None = None,
-                 ) -> None:
+                 parents: IntArray | None = None) -> None:
         self.config = config or TrackerConfig()
         self._groups = None if groups is None else np.ascontiguousarray(groups, dtype=np.int64)
+        self._parents = None if parents is None \
+            else np.ascontiguousarray(parents, dtype=np.int64)
+        self._offsets_m: FloatArray | None = None  # each point from its parent, when last seen
         self._noise_m = self.config.noise_m
         self._gains = self.config.gains
         self._x: FloatArray | None = None
@@ -168,6 +179,10 @@ class LandmarkTracker:
             self._v = np.zeros_like(z)
             self._gate = np.zeros(len(z))
             self._t_s = t_s
+            if self._parents is not None:
+                self._offsets_m = np.zeros_like(z)
+                _follow_parents(self._x, self._v, np.ones(len(z), dtype=np.bool_),
+                                self._parents, self._offsets_m)
             return z.copy()
         dt = t_s - self._t_s
         if dt <= 0:
@@ -177,6 +192,8 @@ class LandmarkTracker:
         scale = self._noise.observe(z, self._x, self._v, mask, self._noise_m, dt)
         self._x, self._v, self._gate = _track_step(z, self._x, self._v, self._gate, scale, mask,
                                                    dt, self._noise_m, self._groups, self._gains)
+        if self._parents is not None and self._offsets_m is not None:
+            _follow_parents(self._x, self._v, mask, self._parents, self._offsets_m)
         self._t_s = t_s
         return self._x.copy()
 
@@ -194,6 +211,28 @@ class LandmarkTracker:
     def noise_scale(self) -> FloatArray:
         """Each point's learnt noise as a multiple of the configured noise (N,) (>= 1)."""
         return self._noise.scale()
+
+
+@kernel
+def _follow_parents(x: FloatArray, v: FloatArray, seen: BoolArray, parents: IntArray,
+                    offsets_m: FloatArray) -> None:
+    """Unseen points (N, 3) [m] go with their parents, at their offset when last seen; in place.
+
+    ``v`` [m/s]: an unseen point takes its parent's velocity. ``offsets_m`` (N, 3): updated
+    where seen. Parents come before their children (index order), so a wrist follows its
+    elbow where the elbow has just followed the shoulder.
+    """
+    for i in range(x.shape[0]):
+        p = parents[i]
+        if p < 0:
+            continue
+        if seen[i]:
+            for a in range(3):
+                offsets_m[i, a] = x[i, a] - x[p, a]
+        else:
+            for a in range(3):
+                x[i, a] = x[p, a] + offsets_m[i, a]
+                v[i, a] = v[p, a]
 
 
 class NoiseLearner:
@@ -357,9 +396,12 @@ class BodyTracker:
     def __init__(self, config: TrackerConfig, hand_config: TrackerConfig = HAND_TRACKER,
                  ) -> None:
         groups = np.full(NUM_LANDMARKS, -1, dtype=np.int64)
+        parents = np.full(NUM_LANDMARKS, -1, dtype=np.int64)
         for g, side in enumerate(Side):
             groups[list(ARM_LANDMARKS[side]) + list(HAND_LANDMARKS[side])] = g
-        self._body = LandmarkTracker(config, groups)
+            shoulder, elbow, wrist = ARM_LANDMARKS[side]
+            parents[elbow], parents[wrist] = shoulder, elbow
+        self._body = LandmarkTracker(config, groups, parents)
         self._hand = LandmarkTracker(hand_config)
         self._hand_idx = np.array([i for side in Side for i in HAND_LANDMARKS[side]],
                                   dtype=np.int64)
