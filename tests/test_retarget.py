@@ -12,6 +12,7 @@ from mirrorbot.control.collision_avoidance import collision_model_for
 from mirrorbot.perception.landmarks import NUM_LANDMARKS, Landmark, PoseFrame, Side
 from mirrorbot.retarget.retarget import DirectionRetargeter, Mapping, RetargetContext
 from mirrorbot.robot.arm_kinematics import directions_from_joints
+from mirrorbot.robot.arm_solver import solve_arm
 from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import RobotModel
 from mirrorbot.synth.synth_body import (
@@ -165,3 +166,23 @@ def test_an_arm_raised_just_past_the_elevation_limit_is_clamped_not_flipped(
         assert abs(q[0] - upper[0]) < 1e-9 and abs(q[1] - q_prev[1]) < np.radians(2.0)
         got, want = directions_from_joints(q), directions_from_joints(beyond)
         assert np.degrees(np.arccos(np.clip(got.upper @ want.upper, -1, 1))) < past_deg + 1.0
+
+
+def test_an_arm_held_at_its_flexion_limit_behind_comes_up_inside_the_limits(
+        model: RobotModel) -> None:
+    """A solution one turn away from a limit is taken inside it (flexion -3.11 is 3.17).
+
+    After one bad frame had put the arm at the flexion limit behind the back, the nearest
+    turn of both solutions was beyond the limits and the arm stayed there, 106 deg off.
+    """
+    idx = model.arm_indices(Side.LEFT)
+    lower, upper = model.lower_rad[idx].copy(), model.upper_rad[idx].copy()
+    q_prev = np.array([lower[0], 0.22, -0.64, 0.57, 0.0, 0.0, 0.0])  # flexion at its limit
+    up = np.array([-0.17, 0.13, 0.98])  # the upper arm straight up
+    fore = np.array([0.16, -0.32, 0.93])
+    q = solve_arm(q_prev, lower, upper, up, fore, np.zeros(3), np.zeros(3), False)
+    assert np.all(q >= lower) and np.all(q <= upper)
+    d = directions_from_joints(q)
+    for got, want in ((d.upper, up), (d.fore, fore)):
+        angle = np.degrees(np.arccos(np.clip(got @ want / np.linalg.norm(want), -1, 1)))
+        assert angle < 2.0

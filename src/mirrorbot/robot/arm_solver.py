@@ -160,6 +160,14 @@ def _best_shoulder(q_prev: FloatArray, lower: FloatArray, upper: FloatArray, R_u
     best_cost = math.inf
     for k in range(2):
         q = _near(q_prev[0:3], candidates[k])
+        # The turn nearest the last can be beyond a limit where one turn the other way is not
+        # (flexion -3.11 rad is 3.17, inside its 3.3): the arm, raised fast, went to the
+        # flexion limit behind the back and stayed there, two solutions beyond the limits.
+        for i in range(3):
+            if q[i] < lower[i] and q[i] + 2 * math.pi <= upper[i]:
+                q[i] += 2 * math.pi
+            elif q[i] > upper[i] and q[i] - 2 * math.pi >= lower[i]:
+                q[i] -= 2 * math.pi
         q[2] = q_prev[2] + twist_weight * (q[2] - q_prev[2])
         beyond = 0.0
         moved = 0.0
