@@ -171,3 +171,21 @@ def test_an_unseen_wrist_goes_with_its_elbow() -> None:
     np.testing.assert_allclose(forearm, pose[wrist] - pose[elbow], atol=0.01)
     np.testing.assert_allclose(tracker.ahead()[wrist] - tracker.ahead()[elbow], forearm,
                                atol=0.01)
+
+
+@pytest.mark.parametrize(("rate_hz", "share"), [(60.0, 1.0), (30.0, 1.0), (10.0, 1 / 3)])
+def test_the_lead_shrinks_at_low_frame_rates(rate_hz: float, share: float) -> None:
+    """The lead is ``latency_compensation_s`` up to 30 frames a second, a third at 10.
+
+    The robot is shown a point that far ahead along its tracked velocity.
+    At 10 frames a second each velocity is one jump over a tenth of a second: carried a tenth
+    of a second on, it overshot every turn of a real person's calisthenics.
+    """
+    tracker = LandmarkTracker()
+    for k in range(int(3 * rate_hz)):
+        tracked = tracker(np.array([[0.5 * k / rate_hz, 0.0, 0.0]]), k / rate_hz)
+    velocity_m_s = tracker._v[0, 0]  # noqa: SLF001 (the state the lead is made of)
+    assert velocity_m_s > 0.2  # a steady 0.5 m/s, less the velocity's leak
+    lead_m = tracker.ahead()[0, 0] - tracked[0, 0]
+    assert lead_m == pytest.approx(share * tracker.config.latency_compensation_s * velocity_m_s,
+                                   rel=1e-6)

@@ -43,6 +43,11 @@ LEARN_BOUND_SQ = 9.0  # innovations beyond 3 times the learnt noise are not nois
 LEARN_MAX_SPEED_M_S = 0.1  # a point tracked faster than this is moving: nothing to learn
 MEDIAN_OVER_MEAN = 2.366 / 3.0  # of a chi-square with three degrees of freedom
 SLOW_VELOCITY_S = 0.5  # the speed compared with that is averaged over this long [s]
+LEAD_REFERENCE_DT_S = 1.0 / 30.0
+"""The lead (``latency_compensation_s``) is whole at this frame interval or shorter and shrinks
+in proportion beyond it [s]. At 10 frames a second each velocity is one jump between frames a
+tenth of a second apart, and carried a tenth of a second ahead it overshot: a real video of
+calisthenics at 10 fps was copied 29 deg off (median) with the whole lead, 11 without it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +76,8 @@ class TrackerConfig:
             retarget`` with the robot's 6 rad/s shoulders: 60, 80, 100 and 120 ms gave 24, 22, 16
             and 16 ms of extra lag at 4.2, 3.9, 3.8 and 3.6 times less jitter than naive; a still
             arm seen through the real pose model shakes 12% more at 100 ms than at 60 (21% at 120).
+            At frame intervals longer than :data:`LEAD_REFERENCE_DT_S` the lead shrinks in
+            proportion.
         noise_adapt_s: Time constant [s] of each point's noise estimate, learnt from its
             innovations while still (:class:`NoiseLearner`; 0: the noise above, fixed). The
             noise above is then a floor: a camera whose landmarks jitter or wander more than
@@ -149,6 +156,7 @@ class LandmarkTracker:
         self._gate: FloatArray | None = None
         self._noise = NoiseLearner(self.config.noise_adapt_s)
         self._t_s = 0.0
+        self._dt_s = LEAD_REFERENCE_DT_S  # the last frame interval [s]
 
     def reset(self) -> None:
         """Forget the past: the next sample passes through unchanged.
@@ -194,18 +202,21 @@ class LandmarkTracker:
                                                    dt, self._noise_m, self._groups, self._gains)
         if self._parents is not None and self._offsets_m is not None:
             _follow_parents(self._x, self._v, mask, self._parents, self._offsets_m)
+        self._dt_s = dt
         self._t_s = t_s
         return self._x.copy()
 
     def ahead(self) -> FloatArray:
-        """The last tracked points ``latency_compensation_s`` ahead along their velocity (N, 3).
+        """The last tracked points ahead along their velocity (N, 3) [m].
 
-        For the robot, which then makes up for the frames the gate needed to see the movement;
-        the recogniser takes the points themselves.
+        ``latency_compensation_s`` ahead at 30 frames a second or more, less at lower rates
+        (:data:`LEAD_REFERENCE_DT_S`). For the robot, which then makes up for the frames the
+        gate needed to see the movement; the recogniser takes the points themselves.
         """
         if self._x is None or self._v is None:
             raise RuntimeError("nothing tracked yet")
-        return self._x + self.config.latency_compensation_s * self._v
+        lead_s = self.config.latency_compensation_s * min(1.0, LEAD_REFERENCE_DT_S / self._dt_s)
+        return self._x + lead_s * self._v
 
     @property
     def noise_scale(self) -> FloatArray:
