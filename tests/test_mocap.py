@@ -445,3 +445,31 @@ def test_motion_capture_drives_the_arms_unfiltered_at_full_speed(model: RobotMod
         filtered = raw(PoseFrame(k / 30, world, np.ones(33)), k / 30)
         assert filtered is not None
         np.testing.assert_array_equal(raw.for_robot(filtered).world_m, world)
+
+
+def test_a_bvh_gz_cut_short_plays_what_it_holds(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An interrupted copy of a compressed clip plays its whole frames up to the cut."""
+    whole = write_bvh(tmp_path / "whole.bvh", frames=300)
+    packed = gzip.compress(whole.read_bytes())
+    cut = tmp_path / "cut.bvh.gz"
+    cut.write_bytes(packed[: int(len(packed) * 0.6)])
+    clip = load_bvh(cut)
+    assert 0 < clip.frame_count < 300
+    np.testing.assert_array_equal(clip.motion, load_bvh(whole).motion[:clip.frame_count])
+    err = capsys.readouterr().err
+    assert "compressed file is cut short" in err and "playing the first" in err
+    with pytest.raises(SourceError, match="cannot be read"):  # nothing decompresses at all
+        (tmp_path / "stub.bvh.gz").write_bytes(packed[:12])
+        load_bvh(tmp_path / "stub.bvh.gz")
+
+
+def test_more_frame_lines_than_the_header_says_are_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """'Frames: 5' above 60 frame lines plays 5 frames and says how to play them all."""
+    text = write_bvh(tmp_path / "whole.bvh", frames=60).read_text()
+    short = tmp_path / "short_header.bvh"
+    short.write_text(text.replace("Frames: 60", "Frames: 5"))
+    assert load_bvh(short).frame_count == 5
+    assert "60 frame lines but 'Frames: 5'; playing 5 (set 'Frames:' to 60" \
+        in capsys.readouterr().err

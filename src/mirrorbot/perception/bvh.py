@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,17 +88,36 @@ def read_bvh_text(path: Path) -> str:
         if path.stat().st_size > MAX_BVH_BYTES:
             raise SourceError(f"BVH file {path} is larger than {MAX_BVH_BYTES >> 20} MiB; cut it "
                               "into shorter clips")
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as f:
-                raw = f.read(MAX_BVH_BYTES + 1)
-        else:
-            raw = path.read_bytes()
+        raw = _read_gzip(path) if path.suffix == ".gz" else path.read_bytes()
         return raw.decode("utf-8-sig")
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         raise SourceError(f"BVH file {path} cannot be read ({exc}); is it a BVH file (or a "
                           "gzip-compressed one ending in .gz)?") from None
     except UnicodeDecodeError:
         raise SourceError(f"BVH file {path} is not text; is it a BVH file?") from None
+
+
+def _read_gzip(path: Path) -> bytes:
+    """What a gzip file decompresses to; a file cut short gives what it holds, with a warning.
+
+    An interrupted copy of a ``.bvh.gz`` was refused whole; its frames up to the cut play now
+    (the parser then says where the text ends).
+    """
+    with gzip.open(path, "rb") as f:
+        try:
+            return f.read(MAX_BVH_BYTES + 1)
+        except EOFError:
+            pass
+    partial = zlib.decompressobj(16 + zlib.MAX_WBITS)  # the gzip format, one member
+    try:
+        raw = partial.decompress(path.read_bytes(), MAX_BVH_BYTES + 1)
+    except zlib.error as exc:
+        raise OSError(str(exc)) from None
+    if not raw:
+        raise EOFError("the compressed file ends before any of its text")
+    warn(f"BVH file {path}: the compressed file is cut short; reading the {len(raw)} bytes "
+         "it holds")
+    return raw
 
 
 def parse_bvh(text: str, path: Path) -> BvhClip:
@@ -190,8 +210,12 @@ def parse_bvh(text: str, path: Path) -> BvhClip:
     frame_count, frame_time, first_row = _motion_header(lines, motion_line, path)
     starts = np.cumsum([0] + [len(c) for c in channels[:-1]]).astype(np.int64)
     width = sum(len(c) for c in channels)
-    rows = [(number, row) for number, row in enumerate(lines[first_row:], start=first_row + 1)
-            if row.strip()][:frame_count]
+    all_rows = [(number, row) for number, row in enumerate(lines[first_row:],
+                                                            start=first_row + 1) if row.strip()]
+    rows = all_rows[:frame_count]
+    if len(all_rows) > frame_count:
+        warn(f"BVH file {path}: {len(all_rows)} frame lines but 'Frames: {frame_count}'; "
+             f"playing {frame_count} (set 'Frames:' to {len(all_rows)} to play them all)")
     if not rows:
         raise _bad(path, first_row, f"{frame_count} frames announced but none follow")
     if len(rows) < frame_count:  # a file cut short plays the whole frames it has
