@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from mirrorbot.control import retreat
 from mirrorbot.control.collision_avoidance import collision_model_for
-from mirrorbot.control.safety import CommandShaper
+from mirrorbot.control.safety import CommandShaper, SafetyConfig
+from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.perception.landmarks import Side
 from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import RobotModel
+from mirrorbot.sim.scene import load_scene
+from mirrorbot.sim.simulator import Simulator
 from people import from_flexion_shoulder
 
 
@@ -283,3 +290,42 @@ def test_an_arm_already_too_close_can_still_move_away(model: RobotModel) -> None
         c_prev = c
     left = model.arm_indices(Side.LEFT)
     assert np.abs(q - target)[left].max() < 0.05
+
+
+def test_an_arm_in_a_dead_end_backs_out_the_way_it_came(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recorded dead end at the face is left the way the arm came in.
+
+    41 s of the shaper's targets while a second synthetic person (written apart from ours)
+    drinks, puts the cup down and points (tests/data/dead_end_drink.npz: the joint targets
+    [rad] the run sent the shaper, 30 Hz, tabletop scene).
+    After the drink the left hand was wedged between the robot's head and chest, every way
+    toward the next target closing one gap or the other. Without the retreat the arm stays
+    far from its targets (it stayed there for 15 s in the run); with it the arm backs out
+    along the way it came and follows again.
+    """
+    data = np.load(Path(__file__).parent / "data" / "dead_end_drink.npz")
+    targets = data["targets_rad"].astype(np.float64)
+    scene = load_scene(scene_path(DEFAULT_SCENE_NAME))
+    model = Simulator(scene=scene).model
+    collision = collision_model_for(model, scene)
+    left = model.arm_indices(Side.LEFT)
+
+    def worst_after_35_s() -> float:
+        shaper = CommandShaper(model, data["q0_rad"].astype(np.float64),
+                               SafetyConfig.for_input(False), collision)
+        errors = []
+        for k, target in enumerate(targets):
+            q = shaper(target, 1 / 30)
+            assert collision.clearance_m(q) >= -1e-9
+            if k / 30 > 35.0:
+                errors.append(float(np.abs(q - target)[left].max()))
+        return max(errors)
+
+    with_retreat = worst_after_35_s()
+    monkeypatch.setattr(retreat, "STUCK_S", 1e9)
+    without = worst_after_35_s()
+    print(f"worst left-arm joint off its target after 35 s: {with_retreat:.2f} rad with the "
+          f"retreat, {without:.2f} without")
+    assert without > 1.0  # the dead end is real
+    assert with_retreat < 0.3
