@@ -349,7 +349,8 @@ class CommandShaper:
         # Already closer than the limit (the person's pose brought the robot's head and hand
         # together): a path that goes no deeper is free, or the arm could never leave. Every
         # path from there starts below the limit, and the arm froze with the hand at the face.
-        limit = min(limit, min(self.collision.clearance_split(self.q)))
+        if self._clearance_now() < limit:  # (a lower bound: the exact one only then)
+            limit = min(limit, min(self.collision.clearance_split(self.q)))
         # The braking path is straight in joint space (bent where a joint reaches its limit),
         # but the clearance along it need not fall steadily: see braking_path_is_free.
         return braking_path_is_free(self.q, v, dt_s, 1.5 * dt_s + t_stop / 2,
