@@ -965,3 +965,20 @@ def test_an_empty_out_a_negative_seed_and_a_missing_repertoire_are_said(tmp_path
                      str(tmp_path / "r"), "--no-video", env={"MIRRORBOT_REPERTOIRE": str(missing)})
     assert result.returncode == 0, result.stderr
     assert result.stderr.count(f"MIRRORBOT_REPERTOIRE is {missing}, which does not exist") == 1
+
+
+def test_a_run_stopped_before_its_first_frame_leaves_no_empty_folder(tmp_path: Path) -> None:
+    """A folder the run created and wrote nothing to goes again; one that was there stays."""
+    new = tmp_path / "new" / "out"
+    with pytest.raises(KeyboardInterrupt), claimed_folder(new, overwrite=False):
+        assert new.is_dir()
+        raise KeyboardInterrupt  # Ctrl-C during start-up
+    assert not new.exists() and (tmp_path / "new").is_dir()
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    with pytest.raises(KeyboardInterrupt), claimed_folder(kept, overwrite=False):
+        raise KeyboardInterrupt
+    assert kept.is_dir()
+    with claimed_folder(new, overwrite=False):  # a run that wrote something keeps its folder
+        (new / "session.jsonl").write_text("{}\n")
+    assert (new / "session.jsonl").exists()

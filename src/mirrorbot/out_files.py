@@ -133,12 +133,16 @@ def claimed_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) -
         overwrite: Remove an earlier run's files (else such a folder is refused).
         inputs: The run's input files, which must not be among its outputs.
 
+    A folder it created and left empty (a run stopped during start-up, before its first frame)
+    is removed again.
+
     Raises:
         ConfigError: ``out`` is not a writable folder, another run holds it, it holds an
             earlier run and ``overwrite`` is off, or an input is one of its outputs.
     """
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file; pass a folder for the run's outputs")
+    created = not out.exists()
     for name in RUN_FILES:
         refuse_input_as_output(out / name, inputs)
     try:
@@ -164,6 +168,9 @@ def claimed_folder(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) -
         with contextlib.suppress(OSError):
             (out / LOCK_NAME).unlink()
         lock.close()  # closing releases the lock
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty: nothing was written
 
 
 def _lock(lock: BinaryIO, out: Path) -> None:
