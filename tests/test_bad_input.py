@@ -982,3 +982,13 @@ def test_a_run_stopped_before_its_first_frame_leaves_no_empty_folder(tmp_path: P
     with claimed_folder(new, overwrite=False):  # a run that wrote something keeps its folder
         (new / "session.jsonl").write_text("{}\n")
     assert (new / "session.jsonl").exists()
+
+
+def test_a_plugins_message_of_several_lines_is_one_line() -> None:
+    from mirrorbot.run.plugin_guard import plugin_failed
+
+    error = plugin_failed("--intent", "x.py:Mine", "at t=1.000 s",
+                          ValueError("bad input\n  expected 33 landmarks\n\n got 17"))
+    assert "\n" not in str(error)
+    assert "raised ValueError: bad input expected 33 landmarks got 17; fix the plugin" \
+        in str(error)

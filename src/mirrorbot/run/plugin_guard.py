@@ -28,8 +28,9 @@ def plugin_failed(option: str, spec: str, what: str, exc: BaseException) -> Conf
     """The one-line error for an exception raised by a plugin (``what``: where it raised)."""
     if isinstance(exc, SystemExit):
         detail = f"called exit({exc.code!r})"
-    else:
-        detail = f"raised {type(exc).__name__}: {exc}".rstrip(": ")
+    else:  # the plugin's message on one line, however many it has
+        message = " ".join(str(exc).split())
+        detail = f"raised {type(exc).__name__}: {message}".rstrip(": ")
     return ConfigError(f"{option} {spec}: {what} {detail}; fix the plugin (MIRRORBOT_DEBUG=1 "
                        "shows the traceback)")
 
