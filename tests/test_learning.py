@@ -12,7 +12,13 @@ from helpers import run_cli
 from mirrorbot.eval.eval_intent import Session, run_model
 from mirrorbot.labels import GestureLabel
 from mirrorbot.mind.intent import RepertoireIntent
-from mirrorbot.mind.learning import Demonstration, demonstration, learn_primitive, turns
+from mirrorbot.mind.learning import (
+    Demonstration,
+    demonstration,
+    describe,
+    learn_primitive,
+    turns,
+)
 from mirrorbot.mind.repertoire import Repertoire
 from mirrorbot.perception.landmarks import Side
 from mirrorbot.synth.synth_body import BodyParams
@@ -174,6 +180,7 @@ def test_a_learned_gesture_is_read_made_smaller() -> None:
             np.array([0.08, 0.24, 0.46])]
     demos = [_hand_up(top, rise) for top, rise in zip(tops, (0.7, 0.9, 1.1), strict=True)]
     primitive, _, _ = learn_primitive("hands-up", demos)
+    assert "to 3 places (each also a quarter smaller)" in describe(primitive)
     repertoire = Repertoire()
     repertoire.primitives = [p for p in repertoire.primitives if p.name != "raise"]
     repertoire.add(primitive)

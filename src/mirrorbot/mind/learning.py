@@ -265,9 +265,16 @@ def describe(primitive: Primitive) -> str:
     shape = "lifted first" if primitive.lift_m > 0 else SHAPE_WORDS[path_shape_name(primitive)]
     start = "from a hanging hand" if primitive.standing else "from where the hands rest"
     n = len(primitive.targets_m)
+    smaller = ""
+    if primitive.start_region_m is not None and n % 2 == 0 and n > 0:
+        first, second = primitive.targets_m[: n // 2], primitive.targets_m[n // 2:]
+        begin = primitive.start_region_m
+        if np.allclose(second, begin + SMALLER_AMPLITUDE * (first - begin), atol=1e-4):
+            n //= 2
+            smaller = " (each also a quarter smaller)"
     then = (f", swinging {100 * primitive.oscillation_m:.0f} cm there"
             if primitive.oscillation_m > 0 else ", held there")
-    return f"{start} to {n} place{'s' if n > 1 else ''}, {shape}{then}"
+    return f"{start} to {n} place{'s' if n > 1 else ''}{smaller}, {shape}{then}"
 
 
 def _spread_places(places_m: FloatArray, k: int) -> FloatArray:
