@@ -11,7 +11,6 @@ cleanly: every frame seen so far is in ``session.jsonl``, ``video.mp4`` is final
 from __future__ import annotations
 
 import errno
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from mirrorbot.output.session_log import LOGGED_LINKS, ROBOT_LINK_OF, FrameRecor
 from mirrorbot.output.summary import SummaryBuilder, write_summary
 from mirrorbot.progress import Progress
 from mirrorbot.sim.simulator import GUI_WINDOW_PX, PHYSICS_RATE_HZ, CameraConfig, Simulator
+from mirrorbot.warn import warn
 
 VIDEO_CAMERA = CameraConfig(width_px=480, height_px=360)  # upscaled to the 640x480 panel
 WINDOW_NAME = "mirrorbot"
@@ -283,10 +283,9 @@ def _write_plot(out: Path) -> None:
         if exc.errno == errno.ENOSPC:  # as any other full disk: the error, exit 2
             (out / "summary.png").unlink(missing_ok=True)
             raise write_failed(out / "summary.png", exc) from None
-        print(f"mirrorbot: warning: summary.png not drawn ({exc})", file=sys.stderr)
+        warn(f"summary.png not drawn ({exc})")
     except Exception as exc:  # noqa: BLE001 - a plot must never cost the run its outputs
-        print(f"mirrorbot: warning: summary.png not drawn ({type(exc).__name__}: {exc})",
-              file=sys.stderr)
+        warn(f"summary.png not drawn ({type(exc).__name__}: {exc})")
 
 
 def _open_window() -> None:
