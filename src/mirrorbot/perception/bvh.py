@@ -218,25 +218,25 @@ def parse_bvh(text: str, path: Path) -> BvhClip:
              f"playing {frame_count} (set 'Frames:' to {len(all_rows)} to play them all)")
     if not rows:
         raise _bad(path, first_row, f"{frame_count} frames announced but none follow")
-    if len(rows) < frame_count:  # a file cut short plays the whole frames it has
-        number, last = rows[-1]
-        if isinstance(_parse_row(last.split(), width), str):
-            rows.pop()
-            if not rows:
+    parsed = [(number, _parse_row(row.split(), width)) for number, row in rows]
+    if len(parsed) < frame_count:  # a file cut short plays the whole frames it has
+        number, last = parsed[-1]
+        if isinstance(last, str):
+            parsed.pop()
+            if not parsed:
                 raise _bad(path, number, "the only frame line is cut short")
             warn(f"BVH file {path}: {frame_count} frames announced but the file ends early; "
-                 f"line {number} cut short; playing the first {len(rows)} frames")
+                 f"line {number} cut short; playing the first {len(parsed)} frames")
         else:
             warn(f"BVH file {path}: {frame_count} frames announced but the file ends after "
-                 f"{len(rows)} (line {number}); playing them")
+                 f"{len(parsed)} (line {number}); playing them")
     frame_values: list[list[float]] = []
-    for number, row in rows:
-        parsed = _parse_row(row.split(), width)
-        if isinstance(parsed, str):
-            raise _bad(path, number, parsed)
-        frame_values.append(parsed)
-    motion = np.array(frame_values, dtype=np.float64).reshape(len(rows), width)
-    _check_motion(motion, [number for number, _ in rows], names, channels, offsets,
+    for number, row_values in parsed:
+        if isinstance(row_values, str):
+            raise _bad(path, number, row_values)
+        frame_values.append(row_values)
+    motion = np.array(frame_values, dtype=np.float64).reshape(len(parsed), width)
+    _check_motion(motion, [number for number, _ in parsed], names, channels, offsets,
                   end_offsets, path)
     return BvhClip(path=path, names=tuple(names), parents=np.array(parents, dtype=np.int64),
                    offsets=np.array(offsets, dtype=np.float64),
