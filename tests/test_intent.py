@@ -804,3 +804,32 @@ def test_a_head_scratch_does_not_explain_a_swing_a_wave_does() -> None:
     still, swinging = ll(0.0), ll(0.065)
     assert swinging[1] > swinging[0] + 20  # the swing is the wave's, by far
     assert still[0] >= still[1] - 1e-9  # held still, the scratch is no worse
+
+
+@pytest.mark.parametrize("mid_z_m", [-0.1, 0.0])
+@pytest.mark.parametrize("lower_s", [0.6, 0.9])
+def test_a_raised_hand_lowered_in_front_is_no_new_goal(mid_z_m: float, lower_s: float) -> None:
+    """A hand raised up and forward, held, then lowered in front back to hanging.
+
+    The elbow bends on the way down, so the hand passes 30 cm in front of the shoulder (as
+    real actors' did, 20-30 cm in front at and below shoulder height): the way back to rest,
+    not a reach. Read as a straight line, a swing, a drop or a full bow only, the hand was a
+    confident reach on its way down (an actor's was committed at 0.99).
+    """
+    from mirrorbot.mind.repertoire import min_jerk_array
+
+    up = np.array([0.2, 0.18, 0.38])
+    control = 2 * np.array([0.3, 0.2, mid_z_m]) - (up + HANGING_M) / 2
+
+    def wrist(t_s: float) -> np.ndarray:
+        if t_s < 2.5:
+            return _rise(up, 0.5, 0.8)(t_s)
+        s = min_jerk_array(np.array([(t_s - 2.5) / lower_s]))[0]
+        return np.asarray((1 - s) ** 2 * up + 2 * s * (1 - s) * control + s * s * HANGING_M)
+
+    beliefs = _two_hands(wrist, lambda t_s: HANGING_M, 4.5)
+    assert _committed(beliefs) == {"raise"}
+    lowering = beliefs[int(30 * 2.6):]
+    confident = {_top(b) for b in lowering if max(b.probs.values()) >= 0.9}
+    assert confident <= {"raise", "none"}, confident
+    assert _top(beliefs[-1]) == "none"

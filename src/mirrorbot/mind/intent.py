@@ -52,6 +52,7 @@ from mirrorbot.mind.repertoire import (
     DURATIONS_S,
     FLEX_FORWARD,
     HANGING_HAND_M,
+    LOWER_IN_FRONT,
     ROBOT_REACH_M,
     SWING_ABOUT_SHOULDER,
     Repertoire,
@@ -566,9 +567,10 @@ def _spread(n: int, k: int) -> tuple[int, ...]:
     return tuple(np.unique(np.linspace(0, n - 1, min(k, n)).astype(int)).tolist())
 
 
-_RETURN_ARCS = np.array([0.0, SWING_ABOUT_SHOULDER, DROP_FIRST, FLEX_FORWARD])
+_RETURN_ARCS = np.array([0.0, SWING_ABOUT_SHOULDER, DROP_FIRST, FLEX_FORWARD, LOWER_IN_FRONT])
 """The shapes of a hand's way back to rest: straight, swinging about the shoulder (a straight
-arm lowered), dropping first (a bent arm lowered), bowing forward (an elbow unbent)."""
+arm lowered), dropping first (a bent arm lowered), bowing forward (an elbow unbent), bowing
+forward a little (a raised hand lowered in front, the elbow bending on the way)."""
 
 
 def _clip_reach(p: Vec3) -> Vec3:

@@ -56,6 +56,14 @@ hanging hand brought to the mouth): the path's midpoint is :data:`FLEX_FORWARD_C
 chord's length in front of the chord's."""
 FLEX_FORWARD_CHORDS = 0.3
 
+LOWER_IN_FRONT = -4.0
+"""``Primitive.arc`` of a raised hand lowered in front, the elbow bending as it comes down: the
+path bows forward half as far as :data:`FLEX_FORWARD` (:data:`LOWER_IN_FRONT_CHORDS`), between
+the straight line and the bent arm's bow. Read only as a straight line, a swing about the
+shoulder, a drop or a full bow, real actors' hands lowered from a raise were taken for reaches
+on their way down (committed at 0.99)."""
+LOWER_IN_FRONT_CHORDS = 0.15
+
 
 @kernel
 def bezier_control(start_m: Vec3, target_m: Vec3, lift_m: float, arc: float) -> Vec3:
@@ -72,11 +80,12 @@ def bezier_control(start_m: Vec3, target_m: Vec3, lift_m: float, arc: float) -> 
     mid = (start_m + target_m) / 2
     if arc == DROP_FIRST:
         return np.array([start_m[0], start_m[1], target_m[2]])
-    if arc == FLEX_FORWARD:
+    if arc in (FLEX_FORWARD, LOWER_IN_FRONT):
         chord = math.sqrt(((target_m - start_m) ** 2).sum())
+        ahead = FLEX_FORWARD_CHORDS if arc == FLEX_FORWARD else LOWER_IN_FRONT_CHORDS
         # B(1/2) = (start + 2 control + target) / 4: in front of the chord's midpoint by
-        # FLEX_FORWARD_CHORDS chords.
-        return np.array([mid[0] + 2 * FLEX_FORWARD_CHORDS * chord, mid[1], mid[2]])
+        # ``ahead`` chords.
+        return np.array([mid[0] + 2 * ahead * chord, mid[1], mid[2]])
     if arc == SWING_ABOUT_SHOULDER:
         radius = (math.sqrt((start_m ** 2).sum()) + math.sqrt((target_m ** 2).sum())) / 2
         n_mid = math.sqrt((mid ** 2).sum())
