@@ -833,3 +833,39 @@ def test_a_raised_hand_lowered_in_front_is_no_new_goal(mid_z_m: float, lower_s: 
     confident = {_top(b) for b in lowering if max(b.probs.values()) >= 0.9}
     assert confident <= {"raise", "none"}, confident
     assert _top(beliefs[-1]) == "none"
+
+
+def test_a_hand_that_leaves_its_hold_starts_a_new_movement_though_its_tip_still_turns() -> None:
+    """A hand held at the mouth, its tip jittering, then put down 60 cm away, still jittering.
+
+    (A depth camera's noise counts turns.) A hand that swings on from a hold drifts with its
+    swing, but not that far (:data:`mirrorbot.mind.segmentation.SWING_SPAN_M`): it has left,
+    and the way down is a
+    movement of its own (read as such: back to rest). Taken for a swing's drift, a real
+    drinker's hand put down was read as a wave at 0.99.
+    """
+    from mirrorbot.mind.repertoire import min_jerk_array
+
+    mouth = np.array([0.12, -0.02, 0.18])
+    down = HANGING_M + np.array([0.1, 0.0, 0.05])
+
+    def wrist(t_s: float) -> np.ndarray:
+        a, b, t0, dur = (HANGING_M, mouth, 0.5, 0.8) if t_s < 2.4 else (mouth, down, 2.4, 0.45)
+        return np.asarray(a + min_jerk_array(np.array([(t_s - t0) / dur]))[0] * (b - a))
+
+    model = RepertoireIntent()
+    track = model.arms[Side.RIGHT]
+    states = []
+    for k in range(int(30 * 3.2)):
+        t_s = k / 30.0
+        tip = wrist(t_s).copy()
+        if 1.6 < t_s < 2.9:
+            tip[1] += 0.03 * np.sign(np.sin(2 * np.pi * 3 * t_s))
+        belief = model.update_wrists({Side.RIGHT: wrist(t_s), Side.LEFT: HANGING_M}, t_s,
+                                     {Side.RIGHT: tip, Side.LEFT: HANGING_M})
+        states.append((t_s, track.holding, track.moving, track.from_hold))
+    assert any(holding for t_s, holding, _, _ in states if 1.6 < t_s < 2.4)  # held at the mouth
+    assert track.turns > 1  # the jitter turned
+    left = [(moving, from_hold) for t_s, _, moving, from_hold in states if 2.75 < t_s < 2.9]
+    assert all(moving and from_hold for moving, from_hold in left), left
+    assert _top(belief) == "none"

@@ -53,6 +53,7 @@ class ArmTrack:
     reads: deque[tuple[float, FloatArray]] = field(default_factory=lambda: deque(maxlen=16))
     reads_for: float | None = None  # the movement (its start time [s]) ``reads`` are of
     hold_since: float = 0.0
+    held_at: Vec3 | None = None  # where the hand stopped when its hold began (3,) [m]
     _rest: Vec3 | None = None
 
     def rest(self) -> Vec3 | None:

@@ -42,6 +42,12 @@ HOLD_SIGMA_M = 0.02
 raised hands drift and tremble by a centimetre or two."""
 STILL_TURN_S = 0.25  # a slow wave's half-cycle [s] (people wave at 2-4 Hz)
 SWING_DRIFT_S = 0.5
+SWING_SPAN_M = 0.35
+"""A hand that swings on from a hold drifts with its swing, but stays within this of where it
+was held [m] (robot-scaled; a whole-arm goodbye swings the wrist 15-25 cm about its middle).
+One gone farther has left: a new movement starts. Kinect's jitter at the mouth counted two
+turns during real drinks, and the hand then put down went 50 cm as a swing's drift, read as a
+wave (committed at 0.99)."""
 HOLD_DRIFT_M = 0.05
 """A held hand that strays less than this from where it stopped [m] (robot-scaled) is still
 held: people's raised hands drift, and each drift read as a new movement from there ("the hand
@@ -116,7 +122,9 @@ class Segmenter:
                     track.samples.append((t_s, wrist, hand))  # a held hand is evidence too
                 if track.home is not None and norm3(wrist - track.home) <= HOLD_DRIFT_M:
                     return  # a held hand drifts a little: the same gesture goes on
-                if track.turns > 1 and t_s - track.last_turn_t <= SWING_DRIFT_S:
+                if track.turns > 1 and t_s - track.last_turn_t <= SWING_DRIFT_S \
+                        and track.held_at is not None \
+                        and norm3(wrist - track.held_at) <= SWING_SPAN_M:
                     track.home = wrist.copy()  # a hand that swings on drifts with its swing
                     return
                 self._start_movement(track)
@@ -146,6 +154,7 @@ class Segmenter:
                 track.home = wrist.copy()
                 track.holding = self._held_away(track, wrist)
                 track.hold_since = t_s
+                track.held_at = wrist.copy()
         else:
             track.slow_since = None
 
