@@ -869,3 +869,36 @@ def test_a_hand_that_leaves_its_hold_starts_a_new_movement_though_its_tip_still_
     left = [(moving, from_hold) for t_s, _, moving, from_hold in states if 2.75 < t_s < 2.9]
     assert all(moving and from_hold for moving, from_hold in left), left
     assert _top(belief) == "none"
+
+
+def test_a_committed_goal_is_not_overturned_by_evidence_that_swings_a_little() -> None:
+    """Once committed, a goal holds while new evidence swings a couple of nats either way.
+
+    An actor's hand held out between a point's and a reach's place moved the belief between
+    the two by 2-3 nats as it drifted, each above 0.9 in turn: two flips. The committed goal's
+    likelihood counts :data:`COMMITTED_FACTOR` times more, so the rival is never confident; a
+    rival ahead by far more (a new goal plainly under way) still takes over.
+    """
+    model = RepertoireIntent()
+    point, reach = model.goals.index("point"), model.goals.index("reach")
+    frames = {"k": 0}
+
+    def likelihoods(track):  # noqa: ANN001, ANN202 (the model's own signature)
+        k = frames["k"]
+        ll = np.full(len(model.goals), -60.0)
+        ll[point] = 0.0
+        if k >= 20:  # then the rival ahead by 2.25 nats every other frame, at last by 20
+            ll[reach] = 20.0 if k >= 70 else (2.25 if k % 2 else -2.25)
+        return ll, 0, 1.0, np.zeros((len(model.goals), 3))
+
+    model._log_likelihoods = likelihoods  # type: ignore[method-assign]
+    beliefs = []
+    for k in range(90):
+        frames["k"] = k
+        wrist = REST_M + np.array([0.008 * k, 0.0, 0.0])  # a hand moving on, 24 cm/s
+        beliefs.append(model.update_wrists({Side.LEFT: wrist, Side.RIGHT: REST_M}, k / 30.0))
+    assert beliefs[19].committed == "point"
+    swinging = beliefs[20:70]
+    assert all(b.committed == "point" and b.probs["reach"] < 0.9 for b in swinging), \
+        [round(b.probs["reach"], 2) for b in swinging]
+    assert beliefs[-1].probs["reach"] > 0.9 and beliefs[-1].committed != "point"
