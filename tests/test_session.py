@@ -292,3 +292,22 @@ def test_a_long_source_name_keeps_its_end_within_the_panel() -> None:
     short = fit_text(long, 616, 0.5)
     assert short.startswith("source: ...") and short.endswith("raise-up-both-hands_001.bvh.gz")
     assert fit_text("source: camera", 616, 0.5) == "source: camera"
+
+
+def test_the_robot_says_it_looks_where_you_point_only_when_it_read_a_point(
+        tmp_path: Path) -> None:
+    """An arm held out straight in a wave, a reach or a clear is followed with the eyes only.
+
+    The head turns along any straight arm (joint attention), but "looking where you point"
+    and the respond mode claim the point was understood: they come only with a committed
+    point. Before, a wave, a reach and the arm left out after clearing the cup were each
+    announced as a point.
+    """
+    run_session(RunConfig(source="synthetic:wave,reach,clear,point?seed=5", out_dir=tmp_path,
+                          video=False, progress=False, plot=False))
+    frames = _read_log(tmp_path)[1]
+    claimed = [f for f in frames if "where you point" in f["reason"]]
+    assert all(f["committed_goal"] == "point" for f in claimed), \
+        {(f["t"], f["committed_goal"]) for f in claimed if f["committed_goal"] != "point"}
+    assert any(f["committed_goal"] == "point" and "where you point" in f["reason"]
+               for f in frames)

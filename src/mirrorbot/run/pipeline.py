@@ -300,8 +300,8 @@ class Pipeline:
         q_want = want.q_rad.copy()
         behaviour, reason = want.behaviour, want.reason
         side = belief.side if belief else None
-        pointing = side if belief is not None and belief.committed == "point" \
-            else pointing_arm(pose.world_m)
+        understood = belief is not None and belief.committed == "point"
+        pointing = side if understood else pointing_arm(pose.world_m)
         reached = None if target is None else target.belief.committed
         if reached is not None:  # look at what the hand reaches for
             assert target is not None and target.target_m is not None  # the committed one
@@ -312,9 +312,13 @@ class Pipeline:
         elif pointing is not None:  # look where the arm points
             look_at, name = pointed_target(pose.world_m, pointing, gaze.person_position_m,
                                            gaze.objects_m, gaze.table_z_m)
-            if behaviour is Behaviour.MIRROR:
+            # Only a committed point is answered as one; an arm merely held out straight (in
+            # a wave, a reach, a point not yet read) is followed with the eyes, and said so.
+            if behaviour is Behaviour.MIRROR and understood:
                 behaviour = Behaviour.RESPOND
                 reason = f"looking where you point: {name}"
+            elif behaviour is Behaviour.MIRROR and not reason:
+                reason = f"looking along your arm: {name}"
         else:
             look_at = gaze_target(pose.world_m, side, gaze.person_position_m)
         pan, tilt = head_angles_to(look_at, gaze.head_pivot_m)
@@ -358,3 +362,4 @@ def pipeline_steps(source: PoseSource, stages: Stages, *, want_view: bool,
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
             return
         yield pipeline.step(sample)
+
