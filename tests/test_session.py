@@ -311,3 +311,31 @@ def test_the_robot_says_it_looks_where_you_point_only_when_it_read_a_point(
         {(f["t"], f["committed_goal"]) for f in claimed if f["committed_goal"] != "point"}
     assert any(f["committed_goal"] == "point" and "where you point" in f["reason"]
                for f in frames)
+
+
+def test_a_long_reason_is_wrapped_within_the_panel() -> None:
+    from mirrorbot.output.overlay import FONT, PANEL_SIZE_PX, wrap_text
+
+    width = PANEL_SIZE_PX[0] - 24
+    reason = ("mirroring less: left arm poorly seen (34%), right arm poorly seen (56%), "
+              "person not yet calibrated")
+    lines = wrap_text(reason, width, 0.5)
+    assert len(lines) == 2 and " ".join(lines) == reason
+    assert all(cv2.getTextSize(line, FONT, 0.5, 1)[0][0] <= width for line in lines)
+    cut = wrap_text(reason * 3, width, 0.5)
+    assert len(cut) == 2 and cut[-1].endswith("...") and cut[0] == lines[0]
+    assert wrap_text("", width) == []
+
+
+def test_the_reach_bars_show_what_the_log_says_in_a_steady_order() -> None:
+    """Each bar is probs x (1 - p_none) of the log; empty while no hand moves; ties by name."""
+    from mirrorbot.output.overlay import reach_rows
+
+    log = {"probs": {"mug": 0.1, "cup": 0.6, "ball": 0.15, "book": 0.15}, "committed": None,
+           "p_none": 0.5, "hand": "right"}
+    assert reach_rows(log) == [("cup", 0.3), ("ball", 0.075), ("book", 0.075), ("mug", 0.05)]
+    still = {**log, "hand": None}
+    assert [p for _, p in reach_rows(still)] == [0.0] * 4
+    assert [n for n, _ in reach_rows(still)] == ["ball", "book", "cup", "mug"]
+    committed = {**still, "committed": "cup"}
+    assert reach_rows(committed)[0] == ("cup", 0.3)

@@ -141,14 +141,18 @@ def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
     """Both hands overhead, arms held out: the whole robot in view, beside the panel.
 
     Every robot pixel inside the picture, none under the panel (the mode box and eight goal
-    bars: 280 x 240 px of the 640 x 480 half).
+    bars: 280 x 240 px of the 640 x 480 half) nor under the reach bars below it.
     """
+    from mirrorbot.output.overlay import REACH_BARS_Y_PX
     from mirrorbot.paths import scene_path
     from mirrorbot.run.loop import VIDEO_CAMERA
     from mirrorbot.sim.scene import load_scene
 
     scale = VIDEO_CAMERA.width_px / 640
     panel_w, panel_h = int(280 * scale), int(240 * scale)
+    # The reach bars below: title to the eighth row, 230 px wide.
+    reach_rows = slice(int((REACH_BARS_Y_PX - 34) * scale), int((REACH_BARS_Y_PX + 150) * scale))
+    reach_w = int(230 * scale)
     poses = {"overhead": (3.1, 0.3, 0.3), "held out": (1.2, 1.3, 0.2),
              "up and out": (2.5, 0.9, 0.2), "forward and up": (2.2, -0.2, 0.4)}
     with Simulator(scene=load_scene(scene_path("tabletop"))) as sim:
@@ -165,6 +169,8 @@ def test_the_video_shows_the_whole_robot_beside_the_belief_panel() -> None:
             edges = np.concatenate([robot[0], robot[:, 0], robot[:, -1]])
             assert not edges.any(), f"{name}: the robot leaves the picture"
             assert not robot[:panel_h, :panel_w].any(), f"{name}: the robot is under the panel"
+            assert not robot[reach_rows, :reach_w].any(), \
+                f"{name}: the robot is under the reach bars"
 
 
 def test_the_drawn_floor_lies_where_pybullet_projects_the_floor() -> None:

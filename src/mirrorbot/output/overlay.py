@@ -56,6 +56,13 @@ def text(img: ImageBGR, msg: str, org: tuple[int, int], scale: float = 0.55,
     cv2.putText(img, msg, org, FONT, scale, colour, thickness, cv2.LINE_AA)
 
 
+GOAL_BARS_Y_PX = 100
+"""The first goal bar's text line in the robot's panel [px]: below the mode box and a reason of
+two lines."""
+REACH_BARS_Y_PX = GOAL_BARS_Y_PX + 8 * 20 + 40
+"""The first reach bar's text line [px]: below the eight goal bars and the reach title."""
+
+
 def fit_text(msg: str, width_px: int, scale: float = 0.55) -> str:
     """``msg``, or its end behind "..." where the whole would be wider than ``width_px``.
 
@@ -71,6 +78,27 @@ def fit_text(msg: str, width_px: int, scale: float = 0.55) -> str:
         if cv2.getTextSize(short, FONT, scale, 1)[0][0] <= width_px:
             return short
     return prefix
+
+
+def wrap_text(msg: str, width_px: int, scale: float = 0.5, lines: int = 2) -> list[str]:
+    """``msg`` on at most ``lines`` lines no wider than ``width_px``, broken between words.
+
+    What does not fit on the last line is cut behind "..." (:func:`fit_text` keeps a long
+    message's end; a reason's beginning says what the robot does, so here the end goes).
+    """
+    out: list[str] = []
+    words = msg.split()
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and cv2.getTextSize(f"{line} {words[0]}", FONT, scale, 1)[0][0] <= width_px:
+            line = f"{line} {words.pop(0)}"
+        out.append(line)
+    if words:  # the rest does not fit: the last line ends in "..."
+        last = f"{out[-1]} {' '.join(words)}"
+        while last and cv2.getTextSize(last + "...", FONT, scale, 1)[0][0] > width_px:
+            last = last[:-1]
+        out[-1] = last.rstrip() + "..."
+    return out
 
 
 def blank_panel(caption: str) -> ImageBGR:
@@ -97,7 +125,7 @@ def mirrored(img: ImageBGR) -> ImageBGR:
 
 
 def _goal_bars(img: ImageBGR, probs: dict[str, float], committed: str | None) -> None:
-    x0, y0, bar_w, row_h = 12, 92, 150, 20
+    x0, y0, bar_w, row_h = 12, GOAL_BARS_Y_PX, 150, 20
     for i, (goal, p) in enumerate(sorted(probs.items(), key=lambda kv: -kv[1])[:8]):
         y = y0 + i * row_h
         colour = (60, 200, 255) if goal == committed else (200, 200, 200)
@@ -107,27 +135,39 @@ def _goal_bars(img: ImageBGR, probs: dict[str, float], committed: str | None) ->
         text(img, f"{p:.2f}", (x0 + 76 + bar_w, y), 0.45)
 
 
+def reach_rows(reach: dict[str, Any]) -> list[tuple[str, float]]:
+    """The reach bars' rows from a ``reach_target``: (object, probability shown), in order.
+
+    Shown: the probability that the hand reaches for the object, ``probs[object] * (1 -
+    p_none)``; 0 while no hand moves and nothing is committed. Ordered by the probability as
+    printed (two decimals), then by name.
+    """
+    probs: dict[str, float] = reach.get("probs", {})
+    moving = bool(reach.get("hand") or reach.get("committed"))
+    reaching = 1.0 - float(reach.get("p_none", 0.0)) if moving else 0.0
+    return sorted(((name, float(p) * reaching) for name, p in probs.items()),
+                  key=lambda kv: (-round(kv[1], 2), kv[0]))
+
+
 def _reach_bars(img: ImageBGR, reach: dict[str, Any]) -> None:
     """The reach posterior as bars at the right of the robot's panel, the committed one lit.
 
     Each bar is the probability that the hand reaches for that object (the object's share
-    times the probability of reaching at all, ``1 - p_none``): a waving hand shows short bars,
-    not the object its wave happens to head for.
+    times the probability of reaching at all, ``1 - p_none``; the session log keeps the two
+    apart): a waving hand shows short bars, not the object its wave happens to head for.
+    While no hand moves the bars are empty, as the title says. Below the goal bars, in the
+    left column: the robot stands right of it, raised hands included. Rows are ordered by
+    the probability shown, then by name, so that equal ones do not swap places.
     """
-    probs: dict[str, float] = reach.get("probs", {})
     committed = reach.get("committed")
     hand = reach.get("hand")
-    reaching = 1.0 - float(reach.get("p_none", 0.0))
-    x0, y0, bar_w, row_h = PANEL_SIZE_PX[0] - 200, 92, 90, 20
+    x0, y0, bar_w, row_h = 12, REACH_BARS_Y_PX, 90, 20
     title = f"reach ({hand} hand)" if hand else "reach: no hand moving"
     text(img, f"reaching for: {committed}" if committed else title, (x0, y0 - 20), 0.45,
          (60, 200, 255) if committed else WHITE)
-    for i, (name, p) in enumerate(sorted(probs.items(), key=lambda kv: -kv[1])[:8]):
+    for i, (name, p_for) in enumerate(reach_rows(reach)[:8]):
         y = y0 + i * row_h
         colour = (60, 200, 255) if name == committed else (200, 200, 200)
-        if not hand:
-            colour = (120, 120, 120)
-        p_for = p * reaching
         cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + bar_w, y + 2), (60, 60, 60), -1)
         cv2.rectangle(img, (x0 + 60, y - 12), (x0 + 60 + int(bar_w * p_for), y + 2), colour,
                       -1)
@@ -150,8 +190,8 @@ def compose_frame(left_bgr: ImageBGR, sim_rgb: ImageRGB | ImageRGBA, info: Overl
     colour = BEHAVIOUR_COLOURS_BGR.get(info.behaviour, WHITE)
     cv2.rectangle(right, (8, 8), (250, 40), colour, -1)
     text(right, f"mode: {info.behaviour.value}", (16, 32), 0.7, WHITE, 2)
-    if info.reason:
-        text(right, info.reason, (12, 62), 0.5)
+    for k, line in enumerate(wrap_text(info.reason, PANEL_SIZE_PX[0] - 24, 0.5, lines=2)):
+        text(right, line, (12, 62 + 18 * k), 0.5)
     if info.committed_goal:
         text(right, f"goal: {info.committed_goal}", (270, 32), 0.7, (60, 200, 255), 2)
     _goal_bars(right, info.goal_probs, info.committed_goal)
