@@ -46,6 +46,7 @@ def main() -> None:
           f"{label['end']:.2f} s")
     if not commits:
         print("the robot did not recognise it (it only mirrored)")
+        print(f"outputs in {args.out}/")
         return
     share = (commits[0] - label["start"]) / (label["end"] - label["start"])
     print(f"the robot recognised 'heart' at {commits[0]:.2f} s ({100 * share:.0f}% into it)")

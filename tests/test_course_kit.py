@@ -58,7 +58,7 @@ def test_pointing_game_scenario(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_learn_gesture_scenario(tmp_path: Path) -> None:
-    out = _scenario("learn_gesture", tmp_path, "--seed", "2")
+    out = _scenario("learn_gesture", tmp_path)  # the default seed, as a user runs it
     assert "learned 'heart' from 3 demonstrations" in out
     assert "the robot recognised 'heart' at" in out and "completed it with its own arm" in out
     assert (tmp_path / "learn_gesture" / "repertoire" / "heart.json").is_file()

@@ -305,8 +305,11 @@ class Planner:
         self._return(side)
 
     def _heart(self, side: Side) -> None:
+        # The palm on the left chest: the wrist 14-20 cm below the shoulders' line (it was
+        # 20-26 cm, at the table's height for a seated person: the hand lay on the table
+        # beside the other one rather than on the heart).
         end = ArmState(wrist_m=np.array([self._u(0.14, 0.18), self._u(0.0, 0.05),
-                                         self._u(-0.26, -0.20)]),
+                                         self._u(-0.20, -0.14)]),
                        swivel_rad=self._u(0.2, 0.5), palm_hint=-FORWARD.copy())
         t0 = self.t_s
         self._move(side, end, self._duration())
