@@ -145,6 +145,21 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
     assert "Traceback" not in result.stderr
 
 
+def test_a_home_without_the_project_names_the_folder_and_the_variable(tmp_path: Path) -> None:
+    """MIRRORBOT_HOME at a folder without models/ and sims/: say where it looked and the fix."""
+    result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path / "o"),
+                     "--no-video", env={"MIRRORBOT_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(tmp_path / "sims" / "scenes") in lines[0]
+    assert f"MIRRORBOT_HOME is set to {tmp_path}: unset it, or point it at" in lines[0]
+    (tmp_path / "sims" / "scenes").mkdir(parents=True)
+    result = run_cli("learn", "x", "a.jsonl", env={"MIRRORBOT_HOME": str(tmp_path)})
+    assert result.returncode == 2 and f"models folder not found at {tmp_path / 'models'}" \
+        in result.stderr and "MIRRORBOT_HOME is set" in result.stderr
+
+
 def test_unwritable_output_folder_is_exit_2(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
