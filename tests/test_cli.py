@@ -134,6 +134,11 @@ def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
     (["run", "--source", "bogus:thing"], "unknown source 'bogus:thing'; valid forms"),
     (["run", "--source", "camera:x"], "camera index must be a whole number"),
     (["run", "--source", "camera:0", "--model", "/no/such.task"], "does not exist"),
+    # The pose model is unused by sources that are landmarks already: refused, not ignored.
+    (["run", "--source", "synthetic:wave", "--model", "/no/such.task"],
+     "--model /no/such.task only applies to camera, video, images and photo sources"),
+    (["record", "--source", "recording:r.jsonl", "--out", "never.jsonl", "--model", "m.task"],
+     "a recording: source gives landmarks without one: drop --model"),
     (["demo", "--gui"], "--gui needs a display"),
     (["demo", "--seconds", "-1"], "--seconds must be in"),
 ])

@@ -21,7 +21,11 @@ from mirrorbot import __version__
 from mirrorbot.errors import MirrorbotError, is_interrupt
 from mirrorbot.out_files import refuse_input_as_output
 from mirrorbot.output.display import has_display
-from mirrorbot.perception.source_spec import SOURCE_FORMS, parse_source
+from mirrorbot.perception.source_spec import (
+    SOURCE_FORMS,
+    parse_source,
+    refuse_model_without_tracking,
+)
 from mirrorbot.warn import warn
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -108,6 +112,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise MirrorbotError(f"--out {args.out} is a folder; give the recording's file name, "
                              f"e.g. --out {args.out / 'take1.jsonl'}")
     spec = parse_source(args.source)
+    refuse_model_without_tracking(spec, args.model)
     if spec.input_path is not None:
         refuse_input_as_output(args.out, [spec.input_path])
     if args.out.exists() and not args.overwrite:
@@ -261,7 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-anticipate", action="store_true",
                    help="copy only: never complete a recognised movement")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
-                   help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+                   help="a MediaPipe pose_landmarker .task file instead of the bundled model "
+                        "(camera, video, images and photo sources only)")
     pace = p.add_mutually_exclusive_group()
     pace.add_argument("--realtime", action="store_true", help="pace frames to the source")
     pace.add_argument("--fast", action="store_true", help="process as fast as possible")
@@ -282,7 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=_out_path, required=True, help="the recording to write (.jsonl)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
-                   help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+                   help="a MediaPipe pose_landmarker .task file instead of the bundled model "
+                        "(camera, video, images and photo sources only)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing recording of that name (refused otherwise)")
     p.set_defaults(func=cmd_record)
