@@ -119,6 +119,10 @@ def test_help_names_every_form_and_option() -> None:
     assert "?mode=photos or ?mode=sequence" in " ".join(run_help.split())
     eval_help = " ".join(run_cli("eval", "--help").stdout.split())
     assert "the stage to score" in eval_help and "print the figures as JSON" in eval_help
+    # Which options apply to which stage (`eval retarget --help` prints the same).
+    assert "options by stage" in eval_help
+    assert "retarget --retargeter, --data, --mode, --filter, --wander" in eval_help
+    assert "filter --filter reach --data" in eval_help
     learn_help = " ".join(run_cli("learn", "--help").stdout.split())
     assert "three or more recordings" in learn_help
 
@@ -140,6 +144,11 @@ def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
     (["record", "--source", "recording:r.jsonl", "--out", "never.jsonl", "--model", "m.task"],
      "a recording: source gives landmarks without one: drop --model"),
     (["demo", "--gui"], "--gui needs a display"),
+    # Each eval stage refuses the options it does not use, naming the option and the stage.
+    (["eval", "filter", "--lead"], "`eval filter` takes no --lead; it takes --filter"),
+    (["eval", "reach", "--mode", "mirror"], "`eval reach` takes no --mode"),
+    (["eval", "intent", "--no-lead", "--mode", "anatomical"], "`eval intent` takes no --mode"),
+    (["eval", "intent", "--data", "tests", "--wander"], "`eval intent --data` takes no --wander"),
     (["demo", "--seconds", "-1"], "--seconds must be in"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:

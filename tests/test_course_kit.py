@@ -141,6 +141,18 @@ class OneFlip:
 '''
 
 
+@pytest.mark.slow
+def test_eval_retarget_scores_the_mode_it_is_given(capsys: pytest.CaptureFixture[str]) -> None:
+    """``eval retarget --mode anatomical`` without --data: honoured, and the report says so."""
+    from mirrorbot.retarget.retarget import Mapping
+
+    r = run_eval_retarget(seeds=(1001,), progress=False, mode=Mapping.ANATOMICAL)
+    assert r["mode"] == "anatomical" and r["score"]["passed"]
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("retargeting in anatomical mode on 1 synthetic session with "
+                            "pose-model noise: ") and first.endswith("within the robot's reach")
+
+
 def test_one_flip_costs_the_retargeter_marks(tmp_path: Path) -> None:
     (tmp_path / "flip.py").write_text(FLIP_RETARGETER)
     flip = run_eval_retarget(seeds=(1001,), progress=False,

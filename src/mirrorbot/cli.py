@@ -148,20 +148,54 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander", "data"),
-                "intent": ("intent", "data", "wander"), "filter": ("filter",),
-                "reach": ("data",), "learn": ("data",)}
+EVAL_OPTIONS: dict[str, tuple[str, ...]] = {
+    "retarget": ("retargeter", "data", "mode", "filter", "wander"),
+    "intent": ("intent", "data", "wander", "lead", "no-lead"),
+    "filter": ("filter",),
+    "reach": ("data",),
+    "learn": ("data",),
+}
+"""The options each ``eval`` stage uses besides ``--json``; it refuses any other."""
+EVAL_SYNTHETIC_ONLY: dict[str, tuple[tuple[str, ...], str]] = {
+    "retarget": (("filter", "wander"), "it runs the clips through the run's own stages"),
+    "intent": (("wander",), "the wander is added to its synthetic sessions only"),
+}
+"""Options a stage uses on its synthetic sessions only (refused with ``--data``), and why."""
+
+
+def _eval_epilog() -> str:
+    """Which options apply to which ``eval`` stage, for ``mirrorbot eval --help``."""
+    notes = {stage: [f"{', '.join('--' + o for o in opts)}: not with --data"]
+             for stage, (opts, _) in EVAL_SYNTHETIC_ONLY.items()}
+    notes["intent"].append("--lead: not with .bvh clips")
+    notes["learn"] = ["--data is required"]
+    lines = ["options by stage (every stage also takes --json; it refuses any other option):"]
+    for stage, opts in EVAL_OPTIONS.items():
+        lines.append(f"  {stage:<9} " + ", ".join("--" + o for o in opts))
+        if stage in notes:
+            lines.append(f"  {'':<9} ({'; '.join(notes[stage])})")
+    return "\n".join(lines)
+
+
+def _check_eval_options(args: argparse.Namespace) -> None:
+    """Refuse an option the chosen ``eval`` stage does not use, naming it and the stage."""
+    stage = args.stage
+    every = dict.fromkeys(o for opts in EVAL_OPTIONS.values() for o in opts)  # in order, once
+    given = [o for o in every if getattr(args, o.replace("-", "_")) not in (None, False)]
+    wrong = [f"--{o}" for o in given if o not in EVAL_OPTIONS[stage]]
+    if wrong:
+        raise MirrorbotError(f"`eval {stage}` takes no {', '.join(wrong)}; it takes "
+                             f"{', '.join('--' + k for k in EVAL_OPTIONS[stage])} and --json")
+    if args.data is not None and stage in EVAL_SYNTHETIC_ONLY:
+        synthetic_only, why = EVAL_SYNTHETIC_ONLY[stage]
+        wrong = [f"--{o}" for o in given if o in synthetic_only]
+        if wrong:
+            raise MirrorbotError(f"`eval {stage} --data` takes no {' or '.join(wrong)}: {why}")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """``mirrorbot eval``: score a stage on labelled or synthetic data."""
-    wrong = [f"--{k}" for k, v in (("retargeter", args.retargeter), ("intent", args.intent),
-                                   ("filter", args.filter), ("data", args.data),
-                                   ("wander", args.wander))
-             if v is not None and k not in EVAL_OPTIONS[args.stage]]
-    if wrong:
-        raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
-                             f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
+    _check_eval_options(args)
     if args.stage == "learn":
         from mirrorbot.eval.eval_learn import run_eval_learn
 
@@ -191,6 +225,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
             from mirrorbot.eval.eval_intent_clips import run_eval_intent_clips
             from mirrorbot.run.session import build_intent
 
+            if args.lead:
+                raise MirrorbotError(f"`eval intent --data {args.data}` (.bvh clips, scored "
+                                     "whole) takes no --lead: the lead time is measured on "
+                                     "labelled movements, in synthetic sessions or .jsonl "
+                                     "recordings")
+
             spec = args.intent or "ours"
             build_intent(spec)  # a student's class fails here, before any work
             run_eval_intent_clips(args.data, lambda: build_intent(spec), as_json=args.json)
@@ -205,16 +245,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from mirrorbot.eval.eval_clips import run_eval_clips
         from mirrorbot.retarget.retarget import Mapping
 
-        if args.filter is not None or args.wander:
-            raise MirrorbotError("`eval retarget --data` takes no --filter or --wander: it runs "
-                                 "the clips through the run's own stages")
         run_eval_clips(args.data, as_json=args.json, mode=Mapping(args.mode or "mirror"),
                        retargeter=args.retargeter or "ours")
     else:
         from mirrorbot.eval.eval_retarget import run_eval_retarget
+        from mirrorbot.retarget.retarget import Mapping
 
         run_eval_retarget(as_json=args.json, retargeter=args.retargeter or "ours",
-                          filter_path=args.filter, wander=bool(args.wander))
+                          filter_path=args.filter, wander=bool(args.wander),
+                          mode=Mapping(args.mode or "mirror"))
     return EXIT_OK
 
 
@@ -307,7 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace a gesture learned before under that name (refused otherwise)")
     p.set_defaults(func=cmd_learn)
 
-    p = sub.add_parser("eval", help="score a stage on labelled data")
+    p = sub.add_parser("eval", help="score a stage on labelled data", epilog=_eval_epilog(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("stage", choices=("retarget", "intent", "filter", "reach", "learn"),
                    help="the stage to score: retarget (person -> joints), intent (goal "
                         "recognition), filter (One Euro settings), reach (which object a "
@@ -320,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "reach: a reach file (.json, docs/reach.md); learn: .bvh clips "
                         "labelled with a style")
     p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
-                   help="retarget --data: how the robot maps the person (default mirror)")
+                   help="retarget: how the robot maps the person, on the synthetic sessions "
+                        "or the --data clips (default mirror)")
     p.add_argument("--retargeter", default=None, metavar="NAME|module:Class|FILE.py:Class",
                    help="retarget: NAME, module:Class or file.py:Class to score (default ours)")
     p.add_argument("--intent", default=None, metavar="NAME|module:Class|FILE.py:Class",
@@ -331,10 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wander", action="store_true", default=None,
                    help="retarget, intent: synthetic noise with the pose model's slow wander")
     lead = p.add_mutually_exclusive_group()
-    lead.add_argument("--lead", action="store_true",
+    lead.add_argument("--lead", action="store_true", default=None,
                       help="intent: also the robot's lead time (runs the whole loop, about 15 s "
                            "a session; not graded)")
-    lead.add_argument("--no-lead", action="store_true",
+    lead.add_argument("--no-lead", action="store_true", default=None,
                       help="intent: without the robot's lead time (the default)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_eval)
