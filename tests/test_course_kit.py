@@ -97,6 +97,15 @@ def test_filter_assignment_through_the_cli(tmp_path: Path) -> None:
     assert report["score"]["passed"] and report["settings"]["beta"] == 5.0
     text = run_cli("eval", "filter").stdout
     assert "pass mark 75.0: PASS" in text.splitlines()[-1]
+    # The defaults are labelled so (not "yours"), the reduction is a factor, and the report
+    # prints its grading criteria as the other assignments' do.
+    rows = [line.split()[0] for line in text.splitlines()[2:] if not line.startswith(
+        ("grading:", "score "))]
+    assert rows == ["defaults"], text
+    assert "still jitter reduced" in text and "still jitter /" not in text
+    assert [line.split()[1] for line in text.splitlines() if line.startswith("grading:")] == [
+        "lag", "stillness", "movement"]
+    assert set(report["score"]["criteria"]) == {"lag", "stillness", "movement"}
 
 
 @pytest.mark.slow
