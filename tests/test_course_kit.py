@@ -238,6 +238,28 @@ def test_a_predictor_that_never_commits_gets_no_commitment_points(tmp_path: Path
     assert "commitments" in never["score"]["criteria"]
 
 
+@pytest.mark.slow
+def test_eval_intent_names_the_learned_gestures_it_scored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A learned gesture changes the graded score, so the report names it; columns explained."""
+    import numpy as np
+
+    from mirrorbot.mind.repertoire import builtin_primitives, save_primitive
+
+    base = builtin_primitives()[0]
+    template = np.linspace([0, 0, 0], [0.1, 0.2, 0.3], 11)
+    save_primitive(type(base)("nod", template[-1:], template_m=template, learned=True),
+                   tmp_path / "nod.json", demos=3, duration_s=1.2)
+    monkeypatch.setenv("MIRRORBOT_REPERTOIRE", str(tmp_path))
+    report = run_eval_intent(seeds=(3001,), lead_time=False)
+    out, err = capsys.readouterr()
+    assert report["learned"] == ["nod"] and report["repertoire"] == str(tmp_path)
+    assert f"learned gestures: nod (in {tmp_path}; " in out.splitlines()[1]
+    assert "decision: the mean fraction" in out and "wrong/min: commitments to a goal" in out
+    assert "1 session x 2 models (ours, velocity)" in err  # what the progress bar counts
+
+
 def test_tasks_give_commands_that_work_without_an_active_venv() -> None:
     for task in ASSIGNMENTS.glob("*/TASK.md"):
         commands = [line for line in task.read_text().splitlines()
