@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +35,24 @@ def test_each_scenario_is_one_short_file(name: str) -> None:
     assert len((ROOT / "sims" / f"{name}.py").read_text().splitlines()) < 100
 
 
+@pytest.mark.parametrize("name", ["wave_back", "handover", "pointing_game", "learn_gesture"])
+def test_each_scenario_describes_every_option(name: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "sims" / f"{name}.py"), "--help"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    bare = re.findall(r"^ +(--\S+(?: [A-Z_]+)?) *$", result.stdout, re.MULTILINE)
+    assert not bare, f"{name}.py --help lists {bare} without a description"
+    assert f"(default out/sims/{name})" in " ".join(result.stdout.split())
+
+
+def test_pointing_game_says_what_was_seen_in_plain_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "the robot looked at the nothing"."""
+    monkeypatch.syspath_prepend(str(ROOT / "sims"))
+    game = importlib.import_module("pointing_game")
+    assert [game._the(n) for n in ("cup", "nothing", "far away")] == [
+        "the cup", "nothing", "something far away"]
+
+
 @pytest.mark.slow
 def test_wave_back_scenario(tmp_path: Path) -> None:
     out = _scenario("wave_back", tmp_path, "--seed", "3")
@@ -53,6 +73,7 @@ def test_pointing_game_scenario(tmp_path: Path) -> None:
     rounds = [line for line in out.splitlines() if line.startswith("round ")]
     assert len(rounds) == 3
     assert sum("(hit;" in line for line in rounds) >= 2
+    assert "the nothing" not in out and "the far away" not in out
     assert "score: " in out
 
 
