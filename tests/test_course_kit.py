@@ -150,6 +150,20 @@ def test_students_mistakes_get_one_line_messages(tmp_path: Path) -> None:
     assert result.returncode == 2 and "takes no --wander" in result.stderr
 
 
+@pytest.mark.parametrize("stage", ["retargeter", "intent"])
+def test_stage_errors_name_every_form_of_spec_in_plain_english(stage: str) -> None:
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.run.registry import load_stage
+
+    with pytest.raises(ConfigError, match=re.escape(
+            "or module:Class or path/to/file.py:Class for your own")):
+        load_stage(stage, "nope")
+    needs = {"retargeter": "__call__(self, pose) that a retargeter needs",
+             "intent": "__call__(self, pose, t_s) that an intent model needs"}[stage]
+    with pytest.raises(ConfigError, match=re.escape(f"is missing the method {needs}")):
+        load_stage(stage, "mirrorbot:RunConfig")
+
+
 FLIP_RETARGETER = '''
 import numpy as np
 from mirrorbot.retarget.retarget import DirectionRetargeter
