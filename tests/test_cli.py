@@ -174,6 +174,18 @@ def test_a_home_without_the_project_names_the_folder_and_the_variable(tmp_path: 
         in result.stderr and "MIRRORBOT_HOME is set" in result.stderr
 
 
+def test_record_cuts_the_labels_to_the_seconds_recorded(tmp_path: Path) -> None:
+    """A 3 s recording of a longer labelled source has no label past 3 s (one ended at 3.09)."""
+    out = tmp_path / "r.jsonl"
+    result = run_cli("record", "--source", "synthetic:wave,drink", "--seconds", "3", "--out",
+                     str(out))
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    labels = json.loads(lines[0])["labels"]
+    assert [label["goal"] for label in labels] == ["wave"]  # the drink starts after 3 s
+    assert labels[0]["end"] == 3.0 and json.loads(lines[-1])["t"] < 3.0
+
+
 def test_unwritable_output_folder_is_exit_2(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
