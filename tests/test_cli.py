@@ -127,6 +127,31 @@ def test_help_names_every_form_and_option() -> None:
     assert "three or more recordings" in learn_help
 
 
+def test_help_gives_the_defaults_and_the_synthetic_person() -> None:
+    from mirrorbot.perception.source_spec import SYNTHETIC_OPTIONS
+    from mirrorbot.synth.synth_gestures import EXTRA_GESTURES, GESTURES
+
+    run_help = " ".join(run_cli("run", "--help").stdout.split())
+    assert "(the default when a window opens" in run_help  # --realtime
+    assert "(the default without a window)" in run_help  # --fast
+    synthetic = run_help.partition("is the built-in person")[2]
+    for word in (*GESTURES, *EXTRA_GESTURES, "session", *SYNTHETIC_OPTIONS):
+        assert word in synthetic, word
+    demo_help = " ".join(run_cli("demo", "--help").stdout.split())
+    assert "(default: the whole session, about 33 s)" in demo_help and "(default 0)" in demo_help
+    record_help = " ".join(run_cli("record", "--help").stdout.split())
+    assert "stop after this long [s] (default: when the source ends" in record_help
+
+
+def test_bare_mirrorbot_lists_the_commands_and_exits_2() -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    for command in ("demo", "run", "record", "learn", "eval", "bench"):
+        assert f"    {command} " in result.stdout, command
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "name a COMMAND" in lines[0], result.stderr
+
+
 def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
     result = run_cli("demo", "--out", str(tmp_path), "--seconds", "1", "--no-video")
     assert result.returncode == 0, result.stderr

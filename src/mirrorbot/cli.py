@@ -273,7 +273,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 SOURCE_HELP = ("one of: " + ", ".join(SOURCE_FORMS) + ". images:DIR is a sequence when its "
                "neighbouring images are of one size and look alike (frames of a video, played "
                "at 30 Hz), else unrelated photos: each its own person, shown for 2 s "
-               "(?hold=S); ?mode=photos or ?mode=sequence says which")
+               "(?hold=S); ?mode=photos or ?mode=sequence says which. "
+               "synthetic:GESTURE[,GESTURE...][?KEY=VALUE&...] is the built-in person with "
+               "ground truth: gestures wave, point, raise, reach, drink, offer, clear, none, "
+               "session (all of them in turn) and heart (to teach with `learn`); options "
+               "seed=N, noise=on|off, jitter, dropouts, occlusion, wander (each on|off), "
+               "yaw=DEG|random, height=M, hand=left|right, rate=HZ, repeat=N "
+               "(e.g. synthetic:wave,drink?seed=3&noise=off)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -282,14 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mirrorbot",
         description="A simulated humanoid that watches a person and mirrors their gestures.")
     parser.add_argument("--version", action="version", version=f"mirrorbot {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Not required: bare `mirrorbot` prints this help and exits 2 (main), not only an error.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="run the built-in session and write a video")
     p.add_argument("--out", type=_out_path, default=Path("out/demo"), metavar="DIR",
                    help="output folder (default out/demo)")
     _add_view_flags(p)
-    p.add_argument("--seconds", type=float, default=None, help="length of the session [s]")
-    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic session")
+    p.add_argument("--seconds", type=float, default=None, metavar="S",
+                   help="stop after this long [s] (default: the whole session, about 33 s)")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seed of the synthetic session: body, timing, targets, noise (default 0)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the files of an earlier run in --out")
     p.set_defaults(func=cmd_demo)
@@ -308,8 +317,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model "
                         "(camera, video, images and photo sources only)")
     pace = p.add_mutually_exclusive_group()
-    pace.add_argument("--realtime", action="store_true", help="pace frames to the source")
-    pace.add_argument("--fast", action="store_true", help="process as fast as possible")
+    pace.add_argument("--realtime", action="store_true",
+                      help="pace frames to the source (the default when a window opens: "
+                           "--gui, or a display without --headless; a camera is always live)")
+    pace.add_argument("--fast", action="store_true",
+                      help="process as fast as possible (the default without a window)")
     p.add_argument("--retargeter", default="ours", metavar="NAME|module:Class|FILE.py:Class",
                    help="ours, naive, module:Class or path/to/file.py:Class (default ours)")
     p.add_argument("--intent", default="ours", metavar="NAME|module:Class|FILE.py:Class",
@@ -324,8 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
     p.add_argument("--source", required=True, metavar="SRC", help=SOURCE_HELP)
-    p.add_argument("--out", type=_out_path, required=True, help="the recording to write (.jsonl)")
-    p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
+    p.add_argument("--out", type=_out_path, required=True, metavar="FILE.jsonl",
+                   help="the recording to write (.jsonl)")
+    p.add_argument("--seconds", type=float, default=None, metavar="S",
+                   help="stop after this long [s] (default: when the source ends; a camera "
+                        "until Ctrl-C)")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
                    help="a MediaPipe pose_landmarker .task file instead of the bundled model "
                         "(camera, video, images and photo sources only)")
@@ -339,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="three or more recordings (.jsonl) or motion-capture clips "
                         "(.bvh, .bvh.gz; labelled by a labels.csv beside them, if any) of the "
                         "gesture, each with one labelled or clearly moving demonstration")
-    p.add_argument("--out", type=_out_path, default=None,
+    p.add_argument("--out", type=_out_path, default=None, metavar="DIR",
                    help="where the learned gesture is stored (default models/repertoire/ or "
                         "$MIRRORBOT_REPERTOIRE)")
     p.add_argument("--overwrite", action="store_true",
@@ -422,7 +437,13 @@ class _StopSignals:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mirrorbot`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `mirrorbot`: the commands, then what to do
+        parser.print_help()
+        print("mirrorbot: error: name a COMMAND (above); `mirrorbot COMMAND --help` gives its "
+              "options", file=sys.stderr)
+        return EXIT_USAGE
     stop = _StopSignals()
     try:
         with stop:

@@ -17,6 +17,10 @@ SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)",
                 "recording:PATH.jsonl", "PATH.jsonl", "bvh:PATH.bvh[.gz]",
                 "synthetic:GESTURE[,GESTURE...]")
 
+SYNTHETIC_OPTIONS = ("seed", "noise", "jitter", "dropouts", "occlusion", "wander", "yaw",
+                     "height", "hand", "rate", "repeat")
+"""The ``synthetic:`` source's ``?key=value`` options (``synth_person.parse_synthetic``)."""
+
 
 class SourceKind(enum.Enum):
     """The kinds of input mirrorbot reads."""
