@@ -295,6 +295,13 @@ def test_eval_intent_names_the_learned_gestures_it_scored(
     assert "1 session x 2 models (ours, velocity)" in err  # what the progress bar counts
 
 
+def test_retargeter_task_names_everything_the_starter_gets_wrong() -> None:
+    """The starter ignores the 45 deg shoulder plane as well as the humeral rotation."""
+    task = " ".join((ASSIGNMENTS / "write_a_retargeter" / "TASK.md").read_text().split())
+    assert "**The shoulder plane.**" in task and "docs/robot.md" in task
+    assert "**The humeral rotation.**" in task and "The starter scores 16" in task
+
+
 def test_tasks_give_commands_that_work_without_an_active_venv() -> None:
     for task in ASSIGNMENTS.glob("*/TASK.md"):
         commands = [line for line in task.read_text().splitlines()
