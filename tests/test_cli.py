@@ -143,6 +143,28 @@ def test_help_gives_the_defaults_and_the_synthetic_person() -> None:
     assert "stop after this long [s] (default: when the source ends" in record_help
 
 
+def test_the_conventions_commands_block_lists_every_option() -> None:
+    """docs/conventions.md is the user's copy of the contract: no option of the parser missing."""
+    import argparse
+
+    from mirrorbot.cli import build_parser
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "conventions.md").read_text()
+    block = text.split("## Commands\n```\n", 1)[1].split("```", 1)[0]
+    documented: dict[str, str] = {}
+    command = ""
+    for line in block.splitlines():
+        if line.startswith("mirrorbot "):
+            command = line.split()[1] if len(line.split()) > 1 else ""
+        documented[command] = documented.get(command, "") + " " + line
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        options = [o for a in parser._actions for o in a.option_strings
+                   if o.startswith("--") and o != "--help"]
+        missing = [o for o in options if o not in documented.get(name, "")]
+        assert not missing, f"conventions.md's `mirrorbot {name}` lacks {missing}"
+
+
 def test_bare_mirrorbot_lists_the_commands_and_exits_2() -> None:
     result = run_cli()
     assert result.returncode == 2
