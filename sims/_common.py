@@ -14,9 +14,11 @@ def parse_args(name: str, description: str, rounds: bool = False) -> argparse.Na
     """``--seed N``, ``--out DIR`` (default out/sims/NAME), ``--video`` [and ``--rounds R``]."""
     parser = argparse.ArgumentParser(description=description)
     if rounds:
-        parser.add_argument("--rounds", type=int, default=3, help="how many rounds")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic person")
-    parser.add_argument("--out", type=Path, default=Path("out/sims") / name)
+        parser.add_argument("--rounds", type=int, default=3, help="how many rounds (default 3)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="seed of the synthetic person (default 1)")
+    parser.add_argument("--out", type=Path, default=Path("out/sims") / name, metavar="DIR",
+                        help=f"output folder, replaced on each run (default out/sims/{name})")
     parser.add_argument("--video", action="store_true", help="also write video.mp4")
     return parser.parse_args()
 

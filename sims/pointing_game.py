@@ -42,6 +42,11 @@ def looked_at(pan: float, tilt: float, objects: dict[str, np.ndarray],
     return best
 
 
+def _the(name: str) -> str:
+    """An object's name as the prose says it: "the cup", but "nothing", "something far away"."""
+    return {"nothing": "nothing", "far away": "something far away"}.get(name, f"the {name}")
+
+
 def main() -> None:
     args = parse_args("pointing_game", __doc__.splitlines()[0], rounds=True)
     spec = f"{','.join(['point'] * args.rounds)}?seed={args.seed}"
@@ -60,7 +65,7 @@ def main() -> None:
                                   table_top_z(scene))
         seen = looked_at(end["q"][pan_i], end["q"][tilt_i], objects, head_pivot_m)
         hits += seen == aimed
-        print(f"round {k}: you pointed at the {aimed}, the robot looked at the {seen} "
+        print(f"round {k}: you pointed at {_the(aimed)}, the robot looked at {_the(seen)} "
               f"({'hit' if seen == aimed else 'miss'}; mode {end['mode']})")
     print(f"score: {hits}/{len(summary['labels'])}; outputs in {args.out}/")
 

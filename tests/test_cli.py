@@ -119,8 +119,59 @@ def test_help_names_every_form_and_option() -> None:
     assert "?mode=photos or ?mode=sequence" in " ".join(run_help.split())
     eval_help = " ".join(run_cli("eval", "--help").stdout.split())
     assert "the stage to score" in eval_help and "print the figures as JSON" in eval_help
+    # Which options apply to which stage (`eval retarget --help` prints the same).
+    assert "options by stage" in eval_help
+    assert "retarget --retargeter, --data, --mode, --filter, --wander" in eval_help
+    assert "filter --filter reach --data" in eval_help
     learn_help = " ".join(run_cli("learn", "--help").stdout.split())
     assert "three or more recordings" in learn_help
+
+
+def test_help_gives_the_defaults_and_the_synthetic_person() -> None:
+    from mirrorbot.perception.source_spec import SYNTHETIC_OPTIONS
+    from mirrorbot.synth.synth_gestures import EXTRA_GESTURES, GESTURES
+
+    run_help = " ".join(run_cli("run", "--help").stdout.split())
+    assert "(the default when a window opens" in run_help  # --realtime
+    assert "(the default without a window)" in run_help  # --fast
+    synthetic = run_help.partition("is the built-in person")[2]
+    for word in (*GESTURES, *EXTRA_GESTURES, "session", *SYNTHETIC_OPTIONS):
+        assert word in synthetic, word
+    demo_help = " ".join(run_cli("demo", "--help").stdout.split())
+    assert "(default: the whole session, about 33 s)" in demo_help and "(default 0)" in demo_help
+    record_help = " ".join(run_cli("record", "--help").stdout.split())
+    assert "stop after this long [s] (default: when the source ends" in record_help
+
+
+def test_the_conventions_commands_block_lists_every_option() -> None:
+    """docs/conventions.md is the user's copy of the contract: no option of the parser missing."""
+    import argparse
+
+    from mirrorbot.cli import build_parser
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "conventions.md").read_text()
+    block = text.split("## Commands\n```\n", 1)[1].split("```", 1)[0]
+    documented: dict[str, str] = {}
+    command = ""
+    for line in block.splitlines():
+        if line.startswith("mirrorbot "):
+            command = line.split()[1] if len(line.split()) > 1 else ""
+        documented[command] = documented.get(command, "") + " " + line
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        options = [o for a in parser._actions for o in a.option_strings
+                   if o.startswith("--") and o != "--help"]
+        missing = [o for o in options if o not in documented.get(name, "")]
+        assert not missing, f"conventions.md's `mirrorbot {name}` lacks {missing}"
+
+
+def test_bare_mirrorbot_lists_the_commands_and_exits_2() -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    for command in ("demo", "run", "record", "learn", "eval", "bench"):
+        assert f"    {command} " in result.stdout, command
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "name a COMMAND" in lines[0], result.stderr
 
 
 def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
@@ -134,7 +185,17 @@ def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
     (["run", "--source", "bogus:thing"], "unknown source 'bogus:thing'; valid forms"),
     (["run", "--source", "camera:x"], "camera index must be a whole number"),
     (["run", "--source", "camera:0", "--model", "/no/such.task"], "does not exist"),
+    # The pose model is unused by sources that are landmarks already: refused, not ignored.
+    (["run", "--source", "synthetic:wave", "--model", "/no/such.task"],
+     "--model /no/such.task only applies to camera, video, images and photo sources"),
+    (["record", "--source", "recording:r.jsonl", "--out", "never.jsonl", "--model", "m.task"],
+     "a recording: source gives landmarks without one: drop --model"),
     (["demo", "--gui"], "--gui needs a display"),
+    # Each eval stage refuses the options it does not use, naming the option and the stage.
+    (["eval", "filter", "--lead"], "`eval filter` takes no --lead; it takes --filter"),
+    (["eval", "reach", "--mode", "mirror"], "`eval reach` takes no --mode"),
+    (["eval", "intent", "--no-lead", "--mode", "anatomical"], "`eval intent` takes no --mode"),
+    (["eval", "intent", "--data", "tests", "--wander"], "`eval intent --data` takes no --wander"),
     (["demo", "--seconds", "-1"], "--seconds must be in"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
@@ -143,6 +204,33 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_home_without_the_project_names_the_folder_and_the_variable(tmp_path: Path) -> None:
+    """MIRRORBOT_HOME at a folder without models/ and sims/: say where it looked and the fix."""
+    result = run_cli("run", "--source", "synthetic:wave", "--out", str(tmp_path / "o"),
+                     "--no-video", env={"MIRRORBOT_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(tmp_path / "sims" / "scenes") in lines[0]
+    assert f"MIRRORBOT_HOME is set to {tmp_path}: unset it, or point it at" in lines[0]
+    (tmp_path / "sims" / "scenes").mkdir(parents=True)
+    result = run_cli("learn", "x", "a.jsonl", env={"MIRRORBOT_HOME": str(tmp_path)})
+    assert result.returncode == 2 and f"models folder not found at {tmp_path / 'models'}" \
+        in result.stderr and "MIRRORBOT_HOME is set" in result.stderr
+
+
+def test_record_cuts_the_labels_to_the_seconds_recorded(tmp_path: Path) -> None:
+    """A 3 s recording of a longer labelled source has no label past 3 s (one ended at 3.09)."""
+    out = tmp_path / "r.jsonl"
+    result = run_cli("record", "--source", "synthetic:wave,drink", "--seconds", "3", "--out",
+                     str(out))
+    assert result.returncode == 0, result.stderr
+    lines = out.read_text().splitlines()
+    labels = json.loads(lines[0])["labels"]
+    assert [label["goal"] for label in labels] == ["wave"]  # the drink starts after 3 s
+    assert labels[0]["end"] == 3.0 and json.loads(lines[-1])["t"] < 3.0
 
 
 def test_unwritable_output_folder_is_exit_2(tmp_path: Path) -> None:

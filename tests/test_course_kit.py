@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +35,24 @@ def test_each_scenario_is_one_short_file(name: str) -> None:
     assert len((ROOT / "sims" / f"{name}.py").read_text().splitlines()) < 100
 
 
+@pytest.mark.parametrize("name", ["wave_back", "handover", "pointing_game", "learn_gesture"])
+def test_each_scenario_describes_every_option(name: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "sims" / f"{name}.py"), "--help"],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    bare = re.findall(r"^ +(--\S+(?: [A-Z_]+)?) *$", result.stdout, re.MULTILINE)
+    assert not bare, f"{name}.py --help lists {bare} without a description"
+    assert f"(default out/sims/{name})" in " ".join(result.stdout.split())
+
+
+def test_pointing_game_says_what_was_seen_in_plain_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "the robot looked at the nothing"."""
+    monkeypatch.syspath_prepend(str(ROOT / "sims"))
+    game = importlib.import_module("pointing_game")
+    assert [game._the(n) for n in ("cup", "nothing", "far away")] == [
+        "the cup", "nothing", "something far away"]
+
+
 @pytest.mark.slow
 def test_wave_back_scenario(tmp_path: Path) -> None:
     out = _scenario("wave_back", tmp_path, "--seed", "3")
@@ -53,6 +73,7 @@ def test_pointing_game_scenario(tmp_path: Path) -> None:
     rounds = [line for line in out.splitlines() if line.startswith("round ")]
     assert len(rounds) == 3
     assert sum("(hit;" in line for line in rounds) >= 2
+    assert "the nothing" not in out and "the far away" not in out
     assert "score: " in out
 
 
@@ -97,6 +118,15 @@ def test_filter_assignment_through_the_cli(tmp_path: Path) -> None:
     assert report["score"]["passed"] and report["settings"]["beta"] == 5.0
     text = run_cli("eval", "filter").stdout
     assert "pass mark 75.0: PASS" in text.splitlines()[-1]
+    # The defaults are labelled so (not "yours"), the reduction is a factor, and the report
+    # prints its grading criteria as the other assignments' do.
+    rows = [line.split()[0] for line in text.splitlines()[2:] if not line.startswith(
+        ("grading:", "score "))]
+    assert rows == ["defaults"], text
+    assert "still jitter reduced" in text and "still jitter /" not in text
+    assert [line.split()[1] for line in text.splitlines() if line.startswith("grading:")] == [
+        "lag", "stillness", "movement"]
+    assert set(report["score"]["criteria"]) == {"lag", "stillness", "movement"}
 
 
 @pytest.mark.slow
@@ -120,6 +150,20 @@ def test_students_mistakes_get_one_line_messages(tmp_path: Path) -> None:
     assert result.returncode == 2 and "takes no --wander" in result.stderr
 
 
+@pytest.mark.parametrize("stage", ["retargeter", "intent"])
+def test_stage_errors_name_every_form_of_spec_in_plain_english(stage: str) -> None:
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.run.registry import load_stage
+
+    with pytest.raises(ConfigError, match=re.escape(
+            "or module:Class or path/to/file.py:Class for your own")):
+        load_stage(stage, "nope")
+    needs = {"retargeter": "__call__(self, pose) that a retargeter needs",
+             "intent": "__call__(self, pose, t_s) that an intent model needs"}[stage]
+    with pytest.raises(ConfigError, match=re.escape(f"is missing the method {needs}")):
+        load_stage(stage, "mirrorbot:RunConfig")
+
+
 FLIP_RETARGETER = '''
 import numpy as np
 from mirrorbot.retarget.retarget import DirectionRetargeter
@@ -139,6 +183,18 @@ class OneFlip:
             q[i] = np.clip(q[i] + 2.5, self.model.lower_rad[i], self.model.upper_rad[i])
         return q
 '''
+
+
+@pytest.mark.slow
+def test_eval_retarget_scores_the_mode_it_is_given(capsys: pytest.CaptureFixture[str]) -> None:
+    """``eval retarget --mode anatomical`` without --data: honoured, and the report says so."""
+    from mirrorbot.retarget.retarget import Mapping
+
+    r = run_eval_retarget(seeds=(1001,), progress=False, mode=Mapping.ANATOMICAL)
+    assert r["mode"] == "anatomical" and r["score"]["passed"]
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("retargeting in anatomical mode on 1 synthetic session with "
+                            "pose-model noise: ") and first.endswith("within the robot's reach")
 
 
 def test_one_flip_costs_the_retargeter_marks(tmp_path: Path) -> None:
@@ -215,6 +271,35 @@ def test_a_predictor_that_never_commits_gets_no_commitment_points(tmp_path: Path
     assert never["score"]["parts"]["commitments"] == 0.0
     assert "lead_time" not in never  # the loop that is not graded runs only with --lead
     assert "commitments" in never["score"]["criteria"]
+
+
+@pytest.mark.slow
+def test_eval_intent_names_the_learned_gestures_it_scored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A learned gesture changes the graded score, so the report names it; columns explained."""
+    import numpy as np
+
+    from mirrorbot.mind.repertoire import builtin_primitives, save_primitive
+
+    base = builtin_primitives()[0]
+    template = np.linspace([0, 0, 0], [0.1, 0.2, 0.3], 11)
+    save_primitive(type(base)("nod", template[-1:], template_m=template, learned=True),
+                   tmp_path / "nod.json", demos=3, duration_s=1.2)
+    monkeypatch.setenv("MIRRORBOT_REPERTOIRE", str(tmp_path))
+    report = run_eval_intent(seeds=(3001,), lead_time=False)
+    out, err = capsys.readouterr()
+    assert report["learned"] == ["nod"] and report["repertoire"] == str(tmp_path)
+    assert f"learned gestures: nod (in {tmp_path}; " in out.splitlines()[1]
+    assert "decision: the mean fraction" in out and "wrong/min: commitments to a goal" in out
+    assert "1 session x 2 models (ours, velocity)" in err  # what the progress bar counts
+
+
+def test_retargeter_task_names_everything_the_starter_gets_wrong() -> None:
+    """The starter ignores the 45 deg shoulder plane as well as the humeral rotation."""
+    task = " ".join((ASSIGNMENTS / "write_a_retargeter" / "TASK.md").read_text().split())
+    assert "**The shoulder plane.**" in task and "docs/robot.md" in task
+    assert "**The humeral rotation.**" in task and "The starter scores 16" in task
 
 
 def test_tasks_give_commands_that_work_without_an_active_venv() -> None:

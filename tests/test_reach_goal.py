@@ -183,6 +183,34 @@ def test_eval_reach_on_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert report["reaches"] == 4
 
 
+def test_eval_reach_ends_with_a_score_like_the_other_evals(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Points, pass mark, parts and criteria from the targets of docs/reach.md."""
+    from mirrorbot.eval.eval_reach import reach_score
+
+    data = tmp_path / "reaches.json"
+    _small_file(data)
+    assert main(["eval", "reach", "--data", str(data), "--json"]) == 0
+    score = json.loads(capsys.readouterr().out)["score"]
+    assert set(score) == {"points", "pass_mark", "passed", "parts", "criteria"}
+    assert set(score["parts"]) == set(score["criteria"]) == {
+        "accuracy_at_20%", "accuracy_at_40%", "against_baseline"}
+    assert main(["eval", "reach", "--data", str(data)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith(f"score {score['points']}/100 (") and "pass mark 70.0" in lines[-1]
+    assert sum(line.startswith("grading: ") for line in lines) == 3
+    assert any("never: the number of reaches in which it never does" in line for line in lines)
+
+    def figures(ours: tuple[float, float], baseline: tuple[float, float]) -> dict:
+        return {"accuracy_at": {"20": ours[0], "40": ours[1]},
+                "baseline_accuracy_at": {"20": baseline[0], "40": baseline[1]}}
+
+    assert reach_score(figures((0.85, 0.98), (0.80, 0.93)))["points"] == 100.0  # the targets
+    level = reach_score(figures((0.85, 0.98), (0.85, 0.98)))
+    assert level["parts"]["against_baseline"] == 15.0 and level["passed"]
+    assert not reach_score(figures((0.45, 0.58), (0.9, 0.9)))["passed"]
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format="other"), "format"),
     (lambda d: d["reaches"][0].update(goal="plate"), "not an object"),

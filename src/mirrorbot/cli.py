@@ -21,7 +21,11 @@ from mirrorbot import __version__
 from mirrorbot.errors import MirrorbotError, is_interrupt
 from mirrorbot.out_files import refuse_input_as_output
 from mirrorbot.output.display import has_display
-from mirrorbot.perception.source_spec import SOURCE_FORMS, parse_source
+from mirrorbot.perception.source_spec import (
+    SOURCE_FORMS,
+    parse_source,
+    refuse_model_without_tracking,
+)
 from mirrorbot.warn import warn
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
@@ -108,6 +112,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         raise MirrorbotError(f"--out {args.out} is a folder; give the recording's file name, "
                              f"e.g. --out {args.out / 'take1.jsonl'}")
     spec = parse_source(args.source)
+    refuse_model_without_tracking(spec, args.model)
     if spec.input_path is not None:
         refuse_input_as_output(args.out, [spec.input_path])
     if args.out.exists() and not args.overwrite:
@@ -143,20 +148,54 @@ def cmd_learn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EVAL_OPTIONS = {"retarget": ("retargeter", "filter", "wander", "data"),
-                "intent": ("intent", "data", "wander"), "filter": ("filter",),
-                "reach": ("data",), "learn": ("data",)}
+EVAL_OPTIONS: dict[str, tuple[str, ...]] = {
+    "retarget": ("retargeter", "data", "mode", "filter", "wander"),
+    "intent": ("intent", "data", "wander", "lead", "no-lead"),
+    "filter": ("filter",),
+    "reach": ("data",),
+    "learn": ("data",),
+}
+"""The options each ``eval`` stage uses besides ``--json``; it refuses any other."""
+EVAL_SYNTHETIC_ONLY: dict[str, tuple[tuple[str, ...], str]] = {
+    "retarget": (("filter", "wander"), "it runs the clips through the run's own stages"),
+    "intent": (("wander",), "the wander is added to its synthetic sessions only"),
+}
+"""Options a stage uses on its synthetic sessions only (refused with ``--data``), and why."""
+
+
+def _eval_epilog() -> str:
+    """Which options apply to which ``eval`` stage, for ``mirrorbot eval --help``."""
+    notes = {stage: [f"{', '.join('--' + o for o in opts)}: not with --data"]
+             for stage, (opts, _) in EVAL_SYNTHETIC_ONLY.items()}
+    notes["intent"].append("--lead: not with .bvh clips")
+    notes["learn"] = ["--data is required"]
+    lines = ["options by stage (every stage also takes --json; it refuses any other option):"]
+    for stage, opts in EVAL_OPTIONS.items():
+        lines.append(f"  {stage:<9} " + ", ".join("--" + o for o in opts))
+        if stage in notes:
+            lines.append(f"  {'':<9} ({'; '.join(notes[stage])})")
+    return "\n".join(lines)
+
+
+def _check_eval_options(args: argparse.Namespace) -> None:
+    """Refuse an option the chosen ``eval`` stage does not use, naming it and the stage."""
+    stage = args.stage
+    every = dict.fromkeys(o for opts in EVAL_OPTIONS.values() for o in opts)  # in order, once
+    given = [o for o in every if getattr(args, o.replace("-", "_")) not in (None, False)]
+    wrong = [f"--{o}" for o in given if o not in EVAL_OPTIONS[stage]]
+    if wrong:
+        raise MirrorbotError(f"`eval {stage}` takes no {', '.join(wrong)}; it takes "
+                             f"{', '.join('--' + k for k in EVAL_OPTIONS[stage])} and --json")
+    if args.data is not None and stage in EVAL_SYNTHETIC_ONLY:
+        synthetic_only, why = EVAL_SYNTHETIC_ONLY[stage]
+        wrong = [f"--{o}" for o in given if o in synthetic_only]
+        if wrong:
+            raise MirrorbotError(f"`eval {stage} --data` takes no {' or '.join(wrong)}: {why}")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """``mirrorbot eval``: score a stage on labelled or synthetic data."""
-    wrong = [f"--{k}" for k, v in (("retargeter", args.retargeter), ("intent", args.intent),
-                                   ("filter", args.filter), ("data", args.data),
-                                   ("wander", args.wander))
-             if v is not None and k not in EVAL_OPTIONS[args.stage]]
-    if wrong:
-        raise MirrorbotError(f"`eval {args.stage}` takes no {', '.join(wrong)}; it takes "
-                             f"{', '.join('--' + k for k in EVAL_OPTIONS[args.stage])}")
+    _check_eval_options(args)
     if args.stage == "learn":
         from mirrorbot.eval.eval_learn import run_eval_learn
 
@@ -186,6 +225,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
             from mirrorbot.eval.eval_intent_clips import run_eval_intent_clips
             from mirrorbot.run.session import build_intent
 
+            if args.lead:
+                raise MirrorbotError(f"`eval intent --data {args.data}` (.bvh clips, scored "
+                                     "whole) takes no --lead: the lead time is measured on "
+                                     "labelled movements, in synthetic sessions or .jsonl "
+                                     "recordings")
+
             spec = args.intent or "ours"
             build_intent(spec)  # a student's class fails here, before any work
             run_eval_intent_clips(args.data, lambda: build_intent(spec), as_json=args.json)
@@ -200,16 +245,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from mirrorbot.eval.eval_clips import run_eval_clips
         from mirrorbot.retarget.retarget import Mapping
 
-        if args.filter is not None or args.wander:
-            raise MirrorbotError("`eval retarget --data` takes no --filter or --wander: it runs "
-                                 "the clips through the run's own stages")
         run_eval_clips(args.data, as_json=args.json, mode=Mapping(args.mode or "mirror"),
                        retargeter=args.retargeter or "ours")
     else:
         from mirrorbot.eval.eval_retarget import run_eval_retarget
+        from mirrorbot.retarget.retarget import Mapping
 
         run_eval_retarget(as_json=args.json, retargeter=args.retargeter or "ours",
-                          filter_path=args.filter, wander=bool(args.wander))
+                          filter_path=args.filter, wander=bool(args.wander),
+                          mode=Mapping(args.mode or "mirror"))
     return EXIT_OK
 
 
@@ -229,7 +273,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 SOURCE_HELP = ("one of: " + ", ".join(SOURCE_FORMS) + ". images:DIR is a sequence when its "
                "neighbouring images are of one size and look alike (frames of a video, played "
                "at 30 Hz), else unrelated photos: each its own person, shown for 2 s "
-               "(?hold=S); ?mode=photos or ?mode=sequence says which")
+               "(?hold=S); ?mode=photos or ?mode=sequence says which. "
+               "synthetic:GESTURE[,GESTURE...][?KEY=VALUE&...] is the built-in person with "
+               "ground truth: gestures wave, point, raise, reach, drink, offer, clear, none, "
+               "session (all of them in turn) and heart (to teach with `learn`); options "
+               "seed=N, noise=on|off, jitter, dropouts, occlusion, wander (each on|off), "
+               "yaw=DEG|random, height=M, hand=left|right, rate=HZ, repeat=N "
+               "(e.g. synthetic:wave,drink?seed=3&noise=off)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,14 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mirrorbot",
         description="A simulated humanoid that watches a person and mirrors their gestures.")
     parser.add_argument("--version", action="version", version=f"mirrorbot {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Not required: bare `mirrorbot` prints this help and exits 2 (main), not only an error.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="run the built-in session and write a video")
     p.add_argument("--out", type=_out_path, default=Path("out/demo"), metavar="DIR",
                    help="output folder (default out/demo)")
     _add_view_flags(p)
-    p.add_argument("--seconds", type=float, default=None, help="length of the session [s]")
-    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic session")
+    p.add_argument("--seconds", type=float, default=None, metavar="S",
+                   help="stop after this long [s] (default: the whole session, about 33 s)")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seed of the synthetic session: body, timing, targets, noise (default 0)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the files of an earlier run in --out")
     p.set_defaults(func=cmd_demo)
@@ -261,10 +314,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-anticipate", action="store_true",
                    help="copy only: never complete a recognised movement")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
-                   help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+                   help="a MediaPipe pose_landmarker .task file instead of the bundled model "
+                        "(camera, video, images and photo sources only)")
     pace = p.add_mutually_exclusive_group()
-    pace.add_argument("--realtime", action="store_true", help="pace frames to the source")
-    pace.add_argument("--fast", action="store_true", help="process as fast as possible")
+    pace.add_argument("--realtime", action="store_true",
+                      help="pace frames to the source (the default when a window opens: "
+                           "--gui, or a display without --headless; a camera is always live)")
+    pace.add_argument("--fast", action="store_true",
+                      help="process as fast as possible (the default without a window)")
     p.add_argument("--retargeter", default="ours", metavar="NAME|module:Class|FILE.py:Class",
                    help="ours, naive, module:Class or path/to/file.py:Class (default ours)")
     p.add_argument("--intent", default="ours", metavar="NAME|module:Class|FILE.py:Class",
@@ -279,10 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("record", help="record tracked landmarks to a JSONL file")
     p.add_argument("--source", required=True, metavar="SRC", help=SOURCE_HELP)
-    p.add_argument("--out", type=_out_path, required=True, help="the recording to write (.jsonl)")
-    p.add_argument("--seconds", type=float, default=None, help="stop after this long [s]")
+    p.add_argument("--out", type=_out_path, required=True, metavar="FILE.jsonl",
+                   help="the recording to write (.jsonl)")
+    p.add_argument("--seconds", type=float, default=None, metavar="S",
+                   help="stop after this long [s] (default: when the source ends; a camera "
+                        "until Ctrl-C)")
     p.add_argument("--model", type=Path, default=None, metavar="FILE.task",
-                   help="a MediaPipe pose_landmarker .task file instead of the bundled model")
+                   help="a MediaPipe pose_landmarker .task file instead of the bundled model "
+                        "(camera, video, images and photo sources only)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing recording of that name (refused otherwise)")
     p.set_defaults(func=cmd_record)
@@ -293,14 +354,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="three or more recordings (.jsonl) or motion-capture clips "
                         "(.bvh, .bvh.gz; labelled by a labels.csv beside them, if any) of the "
                         "gesture, each with one labelled or clearly moving demonstration")
-    p.add_argument("--out", type=_out_path, default=None,
+    p.add_argument("--out", type=_out_path, default=None, metavar="DIR",
                    help="where the learned gesture is stored (default models/repertoire/ or "
                         "$MIRRORBOT_REPERTOIRE)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace a gesture learned before under that name (refused otherwise)")
     p.set_defaults(func=cmd_learn)
 
-    p = sub.add_parser("eval", help="score a stage on labelled data")
+    p = sub.add_parser("eval", help="score a stage on labelled data", epilog=_eval_epilog(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("stage", choices=("retarget", "intent", "filter", "reach", "learn"),
                    help="the stage to score: retarget (person -> joints), intent (goal "
                         "recognition), filter (One Euro settings), reach (which object a "
@@ -313,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "reach: a reach file (.json, docs/reach.md); learn: .bvh clips "
                         "labelled with a style")
     p.add_argument("--mode", choices=("mirror", "anatomical"), default=None,
-                   help="retarget --data: how the robot maps the person (default mirror)")
+                   help="retarget: how the robot maps the person, on the synthetic sessions "
+                        "or the --data clips (default mirror)")
     p.add_argument("--retargeter", default=None, metavar="NAME|module:Class|FILE.py:Class",
                    help="retarget: NAME, module:Class or file.py:Class to score (default ours)")
     p.add_argument("--intent", default=None, metavar="NAME|module:Class|FILE.py:Class",
@@ -324,10 +387,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wander", action="store_true", default=None,
                    help="retarget, intent: synthetic noise with the pose model's slow wander")
     lead = p.add_mutually_exclusive_group()
-    lead.add_argument("--lead", action="store_true",
+    lead.add_argument("--lead", action="store_true", default=None,
                       help="intent: also the robot's lead time (runs the whole loop, about 15 s "
                            "a session; not graded)")
-    lead.add_argument("--no-lead", action="store_true",
+    lead.add_argument("--no-lead", action="store_true", default=None,
                       help="intent: without the robot's lead time (the default)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(func=cmd_eval)
@@ -374,7 +437,13 @@ class _StopSignals:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mirrorbot`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # bare `mirrorbot`: the commands, then what to do
+        parser.print_help()
+        print("mirrorbot: error: name a COMMAND (above); `mirrorbot COMMAND --help` gives its "
+              "options", file=sys.stderr)
+        return EXIT_USAGE
     stop = _StopSignals()
     try:
         with stop:

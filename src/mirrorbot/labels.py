@@ -38,6 +38,12 @@ class GestureLabel:
         return {"start": round(self.start_s, 4), "end": round(self.end_s, 4), "goal": self.goal}
 
 
+def clip_labels(labels: Iterable[GestureLabel], end_s: float) -> tuple[GestureLabel, ...]:
+    """``labels`` cut to end by ``end_s`` [s] (a recording stopped early); later ones dropped."""
+    return tuple(label if label.end_s <= end_s else GestureLabel(label.start_s, end_s, label.goal)
+                 for label in labels if label.start_s < end_s)
+
+
 def check_label_goals(labels: Iterable[tuple[str, str]], known: Iterable[str]) -> None:
     """Refuse a label whose goal is not one the recogniser can be scored on.
 

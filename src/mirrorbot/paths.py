@@ -13,24 +13,35 @@ from mirrorbot.errors import ModelError
 
 ROBOT_URDF_NAME = "mirrorbot_humanoid.urdf"
 DEFAULT_SCENE_NAME = "tabletop"
+HOME_ENV = "MIRRORBOT_HOME"
 
 
 def project_root() -> Path:
-    """The folder holding ``models/`` and ``sims/``."""
-    env = os.environ.get("MIRRORBOT_HOME")
+    """The folder holding ``models/`` and ``sims/``: ``$MIRRORBOT_HOME``, else the checkout."""
+    env = os.environ.get(HOME_ENV)
     if env:
         return Path(env)
     return Path(__file__).resolve().parents[2]
+
+
+def _root_fix() -> str:
+    """How to fix a project folder that lacks ``models/`` or ``sims/``, for an error message.
+
+    Names ``MIRRORBOT_HOME`` when it is set: it chose the folder that was searched.
+    """
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return (f"{HOME_ENV} is set to {env}: unset it, or point it at the project's folder "
+                "(the one holding models/ and sims/)")
+    return (f"run mirrorbot from a checkout of the repository, or set {HOME_ENV} to the folder "
+            "that holds models/ and sims/")
 
 
 def models_dir() -> Path:
     """The ``models/`` folder; raises ModelError when it is missing."""
     path = project_root() / "models"
     if not path.is_dir():
-        raise ModelError(
-            f"models folder not found at {path}; run mirrorbot from a checkout of the repository "
-            "or set MIRRORBOT_HOME to the folder that holds models/ and sims/"
-        )
+        raise ModelError(f"models folder not found at {path}; {_root_fix()}")
     return path
 
 
@@ -50,7 +61,11 @@ def scene_path(name_or_path: str) -> Path:
     path = scenes / f"{name_or_path}.json"
     if not path.is_file():
         known = sorted(p.stem for p in scenes.glob("*.json")) if scenes.is_dir() else []
-        raise ModelError(f"scene {name_or_path!r} does not exist. Available scenes: {known}")
+        fixes = ["pass one of those, or a path to a .json scene"] if known else []
+        if not known or os.environ.get(HOME_ENV):  # the folder searched may be the problem
+            fixes.append(_root_fix())
+        raise ModelError(f"scene {name_or_path!r} does not exist in {scenes}. Available "
+                         f"scenes: {known}; {'; '.join(fixes)}")
     return path
 
 

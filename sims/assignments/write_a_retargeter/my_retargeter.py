@@ -37,10 +37,13 @@ class MyRetargeter:
             # y outward (away from the body), z up; zero pose = arm hanging down.
             dirs = person_arm_directions(pose, person_side, robot_side, self.mode)
             u, f = dirs.upper, dirs.fore
-            # With no humeral rotation, upper = (sin(flex) cos(abd), sin(abd), -cos(flex) cos(abd)).
+            # With no humeral rotation and NO shoulder plane (wrong for this robot: its first joint
+            # raises the arm 45 deg between forward and out, docs/robot.md), upper would be
+            # (sin(flex) cos(abd), sin(abd), -cos(flex) cos(abd)).
             abd = math.asin(float(np.clip(u[1], -1.0, 1.0)))
             flex = math.atan2(float(u[0]), float(-u[2]))
             elbow = math.acos(float(np.clip(np.dot(u, f), -1.0, 1.0)))
+            # TODO: the shoulder plane: solve flex and abd in the plane's axes (Rz(-45 deg) u).
             # TODO: the humeral rotation (q[2]) decides which way the elbow bends; without it
             # the forearm points the wrong way whenever the elbow is bent sideways.
             # TODO: arm straight down or fully stretched (singular): keep the rotation steady.

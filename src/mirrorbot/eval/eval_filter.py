@@ -24,7 +24,14 @@ from mirrorbot.perception.pose_filter import FilterConfig, load_filter_config
 HELD_OUT_SEED = 7
 PASS_MARK = 75.0
 TUNABLE = ("min_cutoff_hz", "beta", "d_cutoff_hz")
-
+GRADING = {
+    "lag": "steady-state lag behind a 1 m/s ramp: 35 at 1 frame or less, 0 at 4",
+    "stillness": "how many times it reduces 5 mm jitter on a still point: 35 at 5x or more, "
+                 "0 at 1x",
+    "movement": "RMS error over a chain of movements under 5 and 15 mm noise: 30 at 12 mm or "
+                "less, 0 at 30",
+}
+"""The filter assignment's grading criteria, as its report prints them."""
 
 
 def measure(config: FilterConfig) -> dict[str, float]:
@@ -35,7 +42,7 @@ def measure(config: FilterConfig) -> dict[str, float]:
 
 
 def assignment_score(figures: dict[str, float]) -> dict[str, Any]:
-    """Points out of 100, pass mark 75.
+    """Points out of 100, pass mark 75 (see :data:`GRADING`).
 
     35 for lag (full at 1 frame or less, none at 4), 35 for still jitter reduction (full at
     5x or more, none at 1x), 30 for the movement error (full at 12 mm or less, none at 30).
@@ -44,7 +51,7 @@ def assignment_score(figures: dict[str, float]) -> dict[str, Any]:
         "lag": 35 * ramp(figures["lag_frames"], 1.0, 4.0),
         "stillness": 35 * ramp(figures["still_jitter_reduction"], 5.0, 1.0),
         "movement": 30 * ramp(figures["movement_error_mm"], 12.0, 30.0),
-    }, PASS_MARK)
+    }, PASS_MARK, GRADING)
 
 
 def run_eval_filter(path: Path | None = None, as_json: bool = False) -> dict[str, Any]:
@@ -60,12 +67,19 @@ def run_eval_filter(path: Path | None = None, as_json: bool = False) -> dict[str
     if as_json:
         print(json.dumps(report, indent=2))
     else:
-        d = report["defaults"]
-        print(f"filter {report['filter']}: " + ", ".join(f"{k}={v}" for k, v in
-                                                       report["settings"].items()))
-        print(f"{'':<10}{'lag [frames]':>14}{'still jitter /':>16}{'movement err [mm]':>19}")
-        for name, x in (("yours", report), ("defaults", d)):
-            print(f"{name:<10}{x['lag_frames']:>14.2f}{x['still_jitter_reduction']:>16.1f}"
-                  f"{x['movement_error_mm']:>19.1f}")
-        print(format_score(report["score"]))
+        print(format_report(report))
     return report
+
+
+def format_report(r: dict[str, Any]) -> str:
+    """The setting, its figures beside the defaults' (one row when it is the defaults), score."""
+    lines = [f"filter {r['filter']}: " + ", ".join(f"{k}={v}" for k, v in r["settings"].items()),
+             f"{'':<10}{'lag [frames]':>14}{'still jitter reduced':>22}"
+             f"{'movement err [mm]':>19}"]
+    rows = [("defaults", r)] if r["filter"] == "defaults" else [("yours", r),
+                                                                 ("defaults", r["defaults"])]
+    for name, x in rows:
+        lines.append(f"{name:<10}{x['lag_frames']:>14.2f}"
+                     f"{x['still_jitter_reduction']:>21.1f}x{x['movement_error_mm']:>19.1f}")
+    lines.append(format_score(r["score"]))
+    return "\n".join(lines)

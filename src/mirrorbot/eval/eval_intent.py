@@ -171,7 +171,9 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
              progress: bool = True) -> dict[str, Any]:
     """Every model on every session; merged figures per model."""
     results: dict[str, Any] = {}
-    bar = Progress(len(sessions) * len(models), "sessions", enabled=progress)
+    n = len(sessions)  # the bar counts runs: every session once per model
+    bar = Progress(n * len(models), f"{n} session{'s' if n != 1 else ''} x {len(models)} "
+                   f"models ({', '.join(models)})", enabled=progress)
     for name, make in models.items():
         hits: dict[float, list[bool]] = {f: [] for f in FRACTIONS}
         decisions: list[float] = []
@@ -225,7 +227,8 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
                           "--intent ours or your module:Class")
     build_intent(intent)  # a student's class fails here, before any work, with a clear message
     sessions = recorded_sessions(data) if data is not None else synthetic_sessions(seeds, wander)
-    repertoire, _ = load_repertoire(repertoire_dir())  # the baseline's goals, learned included
+    # The baseline's goals, learned included; ours loads the same folder (build_intent).
+    repertoire, learned = load_repertoire(repertoire_dir())
     check_label_goals(((f"recording {s.source.removeprefix('recording:')}, the label at "
                         f"{label.start_s:g}-{label.end_s:g} s", label.goal)
                        for s in sessions for label in s.labels), repertoire.goals)
@@ -236,6 +239,7 @@ def run_eval_intent(data: Path | None = None, as_json: bool = False,
     report = {"data": str(data) if data else f"synthetic seeds {list(seeds)}"
               + (" with wander" if wander else ""),
               "intent": intent, "name": name, "sessions": len(sessions),
+              "repertoire": str(repertoire_dir()), "learned": sorted(learned),
               **evaluate(sessions, models, progress)}
     ours = report[name]
     report["targets"] = {
@@ -285,10 +289,20 @@ def assignment_score(figures: dict[str, Any]) -> dict[str, Any]:
     }, PASS_MARK, GRADING)
 
 
+def learned_line(r: dict[str, Any]) -> str:
+    """Which learned gestures the recognisers loaded: they are scored as goals too."""
+    if not r.get("learned"):
+        return f"learned gestures: none (in {r['repertoire']})"
+    return (f"learned gestures: {', '.join(r['learned'])} (in {r['repertoire']}; recognised "
+            "beside the built-ins, they change the score: set MIRRORBOT_REPERTOIRE to an "
+            "empty folder to leave them out)")
+
+
 def format_report(r: dict[str, Any]) -> str:
     """A readable table."""
     w = max(10, len(r["name"]) + 2)
-    lines = [f"intent on {r['sessions']} sessions ({r['data']})",
+    n = r["sessions"]
+    lines = [f"intent on {n} session{'s' if n != 1 else ''} ({r['data']})", learned_line(r),
              f"{'':<{w}}{'acc@20%':>9}{'@40%':>7}{'@60%':>7}{'@80%':>7}{'decision':>10}"
              f"{'false/min':>11}{'wrong/min':>11}{'update p99 ms':>15}"]
     for name in (r["name"], "velocity"):
@@ -298,6 +312,11 @@ def format_report(r: dict[str, Any]) -> str:
                      f"{a['80%']:>7.2f}{x['mean_decision_point']:>10.2f}"
                      f"{x['false_commitments_per_min']:>11.2f}"
                      f"{x['wrong_commitments_per_min']:>11.2f}{x['update_ms']['p99']:>15.3f}")
+    lines.append("acc@N%: how often the most probable goal is the movement's at N% of it; "
+                 "decision: the mean fraction of a movement after which it is right and stays "
+                 "right (lower: earlier); false/min: commitments during idle (none) movements, "
+                 "per minute of them; wrong/min: commitments to a goal other than the movement "
+                 "under way, per minute of session")
     if "lead_time" in r:
         lt = r["lead_time"]
         a, m = lt["anticipating"], lt["mirroring_only"]

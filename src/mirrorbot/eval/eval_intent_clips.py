@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from mirrorbot.errors import SourceError
-from mirrorbot.eval.eval_intent import Session, run_model
+from mirrorbot.eval.eval_intent import Session, learned_line, run_model
 from mirrorbot.labels import check_label_goals
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.mind.repertoire import load_repertoire
@@ -180,6 +180,8 @@ def format_clips_report(r: dict[str, Any]) -> str:
                                  for k, v in o["by_label"].items()),
         "targets: " + ", ".join(f"{k} {'yes' if ok else 'NO'}" for k, ok in r["targets"].items()),
     ]
+    if "learned" in r:
+        lines.append(learned_line(r))
     return "\n".join(lines)
 
 
@@ -191,10 +193,11 @@ def run_eval_intent_clips(folder: Path, make_model: Callable[[], IntentModel], *
         SourceError: A clip labelled with a goal the robot does not know.
     """
     clips = labelled_clips(folder)
-    repertoire, _ = load_repertoire(repertoire_dir())
+    repertoire, learned = load_repertoire(repertoire_dir())
     check_label_goals(((f"the label of {c.name} in {folder}", c.goal) for c in clips),
                       repertoire.goals)
     result = evaluate_clips(clips, make_model, progress=progress)
     result["data"] = str(folder)
+    result["repertoire"], result["learned"] = str(repertoire_dir()), sorted(learned)
     print(json.dumps(result, indent=2) if as_json else format_clips_report(result))
     return result

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -307,11 +307,13 @@ def assignment_score(r: dict[str, Any]) -> dict[str, Any]:
 
 def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS,
                       progress: bool = True, retargeter: str = "ours",
-                      filter_path: Path | None = None, wander: bool = False) -> dict[str, Any]:
+                      filter_path: Path | None = None, wander: bool = False,
+                      mode: Mapping = Mapping.MIRROR) -> dict[str, Any]:
     """Evaluate on every seed, print a table (or JSON), return the merged figures.
 
     ``filter_path``: a filter settings file (:func:`load_filter_config`) for ours;
-    ``wander``: sessions with the pose model's slow wander.
+    ``wander``: sessions with the pose model's slow wander; ``mode``: how the robot maps the
+    person (``--mode``), for the sessions and the straight arms alike.
     """
     filter_config = load_filter_config(filter_path) if filter_path is not None else None
     if retargeter == "naive":
@@ -324,16 +326,17 @@ def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS
 
     with Simulator() as sim:
         for seed in seeds:
-            per_seed.append(evaluate_session(seed, sim, retargeter=retargeter,
+            per_seed.append(evaluate_session(seed, sim, mode, retargeter=retargeter,
                                              filter_config=filter_config, wander=wander))
             bar.update()
         model = sim.model  # the loaded robot, for the singularity step too
     bar.close()
-    singular = singular_holds(default_context(model),
+    singular = singular_holds(replace(default_context(model), mode=mode),
                               lambda c: build_retargeter(retargeter, c))
     merged = _merge(per_seed, seeds, retargeter, singular)
     merged["filter"] = str(filter_path) if filter_path is not None else "defaults"
     merged["wander"] = wander
+    merged["mode"] = mode.value
     print(json.dumps(merged, indent=2) if as_json else format_report(merged))
     return merged
 
@@ -341,10 +344,12 @@ def run_eval_retarget(as_json: bool = False, seeds: tuple[int, ...] = EVAL_SEEDS
 def format_report(r: dict[str, Any]) -> str:
     """The figures as a readable table."""
     a, name_w = r["accuracy_noise_free_deg"], max(8, len(r["name"]) + 2)
-    lines = [f"retargeting on {len(r['seeds'])} synthetic sessions ({r['frames']} frames, "
-             f"{r['reachable_frames']} within the robot's reach), noise on"
-             + (" with the pose model's wander" if r.get("wander") else "")
-             + (f", filter {r['filter']}" if r.get("filter", "defaults") != "defaults" else ""),
+    noise = "pose-model noise" + (" and its slow wander" if r.get("wander") else "")
+    n = len(r["seeds"])
+    lines = [f"retargeting in {r.get('mode', 'mirror')} mode on {n} synthetic "
+             f"session{'s' if n != 1 else ''} with {noise}"
+             + (f" and filter {r['filter']}" if r.get("filter", "defaults") != "defaults" else "")
+             + f": {r['frames']} frames, {r['reachable_frames']} within the robot's reach",
              f"accuracy of {r['retargeter']} on noise-free truth: mean {a['mean']:.2f} deg, p95 "
              f"{a['p95']:.2f}, max {a['max']:.2f}",
              f"{'':<{name_w}}{'chain err mean/p95/max [deg]':>30}{'jitter':>12}"

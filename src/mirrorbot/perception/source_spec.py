@@ -17,6 +17,10 @@ SOURCE_FORMS = ("camera", "camera:INDEX", "video:PATH", "PATH (a video file)",
                 "recording:PATH.jsonl", "PATH.jsonl", "bvh:PATH.bvh[.gz]",
                 "synthetic:GESTURE[,GESTURE...]")
 
+SYNTHETIC_OPTIONS = ("seed", "noise", "jitter", "dropouts", "occlusion", "wander", "yaw",
+                     "height", "hand", "rate", "repeat")
+"""The ``synthetic:`` source's ``?key=value`` options (``synth_person.parse_synthetic``)."""
+
 
 class SourceKind(enum.Enum):
     """The kinds of input mirrorbot reads."""
@@ -66,6 +70,14 @@ class SourceSpec:
                              OPTION_EXAMPLES[self.kind])
 
     @property
+    def uses_pose_model(self) -> bool:
+        """Whether the pose model tracks this source's frames (camera, video, images, photo).
+
+        Recordings, motion capture and the synthetic person give landmarks without it.
+        """
+        return self.kind in (SourceKind.CAMERA, SourceKind.VIDEO, SourceKind.IMAGES)
+
+    @property
     def input_path(self) -> Path | None:
         """The file this source reads, which no output may overwrite, or None.
 
@@ -74,6 +86,19 @@ class SourceSpec:
         if self.kind in (SourceKind.VIDEO, SourceKind.RECORDING, SourceKind.BVH):
             return self.path
         return None
+
+
+def refuse_model_without_tracking(spec: SourceSpec, model_path: Path | None) -> None:
+    """Refuse a pose model (``--model``) for a source that no pose model tracks.
+
+    Raises:
+        SourceError: ``model_path`` is given and ``spec`` gives landmarks without a pose model
+            (``recording:``, ``bvh:``, ``synthetic:``): the model would be silently unused.
+    """
+    if model_path is not None and not spec.uses_pose_model:
+        raise SourceError(f"--model {model_path} only applies to camera, video, images and "
+                          f"photo sources (the pose model tracks their frames); a "
+                          f"{spec.kind.value}: source gives landmarks without one: drop --model")
 
 
 def parse_options(query: str, kind: str, example: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirrorbot.errors import SourceError, is_interrupt
+from mirrorbot.labels import clip_labels
 from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
 from mirrorbot.progress import Progress
 from mirrorbot.sources.pose_sources import PoseSource
@@ -33,9 +34,11 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
                      progress: bool = True) -> RecordResult:
     """Write ``source``'s frames to ``out_path`` until it ends or ``seconds`` [s] have passed.
 
-    Every line is flushed as written; Ctrl-C stops cleanly and the file stays valid.
+    Every line is flushed as written; Ctrl-C stops cleanly and the file stays valid. The
+    source's labels (the synthetic person's, a recording's) are cut to the ``seconds`` recorded.
     """
-    header = RecordingHeader(fps=source.rate_hz, source=source.text, labels=source.labels,
+    labels = source.labels if seconds is None else clip_labels(source.labels, seconds)
+    header = RecordingHeader(fps=source.rate_hz, source=source.text, labels=labels,
                              extra=dict(getattr(source, "header_extra", {})))
     total = source.frame_count
     if seconds is not None:

@@ -46,6 +46,10 @@ STAGES: dict[str, Callable[[], dict[str, Callable[..., Any]]]] = {
     "intent": _builtin_intents,
 }
 REQUIRED_METHOD = {"retargeter": "__call__", "intent": "__call__"}
+SIGNATURE = {"retargeter": "__call__(self, pose)", "intent": "__call__(self, pose, t_s)"}
+"""The required method as a user writes it (the stage's Protocol)."""
+WHAT = {"retargeter": "a retargeter", "intent": "an intent model"}
+"""What a stage's class is, with its article, for messages."""
 PROTOCOL = {"retargeter": "Retargeter protocol in mirrorbot/retarget/retarget.py",
             "intent": "IntentModel protocol in mirrorbot/mind/intent.py"}
 
@@ -64,7 +68,7 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
         close = difflib.get_close_matches(spec, builtins, n=2)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ConfigError(f"unknown {stage} {spec!r}{hint}. Available: {sorted(builtins)}, or "
-                          "module:Class for your own")
+                          "module:Class or path/to/file.py:Class for your own")
     module_name, _, class_name = spec.rpartition(":")
     module = _import(stage, module_name)
     cls = getattr(module, class_name, None)
@@ -74,8 +78,8 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
         raise ConfigError(f"{module_name} has no {class_name!r}. Classes in it: {found}")
     method = REQUIRED_METHOD[stage]
     if inspect.isclass(cls) and not any(method in vars(k) for k in cls.__mro__ if k is not object):
-        raise ConfigError(f"{spec} is missing the method {method}(self, pose) that a {stage} "
-                          f"needs (see the {PROTOCOL[stage]})")
+        raise ConfigError(f"{spec} is missing the method {SIGNATURE[stage]} that "
+                          f"{WHAT[stage]} needs (see the {PROTOCOL[stage]})")
     return cls
 
 

@@ -30,7 +30,7 @@ from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.perception.calibration import Calibration
 from mirrorbot.perception.landmarks import Side
 from mirrorbot.perception.pose_filter import FilterConfig, FilterMethod, load_filter_config
-from mirrorbot.perception.source_spec import SourceSpec, parse_source
+from mirrorbot.perception.source_spec import SourceSpec, parse_source, refuse_model_without_tracking
 from mirrorbot.retarget.retarget import Mapping, RetargetContext, Retargeter
 from mirrorbot.robot.scripted import rest_pose
 from mirrorbot.robot.urdf import RobotModel
@@ -192,6 +192,7 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
     the key code pressed at frame time ``t_s`` or -1.
     """
     spec = parse_source(config.source)
+    refuse_model_without_tracking(spec, config.model_path)  # before the output folder is made
     filter_config = load_filter_config(config.filter_path) if config.filter_path else None
     inputs = [p for p in (config.filter_path, config.model_path, spec.input_path)
               if p is not None]

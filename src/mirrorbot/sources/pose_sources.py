@@ -19,7 +19,7 @@ from mirrorbot.labels import GestureLabel
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.perception.landmarks import PoseFrame
 from mirrorbot.perception.recording import ReadStats, RecordingReader
-from mirrorbot.perception.source_spec import SourceKind, SourceSpec
+from mirrorbot.perception.source_spec import SourceKind, SourceSpec, refuse_model_without_tracking
 from mirrorbot.perception.tracker import Tracker, open_tracker
 from mirrorbot.sim.scene import Scene, load_scene
 from mirrorbot.sources.frame_sources import (
@@ -218,9 +218,11 @@ def open_pose_source(spec: SourceSpec, model_path: Path | None = None, *,
         scene: For the synthetic person: the scene whose objects it uses (default: tabletop).
 
     Raises:
-        SourceError: The source cannot be opened (the message says why and what to try).
+        SourceError: The source cannot be opened (the message says why and what to try), or
+            ``model_path`` is given for a source that no pose model tracks.
         ModelError: The pose model cannot be loaded.
     """
+    refuse_model_without_tracking(spec, model_path)
     if spec.kind is SourceKind.RECORDING:
         return RecordingSource(spec.text, spec.path)
     if spec.kind is SourceKind.BVH:

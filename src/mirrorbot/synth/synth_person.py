@@ -26,7 +26,11 @@ from mirrorbot.arrays import FloatArray, ImageBGR, Vec3
 from mirrorbot.errors import ConfigError, SourceError
 from mirrorbot.labels import GestureLabel
 from mirrorbot.perception.landmarks import PoseFrame, Side
-from mirrorbot.perception.source_spec import check_known_options, parse_options
+from mirrorbot.perception.source_spec import (
+    SYNTHETIC_OPTIONS,
+    check_known_options,
+    parse_options,
+)
 from mirrorbot.sim.scene import Scene
 from mirrorbot.synth.synth_body import (
     BodyParams,
@@ -127,9 +131,7 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
     for name in (n.strip() for n in names.split(",") if n.strip()):
         gestures.extend(DEMO_SESSION if name == "session" else [name])
     options = parse_options(query, "synthetic", "seed=3")
-    known = {"seed", "noise", "jitter", "dropouts", "occlusion", "wander", "yaw", "height", "hand",
-             "rate", "repeat"}
-    check_known_options(options, sorted(known), "synthetic")
+    check_known_options(options, sorted(SYNTHETIC_OPTIONS), "synthetic")
     try:
         seed = int(options.get("seed", "0"))
         noise = NoiseConfig() if _on_off("noise", options.get("noise", "on")) else \
