@@ -209,6 +209,8 @@ def test_eval_reach_ends_with_a_score_like_the_other_evals(
     level = reach_score(figures((0.85, 0.98), (0.85, 0.98)))
     assert level["parts"]["against_baseline"] == 15.0 and level["passed"]
     assert not reach_score(figures((0.45, 0.58), (0.9, 0.9)))["passed"]
+    # This build's held-out figures meet none of the targets: no pass (0.4-wide ramps gave one).
+    assert not reach_score(figures((0.83, 0.94), (0.88, 0.95)))["passed"]
 
 
 @pytest.mark.parametrize(("edit", "message"), [

@@ -38,11 +38,14 @@ HOLD_P = 0.8  # "held above 0.8 and never lost"
 PASS_MARK = 70.0  # as the other evals'
 TARGET_AT_20, TARGET_AT_40 = 0.85, 0.98  # docs/reach.md: the issue's synthetic targets
 CLEAR_LEAD = 0.05  # ahead of the baseline by this much is clearly ahead
+RAMP_WIDTH = 0.2
+"""Accuracy this far under a target scores none of its points: a pass needs the targets nearly
+met (0.4 wide, a build meeting none of the three targets passed by 0.3 points)."""
 GRADING = {
     "accuracy_at_20%": f"the most probable object at 20% of each reach: 35 at {TARGET_AT_20} "
-                       f"right (the target), 0 at {TARGET_AT_20 - 0.4:.2f}",
+                       f"right (the target), 0 at {TARGET_AT_20 - RAMP_WIDTH:.2f}",
     "accuracy_at_40%": f"the same at 40%: 35 at {TARGET_AT_40} (the target), 0 at "
-                       f"{TARGET_AT_40 - 0.4:.2f}",
+                       f"{TARGET_AT_40 - RAMP_WIDTH:.2f}",
     "against_baseline": f"ours' lead over the straight-line baseline, the mean of its leads at "
                         f"20% and 40%: 30 at {CLEAR_LEAD:+.2f} or more (clearly ahead), 0 at "
                         f"{-CLEAR_LEAD:+.2f} (clearly behind)",
@@ -140,8 +143,8 @@ def reach_score(r: dict[str, Any]) -> dict[str, Any]:
     ours, base = r["accuracy_at"], r["baseline_accuracy_at"]
     lead = 0.5 * ((ours["20"] - base["20"]) + (ours["40"] - base["40"]))
     return score_report({
-        "accuracy_at_20%": 35 * ramp(ours["20"], TARGET_AT_20, TARGET_AT_20 - 0.4),
-        "accuracy_at_40%": 35 * ramp(ours["40"], TARGET_AT_40, TARGET_AT_40 - 0.4),
+        "accuracy_at_20%": 35 * ramp(ours["20"], TARGET_AT_20, TARGET_AT_20 - RAMP_WIDTH),
+        "accuracy_at_40%": 35 * ramp(ours["40"], TARGET_AT_40, TARGET_AT_40 - RAMP_WIDTH),
         "against_baseline": 30 * ramp(lead, CLEAR_LEAD, -CLEAR_LEAD),
     }, PASS_MARK, GRADING)
 
