@@ -339,3 +339,24 @@ def test_the_reach_bars_show_what_the_log_says_in_a_steady_order() -> None:
     assert [n for n, _ in reach_rows(still)] == ["ball", "book", "cup", "mug"]
     committed = {**still, "committed": "cup"}
     assert reach_rows(committed)[0] == ("cup", 0.3)
+
+
+def test_a_labelled_run_writes_its_recognition_figures_to_the_summary(tmp_path: Path) -> None:
+    """summary.json has ``metrics`` for labelled input (the contract), as eval intent scores.
+
+    Recomputed here from the session log: the same per-movement reading and commitments.
+    """
+    from mirrorbot.mind.intent import GoalBelief
+    from mirrorbot.output.goal_metrics import merged_figures, run_metrics, score_beliefs
+
+    summary = run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=tmp_path,
+                                    video=False, progress=False, plot=False))
+    figures = summary["metrics"]["recognition"]
+    assert figures["movements"] == 1
+    assert set(figures["accuracy"]) == {"20%", "40%", "60%", "80%"}
+    _, frames = _read_log(tmp_path)
+    labels = SyntheticPerson(parse_synthetic("wave?seed=1")).labels
+    beliefs = [GoalBelief(f["goal_probs"], f["committed_goal"]) for f in frames]
+    assert figures == merged_figures([score_beliefs([f["t"] for f in frames], labels, beliefs)])
+    assert json.loads((tmp_path / "summary.json").read_text())["metrics"] == summary["metrics"]
+    assert run_metrics(tmp_path / "session.jsonl", ()) is None  # unlabelled: no metrics

@@ -34,6 +34,7 @@ from mirrorbot.labels import GestureLabel, check_label_goals
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.mind.intent_baselines import VelocityBaseline
 from mirrorbot.mind.repertoire import load_repertoire
+from mirrorbot.output.goal_metrics import merged_figures, score_beliefs, top_goal
 from mirrorbot.paths import DEFAULT_SCENE_NAME, repertoire_dir, scene_path
 from mirrorbot.perception.landmarks import PoseFrame
 from mirrorbot.perception.pose_filter import RECOGNITION_FILTER, PoseFilter
@@ -45,10 +46,7 @@ from mirrorbot.sources.pose_sources import synthetic_person
 from mirrorbot.synth.synth_gestures import GESTURES
 
 EVAL_SEEDS = tuple(range(3001, 3009))  # never used for tuning (tuning used seeds 1-20)
-FRACTIONS = (0.2, 0.4, 0.6, 0.8)
-DECISION_STEPS = np.linspace(0.0, 1.0, 21)
 PASS_MARK = 70.0  # the goal-predictor assignment's
-COMMIT_GRACE_S = 0.5  # a commitment this soon after its movement ended still counts as right
 
 
 @dataclass
@@ -114,57 +112,15 @@ def run_model(model: IntentModel, session: Session) -> tuple[list[GoalBelief], l
     return beliefs, times
 
 
-def _top(belief: GoalBelief) -> str:
-    return max(belief.probs.items(), key=lambda kv: kv[1])[0]
+_top = top_goal
 
 
 def score(session: Session, beliefs: list[GoalBelief]) -> dict[str, Any]:
-    """Accuracy at fractions, decision points and false commitments of one session."""
-    times = np.array([t for t, _ in session.frames])
+    """Accuracy at fractions, decision points and commitments of one session.
 
-    def at(t: float) -> GoalBelief:
-        return beliefs[int(np.clip(np.searchsorted(times, t), 0, len(times) - 1))]
-
-    hits: dict[float, list[bool]] = {f: [] for f in FRACTIONS}
-    decisions = []
-    for label in session.labels:
-        if label.goal == "none":
-            continue
-        span = label.end_s - label.start_s
-        for f in FRACTIONS:
-            hits[f].append(_top(at(label.start_s + f * span)) == label.goal)
-        correct = [_top(at(label.start_s + f * span)) == label.goal for f in DECISION_STEPS]
-        decision = 1.0
-        for k in range(len(correct) - 1, -1, -1):
-            if not correct[k]:
-                break
-            decision = float(DECISION_STEPS[k])
-        decisions.append(decision)
-    false_commits = wrong_commits = 0
-    none_s = 0.0
-    previous: str | None = None
-    right_commits = 0  # goal movements during which it committed to their goal
-    for label in session.labels:
-        if label.goal != "none":
-            during = (times >= label.start_s) & (times < label.end_s + COMMIT_GRACE_S)
-            right_commits += any(beliefs[k].committed == label.goal
-                                 for k in np.flatnonzero(during))
-    for t, belief in zip(times, beliefs, strict=True):
-        current = next((lb for lb in session.labels if lb.start_s <= t < lb.end_s), None)
-        if belief.committed is not None and belief.committed != previous:
-            if current is not None and current.goal == "none":
-                false_commits += 1
-            # Acting on the wrong goal: not the movement under way (or just finished).
-            recent = [lb.goal for lb in session.labels
-                      if lb.start_s <= t < lb.end_s + COMMIT_GRACE_S]
-            wrong_commits += belief.committed not in recent
-        previous = belief.committed
-    for label in session.labels:
-        if label.goal == "none":
-            none_s += label.end_s - label.start_s
-    return {"hits": hits, "decisions": decisions, "false_commits": false_commits,
-            "wrong_commits": wrong_commits, "none_s": none_s, "right_commits": right_commits,
-            "session_s": float(times[-1] - times[0]) if len(times) else 0.0}
+    See :func:`mirrorbot.output.goal_metrics.score_beliefs`.
+    """
+    return score_beliefs([t for t, _ in session.frames], session.labels, beliefs)
 
 
 def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel]],
@@ -175,35 +131,21 @@ def evaluate(sessions: list[Session], models: dict[str, Callable[[], IntentModel
     bar = Progress(n * len(models), f"{n} session{'s' if n != 1 else ''} x {len(models)} "
                    f"models ({', '.join(models)})", enabled=progress)
     for name, make in models.items():
-        hits: dict[float, list[bool]] = {f: [] for f in FRACTIONS}
-        decisions: list[float] = []
-        false_commits, wrong_commits, none_s, session_s = 0, 0, 0.0, 0.0
-        right_commits = 0
-        update_ms: list[float] = []
+        scores, update_ms = [], []
         for session in sessions:
             beliefs, times = run_model(make(), session)
-            s = score(session, beliefs)
-            for f in FRACTIONS:
-                hits[f].extend(s["hits"][f])
-            decisions.extend(s["decisions"])
-            false_commits += s["false_commits"]
-            wrong_commits += s["wrong_commits"]
-            right_commits += s["right_commits"]
-            none_s += s["none_s"]
-            session_s += s["session_s"]
+            scores.append(score(session, beliefs))
             update_ms.extend(times)
             bar.update()
+        figures = merged_figures(scores)
         results[name] = {
-            "accuracy": {f"{int(100 * f)}%": round(float(np.mean(hits[f])), 3)
-                         for f in FRACTIONS},
-            "mean_decision_point": round(float(np.mean(decisions)), 3),
-            "false_commitments_per_min": round(false_commits / max(none_s / 60.0, 1e-9), 2),
-            "wrong_commitments_per_min": round(wrong_commits / max(session_s / 60.0, 1e-9), 2),
-            "right_commitment_fraction": round(right_commits / max(len(decisions), 1), 3),
+            **{k: figures[k] for k in ("accuracy", "mean_decision_point",
+                                       "false_commitments_per_min", "wrong_commitments_per_min",
+                                       "right_commitment_fraction")},
             "update_ms": {"p50": round(float(np.percentile(update_ms, 50)), 4),
                           "p99": round(float(np.percentile(update_ms, 99)), 4)},
-            "movements": len(decisions),
-            "none_minutes": round(none_s / 60.0, 2),
+            "movements": figures["movements"],
+            "none_minutes": figures["none_minutes"],
         }
     bar.close()
     return results

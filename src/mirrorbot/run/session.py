@@ -19,13 +19,14 @@ from mirrorbot.compiled import kernels_cached
 from mirrorbot.control.collision_avoidance import collision_model_for
 from mirrorbot.control.safety import CommandShaper, SafetyConfig
 from mirrorbot.errors import ConfigError
-from mirrorbot.labels import GOALS
+from mirrorbot.labels import GOALS, GestureLabel
 from mirrorbot.mind.anticipation import Anticipation
 from mirrorbot.mind.echo import Echo
 from mirrorbot.mind.gaze import Gaze, table_top_z
 from mirrorbot.mind.intent import IntentModel
 from mirrorbot.mind.reach_watch import ReachWatch
 from mirrorbot.out_files import claimed_folder
+from mirrorbot.output.goal_metrics import run_metrics
 from mirrorbot.paths import DEFAULT_SCENE_NAME, scene_path
 from mirrorbot.perception.calibration import Calibration
 from mirrorbot.perception.landmarks import Side
@@ -201,6 +202,16 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
             scene_path(DEFAULT_SCENE_NAME)), key_script)
 
 
+def _metrics(out_dir: Path, labels: tuple[GestureLabel, ...]) -> dict[str, Any]:
+    """``summary.json``'s ``metrics`` for labelled input: how the run read the movements.
+
+    The recognition figures of :mod:`mirrorbot.output.goal_metrics` (those ``eval intent``
+    reports), from the session log just written; nothing without labels or a recogniser.
+    """
+    figures = run_metrics(out_dir / "session.jsonl", labels) if labels else None
+    return {"metrics": {"recognition": figures}} if figures is not None else {}
+
+
 def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None, scene: Scene,
          key_script: Callable[[float], int] | None) -> dict[str, Any]:
     """:func:`run_session` in its claimed output folder."""
@@ -240,7 +251,8 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
                 summary = run_loop(
                     steps, sim, loop, total_frames=total,
                     on_key=controls.key if live is not None else None, key_script=key_script,
-                    extra=lambda: {**extra, "calibration": (
+                    extra=lambda: {**extra, **_metrics(config.out_dir, source.labels),
+                                   "calibration": (
                         calibration.proportions.to_json() if calibration.proportions
                         else None), **({"recordings": [p.name for p in live.recordings]}
                                        if live is not None else {})})
