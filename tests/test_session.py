@@ -360,3 +360,18 @@ def test_a_labelled_run_writes_its_recognition_figures_to_the_summary(tmp_path: 
     assert figures == merged_figures([score_beliefs([f["t"] for f in frames], labels, beliefs)])
     assert json.loads((tmp_path / "summary.json").read_text())["metrics"] == summary["metrics"]
     assert run_metrics(tmp_path / "session.jsonl", ()) is None  # unlabelled: no metrics
+
+
+@pytest.mark.parametrize("option", ["retargeter", "intent"])
+def test_a_stage_that_cannot_be_loaded_fails_before_the_warm_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str) -> None:
+    """An unknown stage is refused at once, not after the warm-up (15 s on a first run)."""
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.run import session
+
+    warmed: list[bool] = []
+    monkeypatch.setattr(session, "warm_up", lambda *a, **k: warmed.append(True))
+    with pytest.raises(ConfigError, match="unknown"):
+        run_session(RunConfig(source="synthetic:wave", out_dir=tmp_path / "out", video=False,
+                              progress=False, **{option: "nope"}))
+    assert not warmed and not (tmp_path / "out").exists()

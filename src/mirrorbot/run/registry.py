@@ -9,6 +9,7 @@ Errors name what is missing and list what is available.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -83,6 +84,7 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
     return cls
 
 
+@functools.lru_cache(maxsize=32)
 def _import(stage: str, module_name: str) -> ModuleType:
     """A module by dotted name (the current folder first) or by the path of a ``.py`` file."""
     is_file = module_name.endswith(".py")

@@ -194,6 +194,9 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
     """
     spec = parse_source(config.source)
     refuse_model_without_tracking(spec, config.model_path)  # before the output folder is made
+    # A stage that cannot be loaded fails now, not after the warm-up (15 s on a first run).
+    load_stage("retargeter", config.retargeter)
+    load_stage("intent", config.intent)
     filter_config = load_filter_config(config.filter_path) if config.filter_path else None
     inputs = [p for p in (config.filter_path, config.model_path, spec.input_path)
               if p is not None]
