@@ -284,4 +284,3 @@ def test_latency_histogram_has_exact_percentiles_in_constant_memory() -> None:
         assert hist.percentile(p) == pytest.approx(np.percentile(values, p), rel=0.01)
     assert hist.max_ms == pytest.approx(values.max())
     assert len(hist._exact) == hist.EXACT  # the rest is only binned
-
