@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.mind.arm_track import ArmTrack
+from mirrorbot.mind.arm_track import HANGING_Z_M, ArmTrack
 from mirrorbot.mind.intent_config import IntentConfig
 from mirrorbot.transforms import norm3
 
@@ -55,6 +55,11 @@ stays where it started": ``none``) undid the raise."""
 HOLD_EVIDENCE_S = 1.0
 """A hand held away from rest after a movement adds this long of stillness to the movement's
 evidence (then its belief is kept as it is until the hand moves again)."""
+HELD_ABOVE_REST_M = 0.10
+"""A seated person's hand stopped this far above where it rests at the table [m] (robot-scaled)
+is held up, not put down: a point held out over the table (the wrist 10-15 cm above the table
+top) ended its movement there and read as a hand at rest (``none`` 0.99) before it was
+committed. Below, a hand that stops has put something down or taken it (a reach ends there)."""
 SPREAD_GAIN = 0.05  # per frame at rest: how fast the spread of a resting hand is followed
 SPREAD_MARGIN = 2.0
 """A resting hand has left home when it is this many times its usual distance from it away."""
@@ -216,14 +221,18 @@ class Segmenter:
         A raised hand, a pointing arm, a wave that pauses: the gesture is the held posture,
         so the movement's belief carries on through the hold (with the hold as evidence: a
         hand held still is no swing). At the table a pause ends the movement instead (a
-        reach, a grasp, a lift are three); a standing person has no table there (a hand held
-        out at the waist, showing the way, is held).
+        reach, a grasp, a lift are three), unless the hand is held well above where it rests
+        there (:data:`HELD_ABOVE_REST_M`: a point over the table); a standing person has no
+        table there (a hand held out at the waist, showing the way, is held).
         """
         rest = track.rest()
         if rest is None:
             rest = track.start
         assert rest is not None
-        return bool((wrist[2] >= TABLE_START_Z_M or self._standing(track))
+        at_table = track.rest() is not None and HANGING_Z_M < rest[2] < TABLE_START_Z_M
+        above = min(TABLE_START_Z_M, rest[2] + HELD_ABOVE_REST_M) if at_table \
+            else TABLE_START_Z_M
+        return bool((wrist[2] >= above or self._standing(track))
                     and norm3(wrist - rest) >= self.config.min_travel_m)
 
     def _restart_at_valley(self, track: ArmTrack, t_s: float, wrist: Vec3,
