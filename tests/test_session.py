@@ -375,3 +375,19 @@ def test_a_stage_that_cannot_be_loaded_fails_before_the_warm_up(
         run_session(RunConfig(source="synthetic:wave", out_dir=tmp_path / "out", video=False,
                               progress=False, **{option: "nope"}))
     assert not warmed and not (tmp_path / "out").exists()
+
+
+def test_the_log_header_lists_the_learned_gestures_the_frames_carry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mirrorbot.mind.repertoire import builtin_primitives, save_primitive
+
+    base = builtin_primitives()[0]
+    template = np.linspace([0, 0, 0], [0.1, 0.2, 0.3], 11)
+    save_primitive(type(base)("nod", template[-1:], template_m=template, learned=True),
+                   tmp_path / "repertoire" / "nod.json", demos=3, duration_s=1.2)
+    monkeypatch.setenv("MIRRORBOT_REPERTOIRE", str(tmp_path / "repertoire"))
+    run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=tmp_path / "out",
+                          video=False, progress=False, plot=False))
+    header, frames = _read_log(tmp_path / "out")
+    assert "nod" in header["goals"]
+    assert all(set(f["goal_probs"]) <= set(header["goals"]) for f in frames)

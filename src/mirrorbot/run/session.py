@@ -205,6 +205,19 @@ def run_session(config: RunConfig, *, scene: Scene | None = None,
             scene_path(DEFAULT_SCENE_NAME)), key_script)
 
 
+def _goals_of(intent: IntentModel | None) -> tuple[str, ...]:
+    """The goal vocabulary of the run's beliefs, for the log header: the recogniser's own.
+
+    With learned gestures it has more than the built-in goals (a header listing only those
+    left out what every frame's ``goal_probs`` held); a plugin without ``goals``: the built-in.
+    """
+    for model in (intent, getattr(intent, "inner", None)):
+        goals = getattr(model, "goals", None)
+        if isinstance(goals, (tuple, list)) and all(isinstance(g, str) for g in goals) and goals:
+            return tuple(goals)
+    return tuple(GOALS)
+
+
 def _metrics(out_dir: Path, labels: tuple[GestureLabel, ...]) -> dict[str, Any]:
     """``summary.json``'s ``metrics`` for labelled input: how the run read the movements.
 
@@ -240,7 +253,7 @@ def _run(config: RunConfig, spec: SourceSpec, filter_config: FilterConfig | None
             loop = LoopConfig(out_dir=config.out_dir, rate_hz=source.rate_hz,
                               video=config.video, realtime=config.realtime or source.is_live,
                               window=config.gui, progress=config.progress,
-                              mapping=config.mapping.value, goals=GOALS,
+                              mapping=config.mapping.value, goals=_goals_of(stages.intent),
                               source=config.source, plot=config.plot)
             controls = LiveControls(mapping=config.mapping)
             live = LiveHooks(controls, config.out_dir, source.rate_hz) \
