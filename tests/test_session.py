@@ -391,3 +391,20 @@ def test_the_log_header_lists_the_learned_gestures_the_frames_carry(
     header, frames = _read_log(tmp_path / "out")
     assert "nod" in header["goals"]
     assert all(set(f["goal_probs"]) <= set(header["goals"]) for f in frames)
+
+
+def test_metrics_of_a_log_cut_short_or_missing_do_not_stop_the_summary(tmp_path: Path) -> None:
+    """A session log whose last line was cut (a full disk) is scored without that line."""
+    from mirrorbot.labels import GestureLabel
+    from mirrorbot.output.goal_metrics import run_metrics
+
+    labels = (GestureLabel(0.0, 1.0, "wave"),)
+    log = tmp_path / "session.jsonl"
+    frames = [{"t": k / 10, "goal_probs": {"wave": 0.9, "none": 0.1},
+               "committed_goal": "wave" if k > 4 else None} for k in range(11)]
+    log.write_text(json.dumps({"format": "mirrorbot-session"}) + "\n"
+                   + "".join(json.dumps(f) + "\n" for f in frames) + '{"t": 1.1, "goal_pr')
+    figures = run_metrics(log, labels)
+    assert figures is not None and figures["accuracy"]["60%"] == 1.0
+    assert figures["right_commitment_fraction"] == 1.0
+    assert run_metrics(tmp_path / "missing.jsonl", labels) is None

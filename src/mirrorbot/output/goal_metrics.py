@@ -113,14 +113,20 @@ def run_metrics(session_log: Path, labels: Sequence[GestureLabel]) -> dict[str, 
     """
     times: list[float] = []
     beliefs: list[GoalBelief] = []
-    with open(session_log, encoding="utf-8") as f:
-        next(f, None)  # the header
-        for line in f:
-            frame = json.loads(line)
-            if not frame.get("goal_probs"):
-                continue
-            times.append(float(frame["t"]))
-            beliefs.append(GoalBelief(frame["goal_probs"], frame.get("committed_goal")))
+    try:
+        with open(session_log, encoding="utf-8") as f:
+            next(f, None)  # the header
+            for line in f:
+                try:  # a last line cut short (a full disk, a crash) is not a frame
+                    frame = json.loads(line)
+                    probs, t_s = frame.get("goal_probs"), float(frame["t"])
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    continue
+                if probs:
+                    times.append(t_s)
+                    beliefs.append(GoalBelief(probs, frame.get("committed_goal")))
+    except OSError:  # no log to score: the summary is written without metrics
+        return None
     if not beliefs or not labels:
         return None
     return merged_figures([score_beliefs(times, labels, beliefs)])
