@@ -992,3 +992,35 @@ def test_a_plugins_message_of_several_lines_is_one_line() -> None:
     assert "\n" not in str(error)
     assert "raised ValueError: bad input expected 33 landmarks got 17; fix the plugin" \
         in str(error)
+
+
+def test_json_nested_too_deep_is_one_line_not_an_internal_error(tmp_path: Path) -> None:
+    """A filter, scene or learned-primitive file of 100 000 nested arrays: exit 2, one line.
+
+    Python's JSON parser gives up with a RecursionError, which was an internal error (exit 1).
+    """
+    from mirrorbot.sim.scene import load_scene
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = run_cli("eval", "filter", "--filter", str(deep))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "cannot read filter settings" in result.stderr
+    with pytest.raises(ModelError, match="cannot be read"):
+        load_scene(deep)
+    with pytest.raises(ModelError, match="not a valid learned primitive"):
+        load_primitive(deep)
+
+
+def test_a_label_that_never_ends_is_refused(tmp_path: Path) -> None:
+    """A recording label ending at Infinity: one line naming the label.
+
+    summary.json could not be written with it: an internal error after the run.
+    """
+    rec = tmp_path / "inf.jsonl"
+    header = {"format": "mirrorbot-recording", "version": 1, "fps": 30.0,
+              "labels": [{"start": 1.0, "end": float("inf"), "goal": "wave"}]}
+    rec.write_text(json.dumps(header) + "\n" + json.dumps({"t": 0.0, "world": None}) + "\n")
+    result = run_cli("run", "--source", str(rec), "--out", str(tmp_path / "out"), "--no-video")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "label 0 is invalid" in result.stderr and "finite" in result.stderr

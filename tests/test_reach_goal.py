@@ -213,6 +213,11 @@ def test_eval_reach_ends_with_a_score_like_the_other_evals(
     assert not reach_score(figures((0.83, 0.94), (0.88, 0.95)))["passed"]
 
 
+def _nested(depth: int) -> str:
+    """A marker the test replaces with ``depth`` nested JSON arrays."""
+    return f"<nested {depth}>"
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format="other"), "format"),
     (lambda d: d["reaches"][0].update(goal="plate"), "not an object"),
@@ -227,13 +232,22 @@ def test_eval_reach_ends_with_a_score_like_the_other_evals(
      "reaches[1].hand[3] is [-1e+300"),
     (lambda d: d["reaches"][0]["hand"][2].__setitem__(1, float("nan")), "three finite numbers"),
     (lambda d: d["reaches"][0]["t"].__setitem__(-1, 1e300), "finite times"),
+    # Found by an adversarial pass: each was an internal error (exit 1).
+    (lambda d: d["reaches"][0].update(goal={"a": 1}), "not an object"),
+    (lambda d: d["reaches"][0].update(goal=["cup"]), "not an object"),
+    (lambda d: d.update(units=["m"]), "\"units\" is ['m']"),
+    (lambda d: d["objects"].update(cup=[10 ** 400, 0, 0]), "give three finite numbers"),
+    (lambda d: d["reaches"][0]["t"].__setitem__(-1, 10 ** 400), "finite times"),
+    (lambda d: d.update(deep=_nested(100_000)), "not valid JSON (RecursionError)"),
 ])
 def test_malformed_file_exit_2_one_line(tmp_path: Path, edit, message: str) -> None:
     data = tmp_path / "reaches.json"
     _small_file(data)
     raw = json.loads(data.read_text())
     edit(raw)
-    data.write_text(json.dumps(raw))
+    text = re.sub(r'"<nested (\d+)>"', lambda m: "[" * int(m[1]) + "]" * int(m[1]),
+                  json.dumps(raw))
+    data.write_text(text)
     with pytest.raises(SourceError, match=re.escape(message)):
         load_reaches(data)
     result = subprocess.run([sys.executable, "-m", "mirrorbot", "eval", "reach", "--data",

@@ -408,3 +408,26 @@ def test_metrics_of_a_log_cut_short_or_missing_do_not_stop_the_summary(tmp_path:
     assert figures is not None and figures["accuracy"]["60%"] == 1.0
     assert figures["right_commitment_fraction"] == 1.0
     assert run_metrics(tmp_path / "missing.jsonl", labels) is None
+
+
+def test_metrics_score_only_what_was_played_and_can_be_named(tmp_path: Path) -> None:
+    """Labels after the last frame (a run stopped early) or of unknown goals are not scored.
+
+    Before, a label starting after the last frame was read from the last frame: an adversarial
+    recording labelled 5-8 s on 4 s of frames scored 1.0 at every fraction.
+    """
+    from mirrorbot.labels import GestureLabel
+    from mirrorbot.output.goal_metrics import run_metrics
+
+    log = tmp_path / "session.jsonl"
+    frames = [{"t": k / 10, "goal_probs": {"wave": 0.9, "none": 0.1}, "committed_goal": None}
+              for k in range(40)]  # 0-3.9 s
+    log.write_text(json.dumps({"format": "mirrorbot-session"}) + "\n"
+                   + "".join(json.dumps(f) + "\n" for f in frames))
+    played, later = GestureLabel(1.0, 2.0, "wave"), GestureLabel(5.0, 8.0, "wave")
+    figures = run_metrics(log, (played, later, GestureLabel(2.0, 3.0, "dance")))
+    assert figures is not None
+    assert figures["movements"] == 1 and figures["labels_not_scored"] == 2
+    assert run_metrics(log, (later,)) is None
+    across = run_metrics(log, (GestureLabel(3.0, 9.0, "wave"),))  # cut to 3.0-3.9 s
+    assert across is not None and across["movements"] == 1 and "labels_not_scored" not in across

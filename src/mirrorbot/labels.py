@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,9 +28,9 @@ class GestureLabel:
     goal: str
 
     def __post_init__(self) -> None:
-        if not self.end_s > self.start_s >= 0.0:
-            raise ConfigError(f"label {self.goal!r}: need 0 <= start < end, got "
-                              f"start={self.start_s}, end={self.end_s}")
+        if not (math.isfinite(self.end_s) and self.end_s > self.start_s >= 0.0):
+            raise ConfigError(f"label {self.goal!r}: need 0 <= start < end, finite seconds, "
+                              f"got start={self.start_s}, end={self.end_s}")
         if not self.goal:
             raise ConfigError("a label needs a goal name")
 

@@ -329,9 +329,10 @@ def load_primitive(path: Path) -> tuple[Primitive, float]:
                                   standing=bool(data["standing"]), start_region_m=region,
                                   start_radius_m=radius, learned=True)
         return primitive, float(data.get("duration_s", 1.0))
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
-        raise ModelError(f"{path} is not a valid learned primitive ({exc}); re-learn it with "
-                         "`mirrorbot learn NAME FILES...`") from None
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+            RecursionError) as exc:
+        raise ModelError(f"{path} is not a valid learned primitive ({exc!s:.120}); re-learn "
+                         "it with `mirrorbot learn NAME FILES...`") from None
 
 
 def load_repertoire(folder: Path | None) -> tuple[Repertoire, dict[str, float]]:

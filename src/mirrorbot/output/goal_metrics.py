@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mirrorbot.labels import GestureLabel
+from mirrorbot.labels import GestureLabel, clip_labels
 from mirrorbot.mind.intent import GoalBelief
 
 FRACTIONS = (0.2, 0.4, 0.6, 0.8)
@@ -108,8 +108,10 @@ def merged_figures(scores: Sequence[dict[str, Any]]) -> dict[str, Any]:
 def run_metrics(session_log: Path, labels: Sequence[GestureLabel]) -> dict[str, Any] | None:
     """The recognition figures of a run on labelled input, from its ``session.jsonl``.
 
-    :func:`merged_figures` of the run's one stream; None when the run recognised nothing (no
-    intent model: frames without ``goal_probs``) or has no labels.
+    :func:`merged_figures` of the run's one stream, over the labels within the frames played
+    (ends cut to the last frame) whose goal the recogniser names; ``labels_not_scored`` counts
+    the others. None when the run recognised nothing (no intent model: frames without
+    ``goal_probs``) or no label is left to score.
     """
     times: list[float] = []
     beliefs: list[GoalBelief] = []
@@ -129,4 +131,14 @@ def run_metrics(session_log: Path, labels: Sequence[GestureLabel]) -> dict[str, 
         return None
     if not beliefs or not labels:
         return None
-    return merged_figures([score_beliefs(times, labels, beliefs)])
+    # Only what was played and what the recogniser can name is scored: a run stopped early
+    # (Ctrl-C, --seconds) or labels beyond the input's end would count movements never seen,
+    # read from the last frame; a goal outside the vocabulary can never be right.
+    vocabulary = set(beliefs[-1].probs)
+    played = clip_labels(labels, times[-1])
+    scored = tuple(label for label in played if label.goal in vocabulary)
+    figures = merged_figures([score_beliefs(times, scored, beliefs)]) if scored else None
+    if figures is None:
+        return None
+    left_out = len(labels) - len(scored)
+    return {**figures, **({"labels_not_scored": left_out} if left_out else {})}

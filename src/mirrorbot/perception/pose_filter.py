@@ -320,8 +320,9 @@ def load_filter_config(path: Path) -> FilterConfig:
     except IsADirectoryError:
         raise ConfigError(f"--filter {path} is a folder; pass a .json file such as "
                           "sims/assignments/tune_the_filter/filter.json") from None
-    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, a 4300-digit integer
-        raise ConfigError(f"cannot read filter settings {path} ({exc}); pass a JSON file "
+    except (OSError, ValueError, RecursionError) as exc:  # unreadable, not UTF-8, huge, nested
+        raise ConfigError(f"cannot read filter settings {path} ({exc!s:.100}); pass a JSON "
+                          "file "
                           "such as sims/assignments/tune_the_filter/filter.json") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a JSON object like {{\"beta\": 3.0}}")

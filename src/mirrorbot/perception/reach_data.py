@@ -81,10 +81,24 @@ def _far(path: Path, where: str, value: object, units: str) -> SourceError:
                 "origin", "check the \"units\" field and the numbers")
 
 
+def _shown(value: object, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters (a message stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _finite(v: object) -> bool:
+    """A JSON number that is a finite float (an integer of 400 digits is not)."""
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
+
+
 def _point(value: object) -> bool:
-    return isinstance(value, list) and len(value) == 3 and all(
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-        for v in value)
+    return isinstance(value, list) and len(value) == 3 and all(_finite(v) for v in value)
 
 
 def load_reaches(path: Path) -> ReachSet:
@@ -101,8 +115,9 @@ def load_reaches(path: Path) -> ReachSet:
                           "mirrorbot-reaches format (docs/reach.md)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(f"reach file {path} cannot be read ({exc})") from None
-    except ValueError as exc:  # JSONDecodeError, or an integer of over 4300 digits
-        raise _bad(path, f"not valid JSON ({exc})", "write it as one JSON object") from None
+    except (ValueError, RecursionError) as exc:  # bad JSON, a 4300-digit integer, nesting
+        raise _bad(path, f"not valid JSON ({type(exc).__name__})" if isinstance(exc, RecursionError)
+                   else f"not valid JSON ({exc})", "write it as one JSON object") from None
     if not isinstance(data, dict) or data.get("format") != REACHES_FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise _bad(path, f"\"format\" is {found!r}", f"expected \"format\": \"{REACHES_FORMAT}\"")
@@ -110,8 +125,8 @@ def load_reaches(path: Path) -> ReachSet:
         raise _bad(path, f"\"version\" is {data.get('version')!r}",
                    f"this mirrorbot reads version {REACHES_VERSION}")
     units = data.get("units", "m")
-    if units not in UNIT_SCALE:
-        raise _bad(path, f"\"units\" is {units!r}", f"use one of {sorted(UNIT_SCALE)}")
+    if not isinstance(units, str) or units not in UNIT_SCALE:
+        raise _bad(path, f"\"units\" is {_shown(units)}", f"use one of {sorted(UNIT_SCALE)}")
     scale = UNIT_SCALE[units]
     objects = data.get("objects")
     if not isinstance(objects, dict) or not objects:
@@ -119,7 +134,8 @@ def load_reaches(path: Path) -> ReachSet:
                    "give {\"name\": [x, y, z], ...} with at least one object")
     for name, p in objects.items():
         if not _point(p):
-            raise _bad(path, f"objects[{name!r}] is {p!r}", "give three finite numbers [x, y, z]")
+            raise _bad(path, f"objects[{_shown(name)}] is {_shown(p)}",
+                       "give three finite numbers [x, y, z]")
     objects_m = {str(k): scale * np.array(v, dtype=np.float64) for k, v in objects.items()}
     for name, p_m in objects_m.items():
         if np.max(np.abs(p_m)) > MAX_ABS_M:
@@ -134,13 +150,12 @@ def load_reaches(path: Path) -> ReachSet:
         if not isinstance(raw, dict):
             raise _bad(path, f"{where} is not an object", "give {\"goal\", \"t\", \"hand\"}")
         goal = raw.get("goal")
-        if goal not in objects_m:
-            raise _bad(path, f"{where}.goal is {goal!r}, not an object",
+        if not isinstance(goal, str) or goal not in objects_m:
+            raise _bad(path, f"{where}.goal is {_shown(goal)}, not an object",
                        f"use one of {sorted(objects_m)}")
         t, hand = raw.get("t"), raw.get("hand")
         if not isinstance(t, list) or len(t) < 2 or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                and abs(v) <= MAX_ABS_T_S for v in t):
+                _finite(v) and abs(v) <= MAX_ABS_T_S for v in t):
             raise _bad(path, f"{where}.t is not a list of two or more finite times",
                        f"give the sample times in seconds (within ±{MAX_ABS_T_S:.0g})")
         if not isinstance(hand, list) or len(hand) != len(t):
@@ -148,7 +163,7 @@ def load_reaches(path: Path) -> ReachSet:
                        f"samples for {len(t)} times", "give one [x, y, z] per time")
         bad = next((k for k, p in enumerate(hand) if not _point(p)), None)
         if bad is not None:
-            raise _bad(path, f"{where}.hand[{bad}] is {hand[bad]!r}",
+            raise _bad(path, f"{where}.hand[{bad}] is {_shown(hand[bad])}",
                        "give three finite numbers [x, y, z]")
         hand_m = scale * np.array(hand, dtype=np.float64)
         far = np.flatnonzero(np.max(np.abs(hand_m), axis=1) > MAX_ABS_M)

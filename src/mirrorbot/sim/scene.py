@@ -91,9 +91,9 @@ def load_scene(path: Path) -> Scene:
         raise ModelError(f"scene file {path} does not exist") from None
     except json.JSONDecodeError as exc:
         raise ModelError(f"scene file {path} is not valid JSON ({exc})") from None
-    except (OSError, ValueError) as exc:  # a folder, unreadable, not UTF-8, a huge integer
-        raise ModelError(f"scene file {path} cannot be read ({exc}); pass a scene .json file "
-                         "such as sims/scenes/tabletop.json") from None
+    except (OSError, ValueError, RecursionError) as exc:  # a folder, unreadable, huge, nested
+        raise ModelError(f"scene file {path} cannot be read ({exc!s:.100}); pass a scene "
+                         ".json file such as sims/scenes/tabletop.json") from None
     if not isinstance(data, dict) or data.get("format") != "mirrorbot-scene":
         raise ModelError(f"{path} is not a scene file: expected \"format\": \"mirrorbot-scene\"")
     objects = []
