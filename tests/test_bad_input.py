@@ -1024,3 +1024,24 @@ def test_a_label_that_never_ends_is_refused(tmp_path: Path) -> None:
     result = run_cli("run", "--source", str(rec), "--out", str(tmp_path / "out"), "--no-video")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "label 0 is invalid" in result.stderr and "finite" in result.stderr
+
+
+@pytest.mark.parametrize(("probs", "committed", "message"), [
+    ({"wave": -1.0, "none": 2.0}, None, "must be 0 or more"),
+    ({"wave": 0.9, "none": 0.1}, "dance", "not in GoalBelief.probs"),
+])
+def test_an_intent_plugins_impossible_belief_is_refused(probs: dict, committed: str | None,
+                                                        message: str) -> None:
+    """Negative probabilities, or a commitment to a goal the belief does not hold: one line.
+
+    An adversarial pass found both accepted without a word (and scored in summary.json).
+    """
+    from mirrorbot.mind.intent import GoalBelief
+    from mirrorbot.run.plugin_guard import GuardedIntent
+
+    class Odd:
+        def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
+            return GoalBelief(dict(probs), committed)
+
+    with pytest.raises(ConfigError, match=message):
+        GuardedIntent(Odd(), "odd.py:Odd")(None, 0.0)

@@ -143,6 +143,13 @@ class GuardedIntent:
         if belief.committed is not None and not isinstance(belief.committed, str):
             raise ConfigError(f"{where}: GoalBelief.committed must be a goal name or None, "
                               f"got {type(belief.committed).__name__}")
+        negative = next((g for g, p in probs.items() if _finite_number(p) and p < 0), None)
+        if negative is not None:
+            raise ConfigError(f"{where}: the probability of {negative!r} is {probs[negative]}; "
+                              "probabilities must be 0 or more (and sum to 1)")
+        if belief.committed is not None and probs and belief.committed not in probs:
+            raise ConfigError(f"{where}: committed to {belief.committed!r}, which is not in "
+                              f"GoalBelief.probs ({sorted(probs)}); commit to one of its goals")
         if belief.side is not None and not isinstance(belief.side, Side):
             raise ConfigError(f"{where}: GoalBelief.side must be a mirrorbot Side or None, "
                               f"got {type(belief.side).__name__}")
