@@ -284,3 +284,14 @@ def test_latency_histogram_has_exact_percentiles_in_constant_memory() -> None:
         assert hist.percentile(p) == pytest.approx(np.percentile(values, p), rel=0.01)
     assert hist.max_ms == pytest.approx(values.max())
     assert len(hist._exact) == hist.EXACT  # the rest is only binned
+
+
+@pytest.mark.parametrize("args", [("eval",), ("eval", "foo"), ("run",),
+                                  ("record", "--source", "synthetic:wave", "--out", "x.jsonl",
+                                   "--seconds", "abc")])
+def test_argument_errors_are_one_line_naming_the_help(args: tuple[str, ...]) -> None:
+    """The parser's own errors: one line and exit 2 (a usage block came before the line)."""
+    result = run_cli(*args)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert "error:" in lines[0] and "--help` lists the options" in lines[0]

@@ -431,3 +431,26 @@ def test_metrics_score_only_what_was_played_and_can_be_named(tmp_path: Path) -> 
     assert run_metrics(log, (later,)) is None
     across = run_metrics(log, (GestureLabel(3.0, 9.0, "wave"),))  # cut to 3.0-3.9 s
     assert across is not None and across["movements"] == 1 and "labels_not_scored" not in across
+
+
+def test_a_plugin_unusable_from_its_first_answer_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A retargeter whose first answer is not joint angles: one error, no half-made --out.
+
+    The session log's header was left in --out, and the next run there was refused as "an
+    earlier run" without --overwrite.
+    """
+    from mirrorbot.errors import ConfigError
+
+    plugin = tmp_path / "garbage.py"
+    plugin.write_text("class GarbageR:\n    def __init__(self, context=None):\n        pass\n\n"
+                      "    def __call__(self, pose):\n        return 'not joints'\n")
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match="returned str"):
+        run_session(RunConfig(source="synthetic:wave", out_dir=out, video=False,
+                              progress=False, retargeter=f"{plugin}:GarbageR"))
+    assert not out.exists()
+    out.mkdir()  # a folder that was there before stays, empty
+    with pytest.raises(ConfigError, match="returned str"):
+        run_session(RunConfig(source="synthetic:wave", out_dir=out, video=False,
+                              progress=False, retargeter=f"{plugin}:GarbageR"))
+    assert out.is_dir() and not any(p.name == "session.jsonl" for p in out.iterdir())

@@ -15,7 +15,7 @@ import sys
 import threading
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mirrorbot import __version__
 from mirrorbot.errors import MirrorbotError, is_interrupt
@@ -282,9 +282,18 @@ SOURCE_HELP = ("one of: " + ", ".join(SOURCE_FORMS) + ". images:DIR is a sequenc
                "(e.g. synthetic:wave,drink?seed=3&noise=off)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line errors (exit 2), not a usage block before them."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE; ...--help...`` on one line to stderr and exit 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; `{self.prog} --help` lists "
+                              "the options\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand of the contract."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mirrorbot",
         description="A simulated humanoid that watches a person and mirrors their gestures.")
     parser.add_argument("--version", action="version", version=f"mirrorbot {__version__}")
