@@ -34,7 +34,7 @@ from mirrorbot.labels import GestureLabel, check_label_goals
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.mind.intent_baselines import VelocityBaseline
 from mirrorbot.mind.repertoire import load_repertoire
-from mirrorbot.output.goal_metrics import merged_figures, score_beliefs, top_goal
+from mirrorbot.output.goal_metrics import merged_figures, score_beliefs
 from mirrorbot.paths import DEFAULT_SCENE_NAME, repertoire_dir, scene_path
 from mirrorbot.perception.landmarks import PoseFrame
 from mirrorbot.perception.pose_filter import RECOGNITION_FILTER, PoseFilter
@@ -110,9 +110,6 @@ def run_model(model: IntentModel, session: Session) -> tuple[list[GoalBelief], l
         beliefs.append(model(filtered, t))
         times.append(1e3 * (time.perf_counter() - t0))
     return beliefs, times
-
-
-_top = top_goal
 
 
 def score(session: Session, beliefs: list[GoalBelief]) -> dict[str, Any]:

@@ -225,11 +225,10 @@ class Segmenter:
         there (:data:`HELD_ABOVE_REST_M`: a point over the table); a standing person has no
         table there (a hand held out at the waist, showing the way, is held).
         """
-        rest = track.rest()
-        if rest is None:
-            rest = track.start
+        usual = track.rest()
+        rest = track.start if usual is None else usual
         assert rest is not None
-        at_table = track.rest() is not None and HANGING_Z_M < rest[2] < TABLE_START_Z_M
+        at_table = usual is not None and HANGING_Z_M < usual[2] < TABLE_START_Z_M
         above = min(TABLE_START_Z_M, rest[2] + HELD_ABOVE_REST_M) if at_table \
             else TABLE_START_Z_M
         return bool((wrist[2] >= above or self._standing(track))

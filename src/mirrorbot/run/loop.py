@@ -236,14 +236,12 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
         log.close()
         if video is not None:
             _close_video(video, out / "video.mp4", keep_error=finished and summary.frames > 0)
-        if not finished and not interrupted and summary.frames == 0:
-            # Failed before its first frame (a plugin's first answer was unusable): nothing
-            # was seen, so nothing is kept; the folder is left as it was found.
+        if summary.frames == 0 and not interrupted:
+            # Nothing was seen (no usable frame, or a plugin's first answer was unusable):
+            # nothing is kept, and the folder is left as it was found.
             for name in ("session.jsonl", "video.mp4"):
                 (out / name).unlink(missing_ok=True)
     if summary.frames == 0 and not interrupted:
-        for name in ("session.jsonl", "video.mp4"):
-            (out / name).unlink(missing_ok=True)
         raise SourceError(f"{config.source or 'the source'} gave no usable frames (none, or "
                           "every one unreadable); nothing to mirror, check the input")
     plot = config.plot and summary.frames > 0  # stopped before its first frame: nothing to plot

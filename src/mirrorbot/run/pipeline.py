@@ -362,4 +362,3 @@ def pipeline_steps(source: PoseSource, stages: Stages, *, want_view: bool,
         if max_seconds is not None and sample.t_s >= max_seconds - 1e-9:
             return
         yield pipeline.step(sample)
-
