@@ -327,6 +327,16 @@ def test_a_long_reason_is_wrapped_within_the_panel() -> None:
     assert wrap_text("", width) == []
 
 
+def test_accented_text_is_drawn_without_its_accents() -> None:
+    """OpenCV's fonts draw ASCII only: "café.mp4" was drawn "caf??.mp4" (one "?" a byte)."""
+    from mirrorbot.output.overlay import drawable, fit_text, wrap_text
+
+    assert drawable("source: Müller/café.mp4") == "source: Muller/cafe.mp4"
+    assert drawable("source: 東京.mp4") == "source: ??.mp4"
+    assert fit_text("source: café.mp4", 600) == "source: cafe.mp4"
+    assert wrap_text("looking at the crème brûlée", 600) == ["looking at the creme brulee"]
+
+
 def test_the_reach_bars_show_what_the_log_says_in_a_steady_order() -> None:
     """Each bar is probs x (1 - p_none) of the log; empty while no hand moves; ties by name."""
     from mirrorbot.output.overlay import reach_rows

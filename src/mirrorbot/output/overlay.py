@@ -5,6 +5,7 @@ The only place besides the I/O edge that imports cv2. Everything is drawn on BGR
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,20 @@ class OverlayInfo:
     reach_target: dict[str, Any] | None = None
 
 
+def drawable(msg: str) -> str:
+    """``msg`` in the ASCII that OpenCV's Hershey fonts draw.
+
+    Accents are dropped ("café" -> "cafe", "Müller" -> "Muller"); any other character (a CJK
+    file name) is one "?" (OpenCV drew one "?" per byte of its UTF-8).
+    """
+    folded = unicodedata.normalize("NFKD", msg)
+    return "".join(c if c.isascii() else "?" for c in folded if not unicodedata.combining(c))
+
+
 def text(img: ImageBGR, msg: str, org: tuple[int, int], scale: float = 0.55,
          colour: tuple[int, int, int] = WHITE, thickness: int = 1) -> None:
-    """Draw readable text (with a dark outline) in place."""
+    """Draw readable text (with a dark outline) in place (as :func:`drawable`)."""
+    msg = drawable(msg)
     cv2.putText(img, msg, org, FONT, scale, SHADOW, thickness + 2, cv2.LINE_AA)
     cv2.putText(img, msg, org, FONT, scale, colour, thickness, cv2.LINE_AA)
 
@@ -68,6 +80,7 @@ def fit_text(msg: str, width_px: int, scale: float = 0.55) -> str:
 
     The end is what tells one source from another (a file's name, not the folders before it).
     """
+    msg = drawable(msg)
     if cv2.getTextSize(msg, FONT, scale, 1)[0][0] <= width_px:
         return msg
     head, sep, tail = msg.partition(": ")
@@ -87,7 +100,7 @@ def wrap_text(msg: str, width_px: int, scale: float = 0.5, lines: int = 2) -> li
     message's end; a reason's beginning says what the robot does, so here the end goes).
     """
     out: list[str] = []
-    words = msg.split()
+    words = drawable(msg).split()
     while words and len(out) < lines:
         line = words.pop(0)
         while words and cv2.getTextSize(f"{line} {words[0]}", FONT, scale, 1)[0][0] <= width_px:
