@@ -902,3 +902,33 @@ def test_a_committed_goal_is_not_overturned_by_evidence_that_swings_a_little() -
     assert all(b.committed == "point" and b.probs["reach"] < 0.9 for b in swinging), \
         [round(b.probs["reach"], 2) for b in swinging]
     assert beliefs[-1].probs["reach"] > 0.9 and beliefs[-1].committed != "point"
+
+
+def test_a_wind_up_is_not_read_as_a_wave_before_the_hand_has_swung() -> None:
+    """A standing hand rises in front, drops nearly to where it hung, then goes out and stays.
+
+    The path of an actor's "guide" (a wind-up before showing the way; the wrist in the robot's
+    arm frame every 0.1 s). It turns twice, as a wave's first swing does; no goal explains
+    it well and the belief goes where the least bad explanation is. Two turns ended the
+    wave/raise hedge, and it was read as a wave at 0.99 between two other confident goals:
+    two flips where one is allowed. A swing is seen at three turns (``SWUNG_TURNS``).
+    """
+    from mirrorbot.eval.eval_intent_clips import CONFIDENT
+
+    way_t_s = np.arange(-1, 18) / 10.0
+    way_m = np.array([[0.0, 0.2, -0.5], [0.0, 0.2, -0.5], [0.0, 0.2, -0.5], [0.0, 0.2, -0.5],
+                      [0.0, 0.2, -0.5], [0.12, 0.16, -0.46], [0.23, 0.1, -0.29],
+                      [0.22, 0.06, -0.12], [0.19, 0.04, -0.05], [0.16, 0.04, -0.03],
+                      [0.15, 0.05, -0.03], [0.17, 0.11, -0.13], [0.19, 0.16, -0.3],
+                      [0.19, 0.19, -0.4], [0.23, 0.18, -0.44], [0.33, 0.12, -0.41],
+                      [0.41, 0.08, -0.34], [0.46, 0.07, -0.25], [0.48, 0.08, -0.18]])
+    model, confident = RepertoireIntent(), []
+    for k in range(30 * 4):
+        t_s = k / 30.0
+        wrist = np.array([np.interp(t_s, way_t_s, way_m[:, j]) for j in range(3)])
+        belief = model.update_wrists({Side.RIGHT: wrist, Side.LEFT: HANGING_M}, t_s)
+        goal, p = max(belief.probs.items(), key=lambda kv: kv[1])
+        if p >= CONFIDENT and goal != "none":
+            confident.append(goal)
+    changes = sum(1 for a, b in zip(confident, confident[1:], strict=False) if a != b)
+    assert changes <= 1, [g for i, g in enumerate(confident) if i == 0 or confident[i - 1] != g]

@@ -79,6 +79,12 @@ SWING_FACTOR = 3.0
 """Each turn after the first multiplies the swinging goals' odds by this; each
 :data:`STILL_TURN_S` a held hand does not turn divides them by it."""
 SWING_TURNS_MAX = 8  # ... for at most this many turns
+SWUNG_TURNS = 3
+"""A hand has swung once it has turned this many times: up, back, forth and back again (one
+and a half cycles). A standing person's wave and raise share their evidence until then
+(:meth:`RepertoireIntent._unswung`), and a swinging goal is not committed before. A wind-up
+turns twice (the happy actor's guide rose, dropped, then went out: read point, wave at 0.99,
+reach); two turns ended the hedge, and a wave was confident before the hand had swung."""
 MOUTH_STAY_S = 0.25
 """A hand counts as at the mouth once it has stayed there this long [s]: a raised hand passes in
 front of the face on its way up, and the image shows it at the mouth for a moment."""
@@ -225,18 +231,19 @@ class RepertoireIntent:
         return pairs
 
     def _unswung(self, track: ArmTrack) -> bool:
-        """Whether a standing person's hand is still on its way, unturned.
+        """Whether a standing person's hand is still on its way, not yet swung.
 
         A standing person raises and waves a hand to the same places, and how high a wave
         goes is their own (a tired goodbye went where the robot's raise goes, and was read a
-        raise at 0.94 before it swung). Until the hand turns, or slows to arrive
+        raise at 0.94 before it swung). Until the hand has swung (:data:`SWUNG_TURNS`), or
+        slows to arrive
         (:data:`ARRIVING_FRACTION` of its peak speed), or is held, a swinging goal and a held
         one that share a place (:meth:`_same_place_pairs`) share their evidence: the belief
         hedges between them, and the mirror acts on what they share. Seated at a table, where
         a hand goes tells them apart already.
         """
         return bool(self._twins) and self._standing(track) and not track.holding \
-            and track.turns == 0 and track.still_turns == 0 \
+            and track.turns < SWUNG_TURNS and track.still_turns == 0 \
             and track.speed >= ARRIVING_FRACTION * track.peak
 
     def _prior(self) -> FloatArray:
@@ -508,9 +515,10 @@ class RepertoireIntent:
         best = int(np.argmax(post))
         goal = self.goals[best]
         # A standing person raises and waves a hand to the same places: a swinging goal is
-        # committed once the hand has swung (its turns), not before (until then the belief
+        # committed once the hand has swung (SWUNG_TURNS), not before (until then the belief
         # hedges). Seated at a table, where a hand goes tells them apart already.
-        swung = track.turns > 1 or best not in self._swing_goals or not self._standing(track)
+        swung = track.turns >= SWUNG_TURNS or best not in self._swing_goals \
+            or not self._standing(track)
         if goal != "none" and post[best] >= cfg.commit_p and travel >= cfg.min_travel_m \
                 and swung:
             track.above += 1
