@@ -309,3 +309,45 @@ def test_tasks_give_commands_that_work_without_an_active_venv() -> None:
         blocks = [line for line in commands if line.lstrip().startswith(("mirrorbot", ".venv"))]
         assert blocks and all(line.lstrip().startswith(".venv/bin/mirrorbot") for line in blocks), (
             task, blocks)
+
+
+@pytest.mark.parametrize("settings, says", [
+    ({"method": "none"}, "its \"method\" is 'none'"),
+    ({"method": "tracker", "beta": 1.0}, "its \"method\" is 'tracker'"),
+    ({}, "it sets none of min_cutoff_hz, beta, d_cutoff_hz"),
+    ({"hold_s": 0.1}, "it sets none of min_cutoff_hz, beta, d_cutoff_hz"),
+])
+def test_eval_filter_refuses_a_file_that_is_not_one_euro_settings(
+        tmp_path: Path, settings: dict[str, object], says: str) -> None:
+    """Such a file was scored as the defaults (94.6, PASS) while naming another filter."""
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.eval.eval_filter import run_eval_filter
+
+    path = tmp_path / "filter.json"
+    path.write_text(json.dumps(settings))
+    with pytest.raises(ConfigError, match=re.escape(says)) as info:
+        run_eval_filter(path)
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_eval_filter_names_settings_it_does_not_score(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mirrorbot.eval.eval_filter import run_eval_filter
+
+    path = tmp_path / "filter.json"
+    path.write_text(json.dumps({"beta": 3.0, "hold_s": 0.1}))
+    run_eval_filter(path)
+    err = capsys.readouterr().err
+    assert "hold_s: not scored by `eval filter`" in err and len(err.splitlines()) == 1
+
+
+def test_a_filter_value_out_of_range_names_its_file(tmp_path: Path) -> None:
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.perception.pose_filter import load_filter_config
+
+    path = tmp_path / "filter.json"
+    path.write_text(json.dumps({"min_cutoff_hz": -1.0, "beta": 3.0}))
+    with pytest.raises(ConfigError, match=re.escape(f"{path}: min_cutoff_hz must be > 0")):
+        load_filter_config(path)
+    with pytest.raises(ConfigError, match="relative to the current folder"):
+        load_filter_config(tmp_path / "nope.json")
