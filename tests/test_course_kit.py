@@ -351,3 +351,101 @@ def test_a_filter_value_out_of_range_names_its_file(tmp_path: Path) -> None:
         load_filter_config(path)
     with pytest.raises(ConfigError, match="relative to the current folder"):
         load_filter_config(tmp_path / "nope.json")
+
+
+def _still_pose(t_s: float = 0.0):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from mirrorbot.perception.landmarks import NUM_LANDMARKS, PoseFrame
+
+    return PoseFrame(t_s, np.zeros((NUM_LANDMARKS, 3)), np.ones(NUM_LANDMARKS), None)
+
+
+def test_a_retargeter_in_degrees_is_named_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """Degrees for radians scored 15 with no word (the joint limits clamp them silently)."""
+    import numpy as np
+
+    from mirrorbot.run.plugin_guard import GuardedRetargeter
+
+    class Degrees:
+        def __call__(self, pose):  # type: ignore[no-untyped-def]
+            return np.full(16, 10.0 + 10.0 * pose.t_s)  # a figure that changes every frame
+
+    for _ in range(2):  # eval builds the plugin once a session
+        guarded = GuardedRetargeter(Degrees(), "deg.py:Degrees", np.zeros(16))
+        for k in range(5):
+            guarded(_still_pose(k / 30))
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "more than a full turn" in err[0] and "np.radians" in err[0], err
+
+
+def test_a_retargeters_nan_is_said_once_not_once_a_session(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    from mirrorbot.run.plugin_guard import GuardedRetargeter
+
+    class NaN:
+        def __call__(self, pose):  # type: ignore[no-untyped-def]
+            return np.full(16, np.nan)
+
+    for _ in range(3):
+        GuardedRetargeter(NaN(), "nan.py:NaN", np.zeros(16))(_still_pose())
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_a_slow_plugin_is_named_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 50 ms retargeter made `eval retarget` take 5 minutes without a word why."""
+    import time
+
+    import numpy as np
+
+    from mirrorbot.run.plugin_guard import TIMED_CALLS, GuardedRetargeter
+
+    class Slow:
+        def __call__(self, pose):  # type: ignore[no-untyped-def]
+            time.sleep(0.012)
+            return np.zeros(16)
+
+    guarded = GuardedRetargeter(Slow(), "slow.py:Slow", np.zeros(16))
+    for _ in range(TIMED_CALLS + 3):
+        guarded(_still_pose())
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "ms a call" in err[0] and "slow.py:Slow" in err[0], err
+
+
+@pytest.mark.parametrize("probs, says", [
+    ({"wav": 0.5, "none": 0.5}, "'wav', which is not a goal (did you mean 'wave'?"),
+    ({"wave": 1.0, "none": 1.0}, "GoalBelief.probs sum to 2, not 1"),
+])
+def test_a_belief_over_a_misspelt_goal_or_not_summing_to_1_is_named(
+        probs: dict[str, float], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Both scored 0 without a word."""
+    from mirrorbot.mind.intent import GoalBelief
+    from mirrorbot.run.plugin_guard import GuardedIntent
+
+    class Odd:
+        def __call__(self, pose, t_s):  # type: ignore[no-untyped-def]
+            return GoalBelief(dict(probs))
+
+    guarded = GuardedIntent(Odd(), f"odd_{len(says)}.py:Odd")
+    for k in range(3):
+        guarded(None, k / 30)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and says in err[0], err
+
+
+def test_a_commitment_to_none_is_refused() -> None:
+    """committed='none' was counted as a false commitment on every idle movement."""
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.labels import GOALS
+    from mirrorbot.mind.intent import GoalBelief
+    from mirrorbot.run.plugin_guard import GuardedIntent
+
+    class AtRest:
+        def __call__(self, pose, t_s):  # type: ignore[no-untyped-def]
+            return GoalBelief({g: float(g == "none") for g in GOALS}, committed="none")
+
+    with pytest.raises(ConfigError, match=re.escape("committed to 'none', which is not a goal; "
+                                                    "to commit to nothing give committed=None")):
+        GuardedIntent(AtRest(), "rest.py:AtRest")(None, 0.0)
