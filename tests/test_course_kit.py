@@ -449,3 +449,16 @@ def test_a_commitment_to_none_is_refused() -> None:
     with pytest.raises(ConfigError, match=re.escape("committed to 'none', which is not a goal; "
                                                     "to commit to nothing give committed=None")):
         GuardedIntent(AtRest(), "rest.py:AtRest")(None, 0.0)
+
+
+def test_a_plugin_file_imports_a_helper_module_beside_it(tmp_path: Path) -> None:
+    """A student's helper beside their file was taken for a package to `pip install`."""
+    from mirrorbot.run.registry import load_stage
+
+    folder = tmp_path / "helper_beside"
+    folder.mkdir()
+    (folder / "my_features_helper.py").write_text("SCALE = 2.0\n")
+    (folder / "mine.py").write_text(
+        "from my_features_helper import SCALE\n\n\n"
+        "class Mine:\n    def __call__(self, pose, t_s):\n        return SCALE\n")
+    assert load_stage("intent", f"{folder / 'mine.py'}:Mine")()(None, 0.0) == 2.0
