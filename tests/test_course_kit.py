@@ -462,3 +462,53 @@ def test_a_plugin_file_imports_a_helper_module_beside_it(tmp_path: Path) -> None
         "from my_features_helper import SCALE\n\n\n"
         "class Mine:\n    def __call__(self, pose, t_s):\n        return SCALE\n")
     assert load_stage("intent", f"{folder / 'mine.py'}:Mine")()(None, 0.0) == 2.0
+
+
+SWAPPED_RETARGETER = '''
+from mirrorbot.perception.landmarks import Side
+from mirrorbot.retarget.retarget import DirectionRetargeter, _ArmPlan, driving_side
+
+
+class Swapped:
+    """Ours, with each robot arm driven by the person's other arm (left and right swapped)."""
+
+    def __init__(self, context):
+        self.inner = DirectionRetargeter(context)
+        other = {Side.LEFT: Side.RIGHT, Side.RIGHT: Side.LEFT}
+        self.inner._plans = {side: _ArmPlan.of(other[driving_side(side, context.mode)], side,
+                                               context.mode) for side in Side}
+
+    def __call__(self, pose):
+        return self.inner(pose)
+'''
+
+REST_RETARGETER = '''
+class AtRest:
+    """Never moves: the rest pose, every frame."""
+
+    def __init__(self, context):
+        self.q = context.q_rest_rad.copy()
+
+    def __call__(self, pose):
+        return self.q.copy()
+'''
+
+
+def test_a_robot_that_does_not_follow_earns_no_smoothness_or_steadiness(tmp_path: Path) -> None:
+    """Held at rest it was perfectly smooth and steady: 25 points for doing nothing."""
+    (tmp_path / "rest.py").write_text(REST_RETARGETER)
+    rest = run_eval_retarget(seeds=(1001,), progress=False,
+                             retargeter=f"{tmp_path / 'rest.py'}:AtRest")
+    assert rest["score"]["points"] == 0.0, rest["score"]
+    assert "times following" in rest["score"]["criteria"]["smoothness"]
+
+
+def test_left_and_right_swapped_gets_a_hint(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Swapped sides scored 25 with no word of why; now a hint line names driving_side."""
+    (tmp_path / "swapped.py").write_text(SWAPPED_RETARGETER)
+    r = run_eval_retarget(seeds=(1001,), progress=False,
+                          retargeter=f"{tmp_path / 'swapped.py'}:Swapped")
+    assert r["swapped_sides_mean_deg"] < 5.0 < r["accuracy_noise_free_deg"]["mean"]
+    hints = [line for line in capsys.readouterr().out.splitlines() if line.startswith("hint:")]
+    assert len(hints) == 1 and "driving_side(robot_side, context.mode)" in hints[0], hints
