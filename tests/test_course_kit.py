@@ -512,3 +512,15 @@ def test_left_and_right_swapped_gets_a_hint(tmp_path: Path,
     assert r["swapped_sides_mean_deg"] < 5.0 < r["accuracy_noise_free_deg"]["mean"]
     hints = [line for line in capsys.readouterr().out.splitlines() if line.startswith("hint:")]
     assert len(hints) == 1 and "driving_side(robot_side, context.mode)" in hints[0], hints
+
+
+def test_a_report_piped_into_head_is_no_internal_error() -> None:
+    """`mirrorbot eval filter | head -1` said "internal error: BrokenPipeError ... report it"."""
+    script = Path(sys.executable).with_name("mirrorbot")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "mirrorbot"]
+    proc = subprocess.Popen([*cmd, "eval", "filter"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the report is printed
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141 and err == "", err
