@@ -195,8 +195,19 @@ def _check_eval_options(args: argparse.Namespace) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """``mirrorbot eval``: score a stage on labelled or synthetic data."""
+    """``mirrorbot eval``: score a stage on labelled or synthetic data.
+
+    The first run of a version on a machine compiles the kernels first, and says so.
+    """
     _check_eval_options(args)
+    from mirrorbot.compiled import compile_notice
+
+    with compile_notice():
+        return _eval_stage(args)
+
+
+def _eval_stage(args: argparse.Namespace) -> int:
+    """:func:`cmd_eval` once its options are checked."""
     if args.stage == "learn":
         from mirrorbot.eval.eval_learn import run_eval_learn
 
