@@ -524,3 +524,14 @@ def test_a_report_piped_into_head_is_no_internal_error() -> None:
     proc.stdout.close()  # the reader is gone before the report is printed
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141 and err == "", err
+
+
+def test_the_goal_predictor_tasks_code_runs() -> None:
+    """The snippet that shows students the labelled data names only what exists."""
+    task = (ASSIGNMENTS / "goal_predictor" / "TASK.md").read_text()
+    code = task.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "synthetic_sessions(seeds=(1, 2))" in code
+    namespace: dict[str, object] = {}
+    exec(code.replace("seeds=(1, 2)", "seeds=(1,)"), namespace)  # noqa: S102 - our own doc
+    assert namespace["goal"] in {"none", "wave", "point", "raise", "reach", "drink", "offer",
+                                 "clear"} and namespace["wrist"].shape == (3,)  # type: ignore[union-attr]
