@@ -535,3 +535,19 @@ def test_the_goal_predictor_tasks_code_runs() -> None:
     exec(code.replace("seeds=(1, 2)", "seeds=(1,)"), namespace)  # noqa: S102 - our own doc
     assert namespace["goal"] in {"none", "wave", "point", "raise", "reach", "drink", "offer",
                                  "clear"} and namespace["wrist"].shape == (3,)  # type: ignore[union-attr]
+
+
+def test_progress_of_slow_items_gives_their_time_each() -> None:
+    """An eval's sessions (a few seconds, or minutes, each) were counted at "(0.0/s)"."""
+    import io
+
+    from mirrorbot.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress(3, "sessions", stream=stream)
+    bar._start -= 40.0  # 40 s into the first session
+    bar.update()
+    assert "1/3 (40 s each)" in stream.getvalue(), stream.getvalue()
+    fast = Progress(None, "frames", stream=stream)
+    fast.done = 99
+    assert fast._line(fast._start + 3.0).endswith("99 (33.0/s)")
