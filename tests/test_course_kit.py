@@ -403,12 +403,19 @@ def test_a_slow_plugin_is_named_once(capsys: pytest.CaptureFixture[str]) -> None
     from mirrorbot.run.plugin_guard import TIMED_CALLS, GuardedRetargeter
 
     class Slow:
+        """Quick at first (a person at rest), slow once they move."""
+
+        def __init__(self) -> None:
+            self.calls = 0
+
         def __call__(self, pose):  # type: ignore[no-untyped-def]
-            time.sleep(0.012)
+            self.calls += 1
+            if self.calls > TIMED_CALLS + 5:
+                time.sleep(0.012)
             return np.zeros(16)
 
     guarded = GuardedRetargeter(Slow(), "slow.py:Slow", np.zeros(16))
-    for _ in range(TIMED_CALLS + 3):
+    for _ in range(4 * TIMED_CALLS):
         guarded(_still_pose())
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and "ms a call" in err[0] and "slow.py:Slow" in err[0], err

@@ -32,7 +32,7 @@ from mirrorbot.warn import warn
 
 SLOW_CALL_MS = 10.0  # a plugin slower than this a call: the live loop (its pose model takes
 # about 20 ms of a 33 ms frame at 30 fps) falls behind, and eval's thousands of calls take minutes
-TIMED_CALLS = 30  # a plugin's median time over its first this many calls decides "slow"
+TIMED_CALLS = 30  # a plugin's median time over a run of this many calls decides "slow"
 FULL_TURN_RAD = 2.0 * math.pi  # no joint turns this far: an angle past it was given in degrees
 SUM_TOLERANCE = 0.01  # a belief's probabilities may sum to 1 within this
 _WARNED: set[tuple[str, str]] = set()  # (plugin, kind of problem) warned about in this process
@@ -61,7 +61,10 @@ def plugin_failed(option: str, spec: str, what: str, exc: BaseException) -> Conf
 
 
 class CallTimer:
-    """The median time of a plugin's first :data:`TIMED_CALLS` calls; one warning if too slow.
+    """The median time of each run of :data:`TIMED_CALLS` calls of a plugin; one warning if slow.
+
+    Every run of calls, not only the first: a plugin may be quick at rest and slow only once
+    the person moves.
 
     Args:
         where: ``--retargeter SPEC`` or ``--intent SPEC``, for the message.
@@ -70,15 +73,18 @@ class CallTimer:
     def __init__(self, where: str) -> None:
         self.where = where
         self.times_ms: list[float] = []
+        self.warned = False
 
     def add(self, elapsed_ms: float) -> None:
-        """Record one call's time [ms]; warn once if the first calls' median is over 10 ms."""
-        if len(self.times_ms) >= TIMED_CALLS:
+        """Record one call's time [ms]; warn once if a run of calls' median is over 10 ms."""
+        if self.warned:
             return
         self.times_ms.append(elapsed_ms)
         if len(self.times_ms) == TIMED_CALLS:
             median = float(np.median(self.times_ms))
+            self.times_ms.clear()
             if median > SLOW_CALL_MS:
+                self.warned = True
                 warn_plugin(self.where, "slow", f" takes {median:.0f} ms a call (over "
                             f"{SLOW_CALL_MS:.0f}): eval calls it thousands of times and will "
                             "take minutes, and a live run falls behind 30 fps; make it faster "
