@@ -558,3 +558,14 @@ def test_progress_of_slow_items_gives_their_time_each() -> None:
     fast = Progress(None, "frames", stream=stream)
     fast.done = 99
     assert fast._line(fast._start + 3.0).endswith("99 (33.0/s)")
+
+
+def test_a_plugin_file_without_its_class_is_told_to_name_it() -> None:
+    """`--retargeter mine.py` was an "unknown retargeter 'mine.py'" among the built-ins."""
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.run.registry import load_stage
+
+    with pytest.raises(ConfigError, match=re.escape(
+            "--retargeter sims/mine.py: name the class in it after a ':', e.g. "
+            "sims/mine.py:MyRetargeter")):
+        load_stage("retargeter", "sims/mine.py")

@@ -67,6 +67,10 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
     if ":" not in spec:
         if spec in builtins:
             return builtins[spec]
+        if spec.endswith(".py"):  # the file without its class
+            example = {"retargeter": "MyRetargeter", "intent": "MyPredictor"}[stage]
+            raise ConfigError(f"--{stage} {spec}: name the class in it after a ':', e.g. "
+                              f"{spec}:{example}")
         close = difflib.get_close_matches(spec, builtins, n=2)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ConfigError(f"unknown {stage} {spec!r}{hint}. Available: {sorted(builtins)}, or "
