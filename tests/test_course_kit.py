@@ -569,3 +569,18 @@ def test_a_plugin_file_without_its_class_is_told_to_name_it() -> None:
             "--retargeter sims/mine.py: name the class in it after a ':', e.g. "
             "sims/mine.py:MyRetargeter")):
         load_stage("retargeter", "sims/mine.py")
+
+
+def test_a_retargeter_returning_integers_is_named(capsys: pytest.CaptureFixture[str]) -> None:
+    """q.astype(int) truncated every angle to whole radians and scored 25 without a word."""
+    import numpy as np
+
+    from mirrorbot.run.plugin_guard import GuardedRetargeter
+
+    class Whole:
+        def __call__(self, pose):  # type: ignore[no-untyped-def]
+            return np.full(16, 1.4).astype(int)
+
+    GuardedRetargeter(Whole(), "whole.py:Whole", np.zeros(16))(_still_pose())
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "returned whole numbers (dtype int64)" in err[0], err

@@ -8,8 +8,8 @@ output instead (the rest pose, or an empty belief, before there is one) and says
 that nothing non-finite reaches the robot or the log.
 
 Mistakes that still run are named in one warning each (once a process): joint angles past a
-full turn (degrees given for radians), a belief over names that are not goals or whose
-probabilities do not sum to 1, and a plugin slower than 10 ms a call.
+full turn (degrees given for radians) or in whole numbers, a belief over names that are not
+goals or whose probabilities do not sum to 1, and a plugin slower than 10 ms a call.
 """
 
 from __future__ import annotations
@@ -147,6 +147,9 @@ class GuardedRetargeter:
             raise ConfigError(f"{where} returned an array of shape {q.shape} and dtype "
                               f"{q.dtype}; it must return {n} joint angles, shape ({n},), in "
                               "model.actuated order")
+        if q.dtype.kind in "iu" and np.any(q):
+            warn_plugin(where, "integers", f" returned whole numbers (dtype {q.dtype}): joint "
+                        "angles in whole radians; return floats (no int() or dtype=int)")
         q = q.astype(np.float64)
         if not np.all(np.isfinite(q)):
             warn_plugin(where, "nan", " returned NaN or infinite joint angles (first at t="
