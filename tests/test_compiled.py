@@ -117,3 +117,18 @@ def test_a_run_with_cached_kernels_says_nothing_of_compiling(tmp_path: Path) -> 
                          str(tmp_path / f"o{k}"), "--no-video")
         assert result.returncode == 0, result.stderr
     assert "compiling" not in result.stderr
+
+
+def test_eval_says_it_compiles_on_a_cold_cache(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval retarget` sat silent for 30 s on its first run, compiling; `run` said so."""
+    import mirrorbot.compiled
+    from mirrorbot.cli import main
+
+    monkeypatch.setattr(mirrorbot.compiled, "kernels_cached", lambda: False)
+    assert main(["eval", "filter"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("compiling the controller's kernels (first run") == 1, err
+    monkeypatch.setattr(mirrorbot.compiled, "kernels_cached", lambda: True)
+    assert main(["eval", "filter"]) == 0
+    assert "compiling" not in capsys.readouterr().err

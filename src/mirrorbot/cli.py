@@ -29,6 +29,7 @@ from mirrorbot.perception.source_spec import (
 from mirrorbot.warn import warn
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a reader that stopped early
 MAX_RECORD_S = 24 * 3600.0
 
 
@@ -194,8 +195,19 @@ def _check_eval_options(args: argparse.Namespace) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """``mirrorbot eval``: score a stage on labelled or synthetic data."""
+    """``mirrorbot eval``: score a stage on labelled or synthetic data.
+
+    The first run of a version on a machine compiles the kernels first, and says so.
+    """
     _check_eval_options(args)
+    from mirrorbot.compiled import compile_notice
+
+    with compile_notice():
+        return _eval_stage(args)
+
+
+def _eval_stage(args: argparse.Namespace) -> int:
+    """:func:`cmd_eval` once its options are checked."""
     if args.stage == "learn":
         from mirrorbot.eval.eval_learn import run_eval_learn
 
@@ -468,6 +480,10 @@ def main(argv: list[str] | None = None) -> int:
         name = "SIGTERM" if stop.signum == signal.SIGTERM else "Ctrl-C"
         print(f"mirrorbot: stopped by {name}; outputs written so far are kept", file=sys.stderr)
         return EXIT_TERMINATED if stop.signum == signal.SIGTERM else EXIT_INTERRUPTED
+    except BrokenPipeError:  # `mirrorbot eval ... | head`: the reader stopped, nothing failed
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the exit's own flush must not fail again
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - the last line of defence turns a crash into exit 1
         return _internal_error(exc)
 

@@ -17,8 +17,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -68,6 +71,31 @@ def kernels_cached() -> bool | None:
     if not folder or os.environ.get("NUMBA_CACHE_DIR"):
         return None
     return any(Path(folder).rglob("*.nbi"))
+
+COMPILING_NOTICE = ("mirrorbot: compiling the controller's kernels (first run of this version on "
+                    "this machine only, about 15-30 s) ...")
+
+
+@contextmanager
+def compile_notice(enabled: bool = True) -> Iterator[None]:
+    """Say on stderr, once, that the first run of a version compiles (only then).
+
+    At once when this version's cache is empty; after 1 s with a user's own cache (unknown);
+    never when the kernels are cached (a busy machine loading them slowly is not compiling).
+    ``run`` and ``eval`` both compile on their first use: ``eval retarget`` sat silent for
+    30 s before its first progress line.
+    """
+    cached = kernels_cached()
+    notice = threading.Timer(0.0 if cached is False else 1.0,
+                             lambda: print(COMPILING_NOTICE, file=sys.stderr, flush=True))
+    notice.daemon = True
+    if enabled and not cached:
+        notice.start()
+    try:
+        yield
+    finally:
+        notice.cancel()
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 

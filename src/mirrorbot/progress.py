@@ -48,12 +48,16 @@ class Progress:
                 self.stream.flush()
 
     def _line(self, now: float) -> str:
-        rate = self.done / max(now - self._start, 1e-9)
+        elapsed = max(now - self._start, 1e-9)
+        rate = self.done / elapsed
+        # Slow items (an eval's sessions) by their time each: "(0.0/s)" said nothing.
+        pace = f"{rate:.1f}/s" if rate >= 1.0 or not self.done else \
+            f"{elapsed / self.done:.0f} s each"
         if not self.total:
-            return f"{self.label}: {self.done} ({rate:.1f}/s)"
+            return f"{self.label}: {self.done} ({pace})"
         frac = min(self.done / self.total, 1.0)
         bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
-        return f"{self.label} [{bar}] {100 * frac:3.0f}% {self.done}/{self.total} ({rate:.1f}/s)"
+        return f"{self.label} [{bar}] {100 * frac:3.0f}% {self.done}/{self.total} ({pace})"
 
     def close(self) -> None:
         """End the bar's line."""

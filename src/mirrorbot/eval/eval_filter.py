@@ -17,9 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from mirrorbot.errors import ConfigError
 from mirrorbot.eval.filter_tuning import ramp_lag_frames, score, still_reduction
 from mirrorbot.eval.scoring import format_score, ramp, score_report
-from mirrorbot.perception.pose_filter import FilterConfig, load_filter_config
+from mirrorbot.perception.pose_filter import FilterConfig, FilterMethod, load_filter_config
+from mirrorbot.warn import warn
 
 HELD_OUT_SEED = 7
 PASS_MARK = 75.0
@@ -54,9 +56,30 @@ def assignment_score(figures: dict[str, float]) -> dict[str, Any]:
     }, PASS_MARK, GRADING)
 
 
+def load_one_euro(path: Path) -> FilterConfig:
+    """The One Euro setting in ``path``, refused in one line if the file selects another filter.
+
+    A file of no One Euro parameter, or one whose ``method`` is ``tracker`` or ``none``, is not
+    what this command scores: measured as the defaults, it passed without a word. Settings of
+    the filter that this command does not score (``hold_s``, ...) are named in a warning.
+    """
+    config = load_filter_config(path)
+    if config.method is not FilterMethod.ONE_EURO:
+        keys = json.loads(path.read_text(encoding="utf-8"))
+        why = (f'its "method" is {config.method.value!r}' if "method" in keys
+               else f"it sets none of {', '.join(TUNABLE)}")
+        raise ConfigError(f"{path}: `eval filter` scores One Euro settings and {why}; give "
+                          'them, e.g. {"min_cutoff_hz": 1.0, "beta": 0.5, "d_cutoff_hz": 1.0}')
+    unscored = sorted(set(json.loads(path.read_text(encoding="utf-8"))) - {*TUNABLE, "method"})
+    if unscored:
+        warn(f"{path}: {', '.join(unscored)}: not scored by `eval filter` (only "
+             f"{', '.join(TUNABLE)}), only used by `run --filter`")
+    return config
+
+
 def run_eval_filter(path: Path | None = None, as_json: bool = False) -> dict[str, Any]:
     """The command: measure the setting in ``path`` (or the defaults) beside the defaults."""
-    config = load_filter_config(path) if path is not None else FilterConfig()
+    config = load_one_euro(path) if path is not None else FilterConfig()
     report: dict[str, Any] = {
         "filter": str(path) if path else "defaults",
         "settings": {k: asdict(config)[k] for k in TUNABLE},

@@ -61,15 +61,19 @@ MAX_LAG_FRAMES = 10
 STARTUP_S = 1.0
 PASS_MARK = 70.0  # the retargeter assignment's
 FLIP_DEG = 30.0  # a limb this far off the truth, on noise-free input, is a flip
+FOLLOWS_DEG = (15.0, 25.0)  # chain error [deg]: smooth and steady count in full / not at all
+SWAPPED_HINT_RATIO = 0.5  # mean error against the person's other arms this much lower: a hint
 GRADING = {
     "accuracy": "mean direction error on noise-free truth: 40 at 1 deg or less, 0 at 8",
     "worst_frame": "the largest error on noise-free truth (a flip shows here): 10 at 3 deg or "
                    "less, 0 at 30",
     "steady_when_singular": "straight arms held still under pose-model noise, the largest step "
                             "of a shoulder or elbow joint from one frame to the next: 10 at "
-                            "5 deg or less, 0 at 30",
+                            "5 deg or less, 0 at 30; times following (see smoothness)",
     "chain_error": "mean error of what the loop commands from noisy input: 25 at 6 deg, 0 at 15",
-    "smoothness": "jitter (RMS jerk) against naive's: 15 at 3x lower, 0 at equal",
+    "smoothness": "jitter (RMS jerk) against naive's: 15 at 3x lower, 0 at equal; times "
+                  "following: all for a chain error of 15 deg or less, none at 25 (an arm "
+                  "that does not follow is smooth and steady for nothing)",
 }
 """The retargeter assignment's grading criteria, as its report prints them."""
 
@@ -99,6 +103,19 @@ def _target_dirs(pose: PoseFrame, mode: Mapping) -> FloatArray:
     out = np.zeros((2, 2, 3))
     for k, side in enumerate(Side):
         d = person_arm_directions(pose, driving_side(side, mode), side, mode)
+        out[k, 0], out[k, 1] = d.upper / np.linalg.norm(d.upper), d.fore / np.linalg.norm(d.fore)
+    return out
+
+
+def _swapped_target_dirs(pose: PoseFrame, mode: Mapping) -> FloatArray:
+    """:func:`_target_dirs` with each robot arm driven by the person's other arm, (2, 2, 3).
+
+    What a retargeter with left and right swapped follows (for the report's hint).
+    """
+    out = np.zeros((2, 2, 3))
+    for k, side in enumerate(Side):
+        other = Side.RIGHT if driving_side(side, mode) is Side.LEFT else Side.LEFT
+        d = person_arm_directions(pose, other, side, mode)
         out[k, 0], out[k, 1] = d.upper / np.linalg.norm(d.upper), d.fore / np.linalg.norm(d.fore)
     return out
 
@@ -174,7 +191,7 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mapping = Mapping.MIRROR,
     naive = NaiveRetargeter(RetargetContext(model, mode, q_rest, ik))
     sim.reset(q_rest)
     traces = {short_name(retargeter): Trace(), "naive": Trace()}
-    truth_dirs, exact_q, exact_err, clean_err = [], [], [], []
+    truth_dirs, exact_q, exact_err, clean_err, swapped_err = [], [], [], [], []
     q_ours, q_naive = q_rest.copy(), q_rest.copy()
     for k, f in enumerate(frames):
         truth_pose = PoseFrame(f.t_s, f.world_true_m, np.ones(33), None)
@@ -183,7 +200,9 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mapping = Mapping.MIRROR,
         q_exact = exact(truth_pose)
         exact_q.append(q_exact)
         exact_err.append(_angle_deg(_limb_dirs(model, q_exact), target))
-        clean_err.append(_angle_deg(_limb_dirs(model, ours_clean(truth_pose)), target))
+        clean_dirs = _limb_dirs(model, ours_clean(truth_pose))
+        clean_err.append(_angle_deg(clean_dirs, target))
+        swapped_err.append(_angle_deg(clean_dirs, _swapped_target_dirs(truth_pose, mode)))
         filtered = pose_filter(f.observed, f.t_s)
         if filtered is not None:
             q_ours = shaper(ours(pose_filter.for_robot(filtered)), 1.0 / RATE_HZ if k else 0.0)
@@ -207,6 +226,8 @@ def evaluate_session(seed: int, sim: Simulator, mode: Mapping = Mapping.MIRROR,
     clean = np.array(clean_err)[reachable]  # (frames, arms, limbs) [deg]
     results: dict[str, Any] = {"frames": len(frames), "reachable_frames": int(reachable.sum()),
                                "accuracy_noise_free_deg": _stats(clean.ravel()),
+                               "swapped_sides_mean_deg": round(float(
+                                   np.array(swapped_err)[reachable].mean()), 3),
                                "flips": int(np.sum(clean.max(axis=(1, 2)) > FLIP_DEG))}
     for name, trace in traces.items():
         q = np.array(trace.q)
@@ -254,6 +275,8 @@ def _merge(per_seed: list[dict[str, Any]], seeds: tuple[int, ...], retargeter: s
     out["accuracy_noise_free_deg"] = {"mean": round(float(np.mean([a["mean"] for a in acc])), 3),
                                       "p95": round(float(np.max([a["p95"] for a in acc])), 3),
                                       "max": round(float(np.max([a["max"] for a in acc])), 3)}
+    out["swapped_sides_mean_deg"] = round(float(np.mean([r["swapped_sides_mean_deg"]
+                                                         for r in per_seed])), 3)
     for key in (name, "naive"):
         rs = [r[key] for r in per_seed]
         out[key] = {
@@ -292,15 +315,20 @@ def assignment_score(r: dict[str, Any]) -> dict[str, Any]:
     """Points out of 100 for the retargeter assignment, and whether they pass (>= 70).
 
     See :data:`GRADING`: the mean error, the worst frame (one flip costs its points), steadiness
-    at singular arms, the loop's error from noisy input and smoothness.
+    at singular arms, the loop's error from noisy input and smoothness. Steadiness and
+    smoothness count only as far as the arm follows (the chain error, :data:`FOLLOWS_DEG`): a
+    robot held at rest, or driven by the wrong arm, in degrees or not at all, was perfectly
+    smooth and steady and earned 25 points for it.
     """
     candidate = r[r["name"]]
+    follows = ramp(candidate["chain_error_deg"]["mean"], *FOLLOWS_DEG)
     parts = {
         "accuracy": 40 * ramp(r["accuracy_noise_free_deg"]["mean"], 1.0, 8.0),
         "worst_frame": 10 * ramp(r["accuracy_noise_free_deg"]["max"], 3.0, FLIP_DEG),
-        "steady_when_singular": 10 * ramp(r["singular_holds"]["max_step_deg"], 5.0, 30.0),
+        "steady_when_singular": 10 * follows * ramp(r["singular_holds"]["max_step_deg"], 5.0,
+                                                    30.0),
         "chain_error": 25 * ramp(candidate["chain_error_deg"]["mean"], 6.0, 15.0),
-        "smoothness": 15 * ramp(-r["jitter_ratio_naive_over_ours"], -3.0, -1.0),
+        "smoothness": 15 * follows * ramp(-r["jitter_ratio_naive_over_ours"], -3.0, -1.0),
     }
     return score_report(parts, PASS_MARK, GRADING)
 
@@ -370,6 +398,11 @@ def format_report(r: dict[str, Any]) -> str:
     lines.append(f"flips (a limb over {FLIP_DEG:g} deg off on noise-free truth): {r['flips']} "
                  f"frames; straight arms held still, largest joint step: {sing['max_step_deg']} "
                  "deg (" + ", ".join(f"{k} {v}" for k, v in sing["by_pose"].items()) + ")")
+    swapped = r.get("swapped_sides_mean_deg")
+    if swapped is not None and a["mean"] > 8.0 and swapped < SWAPPED_HINT_RATIO * a["mean"]:
+        lines.append(f"hint: your arms follow the person's other arms ({swapped:.1f} deg mean "
+                     f"error against them, {a['mean']:.1f} against the right ones): take each "
+                     "robot arm's person side from driving_side(robot_side, context.mode)")
     lines.append("the project's own targets (not graded): " + ", ".join(
         f"{k} {'yes' if ok else 'NO'}" for k, ok in r["targets"].items()))
     lines.append(format_score(r["score"]))

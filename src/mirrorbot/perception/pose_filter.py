@@ -312,7 +312,8 @@ def load_filter_config(path: Path) -> FilterConfig:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"no filter settings file {path}; pass a .json file such as "
+        raise ConfigError(f"no filter settings file {path} (relative to the current folder, "
+                          f"{Path.cwd()}); pass a .json file such as "
                           "sims/assignments/tune_the_filter/filter.json") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}); fix "
@@ -341,4 +342,7 @@ def load_filter_config(path: Path) -> FilterConfig:
     if bad:
         raise ConfigError(f"{path}: {bad} must be numbers")
     numbers: dict[str, Any] = {k: float(v) for k, v in data.items()}
-    return FilterConfig(method=method, **numbers)
+    try:
+        return FilterConfig(method=method, **numbers)
+    except ConfigError as exc:  # a value out of range: name the file it came from
+        raise ConfigError(f"{path}: {exc}; fix the file") from None

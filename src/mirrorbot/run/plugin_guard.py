@@ -6,11 +6,17 @@ and what was wrong; mirrorbot's own errors (:class:`MirrorbotError`) pass unchan
 or infinite output is not an error of the run: the wrapper holds the plugin's last finite
 output instead (the rest pose, or an empty belief, before there is one) and says so once, so
 that nothing non-finite reaches the robot or the log.
+
+Mistakes that still run are named in one warning each (once a process): joint angles past a
+full turn (degrees given for radians) or in whole numbers, a belief over names that are not
+goals or whose probabilities do not sum to 1, and a plugin slower than 10 ms a call.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -18,10 +24,29 @@ import numpy as np
 
 from mirrorbot.arrays import FloatArray
 from mirrorbot.errors import ConfigError, MirrorbotError
+from mirrorbot.labels import GOALS
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.retarget.retarget import Retargeter
 from mirrorbot.warn import warn
+
+SLOW_CALL_MS = 10.0  # a plugin slower than this a call: the live loop (its pose model takes
+# about 20 ms of a 33 ms frame at 30 fps) falls behind, and eval's thousands of calls take minutes
+TIMED_CALLS = 30  # a plugin's median time over a run of this many calls decides "slow"
+FULL_TURN_RAD = 2.0 * math.pi  # no joint turns this far: an angle past it was given in degrees
+SUM_TOLERANCE = 0.01  # a belief's probabilities may sum to 1 within this
+_WARNED: set[tuple[str, str]] = set()  # (plugin, kind of problem) warned about in this process
+
+
+def warn_plugin(where: str, kind: str, message: str) -> None:
+    """One warning line about ``where``'s ``kind`` of problem, the first time it is found.
+
+    An eval builds a plugin once a session: its problem is said once, not once a session (nor
+    once a frame, when the message holds a figure that changes).
+    """
+    if (where, kind) not in _WARNED:
+        _WARNED.add((where, kind))
+        warn(f"{where}{message}")
 
 
 def plugin_failed(option: str, spec: str, what: str, exc: BaseException) -> ConfigError:
@@ -33,6 +58,37 @@ def plugin_failed(option: str, spec: str, what: str, exc: BaseException) -> Conf
         detail = f"raised {type(exc).__name__}: {message}".rstrip(": ")
     return ConfigError(f"{option} {spec}: {what} {detail}; fix the plugin (MIRRORBOT_DEBUG=1 "
                        "shows the traceback)")
+
+
+class CallTimer:
+    """The median time of each run of :data:`TIMED_CALLS` calls of a plugin; one warning if slow.
+
+    Every run of calls, not only the first: a plugin may be quick at rest and slow only once
+    the person moves.
+
+    Args:
+        where: ``--retargeter SPEC`` or ``--intent SPEC``, for the message.
+    """
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.times_ms: list[float] = []
+        self.warned = False
+
+    def add(self, elapsed_ms: float) -> None:
+        """Record one call's time [ms]; warn once if a run of calls' median is over 10 ms."""
+        if self.warned:
+            return
+        self.times_ms.append(elapsed_ms)
+        if len(self.times_ms) == TIMED_CALLS:
+            median = float(np.median(self.times_ms))
+            self.times_ms.clear()
+            if median > SLOW_CALL_MS:
+                self.warned = True
+                warn_plugin(self.where, "slow", f" takes {median:.0f} ms a call (over "
+                            f"{SLOW_CALL_MS:.0f}): eval calls it thousands of times and will "
+                            "take minutes, and a live run falls behind 30 fps; make it faster "
+                            "(time it with time.perf_counter)")
 
 
 def build_plugin(option: str, spec: str, factory: Any, *args: Any) -> Any:
@@ -69,13 +125,15 @@ class GuardedRetargeter:
         self.inner = inner
         self.spec = spec
         self._q_safe = np.array(q_rest_rad, dtype=np.float64)
-        self._warned = False
+        self._timer = CallTimer(f"--retargeter {spec}")
 
     def __call__(self, pose: PoseFrame) -> FloatArray:
         """The plugin's joint targets (n,) [rad], or the last finite ones."""
         where = f"--retargeter {self.spec}"
         try:
+            t0 = time.perf_counter()
             q = self.inner(pose)
+            self._timer.add(1e3 * (time.perf_counter() - t0))
         except MirrorbotError:
             raise
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
@@ -89,13 +147,18 @@ class GuardedRetargeter:
             raise ConfigError(f"{where} returned an array of shape {q.shape} and dtype "
                               f"{q.dtype}; it must return {n} joint angles, shape ({n},), in "
                               "model.actuated order")
+        if q.dtype.kind in "iu" and np.any(q):
+            warn_plugin(where, "integers", f" returned whole numbers (dtype {q.dtype}): joint "
+                        "angles in whole radians; return floats (no int() or dtype=int)")
         q = q.astype(np.float64)
         if not np.all(np.isfinite(q)):
-            if not self._warned:
-                self._warned = True
-                warn(f"{where} returned NaN or infinite joint angles (first at t="
-                     f"{pose.t_s:.3f} s); holding its last finite command instead")
+            warn_plugin(where, "nan", " returned NaN or infinite joint angles (first at t="
+                        f"{pose.t_s:.3f} s); holding its last finite command instead")
             return self._q_safe.copy()
+        if np.any(np.abs(q) > FULL_TURN_RAD):
+            warn_plugin(where, "degrees", f" returned a joint angle of "
+                        f"{q[np.argmax(np.abs(q))]:.4g}, more than a full turn: joint angles "
+                        "are in radians (np.radians(degrees)); the joint limits clamp it")
         self._q_safe = q
         return q
 
@@ -117,13 +180,15 @@ class GuardedIntent:
         self.inner = inner
         self.spec = spec
         self._safe = GoalBelief(probs={})
-        self._warned = False
+        self._timer = CallTimer(f"--intent {spec}")
 
     def __call__(self, pose: PoseFrame | None, t_s: float) -> GoalBelief:
         """The plugin's belief, or its last finite one."""
         where = f"--intent {self.spec}"
         try:
+            t0 = time.perf_counter()
             belief = self.inner(pose, t_s)
+            self._timer.add(1e3 * (time.perf_counter() - t0))
         except MirrorbotError:
             raise
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin may raise anything
@@ -147,6 +212,9 @@ class GuardedIntent:
         if negative is not None:
             raise ConfigError(f"{where}: the probability of {negative!r} is {probs[negative]}; "
                               "probabilities must be 0 or more (and sum to 1)")
+        if belief.committed == "none":
+            raise ConfigError(f"{where}: committed to 'none', which is not a goal; to commit "
+                              "to nothing give committed=None (the default)")
         if belief.committed is not None and probs and belief.committed not in probs:
             raise ConfigError(f"{where}: committed to {belief.committed!r}, which is not in "
                               f"GoalBelief.probs ({sorted(probs)}); commit to one of its goals")
@@ -160,10 +228,29 @@ class GuardedIntent:
         finite = vectors_ok and all(_finite_number(p) for p in probs.values()) and all(
             _finite_number(x) for x in (belief.elapsed_s, belief.duration_s))
         if not finite:
-            if not self._warned:
-                self._warned = True
-                warn(f"{where} returned NaN, infinite or malformed numbers in its belief "
-                     f"(first at t={t_s:.3f} s); holding its last finite belief instead")
+            warn_plugin(where, "nan", " returned NaN, infinite or malformed numbers in its "
+                        f"belief (first at t={t_s:.3f} s); holding its last finite belief "
+                        "instead")
             return self._safe
+        _check_goals(where, probs)
         self._safe = replace(belief, probs={k: float(p) for k, p in probs.items()})
         return self._safe
+
+
+def _check_goals(where: str, probs: dict[str, float]) -> None:
+    """Warn once about a name that is no goal (a typo scores nothing) or a sum other than 1.
+
+    Learned gestures' names and a scene's ``reach:OBJECT`` are goals too, so an unknown name
+    is a warning, not an error.
+    """
+    for goal in probs:
+        if goal not in GOALS and not goal.startswith("reach:"):
+            close = difflib.get_close_matches(goal, GOALS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            warn_plugin(where, f"goal {goal}", f": GoalBelief.probs has {goal!r}, which is "
+                        f"not a goal ({hint}the goals are mirrorbot.GOALS: {', '.join(GOALS)}; "
+                        "learned gestures add their names)")
+    total = float(sum(probs.values()))
+    if probs and abs(total - 1.0) > SUM_TOLERANCE:
+        warn_plugin(where, "sum", f": GoalBelief.probs sum to {total:.3g}, not 1; divide each "
+                    "by their sum")

@@ -2,7 +2,8 @@
 
 ``--retargeter ours`` picks a built-in; ``--retargeter my_pkg.mine:MyRetargeter`` imports
 ``my_pkg.mine`` (from the current folder or the installed packages) and builds ``MyRetargeter``
-with the stage's context; ``--retargeter path/to/mine.py:MyRetargeter`` loads that file.
+with the stage's context; ``--retargeter path/to/mine.py:MyRetargeter`` loads that file (its
+folder first on the import path, so that modules beside it import).
 Errors name what is missing and list what is available.
 """
 
@@ -66,6 +67,10 @@ def load_stage(stage: str, spec: str) -> Callable[..., Any]:
     if ":" not in spec:
         if spec in builtins:
             return builtins[spec]
+        if spec.endswith(".py"):  # the file without its class
+            example = {"retargeter": "MyRetargeter", "intent": "MyPredictor"}[stage]
+            raise ConfigError(f"--{stage} {spec}: name the class in it after a ':', e.g. "
+                              f"{spec}:{example}")
         close = difflib.get_close_matches(spec, builtins, n=2)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise ConfigError(f"unknown {stage} {spec!r}{hint}. Available: {sorted(builtins)}, or "
@@ -94,6 +99,11 @@ def _import(stage: str, module_name: str) -> ModuleType:
             if not path.is_file():
                 raise ConfigError(f"--{stage}: no file {path}; give the path of your .py file "
                                   "(relative to the current folder) before the ':'")
+            # Its own folder first, as `python FILE.py` has it: a helper module beside the
+            # file imports (it was taken for a missing package, with a pip install to run).
+            folder = str(path.resolve().parent)
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
             name = f"mirrorbot_user_{path.stem}"
             file_spec = importlib.util.spec_from_file_location(name, path)
             assert file_spec is not None and file_spec.loader is not None

@@ -7,15 +7,13 @@ per-frame decisions of :func:`mirrorbot.run.pipeline.pipeline_steps` through
 
 from __future__ import annotations
 
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.compiled import kernels_cached
+from mirrorbot.compiled import compile_notice
 from mirrorbot.control.collision_avoidance import collision_model_for
 from mirrorbot.control.safety import CommandShaper, SafetyConfig
 from mirrorbot.errors import ConfigError
@@ -163,14 +161,7 @@ def warm_up(model: RobotModel, scene: Scene, mapping: Mapping, *,
     first run of a version on a machine takes about 15 s to compile, and says so on stderr
     (only then: a busy machine loading cached kernels slowly is not compiling).
     """
-    cached = kernels_cached()
-    notice = threading.Timer(0.0 if cached is False else 1.0, lambda: print(
-        "mirrorbot: compiling the controller's kernels (first run of this version on this "
-        "machine only, about 15 s) ...", file=sys.stderr, flush=True))
-    notice.daemon = True
-    if progress and not cached:
-        notice.start()
-    try:
+    with compile_notice(progress):
         source = open_pose_source(parse_source(WARM_UP_SOURCE), None, render_view=False,
                                   scene=scene)
         try:
@@ -180,8 +171,6 @@ def warm_up(model: RobotModel, scene: Scene, mapping: Mapping, *,
                 pass
         finally:
             source.close()
-    finally:
-        notice.cancel()
 
 
 def run_session(config: RunConfig, *, scene: Scene | None = None,
