@@ -1045,3 +1045,24 @@ def test_an_intent_plugins_impossible_belief_is_refused(probs: dict, committed: 
 
     with pytest.raises(ConfigError, match=message):
         GuardedIntent(Odd(), "odd.py:Odd")(None, 0.0)
+
+
+# A third pass: paths, pose models, scene files, beliefs, recordings, scenarios.
+
+
+def test_a_name_that_is_not_utf8_or_not_a_file_is_one_line_not_a_crash(
+        tmp_path: Path, astronaut: np.ndarray) -> None:
+    """A Latin-1 file name crashed OpenCV (segmentation fault); a pipe was "empty (0 bytes)"."""
+    video = write_video(tmp_path / "clip.avi", [astronaut] * 3)
+    latin1 = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.avi"))
+    video.rename(latin1)
+    _one_line_error(run_cli("run", "--source", f"video:{latin1}", "--out", str(tmp_path / "o"),
+                            "--no-video"), "has bytes that are not UTF-8 text")
+    photo = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.png"))
+    cv2.imwrite(str(tmp_path / "a.png"), astronaut)
+    (tmp_path / "a.png").rename(photo)
+    _one_line_error(run_cli("record", "--source", str(photo), "--out", str(tmp_path / "r.jsonl")),
+                    "has bytes that are not UTF-8 text")
+    os.mkfifo(tmp_path / "pipe.mp4")
+    _one_line_error(run_cli("run", "--source", str(tmp_path / "pipe.mp4"), "--out",
+                            str(tmp_path / "o"), "--no-video"), "is not a regular file")
