@@ -1066,3 +1066,11 @@ def test_a_name_that_is_not_utf8_or_not_a_file_is_one_line_not_a_crash(
     os.mkfifo(tmp_path / "pipe.mp4")
     _one_line_error(run_cli("run", "--source", str(tmp_path / "pipe.mp4"), "--out",
                             str(tmp_path / "o"), "--no-video"), "is not a regular file")
+
+
+def test_a_symlink_loop_as_the_source_is_one_line(tmp_path: Path) -> None:
+    """Checking the output against the input resolved the loop: an internal error (exit 1)."""
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "b.mp4")
+    (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
+    _one_line_error(run_cli("run", "--source", str(tmp_path / "a.mp4"), "--out",
+                            str(tmp_path / "o"), "--no-video"), "does not exist")
