@@ -1074,3 +1074,30 @@ def test_a_symlink_loop_as_the_source_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "b.mp4").symlink_to(tmp_path / "a.mp4")
     _one_line_error(run_cli("run", "--source", str(tmp_path / "a.mp4"), "--out",
                             str(tmp_path / "o"), "--no-video"), "does not exist")
+
+
+def test_a_pose_model_that_is_empty_a_folder_or_of_another_kind_is_one_line(
+        tmp_path: Path, astronaut: np.ndarray) -> None:
+    """A face and palm model bundled as a .task loaded, then failed at the first image (exit 1)."""
+    import zipfile
+
+    mediapipe = pytest.importorskip("mediapipe")
+    modules = Path(mediapipe.__file__).parent / "modules"
+    detector = modules / "palm_detection" / "palm_detection_full.tflite"
+    landmarks = modules / "face_landmark" / "face_landmark.tflite"
+    if not (detector.is_file() and landmarks.is_file()):
+        pytest.skip("this mediapipe wheel has no palm and face models to bundle")
+    photo = tmp_path / "astronaut.png"
+    cv2.imwrite(str(photo), astronaut)
+    wrong = tmp_path / "face.task"
+    with zipfile.ZipFile(wrong, "w") as bundle:
+        bundle.write(detector, "pose_detector.tflite")
+        bundle.write(landmarks, "pose_landmarks_detector.tflite")
+    (tmp_path / "empty.task").write_bytes(b"")
+    (tmp_path / "folder.task").mkdir()
+    for model, said in [(wrong, "loaded but failed on an image"), (tmp_path / "empty.task",
+                        "is empty (0 bytes)"), (tmp_path / "folder.task", "is a folder")]:
+        out = tmp_path / f"{model.stem}.jsonl"
+        _one_line_error(run_cli("record", "--source", str(photo), "--model", str(model),
+                                "--out", str(out)), said)
+        assert not out.exists()  # no header-only recording left behind
