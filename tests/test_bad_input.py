@@ -1125,3 +1125,11 @@ def test_a_scene_file_with_a_bad_value_is_one_line_naming_the_field(
     path.write_text(json.dumps(d))
     with pytest.raises(ModelError, match=re.escape(said)):
         load_scene(path)
+
+
+def test_an_empty_belief_scores_as_none() -> None:
+    """An intent plugin's NaN belief at its first frame (held: an empty one) crashed eval intent."""
+    from mirrorbot.mind.intent import GoalBelief
+    from mirrorbot.output.goal_metrics import top_goal
+
+    assert top_goal(GoalBelief(probs={})) == "none"
