@@ -1133,3 +1133,12 @@ def test_an_empty_belief_scores_as_none() -> None:
     from mirrorbot.output.goal_metrics import top_goal
 
     assert top_goal(GoalBelief(probs={})) == "none"
+
+
+def test_a_clip_without_frames_in_eval_retarget_data_is_scored_as_empty(
+        tmp_path: Path, wave_lines: list[str]) -> None:
+    """A header-only recording in --data was an internal error (AxisError)."""
+    (tmp_path / "empty.jsonl").write_text(wave_lines[0] + "\n")
+    result = run_cli("eval", "retarget", "--data", str(tmp_path))
+    assert result.returncode == 2 and "has a frame to score" in result.stderr, result.stderr
+    assert "internal error" not in result.stderr
