@@ -1142,3 +1142,14 @@ def test_a_clip_without_frames_in_eval_retarget_data_is_scored_as_empty(
     result = run_cli("eval", "retarget", "--data", str(tmp_path))
     assert result.returncode == 2 and "has a frame to score" in result.stderr, result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_record_overwrite_from_a_source_without_frames_keeps_the_earlier_recording(
+        tmp_path: Path, wave_lines: list[str]) -> None:
+    """It was unlinked with the error: the earlier recording lost and nothing new."""
+    (tmp_path / "header_only.jsonl").write_text(wave_lines[0] + "\n")
+    earlier = tmp_path / "take.jsonl"
+    earlier.write_text("\n".join(wave_lines) + "\n")
+    _one_line_error(run_cli("record", "--source", str(tmp_path / "header_only.jsonl"), "--out",
+                            str(earlier), "--overwrite"), "gave no usable frames")
+    assert earlier.read_text() == "\n".join(wave_lines) + "\n"

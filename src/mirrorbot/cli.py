@@ -123,8 +123,11 @@ def cmd_record(args: argparse.Namespace) -> int:
         result = record_landmarks(source, args.out, seconds=args.seconds)
     finally:
         source.close()
-    print(f"wrote {result.frames} frames ({result.tracked} with a person, "
-          f"{result.seconds:.1f} s) to {args.out}")
+    if result.frames == 0:  # stopped before the first frame: no file was written
+        print(f"stopped before the first frame; nothing written to {args.out}")
+    else:
+        print(f"wrote {result.frames} frames ({result.tracked} with a person, "
+              f"{result.seconds:.1f} s) to {args.out}")
     if result.interrupted:
         raise KeyboardInterrupt
     return EXIT_OK
