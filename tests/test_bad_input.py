@@ -1153,3 +1153,16 @@ def test_record_overwrite_from_a_source_without_frames_keeps_the_earlier_recordi
     _one_line_error(run_cli("record", "--source", str(tmp_path / "header_only.jsonl"), "--out",
                             str(earlier), "--overwrite"), "gave no usable frames")
     assert earlier.read_text() == "\n".join(wave_lines) + "\n"
+
+
+@pytest.mark.parametrize("args", [["--seed", "-1"], ["--rounds", "0"], ["--out", "FILE"]])
+def test_an_example_scenario_given_bad_input_is_one_line(tmp_path: Path,
+                                                          args: list[str]) -> None:
+    """A negative seed, no rounds or an --out that is a file: tracebacks from sims/*.py."""
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "FILE").write_text("not a folder")
+    args = [str(tmp_path / a) if a == "FILE" else a for a in args]
+    result = subprocess.run([sys.executable, str(root / "sims" / "pointing_game.py"), *args],
+                            capture_output=True, text=True, timeout=300, check=False,
+                            cwd=tmp_path)
+    _one_line_error(result, "error:")
