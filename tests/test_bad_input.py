@@ -1166,3 +1166,16 @@ def test_an_example_scenario_given_bad_input_is_one_line(tmp_path: Path,
                             capture_output=True, text=True, timeout=300, check=False,
                             cwd=tmp_path)
     _one_line_error(result, "error:")
+
+
+def test_a_run_stopped_before_its_first_frame_leaves_no_empty_video(tmp_path: Path) -> None:
+    """An MP4 without a video stream (no player opens it) was kept and listed as written."""
+    (tmp_path / "kb.py").write_text("class R:\n    def __init__(self, context):\n        pass\n"
+                                    "    def __call__(self, pose):\n"
+                                    "        raise KeyboardInterrupt\n")
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=out, video=True,
+                              progress=False, retargeter=f"{tmp_path / 'kb.py'}:R"))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["outputs"]["video"] is None and not (out / "video.mp4").exists()
