@@ -1179,3 +1179,9 @@ def test_a_run_stopped_before_its_first_frame_leaves_no_empty_video(tmp_path: Pa
                               progress=False, retargeter=f"{tmp_path / 'kb.py'}:R"))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["outputs"]["video"] is None and not (out / "video.mp4").exists()
+
+
+def test_mirrorbot_debug_0_means_off() -> None:
+    """MIRRORBOT_DEBUG=0 printed tracebacks: any value turned them on."""
+    result = run_cli("run", "--source", "video:missing.mp4", env={"MIRRORBOT_DEBUG": "0"})
+    _one_line_error(result, "does not exist")

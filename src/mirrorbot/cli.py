@@ -461,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         with stop:
             return int(args.func(args))
     except MirrorbotError as exc:
-        if os.environ.get("MIRRORBOT_DEBUG"):
+        if _debug():
             traceback.print_exc()
         print(f"mirrorbot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -475,9 +475,15 @@ def main(argv: list[str] | None = None) -> int:
         return _internal_error(exc)
 
 
+def _debug() -> bool:
+    """Whether ``MIRRORBOT_DEBUG`` asks for tracebacks: set, and not 0, false, no or off."""
+    value = os.environ.get("MIRRORBOT_DEBUG", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
 def _internal_error(exc: BaseException) -> int:
     """One line for a crash (the traceback with ``MIRRORBOT_DEBUG=1``); exit status 1."""
-    if os.environ.get("MIRRORBOT_DEBUG"):
+    if _debug():
         traceback.print_exception(exc)
     print(f"mirrorbot: internal error: {exc!r} (set MIRRORBOT_DEBUG=1 for the traceback; "
           "please report it)", file=sys.stderr)
