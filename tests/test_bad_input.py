@@ -1185,3 +1185,16 @@ def test_mirrorbot_debug_0_means_off() -> None:
     """MIRRORBOT_DEBUG=0 printed tracebacks: any value turned them on."""
     result = run_cli("run", "--source", "video:missing.mp4", env={"MIRRORBOT_DEBUG": "0"})
     _one_line_error(result, "does not exist")
+
+
+def test_learn_takes_a_demonstration_spelled_as_a_source(tmp_path: Path) -> None:
+    """``recording:take.jsonl`` was said not to exist (the file was there)."""
+    takes = []
+    for k in (1, 2, 3):
+        take = tmp_path / f"heart{k}.jsonl"
+        record_landmarks(open_pose_source(parse_source(f"synthetic:heart?seed={k}")), take,
+                         progress=False)
+        takes.append(f"recording:{take}" if k == 1 else str(take))
+    result = run_cli("learn", "heart", *takes, "--out", str(tmp_path / "repertoire"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "repertoire" / "heart.json").is_file()

@@ -133,6 +133,18 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo_path(path: Path) -> Path:
+    """A demonstration's file, also spelled as ``--source`` takes it.
+
+    ``recording:PATH`` and ``bvh:PATH`` are PATH (they were said not to exist).
+    """
+    text = str(path)
+    for prefix in ("recording:", "bvh:"):
+        if text.startswith(prefix) and not path.exists():
+            return Path(text.removeprefix(prefix))
+    return path
+
+
 def cmd_learn(args: argparse.Namespace) -> int:
     """``mirrorbot learn``: a new gesture from three or more recorded demonstrations."""
     from mirrorbot.mind.learning import describe, learn
@@ -144,7 +156,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
         if earlier.is_file() and not args.overwrite:
             raise MirrorbotError(f"a gesture {args.name!r} is learned already ({earlier}); "
                                  "pass --overwrite to learn it afresh, or another name")
-    path, primitive, duration, spread = learn(args.name, list(args.files), out)
+    path, primitive, duration, spread = learn(args.name, [_demo_path(f) for f in args.files],
+                                              out)
     print(f"learned {args.name!r} from {len(args.files)} demonstrations: {describe(primitive)} "
           f"(arriving in {duration:.2f} s, demonstrations within {100 * spread:.1f} cm of its "
           f"path) -> {path}")
