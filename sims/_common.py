@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from mirrorbot import RunConfig, run_session
+from mirrorbot import MirrorbotError, RunConfig, run_session
+
+MAX_ROUNDS = 100
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2), as the mirrorbot command has."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE; ...--help...`` on one line to stderr and exit 2."""
+        self.exit(2, f"{self.prog}: error: {message}; `{self.prog} --help` lists the options\n")
 
 
 def parse_args(name: str, description: str, rounds: bool = False) -> argparse.Namespace:
     """``--seed N``, ``--out DIR`` (default out/sims/NAME), ``--video`` [and ``--rounds R``]."""
-    parser = argparse.ArgumentParser(description=description)
+    parser = _Parser(description=description)
     if rounds:
         parser.add_argument("--rounds", type=int, default=3, help="how many rounds (default 3)")
     parser.add_argument("--seed", type=int, default=1,
@@ -20,7 +32,25 @@ def parse_args(name: str, description: str, rounds: bool = False) -> argparse.Na
     parser.add_argument("--out", type=Path, default=Path("out/sims") / name, metavar="DIR",
                         help=f"output folder, replaced on each run (default out/sims/{name})")
     parser.add_argument("--video", action="store_true", help="also write video.mp4")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.seed < 0:
+        parser.error(f"--seed must be 0 or more, got {args.seed}")
+    if rounds and not 1 <= args.rounds <= MAX_ROUNDS:
+        parser.error(f"--rounds must be in [1, {MAX_ROUNDS}], got {args.rounds}")
+    return args
+
+
+def guarded(main: Callable[[], None]) -> None:
+    """Run a scenario's ``main``: mirrorbot's errors are one line (exit 2), not a traceback."""
+    try:
+        main()
+    except MirrorbotError as exc:
+        print(f"{Path(sys.argv[0]).name}: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print(f"{Path(sys.argv[0]).name}: stopped by Ctrl-C; outputs written so far are kept",
+              file=sys.stderr)
+        sys.exit(130)
 
 
 def run(source: str, out: Path, video: bool, anticipate: bool = True,

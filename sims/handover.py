@@ -9,7 +9,7 @@ compared with where it would be if it only mirrored (--no-anticipate).
 from __future__ import annotations
 
 import numpy as np
-from _common import parse_args, run
+from _common import guarded, parse_args, run
 
 from mirrorbot import (
     DEFAULT_SCENE_NAME,
@@ -67,4 +67,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    guarded(main)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from _common import parse_args, run
+from _common import guarded, parse_args, run
 
 from mirrorbot import SyntheticPerson, learn, parse_synthetic
 from mirrorbot.perception.recording import RecordingHeader, RecordingWriter
@@ -57,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    guarded(main)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from _common import parse_args, run
+from _common import guarded, parse_args, run
 
 from mirrorbot import (
     DEFAULT_SCENE_NAME,
@@ -71,4 +71,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    guarded(main)

@@ -8,7 +8,7 @@ Prints when the robot understood the wave and how it answered (its own rhythm, n
 from __future__ import annotations
 
 import numpy as np
-from _common import parse_args, run
+from _common import guarded, parse_args, run
 
 
 def main() -> None:
@@ -37,4 +37,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    guarded(main)

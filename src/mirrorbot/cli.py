@@ -124,11 +124,26 @@ def cmd_record(args: argparse.Namespace) -> int:
         result = record_landmarks(source, args.out, seconds=args.seconds)
     finally:
         source.close()
-    print(f"wrote {result.frames} frames ({result.tracked} with a person, "
-          f"{result.seconds:.1f} s) to {args.out}")
+    if result.frames == 0:  # stopped before the first frame: no file was written
+        print(f"stopped before the first frame; nothing written to {args.out}")
+    else:
+        print(f"wrote {result.frames} frames ({result.tracked} with a person, "
+              f"{result.seconds:.1f} s) to {args.out}")
     if result.interrupted:
         raise KeyboardInterrupt
     return EXIT_OK
+
+
+def _demo_path(path: Path) -> Path:
+    """A demonstration's file, also spelled as ``--source`` takes it.
+
+    ``recording:PATH`` and ``bvh:PATH`` are PATH (they were said not to exist).
+    """
+    text = str(path)
+    for prefix in ("recording:", "bvh:"):
+        if text.startswith(prefix) and not path.exists():
+            return Path(text.removeprefix(prefix))
+    return path
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
@@ -142,7 +157,8 @@ def cmd_learn(args: argparse.Namespace) -> int:
         if earlier.is_file() and not args.overwrite:
             raise MirrorbotError(f"a gesture {args.name!r} is learned already ({earlier}); "
                                  "pass --overwrite to learn it afresh, or another name")
-    path, primitive, duration, spread = learn(args.name, list(args.files), out)
+    path, primitive, duration, spread = learn(args.name, [_demo_path(f) for f in args.files],
+                                              out)
     print(f"learned {args.name!r} from {len(args.files)} demonstrations: {describe(primitive)} "
           f"(arriving in {duration:.2f} s, demonstrations within {100 * spread:.1f} cm of its "
           f"path) -> {path}")
@@ -470,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
         with stop:
             return int(args.func(args))
     except MirrorbotError as exc:
-        if os.environ.get("MIRRORBOT_DEBUG"):
+        if _debug():
             traceback.print_exc()
         print(f"mirrorbot: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -488,9 +504,15 @@ def main(argv: list[str] | None = None) -> int:
         return _internal_error(exc)
 
 
+def _debug() -> bool:
+    """Whether ``MIRRORBOT_DEBUG`` asks for tracebacks: set, and not 0, false, no or off."""
+    value = os.environ.get("MIRRORBOT_DEBUG", "").strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
 def _internal_error(exc: BaseException) -> int:
     """One line for a crash (the traceback with ``MIRRORBOT_DEBUG=1``); exit status 1."""
-    if os.environ.get("MIRRORBOT_DEBUG"):
+    if _debug():
         traceback.print_exception(exc)
     print(f"mirrorbot: internal error: {exc!r} (set MIRRORBOT_DEBUG=1 for the traceback; "
           "please report it)", file=sys.stderr)

@@ -190,7 +190,7 @@ def clip_metrics(trace: _ClipTrace, rate_hz: float, model: Any,
     v = np.diff(q_cmd, axis=0) / dt
     acc = np.diff(v, axis=0) / dt
     a_limit = SafetyConfig.for_input(trace.noise_free).accel_limits(model)
-    past = np.maximum(q - model.upper_rad, model.lower_rad - q) if n else np.zeros(0)
+    past = np.maximum(q - model.upper_rad, model.lower_rad - q) if n else np.zeros_like(q)
     return {
         "frames": n, "scored_frames": int(scored.sum()),
         "median_deg": _round(np.median(limb_err)) if limb_err.size else None,
@@ -245,6 +245,7 @@ def summarise(clips: list[dict[str, Any]], all_err: FloatArray, folder: Path, mo
               ) -> dict[str, Any]:
     """Overall figures from the clips' and every scored limb error [deg]."""
     p90s = [c["p90_deg"] for c in clips if c["p90_deg"] is not None]
+    lags = [c["lag_ms"] for c in clips if c["scored_frames"]]  # a clip without one has no lag
     worst = max(clips, key=lambda c: -1.0 if c["p90_deg"] is None else c["p90_deg"])
     violations = {k: int(sum(c["violations"][k] for c in clips))
                   for k in clips[0]["violations"]}
@@ -254,7 +255,7 @@ def summarise(clips: list[dict[str, Any]], all_err: FloatArray, folder: Path, mo
         "p90_deg": _round(np.percentile(all_err, 90)) if all_err.size else None,
         "median_clip_p90_deg": _round(np.median(p90s)) if p90s else None,
         "worst_clip_p90_deg": worst["p90_deg"], "worst_clip": worst["clip"],
-        "median_lag_ms": _round(np.median([c["lag_ms"] for c in clips]), 1),
+        "median_lag_ms": _round(np.median(lags), 1) if lags else None,
         "stalls": int(sum(c["stalls"] for c in clips)),
         "blocked_frames": int(sum(c["blocked_frames"] for c in clips)),
         "violations": violations,

@@ -89,6 +89,8 @@ def labelled_clips(folder: Path) -> list[Clip]:
 
 
 def _top(belief: GoalBelief) -> tuple[str, float]:
+    if not belief.probs:  # an empty belief names no goal: none
+        return "none", 1.0
     goal, p = max(belief.probs.items(), key=lambda kv: kv[1])
     return goal, float(p)
 

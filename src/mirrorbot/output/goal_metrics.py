@@ -25,7 +25,13 @@ COMMIT_GRACE_S = 0.5  # a commitment this soon after its movement ended still co
 
 
 def top_goal(belief: GoalBelief) -> str:
-    """The most probable goal."""
+    """The most probable goal.
+
+    ``none`` for an empty belief (a plugin's, or the one held before its first finite belief),
+    which names no goal.
+    """
+    if not belief.probs:
+        return "none"
     return max(belief.probs.items(), key=lambda kv: kv[1])[0]
 
 

@@ -17,6 +17,7 @@ two do not stack lag.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -137,6 +138,9 @@ class TasksPoseTracker:
     name = "mediapipe-tasks-pose-landmarker"
 
     def __init__(self, model_path: Path, *, static: bool = False) -> None:
+        if model_path.is_dir():
+            raise ModelError(f"pose model {model_path} is a folder; pass the "
+                             "pose_landmarker_*.task file itself")
         if not model_path.is_file():
             raise ModelError(f"pose model {model_path} does not exist; download a MediaPipe "
                              "pose_landmarker_*.task file or drop --model to use the bundled "
@@ -144,6 +148,14 @@ class TasksPoseTracker:
         if model_path.suffix != ".task":
             raise ModelError(f"pose model {model_path} is not a .task file; pass a MediaPipe "
                              "pose_landmarker_*.task bundle")
+        if model_path.stat().st_size == 0:
+            raise ModelError(f"pose model {model_path} is empty (0 bytes); download the "
+                             "pose_landmarker_*.task file again")
+        try:
+            str(model_path).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ModelError(f"the name of pose model {model_path} has bytes that are not UTF-8 "
+                             "text, which MediaPipe cannot open; rename the file") from None
         try:
             with quiet_c_output():
                 import mediapipe as mp
@@ -168,6 +180,13 @@ class TasksPoseTracker:
         self._mp = mp
         self._static = static
         self._last_ms = -1
+        self._path = model_path
+        self._quiet_calls = QUIET_FIRST_CALLS
+
+    def _detect(self, image: Any, timestamp_ms: int) -> Any:
+        """The landmarker's result for one ``mp.Image``."""
+        return self._landmarker.detect(image) if self._static else \
+            self._landmarker.detect_for_video(image, timestamp_ms)
 
     def track(self, image_bgr: ImageBGR, t_s: float) -> PoseFrame | None:
         """Track one BGR image (H, W, 3) uint8 taken at ``t_s`` [s]."""
@@ -175,8 +194,19 @@ class TasksPoseTracker:
         timestamp_ms = max(int(round(t_s * 1e3)), self._last_ms + 1)  # must strictly increase
         self._last_ms = timestamp_ms
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        result = self._landmarker.detect(image) if self._static else \
-            self._landmarker.detect_for_video(image, timestamp_ms)
+        try:
+            if self._quiet_calls > 0:  # the first calls start the models (a failing graph
+                self._quiet_calls -= 1  # logs its own lines before raising)
+                with quiet_c_output():
+                    result = self._detect(image, timestamp_ms)
+            else:
+                result = self._detect(image, timestamp_ms)
+        except RuntimeError as exc:  # a .task bundle of other models loads, then fails here
+            said = " ".join(str(exc).split())
+            last = said if len(said) <= 100 else "..." + said[-100:]
+            raise ModelError(f"pose model {self._path} loaded but failed on an image ({last}); "
+                             "is it a MediaPipe pose_landmarker .task file (not a face, hand "
+                             "or other model)?") from None
         if not result.pose_world_landmarks:
             return None
         return _with_time(_landmark_arrays(result.pose_world_landmarks[0],
@@ -184,8 +214,8 @@ class TasksPoseTracker:
                                            if result.pose_landmarks else None), t_s)
 
     def close(self) -> None:
-        """Release the landmarker."""
-        with quiet_c_output():
+        """Release the landmarker (a graph that failed says so again here: already reported)."""
+        with quiet_c_output(), contextlib.suppress(RuntimeError):
             self._landmarker.close()
 
 

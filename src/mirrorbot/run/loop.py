@@ -245,13 +245,14 @@ def run_loop(steps: Iterable[Step], sim: Simulator, config: LoopConfig,
         raise SourceError(f"{config.source or 'the source'} gave no usable frames (none, or "
                           "every one unreadable); nothing to mirror, check the input")
     plot = config.plot and summary.frames > 0  # stopped before its first frame: nothing to plot
+    kept_video = video is not None and bool(getattr(video, "frames_written", 1))
     result = summary.build(
         wall_s=time.perf_counter() - wall_start, sim_time_s=sim.time_s, sim_wall_s=sim_wall_s,
         extra={**(extra() if extra else {}), "source": config.source,
                "mode": config.mapping,
                "interrupted": interrupted,
                "outputs": {"session": "session.jsonl",
-                           "video": "video.mp4" if video is not None else None,
+                           "video": "video.mp4" if kept_video else None,
                            "plot": "summary.png" if plot else None}})
     write_summary(out / "summary.json", result)
     if plot:
@@ -272,8 +273,8 @@ def _close_video(video: Any, path: Path, *, keep_error: bool) -> None:
     except MirrorbotError:
         if keep_error:
             raise
-        if not getattr(video, "frames_written", 1):
-            path.unlink(missing_ok=True)
+    if not getattr(video, "frames_written", 1):  # stopped before its first frame: an MP4
+        path.unlink(missing_ok=True)  # without a video stream, which no player opens
 
 
 def _write_plot(out: Path) -> None:

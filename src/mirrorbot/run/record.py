@@ -34,7 +34,8 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
                      progress: bool = True) -> RecordResult:
     """Write ``source``'s frames to ``out_path`` until it ends or ``seconds`` [s] have passed.
 
-    Every line is flushed as written; Ctrl-C stops cleanly and the file stays valid. The
+    Every line is flushed as written; Ctrl-C stops cleanly and the file stays valid. The file
+    is created at the first frame: without one, nothing is written (or replaced). The
     source's labels (the synthetic person's, a recording's) are cut to the ``seconds`` recorded.
     """
     labels = source.labels if seconds is None else clip_labels(source.labels, seconds)
@@ -50,24 +51,27 @@ def record_landmarks(source: PoseSource, out_path: Path, *, seconds: float | Non
     last_t = 0.0
     interrupted = False
     bar = Progress(total, "frames", enabled=progress)
-    with RecordingWriter(out_path, header) as writer:
-        try:
-            for sample in source:
-                if seconds is not None and sample.t_s >= seconds - 1e-9:
-                    break
-                writer.write(sample.t_s, sample.pose)
-                frames += 1
-                tracked += sample.pose is not None
-                last_t = sample.t_s
-                bar.update()
-        except (KeyboardInterrupt, SystemError) as exc:
-            if not is_interrupt(exc):
-                raise
-            interrupted = True
-        finally:
-            bar.close()
+    writer: RecordingWriter | None = None  # opened at the first frame: a source that gives
+    try:  # none (or fails first) leaves an earlier recording of that name as it was
+        for sample in source:
+            if seconds is not None and sample.t_s >= seconds - 1e-9:
+                break
+            if writer is None:
+                writer = RecordingWriter(out_path, header)
+            writer.write(sample.t_s, sample.pose)
+            frames += 1
+            tracked += sample.pose is not None
+            last_t = sample.t_s
+            bar.update()
+    except (KeyboardInterrupt, SystemError) as exc:
+        if not is_interrupt(exc):
+            raise
+        interrupted = True
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.close()
     if frames == 0 and not interrupted:
-        out_path.unlink(missing_ok=True)
         raise SourceError(f"{source.text} gave no usable frames (none, or every one "
                           "unreadable); nothing recorded, check the input")
     return RecordResult(frames=frames, tracked=tracked, seconds=last_t, interrupted=interrupted)

@@ -39,6 +39,25 @@ class VideoFrame:
     image_bgr: ImageBGR
 
 
+def utf8_name(path: Path) -> bool:
+    """Whether ``path`` is valid text: OpenCV and MediaPipe take names as UTF-8 strings.
+
+    A name with bytes that are not UTF-8 (a file from an old Latin-1 system) crashed OpenCV
+    with a segmentation fault, before any message.
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def not_utf8_error(path: Path, what: str) -> SourceError:
+    """The one-line error for a ``what`` (video, photo, folder) whose name is not UTF-8."""
+    return SourceError(f"the name of {what} {path} has bytes that are not UTF-8 text, which "
+                       "OpenCV cannot open; rename it (e.g. convmv -f latin1 -t utf8, or mv)")
+
+
 def _as_bgr(image: object) -> ImageBGR:
     """An OpenCV image as a contiguous uint8 (H, W, 3) array."""
     return np.ascontiguousarray(image, dtype=np.uint8)
@@ -131,8 +150,13 @@ class VideoFileSource:
         if path.is_dir():
             raise SourceError(f"{path} is a folder, not a video; use --source images:{path} "
                               "for a folder of frames")
+        if not path.is_file():
+            raise SourceError(f"{path} is not a regular file (a pipe or a device); save the "
+                              "video to a file and pass that")
         if path.stat().st_size == 0:
             raise SourceError(f"video file {path} is empty (0 bytes); copy or record it again")
+        if not utf8_name(path):
+            raise not_utf8_error(path, "video")
         quiet_opencv_logs()  # FFmpeg's own complaints: the error and the warnings say it
         self._cap = cv2.VideoCapture(str(path))
         if not self._cap.isOpened():
@@ -186,18 +210,28 @@ class ImageFolderSource:
         one_image = folder.suffix.lower() in IMAGE_SUFFIXES and folder.is_file()
         if folder.suffix.lower() in IMAGE_SUFFIXES and not folder.exists():
             raise SourceError(f"photo {folder} does not exist; check the path")
+        if folder.suffix.lower() in IMAGE_SUFFIXES and not folder.is_dir() and not one_image:
+            raise SourceError(f"photo {folder} is not a regular file (a pipe or a device); "
+                              "save the image to a file and pass that")
         if not folder.is_dir() and not one_image:
             raise SourceError(f"image folder {folder} does not exist or is not a folder; "
                               "pass --source images:DIR with a folder of .png/.jpg frames")
+        if not utf8_name(folder):
+            raise not_utf8_error(folder, "photo" if one_image else "folder")
         quiet_opencv_logs()  # libpng's and OpenCV's own warnings: ours say it
         self.folder = folder
         self.rate_hz = rate_hz
         files = [folder] if one_image else sorted(p for p in folder.iterdir() if p.is_file())
-        self.paths = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
-        skipped = len(files) - len(self.paths)
+        images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+        self.paths = [p for p in images if utf8_name(p)]
+        skipped = len(files) - len(images)
         if skipped:
             print(f"mirrorbot: warning: skipping {skipped} non-image file(s) in {folder}",
                   file=sys.stderr)
+        if len(images) > len(self.paths):
+            print(f"mirrorbot: warning: skipping {len(images) - len(self.paths)} image(s) in "
+                  f"{folder} whose names are not UTF-8 text (OpenCV cannot open them); "
+                  "rename them", file=sys.stderr)
         if not self.paths:
             raise SourceError(f"folder {folder} holds no images ({', '.join(IMAGE_SUFFIXES)}); "
                               "put frames there or use --source video:FILE")
