@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -317,6 +318,21 @@ class _Parser(argparse.ArgumentParser):
         """Print ``PROG: error: MESSAGE; ...--help...`` on one line to stderr and exit 2."""
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; `{self.prog} --help` lists "
                               "the options\n")
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        """As argparse, but an unknown option names the command's own ``--help``.
+
+        argparse reports them from the top parser, which pointed at `mirrorbot --help`
+        (where ``run``'s options are not listed).
+        """
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            prog = f"{self.prog} {command}" if command else self.prog
+            self.exit(EXIT_USAGE, f"{self.prog}: error: unrecognized arguments: "
+                                  f"{' '.join(extras)}; `{prog} --help` lists the options\n")
+        return parsed
 
 
 def build_parser() -> argparse.ArgumentParser:

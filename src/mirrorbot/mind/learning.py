@@ -13,6 +13,7 @@ acted, like the built-in goals: by its places and shape rather than one demonstr
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,6 +291,14 @@ def _spread_places(places_m: FloatArray, k: int) -> FloatArray:
     return places_m[kept].copy()
 
 
+def _ascii_example(name: str) -> str:
+    """``name`` as a valid gesture name: accents dropped, anything else ``_`` ("hérz": "herz")."""
+    folded = unicodedata.normalize("NFKD", name)
+    out = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_"
+                  for c in folded if not unicodedata.combining(c)).strip("_")
+    return out or "my_gesture"
+
+
 def learn(name: str, files: list[Path], out_dir: Path) -> tuple[Path, Primitive, float, float]:
     """The ``learn`` command: fit and store; returns (file, primitive, duration, spread).
 
@@ -298,7 +307,8 @@ def learn(name: str, files: list[Path], out_dir: Path) -> tuple[Path, Primitive,
         SourceError: A recording that cannot be used (the message names it).
     """
     if not name.replace("_", "").replace("-", "").isalnum() or not name.isascii():
-        raise ConfigError(f"gesture name {name!r} must be letters, digits, '-' or '_'")
+        raise ConfigError(f"gesture name {name!r} must be ASCII letters (a-z, A-Z), digits, "
+                          f"'-' or '_', e.g. {_ascii_example(name)!r}")
     if len(name) > MAX_NAME_CHARS:
         raise ConfigError(f"gesture name is {len(name)} characters long; give one of at most "
                           f"{MAX_NAME_CHARS}")

@@ -105,14 +105,19 @@ def parse_options(query: str, kind: str, example: str) -> dict[str, str]:
     """``a=1&b=x`` (the part after ``?`` of a source) -> {"a": "1", "b": "x"}, lower case.
 
     Raises:
-        SourceError: An option without a value; ``example`` shows one of ``kind``'s.
+        SourceError: An option without a value (``example`` shows one of ``kind``'s), or one
+            given twice.
     """
     out: dict[str, str] = {}
     for item in (q for q in query.split("&") if q):
         key, eq, value = item.partition("=")
         if not eq:
             raise SourceError(f"{kind} option {item!r} needs a value, e.g. {example}")
-        out[key.strip().lower()] = value.strip().lower()
+        key = key.strip().lower()
+        if key in out:
+            raise SourceError(f"{kind} option {key!r} is given twice ({key}={out[key]} and "
+                              f"{key}={value.strip().lower()}); give it once")
+        out[key] = value.strip().lower()
     return out
 
 

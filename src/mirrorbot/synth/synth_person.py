@@ -16,6 +16,7 @@ Options after ``?``: ``seed=N``, ``noise=on|off``, ``jitter=``, ``dropouts=``, `
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -120,6 +121,24 @@ def _on_off(key: str, value: str) -> bool:
     raise SourceError(f"synthetic option {key}={value!r} must be on or off")
 
 
+def _number(options: dict[str, str], key: str, default: str, *, whole: bool = False) -> Any:
+    """The option ``key`` (or ``default``) as a finite number (an int when ``whole``).
+
+    Raises:
+        SourceError: Not a number (``nan``, ``1e400``, ``3.5`` where a whole one is asked).
+    """
+    text = options.get(key, default)
+    try:
+        value = float(text)
+        if math.isfinite(value) and (not whole or value == int(value)):
+            return int(value) if whole else value
+    except (ValueError, OverflowError):
+        pass
+    kind = "a whole number" if whole else "a finite number"
+    raise SourceError(f"synthetic option {key}={text!r} must be {kind}, e.g. "
+                      f"{key}={default}")
+
+
 def parse_synthetic(arg: str) -> SyntheticConfig:
     """``wave,drink?seed=3&noise=off`` -> SyntheticConfig.
 
@@ -133,7 +152,7 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
     options = parse_options(query, "synthetic", "seed=3")
     check_known_options(options, sorted(SYNTHETIC_OPTIONS), "synthetic")
     try:
-        seed = int(options.get("seed", "0"))
+        seed = _number(options, "seed", "0", whole=True)
         noise = NoiseConfig() if _on_off("noise", options.get("noise", "on")) else \
             NoiseConfig.off()
         switches = {key: _on_off(key, options[key]) for key in ("jitter", "dropouts",
@@ -145,20 +164,20 @@ def parse_synthetic(arg: str) -> SyntheticConfig:
                         wander=switches.get("wander", noise.wander))
         yaw = options.get("yaw", "random" if noise.jitter else "0")
         yaw_deg = (float(np.random.default_rng([seed, 7]).uniform(-1, 1) * MAX_RANDOM_YAW_DEG)
-                   if yaw == "random" else float(yaw))
+                   if yaw == "random" else _number(options, "yaw", "0"))
         noise = replace(noise, yaw_deg=yaw_deg)
         body = None
         if "height" in options or "hand" in options:
             hand = options.get("hand", "right")
             if hand not in ("left", "right"):
                 raise SourceError(f"synthetic option hand={hand!r} must be left or right")
-            body = BodyParams.from_height(float(options.get("height", "1.72")), Side(hand))
-        repeat = int(options.get("repeat", "1"))
+            body = BodyParams.from_height(_number(options, "height", "1.72"), Side(hand))
+        repeat = _number(options, "repeat", "1", whole=True)
         if not 1 <= repeat <= 10000:
             raise SourceError(f"synthetic option repeat={repeat} must be in [1, 10000]")
         return SyntheticConfig(gestures=tuple(gestures) * repeat, seed=seed, noise=noise,
                                body=body,
-                               rate_hz=float(options.get("rate", "30")))
+                               rate_hz=_number(options, "rate", "30"))
     except ValueError as exc:
         raise SourceError(f"synthetic source {arg!r}: {exc}") from None
     except ConfigError as exc:
