@@ -1198,3 +1198,43 @@ def test_learn_takes_a_demonstration_spelled_as_a_source(tmp_path: Path) -> None
     result = run_cli("learn", "heart", *takes, "--out", str(tmp_path / "repertoire"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "repertoire" / "heart.json").is_file()
+
+
+@pytest.mark.parametrize(("spec", "match"), [
+    ("wave?seed=nan", "seed='nan' must be a whole number"),
+    ("wave?seed=1e400", "seed='1e400' must be a whole number"),
+    ("wave?seed=2.5", "seed='2.5' must be a whole number"),
+    ("wave?rate=inf", "rate='inf' must be a finite number"),
+    ("wave?seed=1&seed=2", "'seed' is given twice"),
+])
+def test_a_synthetic_option_that_is_no_number_or_given_twice_is_named(spec: str,
+                                                                      match: str) -> None:
+    """A bad synthetic option says what it must be, with an example.
+
+    ``seed=nan`` said "invalid literal for int() with base 10" (no fix); a second ``seed`` was
+    silently used instead of the first.
+    """
+    from mirrorbot.errors import SourceError
+    from mirrorbot.synth.synth_person import parse_synthetic
+
+    with pytest.raises(SourceError, match=re.escape(match)):
+        parse_synthetic(spec)
+
+
+def test_an_unknown_option_names_the_commands_own_help() -> None:
+    """An unknown option points at the command's --help.
+
+    Argparse reported it from the top parser: "`mirrorbot --help` lists the options", where
+    `bench`'s options are not listed.
+    """
+    _one_line_error(run_cli("bench", "--seconds", "2"), "`mirrorbot bench --help`")
+
+
+def test_a_gesture_name_with_accents_is_told_ascii_and_given_one() -> None:
+    """A name with an accent is told to be ASCII ("hérz" was told it "must be letters")."""
+    from mirrorbot.errors import ConfigError
+    from mirrorbot.mind.learning import learn
+
+    with pytest.raises(ConfigError, match=re.escape("must be ASCII letters")) as caught:
+        learn("hérz", [], Path("unused"))
+    assert "'herz'" in str(caught.value)
