@@ -278,6 +278,7 @@ def test_ctrl_c_twice_during_run_keeps_every_frame_and_a_valid_folder(tmp_path: 
     assert count >= len(frames) - 2  # the video was finalised, not cut off
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = _start_run(out, "--no-video")
@@ -827,6 +828,7 @@ def test_a_stop_inside_compiled_code_stops_a_run_like_ctrl_c(
     assert summary["interrupted"] is True and summary["frames"] == len(frames) == 40
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_record_and_learn_keep_what_was_there_unless_told(tmp_path: Path) -> None:
     """An earlier take or learned gesture of the same name is never replaced silently.
 
@@ -857,6 +859,7 @@ def test_record_and_learn_keep_what_was_there_unless_told(tmp_path: Path) -> Non
     assert (rep / "tap.json").read_text() == '{"version": 2}'
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_odd_text_and_folders_are_one_line_errors_not_internal_ones(tmp_path: Path) -> None:
     """A Unicode digit as a camera, a folder as --filter, a 5000-digit integer in a recording."""
     _one_line_error(run_cli("record", "--source", "camera:\u00b2", "--out",
@@ -880,6 +883,7 @@ def test_odd_text_and_folders_are_one_line_errors_not_internal_ones(tmp_path: Pa
         result.stderr
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_lines_with_one_problem_and_different_values_are_one_warning(tmp_path: Path) -> None:
     """A recording whose times are strings (other tools write them): two warnings, not 30."""
     take = tmp_path / "take.jsonl"
@@ -895,6 +899,7 @@ def test_lines_with_one_problem_and_different_values_are_one_warning(tmp_path: P
     assert f"{len(frames) - 1} more line(s) the same" in warnings[1]
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_a_broken_video_is_one_line_without_ffmpegs_own(tmp_path: Path) -> None:
     """An empty file, and a real MP4 cut before its index: mirrorbot's line and nothing else.
 
@@ -950,6 +955,7 @@ def test_a_plot_that_cannot_be_written_is_not_said_to_be(
     assert "summary.png" not in said.out.splitlines()[-1], said.out
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_an_empty_out_a_negative_seed_and_a_missing_repertoire_are_said(tmp_path: Path) -> None:
     """Each was silent or misnamed.
 
@@ -1050,6 +1056,7 @@ def test_an_intent_plugins_impossible_belief_is_refused(probs: dict, committed: 
 # A third pass: paths, pose models, scene files, beliefs, recordings, scenarios.
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_a_name_that_is_not_utf8_or_not_a_file_is_one_line_not_a_crash(
         tmp_path: Path, astronaut: np.ndarray) -> None:
     """A Latin-1 file name crashed OpenCV (segmentation fault); a pipe was "empty (0 bytes)"."""

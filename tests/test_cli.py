@@ -174,6 +174,7 @@ def test_bare_mirrorbot_lists_the_commands_and_exits_2() -> None:
     assert len(lines) == 1 and "name a COMMAND" in lines[0], result.stderr
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_demo_without_video_writes_the_rest(tmp_path: Path) -> None:
     result = run_cli("demo", "--out", str(tmp_path), "--seconds", "1", "--no-video")
     assert result.returncode == 0, result.stderr

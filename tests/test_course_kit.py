@@ -106,6 +106,7 @@ def test_goal_predictor_assignment_scores_starter_below_and_ours_above_the_pass_
     assert not starter["score"]["passed"] and ours["score"]["passed"]
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_filter_assignment_through_the_cli(tmp_path: Path) -> None:
     starter = run_cli("eval", "filter", "--filter",
                       str(ASSIGNMENTS / "tune_the_filter" / "filter.json"), "--json")

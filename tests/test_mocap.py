@@ -300,6 +300,7 @@ def test_absurd_values_in_a_frame_are_one_error_naming_line_and_channel(
     assert "delete that line" in str(info.value)
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_eval_retarget_data_scores_two_small_bvh_files(tmp_path: Path) -> None:
     """Two clips made here: the mirror follows a slow sideways and a forward raise."""
     data = tmp_path / "clips"

@@ -130,6 +130,7 @@ def test_tasks_backend_reports_a_missing_or_invalid_model(tmp_path: Path) -> Non
         TasksPoseTracker(garbage)
 
 
+@pytest.mark.slow  # end to end through the CLI, a few seconds
 def test_cli_camera_that_does_not_exist_exits_2_with_one_line(tmp_path: Path) -> None:
     for command in ("record", "run"):
         extra = ["--out", str(tmp_path / "r.jsonl")] if command == "record" else []
