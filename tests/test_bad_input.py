@@ -533,16 +533,21 @@ def test_a_damaged_learned_gesture_is_skipped_with_one_line_and_not_blamed_on_a_
         build_intent(f"{tmp_path / 'strict.py'}:Strict")  # mirrorbot's own error, unwrapped
 
 
-def test_a_run_stopped_before_its_first_frame_has_no_plot_and_no_plot_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Ctrl-C at the first frame (here from a plugin): summary.json, and nothing to plot."""
+def _stopped_at_the_first_frame(tmp_path: Path, *, video: bool) -> Path:
+    """The --out folder of a run whose retargeter plugin raises Ctrl-C at the first frame."""
     (tmp_path / "kb.py").write_text("class R:\n    def __init__(self, context):\n        pass\n"
                                     "    def __call__(self, pose):\n"
                                     "        raise KeyboardInterrupt\n")
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=out, video=False,
+        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=out, video=video,
                               progress=False, retargeter=f"{tmp_path / 'kb.py'}:R"))
+    return out
+
+def test_a_run_stopped_before_its_first_frame_has_no_plot_and_no_plot_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C at the first frame (here from a plugin): summary.json, and nothing to plot."""
+    out = _stopped_at_the_first_frame(tmp_path, video=False)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["frames"] == 0 and summary["interrupted"] is True
     assert summary["outputs"]["plot"] is None and not (out / "summary.png").exists()
@@ -1177,13 +1182,7 @@ def test_an_example_scenario_given_bad_input_is_one_line(tmp_path: Path,
 
 def test_a_run_stopped_before_its_first_frame_leaves_no_empty_video(tmp_path: Path) -> None:
     """An MP4 without a video stream (no player opens it) was kept and listed as written."""
-    (tmp_path / "kb.py").write_text("class R:\n    def __init__(self, context):\n        pass\n"
-                                    "    def __call__(self, pose):\n"
-                                    "        raise KeyboardInterrupt\n")
-    out = tmp_path / "out"
-    with pytest.raises(KeyboardInterrupt):
-        run_session(RunConfig(source="synthetic:wave?seed=1", out_dir=out, video=True,
-                              progress=False, retargeter=f"{tmp_path / 'kb.py'}:R"))
+    out = _stopped_at_the_first_frame(tmp_path, video=True)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["outputs"]["video"] is None and not (out / "video.mp4").exists()
 
