@@ -7,24 +7,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from mirrorbot import MirrorbotError, RunConfig, run_session
+from mirrorbot.cli import OneLineParser
 
 MAX_ROUNDS = 100
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (exit 2), as the mirrorbot command has."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``PROG: error: MESSAGE; ...--help...`` on one line to stderr and exit 2."""
-        self.exit(2, f"{self.prog}: error: {message}; `{self.prog} --help` lists the options\n")
-
-
 def parse_args(name: str, description: str, rounds: bool = False) -> argparse.Namespace:
     """``--seed N``, ``--out DIR`` (default out/sims/NAME), ``--video`` [and ``--rounds R``]."""
-    parser = _Parser(description=description)
+    parser = OneLineParser(description=description)  # one-line errors, as mirrorbot's
     if rounds:
         parser.add_argument("--rounds", type=int, default=3, help="how many rounds (default 3)")
     parser.add_argument("--seed", type=int, default=1,

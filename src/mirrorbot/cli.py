@@ -311,13 +311,16 @@ SOURCE_HELP = ("one of: " + ", ".join(SOURCE_FORMS) + ". images:DIR is a sequenc
                "(e.g. synthetic:wave,drink?seed=3&noise=off)")
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with the project's one-line errors (exit 2), not a usage block before them."""
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with the project's one-line errors (exit 2), not a usage block before them.
 
-    def error(self, message: str) -> NoReturn:
-        """Print ``PROG: error: MESSAGE; ...--help...`` on one line to stderr and exit 2."""
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; `{self.prog} --help` lists "
-                              "the options\n")
+    Also the example scenarios' parser (``sims/_common.py``).
+    """
+
+    def error(self, message: str, help_prog: str | None = None) -> NoReturn:
+        """Print ``PROG: error: MESSAGE; `HELP_PROG --help` ...`` on one line; exit 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; `{help_prog or self.prog} "
+                              "--help` lists the options\n")
 
     def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                    namespace: argparse.Namespace | None = None) -> argparse.Namespace:
@@ -329,15 +332,14 @@ class _Parser(argparse.ArgumentParser):
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             command = getattr(parsed, "command", None)
-            prog = f"{self.prog} {command}" if command else self.prog
-            self.exit(EXIT_USAGE, f"{self.prog}: error: unrecognized arguments: "
-                                  f"{' '.join(extras)}; `{prog} --help` lists the options\n")
+            self.error(f"unrecognized arguments: {' '.join(extras)}",
+                       f"{self.prog} {command}" if command else None)
         return parsed
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand of the contract."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog="mirrorbot",
         description="A simulated humanoid that watches a person and mirrors their gestures.")
     parser.add_argument("--version", action="version", version=f"mirrorbot {__version__}")

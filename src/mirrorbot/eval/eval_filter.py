@@ -63,14 +63,14 @@ def load_one_euro(path: Path) -> FilterConfig:
     what this command scores: measured as the defaults, it passed without a word. Settings of
     the filter that this command does not score (``hold_s``, ...) are named in a warning.
     """
-    config = load_filter_config(path)
+    config = load_filter_config(path)  # checked: a JSON object of known keys
+    keys = set(json.loads(path.read_text(encoding="utf-8")))
     if config.method is not FilterMethod.ONE_EURO:
-        keys = json.loads(path.read_text(encoding="utf-8"))
         why = (f'its "method" is {config.method.value!r}' if "method" in keys
                else f"it sets none of {', '.join(TUNABLE)}")
         raise ConfigError(f"{path}: `eval filter` scores One Euro settings and {why}; give "
                           'them, e.g. {"min_cutoff_hz": 1.0, "beta": 0.5, "d_cutoff_hz": 1.0}')
-    unscored = sorted(set(json.loads(path.read_text(encoding="utf-8"))) - {*TUNABLE, "method"})
+    unscored = sorted(keys - {*TUNABLE, "method"})
     if unscored:
         warn(f"{path}: {', '.join(unscored)}: not scored by `eval filter` (only "
              f"{', '.join(TUNABLE)}), only used by `run --filter`")

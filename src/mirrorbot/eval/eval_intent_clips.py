@@ -35,6 +35,7 @@ from mirrorbot.eval.eval_intent import Session, learned_line, run_model
 from mirrorbot.labels import check_label_goals
 from mirrorbot.mind.intent import GoalBelief, IntentModel
 from mirrorbot.mind.repertoire import load_repertoire
+from mirrorbot.output.goal_metrics import top_goal
 from mirrorbot.paths import repertoire_dir
 from mirrorbot.perception.landmarks import PoseFrame
 from mirrorbot.perception.recording import read_recording
@@ -89,10 +90,9 @@ def labelled_clips(folder: Path) -> list[Clip]:
 
 
 def _top(belief: GoalBelief) -> tuple[str, float]:
-    if not belief.probs:  # an empty belief names no goal: none
-        return "none", 1.0
-    goal, p = max(belief.probs.items(), key=lambda kv: kv[1])
-    return goal, float(p)
+    """The most probable goal (:func:`top_goal`: ``none`` for an empty belief) and its p."""
+    goal = top_goal(belief)
+    return goal, float(belief.probs.get(goal, 1.0))
 
 
 def score_clip(clip: Clip, beliefs: list[GoalBelief]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from mirrorbot.arrays import FloatArray, Vec3
-from mirrorbot.mind.arm_track import HANGING_Z_M, ArmTrack, gone, standing
+from mirrorbot.mind.arm_track import ArmTrack, gone, standing
 from mirrorbot.mind.body_motion import BodyMotion
 from mirrorbot.mind.hand_at_mouth import hands_at_mouth, hands_to_mouth_depth
 from mirrorbot.mind.intent_config import IntentConfig
@@ -62,6 +62,7 @@ from mirrorbot.mind.segmentation import (
     SWING_MIN_M,
     TABLE_START_Z_M,
     Segmenter,
+    at_table_height,
 )
 from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.transforms import norm3
@@ -236,11 +237,10 @@ class RepertoireIntent:
         A standing person raises and waves a hand to the same places, and how high a wave
         goes is their own (a tired goodbye went where the robot's raise goes, and was read a
         raise at 0.94 before it swung). Until the hand has swung (:data:`SWUNG_TURNS`), or
-        slows to arrive
-        (:data:`ARRIVING_FRACTION` of its peak speed), or is held, a swinging goal and a held
-        one that share a place (:meth:`_same_place_pairs`) share their evidence: the belief
-        hedges between them, and the mirror acts on what they share. Seated at a table, where
-        a hand goes tells them apart already.
+        slows to arrive (:data:`ARRIVING_FRACTION` of its peak speed), or is held, a swinging
+        goal and a held one that share a place (:meth:`_same_place_pairs`) share their
+        evidence: the belief hedges between them, and the mirror acts on what they share.
+        Seated at a table, where a hand goes tells them apart already.
         """
         return bool(self._twins) and self._standing(track) and not track.holding \
             and track.turns < SWUNG_TURNS and track.still_turns == 0 \
@@ -332,7 +332,7 @@ class RepertoireIntent:
             within = np.sqrt(((self._region_m - begun) ** 2).sum(axis=1)) <= self._region_radius_m
             # (a cup is taken at table height, not from a hand that hangs at the side; carried
             # off without a lift only from where the hand has just taken it)
-            at_table = HANGING_Z_M < begun[2] < TABLE_START_Z_M
+            at_table = at_table_height(begun[2])
             self._fits = within & (~self._from_table | at_table) \
                 & (~self._carried_directly | self._took_something(track))
             if at_mouth:  # a hand come to the mouth may drink, from wherever it came

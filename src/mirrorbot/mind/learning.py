@@ -13,7 +13,6 @@ acted, like the built-in goals: by its places and shape rather than one demonstr
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from mirrorbot.perception.landmarks import PoseFrame, Side
 from mirrorbot.perception.pose_filter import RECOGNITION_FILTER, PoseFilter
 from mirrorbot.perception.recording import read_recording
 from mirrorbot.sources.mocap_source import MocapClip
+from mirrorbot.text import without_accents
 
 MIN_DEMOS = 3
 ONSET_FRACTION = 0.15  # of the peak speed: where a demonstrated movement starts and ends
@@ -293,9 +293,8 @@ def _spread_places(places_m: FloatArray, k: int) -> FloatArray:
 
 def _ascii_example(name: str) -> str:
     """``name`` as a valid gesture name: accents dropped, anything else ``_`` ("hérz": "herz")."""
-    folded = unicodedata.normalize("NFKD", name)
     out = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_"
-                  for c in folded if not unicodedata.combining(c)).strip("_")
+                  for c in without_accents(name)).strip("_")
     return out or "my_gesture"
 
 

@@ -65,6 +65,14 @@ SPREAD_MARGIN = 2.0
 """A resting hand has left home when it is this many times its usual distance from it away."""
 
 
+def at_table_height(z_m: float) -> bool:
+    """Whether a wrist height [m] (arm frame, robot-scaled) is at a seated person's table.
+
+    Below :data:`TABLE_START_Z_M`, above a hand hanging at the side.
+    """
+    return HANGING_Z_M < z_m < TABLE_START_Z_M
+
+
 def turn_step(anchor_m: Vec3, extreme_m: Vec3, point_m: Vec3, stroke_m: float,
               ) -> tuple[Vec3, Vec3, bool]:
     """One point of a path (3,) [m] on the way to a turn: (anchor, extreme, whether it turned).
@@ -228,7 +236,7 @@ class Segmenter:
         usual = track.rest()
         rest = track.start if usual is None else usual
         assert rest is not None
-        at_table = usual is not None and HANGING_Z_M < usual[2] < TABLE_START_Z_M
+        at_table = usual is not None and at_table_height(usual[2])
         above = min(TABLE_START_Z_M, rest[2] + HELD_ABOVE_REST_M) if at_table \
             else TABLE_START_Z_M
         return bool((wrist[2] >= above or self._standing(track))

@@ -5,7 +5,6 @@ The only place besides the I/O edge that imports cv2. Everything is drawn on BGR
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 from mirrorbot.arrays import FloatArray, ImageBGR, ImageRGB, ImageRGBA
 from mirrorbot.mind.behaviour import Behaviour
 from mirrorbot.output.skeleton_view import bone_bgr
+from mirrorbot.text import without_accents
 
 PANEL_SIZE_PX = (640, 480)  # width, height of each half of the video
 FONT = cv2.FONT_HERSHEY_SIMPLEX
@@ -56,8 +56,7 @@ def drawable(msg: str) -> str:
     Accents are dropped ("café" -> "cafe", "Müller" -> "Muller"); any other character (a CJK
     file name) is one "?" (OpenCV drew one "?" per byte of its UTF-8).
     """
-    folded = unicodedata.normalize("NFKD", msg)
-    return "".join(c if c.isascii() else "?" for c in folded if not unicodedata.combining(c))
+    return "".join(c if c.isascii() else "?" for c in without_accents(msg))
 
 
 def text(img: ImageBGR, msg: str, org: tuple[int, int], scale: float = 0.55,

@@ -28,6 +28,7 @@ from mirrorbot.arrays import ImageBGR
 from mirrorbot.errors import ModelError
 from mirrorbot.perception.landmarks import NUM_LANDMARKS, PoseFrame
 from mirrorbot.quiet import quiet_c_output
+from mirrorbot.text import utf8_name
 
 QUIET_FIRST_CALLS = 3
 """The graph's first calls start its models (the detector, then the landmark model), which
@@ -151,11 +152,9 @@ class TasksPoseTracker:
         if model_path.stat().st_size == 0:
             raise ModelError(f"pose model {model_path} is empty (0 bytes); download the "
                              "pose_landmarker_*.task file again")
-        try:
-            str(model_path).encode("utf-8")
-        except UnicodeEncodeError:
+        if not utf8_name(model_path):
             raise ModelError(f"the name of pose model {model_path} has bytes that are not UTF-8 "
-                             "text, which MediaPipe cannot open; rename the file") from None
+                             "text, which MediaPipe cannot open; rename the file")
         try:
             with quiet_c_output():
                 import mediapipe as mp

@@ -20,6 +20,7 @@ from mirrorbot.arrays import ImageBGR
 from mirrorbot.errors import SourceError
 from mirrorbot.perception.source_spec import IMAGE_SUFFIXES
 from mirrorbot.quiet import quiet_c_output, quiet_opencv_logs
+from mirrorbot.text import utf8_name
 
 DEFAULT_FOLDER_RATE_HZ = 30.0
 CAMERA_FIRST_FRAME_TRIES = 20  # webcams often deliver a few empty frames while starting
@@ -37,19 +38,6 @@ class VideoFrame:
 
     t_s: float
     image_bgr: ImageBGR
-
-
-def utf8_name(path: Path) -> bool:
-    """Whether ``path`` is valid text: OpenCV and MediaPipe take names as UTF-8 strings.
-
-    A name with bytes that are not UTF-8 (a file from an old Latin-1 system) crashed OpenCV
-    with a segmentation fault, before any message.
-    """
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def not_utf8_error(path: Path, what: str) -> SourceError:
