@@ -243,8 +243,9 @@ def _check_goals(where: str, probs: dict[str, float]) -> None:
     Learned gestures' names and a scene's ``reach:OBJECT`` are goals too, so an unknown name
     is a warning, not an error.
     """
-    for goal in probs:
-        if goal not in GOALS and not goal.startswith("reach:"):
+    for goal in probs:  # each frame: the close match is looked for once a name, not per frame
+        if goal not in GOALS and not goal.startswith("reach:") \
+                and (where, f"goal {goal}") not in _WARNED:
             close = difflib.get_close_matches(goal, GOALS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             warn_plugin(where, f"goal {goal}", f": GoalBelief.probs has {goal!r}, which is "
